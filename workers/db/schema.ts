@@ -1,0 +1,92 @@
+/**
+ * D1 schema (drizzle). D1 is the project-wide index: projects and their
+ * hashed API keys, every normalized signal, dropped signals with their reason,
+ * fingerprints, and a listing mirror of each report Durable Object.
+ * The report DO itself is the source of truth for a report's state.
+ */
+import { sqliteTable, text, integer, real, primaryKey, index } from "drizzle-orm/sqlite-core";
+
+export const projects = sqliteTable("projects", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  promotionThreshold: real("promotion_threshold").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const apiKeys = sqliteTable("api_keys", {
+  /** hex SHA-256 of the full key; the key itself is never stored */
+  keyHash: text("key_hash").primaryKey(),
+  projectId: text("project_id").notNull().references(() => projects.id),
+  prefix: text("prefix").notNull(),
+  createdAt: integer("created_at").notNull(),
+  revokedAt: integer("revoked_at"),
+});
+
+export const signals = sqliteTable(
+  "signals",
+  {
+    projectId: text("project_id").notNull(),
+    id: text("id").notNull(),
+    sourceProduct: text("source_product").notNull(),
+    sourceType: text("source_type").notNull(),
+    content: text("content").notNull(),
+    weight: real("weight").notNull(),
+    /** JSON array of numbers: what the signal is about, as embedded */
+    embedding: text("embedding"),
+    metadata: text("metadata"),
+    timestamp: integer("timestamp"),
+    receivedAt: integer("received_at").notNull(),
+    reportId: text("report_id"),
+    /** fingerprint | vector | new */
+    linkMethod: text("link_method"),
+    linkQuery: text("link_query"),
+    linkScore: real("link_score"),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.id] }), index("signals_report").on(t.projectId, t.reportId)],
+);
+
+export const droppedSignals = sqliteTable(
+  "dropped_signals",
+  {
+    projectId: text("project_id").notNull(),
+    id: text("id").notNull(),
+    sourceProduct: text("source_product").notNull(),
+    sourceType: text("source_type").notNull(),
+    content: text("content").notNull(),
+    /** machine-readable reason code, e.g. prompt_injection */
+    reason: text("reason").notNull(),
+    /** human-readable detail: which rules matched */
+    detail: text("detail").notNull(),
+    classifier: text("classifier").notNull(),
+    score: real("score").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.id] })],
+);
+
+export const fingerprints = sqliteTable(
+  "fingerprints",
+  {
+    projectId: text("project_id").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    reportId: text("report_id").notNull(),
+    embedding: text("embedding"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.fingerprint] })],
+);
+
+export const reports = sqliteTable(
+  "reports",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull(),
+    state: text("state").notNull(),
+    title: text("title").notNull(),
+    weight: real("weight").notNull(),
+    signalCount: integer("signal_count").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("reports_project_state").on(t.projectId, t.state)],
+);

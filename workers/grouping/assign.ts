@@ -1,0 +1,73 @@
+/**
+ * Assigns one signal to a report: the grouping algorithm the Worker's queue
+ * consumer and the eval CLI both run.
+ *  1. deterministic fingerprint hit → join that report (no LLM, no embedding);
+ *  2. else write 1–3 queries about what the signal is about, embed them, and
+ *     look each up in the project's vector namespace; the best report scoring
+ *     at or above the threshold wins;
+ *  3. else start a new report.
+ * The signal's query vectors are then indexed under the chosen report, so
+ * every member enriches what its report is known to be about.
+ */
+import { fingerprint as computeFingerprint } from "./fingerprint";
+import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal } from "./types";
+
+const MAX_QUERIES = 3;
+
+export async function assignSignal(
+  signal: GroupingSignal,
+  deps: GroupingDeps,
+  opts: GroupingOptions,
+): Promise<GroupingDecision> {
+  const useFingerprints = opts.useFingerprints ?? true;
+  const fp = useFingerprints ? computeFingerprint(signal) : null;
+  if (fp) {
+    const hit = await deps.fingerprints.get(signal.project, fp);
+    if (hit) {
+      return {
+        reportId: hit.reportId,
+        isNewReport: false,
+        method: "fingerprint",
+        query: fp,
+        score: 1,
+        fingerprint: fp,
+        queries: [],
+        embedding: hit.embedding,
+      };
+    }
+  }
+
+  const queries = (await deps.queryWriter.write(signal))
+    .map((q) => q.trim())
+    .filter(Boolean)
+    .slice(0, MAX_QUERIES);
+  if (queries.length === 0) queries.push(signal.content.slice(0, 500));
+  const vectors = await deps.embedder.embed(queries);
+
+  let best: { reportId: string; score: number; query: string } | null = null;
+  for (let i = 0; i < vectors.length; i++) {
+    const matches = await deps.index.query(signal.project, vectors[i], opts.topK ?? 5);
+    for (const m of matches) {
+      if (!best || m.score > best.score) best = { reportId: m.reportId, score: m.score, query: queries[i] };
+    }
+  }
+
+  const joined = best !== null && best.score >= opts.threshold;
+  const reportId = joined ? best!.reportId : opts.newReportId();
+  await deps.index.upsert(
+    signal.project,
+    vectors.map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: queries[i] })),
+  );
+  if (fp) await deps.fingerprints.set(signal.project, fp, { reportId, embedding: vectors[0] });
+
+  return {
+    reportId,
+    isNewReport: !joined,
+    method: joined ? "vector" : "new",
+    query: joined ? best!.query : queries[0],
+    score: best ? best.score : null,
+    fingerprint: fp,
+    queries,
+    embedding: vectors[0],
+  };
+}

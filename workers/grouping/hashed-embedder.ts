@@ -1,0 +1,64 @@
+/**
+ * Offline embedder: deterministic hashed n-gram vectors (feature hashing with
+ * signed buckets). Stemmed words carry most of the weight; character trigrams
+ * of each word let spelling variants meet (sign-up / signup, log in / login).
+ * Same input → same vector on every machine, no network, no key.
+ */
+import type { Embedder } from "./types";
+import { stem, words } from "./text";
+
+const WORD_WEIGHT = 1;
+const TRIGRAM_WEIGHT = 0.25;
+
+export class HashedNgramEmbedder implements Embedder {
+  readonly model = "nightshift/hashed-ngram-v1";
+  constructor(readonly dimensions = 768) {}
+
+  async embed(texts: string[]): Promise<number[][]> {
+    return texts.map((t) => this.embedOne(t));
+  }
+
+  embedOne(text: string): number[] {
+    const v = new Float64Array(this.dimensions);
+    for (const w of words(text)) {
+      const s = stem(w);
+      this.add(v, `w:${s}`, WORD_WEIGHT);
+      const padded = `^${s.replace(/[^a-z0-9]/g, "")}$`;
+      if (padded.length > 4) {
+        const n = padded.length - 2;
+        for (let i = 0; i < n; i++) this.add(v, `c:${padded.slice(i, i + 3)}`, TRIGRAM_WEIGHT / Math.sqrt(n));
+      }
+    }
+    let norm = 0;
+    for (const x of v) norm += x * x;
+    norm = Math.sqrt(norm);
+    return Array.from(v, (x) => (norm > 0 ? x / norm : 0));
+  }
+
+  private add(v: Float64Array, feature: string, weight: number): void {
+    const h = fnv1a(feature);
+    v[h % this.dimensions] += h & 0x80000000 ? -weight : weight;
+  }
+}
+
+/** 32-bit FNV-1a over UTF-16 code units. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function cosine(a: number[], b: number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}

@@ -1,0 +1,115 @@
+/**
+ * Offline query writer: deterministic extraction of what a signal is about.
+ *  - place: route / URL path, in-app files and functions from stack frames,
+ *    a `route` field of a JSON log;
+ *  - symptom: error type and message with variable parts dropped, or the
+ *    message of a log;
+ *  - topic: the most telling content words of free text (chat, tickets,
+ *    replays, experiment results).
+ * No network, no key; the LLM writer (production) implements the same
+ * `QueryWriter` interface.
+ */
+import { parseError, urlPath } from "../normalize/stack";
+import { splitIdentifier, unique, words } from "./text";
+import type { GroupingSignal, QueryWriter } from "./types";
+
+/** Words that say something is wrong without saying what. */
+const GENERIC = new Set(
+  (
+    "error errors fail failed failing failure broken issue issues problem problems bug bugs wrong went " +
+    "something anything nothing everything work working works doesn doesn't won't isn isn't don don't " +
+    "user users customer customers people someone anyone time times seem seems really still just " +
+    "src lib app index ts tsx js jsx py cjs mjs development production http https www com example " +
+    "subject body title level msg message warn info debug service summary replay heads said says say tried try"
+  ).split(/\s+/),
+);
+
+const MAX_WORDS = 8;
+
+export class OfflineQueryWriter implements QueryWriter {
+  readonly name = "offline-extractive";
+  readonly usesLlm = false;
+
+  async write(signal: GroupingSignal): Promise<string[]> {
+    return writeQueries(signal.content);
+  }
+}
+
+export function writeQueries(content: string): string[] {
+  const parsed = parseError(content);
+  const place: string[] = [];
+  const symptom: string[] = [];
+
+  for (const url of parsed.urls) {
+    const p = urlPath(url);
+    if (p) place.push(...pathWords(p));
+  }
+  const json = tryJson(content);
+  if (json) {
+    for (const key of ["route", "path", "url", "endpoint", "job", "feature", "service"]) {
+      const v = json[key];
+      if (typeof v === "string") place.push(...pathWords(v.replace(/^(GET|POST|PUT|PATCH|DELETE)\s+/i, "")));
+    }
+    for (const key of ["msg", "message", "error", "event"]) {
+      const v = json[key];
+      if (typeof v === "string") symptom.push(...words(v));
+    }
+  }
+  for (const f of parsed.frames.filter((fr) => fr.inApp).slice(0, 3)) {
+    place.push(...pathWords(f.file.replace(/\.[a-z]+$/i, "")));
+    if (f.fn) place.push(...splitIdentifier(f.fn.replace(/^.*\./, "")));
+  }
+  if (parsed.type) {
+    symptom.push(...splitIdentifier(parsed.type).filter((w) => w !== "error"));
+    if (parsed.message) symptom.push(...words(parsed.message));
+  }
+
+  const queries: string[] = [];
+  const placeQ = clean(place);
+  if (placeQ.length) queries.push(placeQ.join(" "));
+  const symptomQ = clean(symptom);
+  if (symptomQ.length) queries.push(symptomQ.join(" "));
+  if (!json && parsed.frames.length === 0) {
+    const topic = topicWords(content);
+    if (topic.length) queries.push(topic.join(" "));
+  }
+  return unique(queries).slice(0, 3);
+}
+
+function pathWords(path: string): string[] {
+  return path
+    .split(/[/?#&=]+/)
+    .flatMap((seg) => splitIdentifier(seg))
+    .filter((w) => !/^\d+$/.test(w));
+}
+
+function clean(ws: string[]): string[] {
+  return unique(ws.filter((w) => w.length > 1 && !GENERIC.has(w))).slice(0, MAX_WORDS);
+}
+
+/** Content words of free text, ranked by frequency then first appearance. */
+function topicWords(text: string): string[] {
+  const body = text.replace(/^#[\w-]+\s+[—-]\s+[^:]*:\s*/, ""); // "#channel — Name (role): " prefix of chat
+  const ws = words(body).filter((w) => !GENERIC.has(w) && w.length > 2);
+  const counts = new Map<string, { n: number; first: number }>();
+  ws.forEach((w, i) => {
+    const c = counts.get(w);
+    if (c) c.n++;
+    else counts.set(w, { n: 1, first: i });
+  });
+  return [...counts.entries()]
+    .sort((a, b) => b[1].n - a[1].n || a[1].first - b[1].first)
+    .slice(0, MAX_WORDS)
+    .map(([w]) => w);
+}
+
+function tryJson(content: string): Record<string, unknown> | null {
+  const t = content.trim();
+  if (!t.startsWith("{")) return null;
+  try {
+    const v = JSON.parse(t);
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The grouping stage's small typed interfaces. The Worker and the eval CLI
+ * run the same `assignSignal` (assign.ts) over these, so everything here is
+ * plain TypeScript with no runtime-specific imports.
+ */
+
+/** The part of a normalized signal that grouping reads. */
+export interface GroupingSignal {
+  id: string;
+  project: string;
+  source_product: string;
+  source_type: string;
+  content: string;
+  weight: number;
+}
+
+/**
+ * Writes 1–3 short queries about what a signal is *about* (feature, route,
+ * behaviour), not what it looks like.
+ * Offline: `OfflineQueryWriter` (deterministic extraction).
+ * Production: an LLM query writer (Anthropic via @anthropic-ai/sdk, the
+ * signal fenced as data, output validated with zod).
+ */
+export interface QueryWriter {
+  readonly name: string;
+  /** true when each write() costs one LLM call */
+  readonly usesLlm: boolean;
+  write(signal: GroupingSignal): Promise<string[]>;
+}
+
+/**
+ * Turns texts into unit vectors of a fixed dimension.
+ * Offline: `HashedNgramEmbedder`. Production: `WorkersAiEmbedder` over the
+ * `AI` binding (`@cf/baai/bge-base-en-v1.5`, 768 dimensions).
+ */
+export interface Embedder {
+  readonly model: string;
+  readonly dimensions: number;
+  embed(texts: string[]): Promise<number[][]>;
+}
+
+export interface VectorMatch {
+  /** vector id: `${signalId}:${queryIndex}` */
+  id: string;
+  reportId: string;
+  score: number;
+}
+
+export interface VectorRecord {
+  id: string;
+  reportId: string;
+  values: number[];
+  query: string;
+}
+
+/**
+ * Nearest-neighbour index over the query vectors of grouped signals, one
+ * namespace per project (tenant isolation).
+ * Production: `VectorizeVectorIndex` over the `VECTORS` binding (Vectorize).
+ * Local: the same adapter over `LocalVectorize`, a SQLite Durable Object that
+ * survives restarts; in-process: `MemoryVectorIndex` (eval CLI).
+ */
+export interface VectorIndex {
+  query(project: string, vector: number[], topK: number): Promise<VectorMatch[]>;
+  upsert(project: string, records: VectorRecord[]): Promise<void>;
+}
+
+export interface FingerprintHit {
+  reportId: string;
+  embedding: number[] | null;
+}
+
+/**
+ * Deterministic fingerprint → report map, so repeats cost no LLM call and no
+ * embedding. Worker: D1 (`D1FingerprintStore`); eval: in memory.
+ */
+export interface FingerprintStore {
+  get(project: string, fingerprint: string): Promise<FingerprintHit | null>;
+  set(project: string, fingerprint: string, hit: FingerprintHit): Promise<void>;
+}
+
+export type LinkMethod = "fingerprint" | "vector" | "new";
+
+export interface GroupingDecision {
+  reportId: string;
+  isNewReport: boolean;
+  method: LinkMethod;
+  /** the query (or fingerprint) that made the link */
+  query: string | null;
+  /** cosine similarity for vector links, 1 for fingerprints, null for new */
+  score: number | null;
+  fingerprint: string | null;
+  queries: string[];
+  /** what the signal is about, embedded (first query), for the normalized shape */
+  embedding: number[] | null;
+}
+
+export interface GroupingOptions {
+  /** cosine similarity at or above which a signal joins the nearest report */
+  threshold: number;
+  /** nearest neighbours fetched per query */
+  topK?: number;
+  /** score fingerprints first (default true) */
+  useFingerprints?: boolean;
+  newReportId: () => string;
+}
+
+export interface GroupingDeps {
+  queryWriter: QueryWriter;
+  embedder: Embedder;
+  index: VectorIndex;
+  fingerprints: FingerprintStore;
+}

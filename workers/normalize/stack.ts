@@ -1,0 +1,84 @@
+/**
+ * Parses the structure that error-like signal content carries: the error type
+ * and message of the first line, stack frames (V8/Node, Python), URLs.
+ * Used by fingerprints, the offline query writer and the evidence summary.
+ */
+
+export interface StackFrame {
+  fn: string | null;
+  file: string;
+  line: number | null;
+  /** false for dependencies, runtime internals and anonymous frames */
+  inApp: boolean;
+}
+
+export interface ParsedError {
+  type: string | null;
+  message: string | null;
+  frames: StackFrame[];
+  urls: string[];
+}
+
+const V8_WITH_FN = /^\s*at (?:async )?(.+?) \((.+?)(?::(\d+))?(?::(\d+))?\)\s*$/;
+const V8_BARE = /^\s*at (?:async )?([^\s()]+?)(?::(\d+))?(?::(\d+))?\s*$/;
+const PYTHON = /^\s*File "(.+?)", line (\d+)(?:, in (.+))?\s*$/;
+const ERROR_HEAD = /^\s*([A-Z][A-Za-z0-9_.]*(?:Error|Exception|Timeout|Fault|Panic|Rejection))(?::\s*(.*))?$/;
+
+export function isInAppFile(file: string): boolean {
+  return !(
+    /node_modules|site-packages|dist-packages|^internal\/|^node:|<anonymous>|^native$|webpack\/bootstrap/.test(file) ||
+    file === "" ||
+    file === "<anonymous>"
+  );
+}
+
+export function parseError(content: string): ParsedError {
+  const lines = content.split(/\r?\n/);
+  let type: string | null = null;
+  let message: string | null = null;
+  const frames: StackFrame[] = [];
+  for (const line of lines) {
+    if (type === null) {
+      const head = ERROR_HEAD.exec(line);
+      if (head) {
+        type = head[1];
+        message = head[2]?.trim() || null;
+        continue;
+      }
+    }
+    let m = V8_WITH_FN.exec(line);
+    if (m) {
+      const file = stripOrigin(m[2]);
+      frames.push({ fn: m[1], file, line: m[3] ? Number(m[3]) : null, inApp: isInAppFile(file) });
+      continue;
+    }
+    m = V8_BARE.exec(line);
+    if (m) {
+      const file = stripOrigin(m[1]);
+      frames.push({ fn: null, file, line: m[2] ? Number(m[2]) : null, inApp: isInAppFile(file) });
+      continue;
+    }
+    m = PYTHON.exec(line);
+    if (m) {
+      const file = m[1];
+      frames.push({ fn: m[3]?.trim() ?? null, file, line: Number(m[2]), inApp: isInAppFile(file) });
+    }
+  }
+  const urls = [...content.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((u) => u[0]);
+  return { type, message, frames, urls };
+}
+
+/** https://host/app/src/x.ts → src/x.ts when a src-like root is present. */
+function stripOrigin(file: string): string {
+  const noScheme = file.replace(/^(?:webpack|file|https?):\/\/[^/]*\/?/, "");
+  return noScheme;
+}
+
+/** Path of a URL without query string: https://a.com/checkout/pay?x=1 → /checkout/pay */
+export function urlPath(url: string): string | null {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return null;
+  }
+}
