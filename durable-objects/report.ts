@@ -1,0 +1,273 @@
+/**
+ * One Durable Object per report: its signals (with the link that grouped
+ * each), total weight and lifecycle state. Crossing the promotion threshold
+ * makes it a candidate and schedules research on its alarm; research and
+ * actionability decide ready / needs_input / not_actionable, and the
+ * project's inbox is told. D1 `reports` mirrors the listing fields.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { RuleActionabilityJudge, type ActionabilityDecision } from "../workers/actionability/actionability";
+import type { Env } from "../workers/env";
+import type { LinkMethod } from "../workers/grouping/types";
+import { EvidenceResearcher } from "../workers/research/evidence";
+import type { Evidence, EvidenceSignal } from "../workers/research/research";
+import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
+
+/** evidence content kept per signal inside the report */
+const MAX_CONTENT_CHARS = 8_000;
+
+export interface AddSignalInput {
+  reportId: string;
+  project: string;
+  /** the project's promotion threshold now */
+  threshold: number;
+  signal: EvidenceSignal;
+  link: { method: LinkMethod; query: string | null; score: number | null };
+}
+
+export interface ReportSignalView extends EvidenceSignal {
+  link_method: LinkMethod;
+  link_query: string | null;
+  link_score: number | null;
+}
+
+export interface ReportView {
+  id: string;
+  project: string;
+  state: ReportState;
+  title: string;
+  weight: number;
+  signal_count: number;
+  /** weight at which the report is promoted next */
+  promote_at: number;
+  created_at: number;
+  updated_at: number;
+  evidence: Evidence | null;
+  decision: ActionabilityDecision | null;
+  history: { at: number; from: ReportState | null; to: ReportState; note: string }[];
+  signals: ReportSignalView[];
+}
+
+interface MetaRow {
+  id: string;
+  project: string;
+  state: ReportState;
+  title: string;
+  weight: number;
+  /** extra bar after not_actionable: promote only at weight ≥ max(threshold, resume_at) */
+  resume_at: number;
+  created_at: number;
+  updated_at: number;
+  evidence: string | null;
+  decision: string | null;
+  [key: string]: SqlStorageValue;
+}
+
+export class ReportObject extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly researcher = new EvidenceResearcher();
+  private readonly judge = new RuleActionabilityJudge();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (
+        id TEXT PRIMARY KEY, project TEXT NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL,
+        weight REAL NOT NULL, resume_at REAL NOT NULL DEFAULT 0, threshold REAL NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, evidence TEXT, decision TEXT);
+      CREATE TABLE IF NOT EXISTS signals (
+        id TEXT PRIMARY KEY, source_product TEXT NOT NULL, source_type TEXT NOT NULL, content TEXT NOT NULL,
+        weight REAL NOT NULL, received_at INTEGER NOT NULL, link_method TEXT NOT NULL, link_query TEXT, link_score REAL);
+      CREATE TABLE IF NOT EXISTS history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, note TEXT NOT NULL);
+    `);
+  }
+
+  /** Adds a signal (idempotent by signal id); promotes when the weight crosses the threshold. */
+  async addSignal(input: AddSignalInput): Promise<ReportView> {
+    const now = Date.now();
+    let meta = this.meta();
+    if (!meta) {
+      this.sql.exec(
+        "INSERT INTO meta (id, project, state, title, weight, threshold, created_at, updated_at) VALUES (?, ?, 'potential', ?, 0, ?, ?, ?)",
+        input.reportId,
+        input.project,
+        titleOf(input.signal.content),
+        input.threshold,
+        now,
+        now,
+      );
+      this.record(null, "potential", `opened by signal ${input.signal.id}`);
+      meta = this.meta()!;
+    } else if (meta.id !== input.reportId || meta.project !== input.project) {
+      throw new Error(`report ${meta.id} (${meta.project}) was addressed as ${input.reportId} (${input.project})`);
+    }
+    const s = input.signal;
+    const inserted = this.sql.exec(
+      `INSERT OR IGNORE INTO signals (id, source_product, source_type, content, weight, received_at, link_method, link_query, link_score)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      s.id,
+      s.source_product,
+      s.source_type,
+      s.content.slice(0, MAX_CONTENT_CHARS),
+      s.weight,
+      s.received_at,
+      input.link.method,
+      input.link.query,
+      input.link.score,
+    ).rowsWritten;
+    if (inserted > 0) {
+      this.sql.exec("UPDATE meta SET weight = weight + ?, threshold = ?, updated_at = ?", s.weight, input.threshold, now);
+    } else {
+      this.sql.exec("UPDATE meta SET threshold = ?", input.threshold);
+    }
+    await this.maybePromote(input.threshold, "weight crossed the threshold");
+    await this.mirror();
+    return this.view();
+  }
+
+  /** The cron sweep's entry: promote if due, and re-arm research that stalled. */
+  async sweep(threshold: number, stalledAfterMs = 10 * 60_000): Promise<{ promoted: boolean; rearmed: boolean; state: ReportState }> {
+    const meta = this.meta();
+    if (!meta) return { promoted: false, rearmed: false, state: "potential" };
+    this.sql.exec("UPDATE meta SET threshold = ?", threshold);
+    const promoted = await this.maybePromote(threshold, "cron sweep");
+    let rearmed = false;
+    const after = this.meta()!;
+    if (!promoted && (after.state === "candidate" || after.state === "researching") && Date.now() - after.updated_at >= stalledAfterMs) {
+      await this.ctx.storage.setAlarm(Date.now());
+      rearmed = true;
+    }
+    if (promoted) await this.mirror();
+    return { promoted, rearmed, state: this.meta()!.state };
+  }
+
+  async snapshot(): Promise<ReportView | null> {
+    return this.meta() ? this.view() : null;
+  }
+
+  /** Research, then actionability; runs on the alarm so a slow agent never blocks ingest. */
+  async alarm(): Promise<void> {
+    let meta = this.meta();
+    if (!meta) return;
+    if (meta.state === "candidate") {
+      this.transition("candidate", "researching", "research started");
+      meta = this.meta()!;
+    }
+    if (meta.state !== "researching") return;
+    const signals = this.signals();
+    const evidence = await this.researcher.research({ reportId: meta.id, project: meta.project, weight: meta.weight, signals });
+    const decision = await this.judge.judge(evidence);
+    this.sql.exec("UPDATE meta SET evidence = ?, decision = ?, title = ?", JSON.stringify(evidence), JSON.stringify(decision), evidence.title);
+    const to: ReportState = decision.bucket === "actionable" ? "ready" : decision.bucket === "needs_human" ? "needs_input" : "not_actionable";
+    this.transition("researching", to, `${decision.rule}: ${decision.reason}`);
+    if (to === "not_actionable") {
+      const m = this.meta()!;
+      // back to the pool: look again once as much weight again has arrived
+      this.sql.exec("UPDATE meta SET resume_at = ?", m.weight + Math.max(m.threshold as number, 1));
+      this.transition("not_actionable", "potential", "back to the pool until more evidence arrives");
+    }
+    await this.mirror();
+    await this.notifyInbox();
+  }
+
+  // -- internals ------------------------------------------------------------
+
+  private meta(): MetaRow | null {
+    const rows = this.sql.exec<MetaRow>("SELECT * FROM meta LIMIT 1").toArray();
+    return rows[0] ?? null;
+  }
+
+  private signals(): EvidenceSignal[] {
+    return this.sql
+      .exec<{ id: string; source_product: string; source_type: string; content: string; weight: number; received_at: number }>(
+        "SELECT id, source_product, source_type, content, weight, received_at FROM signals ORDER BY received_at, id",
+      )
+      .toArray();
+  }
+
+  private async maybePromote(threshold: number, why: string): Promise<boolean> {
+    const meta = this.meta()!;
+    const bar = Math.max(threshold, meta.resume_at);
+    if (meta.state !== "potential" || meta.weight < bar) return false;
+    this.transition("potential", "candidate", `${why} (weight ${meta.weight} ≥ ${bar})`);
+    await this.ctx.storage.setAlarm(Date.now());
+    return true;
+  }
+
+  private transition(from: ReportState, to: ReportState, note: string): void {
+    assertTransition(from, to);
+    this.sql.exec("UPDATE meta SET state = ?, updated_at = ?", to, Date.now());
+    this.record(from, to, note);
+  }
+
+  private record(from: ReportState | null, to: ReportState, note: string): void {
+    this.sql.exec("INSERT INTO history (at, from_state, to_state, note) VALUES (?, ?, ?, ?)", Date.now(), from, to, note);
+  }
+
+  private view(): ReportView {
+    const m = this.meta()!;
+    const signals = this.sql
+      .exec<ReportSignalView & Record<string, SqlStorageValue>>("SELECT * FROM signals ORDER BY received_at, id")
+      .toArray()
+      .map((r) => ({ ...r }));
+    const history = this.sql
+      .exec<{ at: number; from_state: string | null; to_state: string; note: string }>("SELECT at, from_state, to_state, note FROM history ORDER BY seq")
+      .toArray()
+      .map((h) => ({ at: h.at, from: h.from_state as ReportState | null, to: h.to_state as ReportState, note: h.note }));
+    return {
+      id: m.id,
+      project: m.project,
+      state: m.state,
+      title: m.title,
+      weight: m.weight,
+      signal_count: signals.length,
+      promote_at: Math.max(m.threshold as number, m.resume_at),
+      created_at: m.created_at,
+      updated_at: m.updated_at,
+      evidence: m.evidence ? (JSON.parse(m.evidence) as Evidence) : null,
+      decision: m.decision ? (JSON.parse(m.decision) as ActionabilityDecision) : null,
+      history,
+      signals,
+    };
+  }
+
+  private async mirror(): Promise<void> {
+    const m = this.meta()!;
+    const count = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM signals").one().n;
+    await this.env.DB.prepare(
+      `INSERT INTO reports (id, project_id, state, title, weight, signal_count, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET state = excluded.state, title = excluded.title, weight = excluded.weight,
+         signal_count = excluded.signal_count, updated_at = excluded.updated_at`,
+    )
+      .bind(m.id, m.project, m.state, m.title, m.weight, count, m.created_at, m.updated_at)
+      .run();
+  }
+
+  private async notifyInbox(): Promise<void> {
+    const v = this.view();
+    const inbox = this.env.INBOX.get(this.env.INBOX.idFromName(v.project));
+    if (INBOX_STATES.includes(v.state) && v.evidence && v.decision) {
+      await inbox.upsert({
+        report_id: v.id,
+        state: v.state as "needs_input" | "ready",
+        title: v.title,
+        priority: v.evidence.priority,
+        weight: v.weight,
+        signal_count: v.signal_count,
+        reason: v.decision.reason,
+        evidence: v.evidence,
+        updated_at: v.updated_at,
+      });
+    } else {
+      await inbox.remove(v.id);
+    }
+  }
+}
+
+function titleOf(content: string): string {
+  const line = content.split("\n").find((l) => l.trim()) ?? content;
+  return line.trim().slice(0, 100);
+}

@@ -1,0 +1,49 @@
+/** Helpers that drive the Worker through its real entry points. */
+import { createExecutionContext, createMessageBatch, env, getQueueResult, SELF } from "cloudflare:test";
+import worker from "../../workers/index";
+import type { SignalMessage } from "../../workers/normalize/message";
+
+export const ADMIN = "test-admin-token";
+export const BASE = "https://nightshift.test";
+
+export async function createProject(id: string, threshold?: number): Promise<string> {
+  const res = await SELF.fetch(`${BASE}/v1/admin/projects`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({ id, name: `Project ${id}`, ...(threshold ? { promotion_threshold: threshold } : {}) }),
+  });
+  if (res.status !== 201) throw new Error(`createProject: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { api_key: string }).api_key;
+}
+
+export async function api(key: string, path: string, init: RequestInit = {}): Promise<Response> {
+  return SELF.fetch(`${BASE}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, ...(init.body ? { "content-type": "application/json" } : {}), ...init.headers },
+  });
+}
+
+export async function postSignals(key: string, signals: unknown[]): Promise<Response> {
+  return api(key, "/v1/signals", { method: "POST", body: JSON.stringify({ signals }) });
+}
+
+/** Runs the queue consumer on messages (what the Queue would deliver). */
+export async function deliver(bodies: SignalMessage[]) {
+  const batch = createMessageBatch<SignalMessage>(
+    "nightshift-signals",
+    bodies.map((body, i) => ({ id: `m${i}-${body.signal.id}`, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+export function message(project: string, signal: Partial<SignalMessage["signal"]> & { id: string; content: string }): SignalMessage {
+  return {
+    v: 1,
+    kind: "signal",
+    project,
+    received_at: Date.now(),
+    signal: { source_product: "errors", source_type: "exception", ...signal },
+  };
+}

@@ -1,0 +1,36 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    test: {
+      projects: [
+        {
+          // pure logic, in Node
+          test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+        },
+        {
+          // the real entry points (HTTP, queue, cron, Durable Objects) in workerd
+          plugins: [
+            cloudflareTest({
+              main: "./workers/index.ts",
+              wrangler: { configPath: "./wrangler.toml", environment: "local" },
+              miniflare: {
+                bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations },
+                // no test may reach the internet
+                outboundService: (req: Request) =>
+                  new Response(`blocked outbound request to ${req.url}`, { status: 599 }),
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/workers/**/*.test.ts"],
+            setupFiles: ["./test/workers/setup.ts"],
+          },
+        },
+      ],
+    },
+  };
+});

@@ -1,0 +1,89 @@
+/**
+ * Project administration.
+ * `POST /v1/admin/projects` (admin token): creates a project and returns its
+ * first API key once; only the key's hash is stored.
+ * `PATCH /v1/project` (project key): changes the project's settings.
+ */
+import { Hono } from "hono";
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
+import { apiKeys, projects } from "../db/schema";
+import { type AppEnv, bearerToken, requireProject } from "../ingest/auth";
+import { newApiKey, sha256Hex, timingSafeEqual } from "../ingest/hash";
+import { problem } from "../ingest/problem";
+import { fieldName } from "../ingest/schema";
+
+const CreateProject = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lower-case letters, digits and -")
+    .optional(),
+  name: z.string().trim().min(1).max(200),
+  promotion_threshold: z.number().positive().max(1_000_000).optional(),
+});
+
+const UpdateProject = z.object({
+  promotion_threshold: z.number().positive().max(1_000_000),
+});
+
+async function jsonBody(c: import("hono").Context): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> {
+  if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
+    return { ok: false, res: problem(c, 415, "unsupported_media_type", "send `Content-Type: application/json`") };
+  }
+  try {
+    return { ok: true, value: await c.req.json() };
+  } catch {
+    return { ok: false, res: problem(c, 400, "invalid_json", "the body is not valid JSON") };
+  }
+}
+
+export function projectRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.post("/v1/admin/projects", async (c) => {
+    const admin = c.env.ADMIN_TOKEN;
+    if (!admin) return problem(c, 404, "admin_disabled", "set the ADMIN_TOKEN secret to enable the admin API");
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token || !timingSafeEqual(token, admin)) {
+      return problem(c, 401, "invalid_admin_token", "send `Authorization: Bearer <ADMIN_TOKEN>`", undefined, {
+        "www-authenticate": 'Bearer realm="nightshift-admin"',
+      });
+    }
+    const body = await jsonBody(c);
+    if (!body.ok) return body.res;
+    const parsed = CreateProject.safeParse(body.value);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({ field: fieldName(i.path), message: i.message }));
+      return problem(c, 400, "invalid_project", `${errors[0].field}: ${errors[0].message}`, errors);
+    }
+    const db = drizzle(c.env.DB);
+    const id = parsed.data.id ?? `p-${crypto.randomUUID().slice(0, 8)}`;
+    if (await db.select({ id: projects.id }).from(projects).where(eq(projects.id, id)).get()) {
+      return problem(c, 409 as 400, "project_exists", `project ${id} exists`);
+    }
+    const threshold = parsed.data.promotion_threshold ?? Number(c.env.DEFAULT_PROMOTION_THRESHOLD ?? 5);
+    const key = newApiKey();
+    const now = Date.now();
+    await db.batch([
+      db.insert(projects).values({ id, name: parsed.data.name, promotionThreshold: threshold, createdAt: now }),
+      db.insert(apiKeys).values({ keyHash: await sha256Hex(key), projectId: id, prefix: key.slice(0, 8), createdAt: now }),
+    ]);
+    return c.json({ project: { id, name: parsed.data.name, promotion_threshold: threshold }, api_key: key }, 201);
+  });
+
+  app.patch("/v1/project", requireProject, async (c) => {
+    const body = await jsonBody(c);
+    if (!body.ok) return body.res;
+    const parsed = UpdateProject.safeParse(body.value);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({ field: fieldName(i.path), message: i.message }));
+      return problem(c, 400, "invalid_project", `${errors[0].field}: ${errors[0].message}`, errors);
+    }
+    const project = c.get("project");
+    await drizzle(c.env.DB).update(projects).set({ promotionThreshold: parsed.data.promotion_threshold }).where(eq(projects.id, project.id));
+    return c.json({ project: { id: project.id, name: project.name, promotion_threshold: parsed.data.promotion_threshold } });
+  });
+
+  return app;
+}

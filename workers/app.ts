@@ -1,0 +1,22 @@
+/** The HTTP surface: one Hono app composed of the stage routers. */
+import { Hono } from "hono";
+import { projectRoutes } from "./admin/projects-route";
+import type { AppEnv } from "./ingest/auth";
+import { problem } from "./ingest/problem";
+import { signalsRoute } from "./ingest/signals-route";
+import { readRoutes } from "./inbox/routes";
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.get("/", (c) => c.json({ name: "nightshift", docs: "see README.md", health: "ok" }));
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.route("/", signalsRoute());
+  app.route("/", projectRoutes());
+  app.route("/", readRoutes());
+  app.notFound((c) => problem(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.onError((err, c) => {
+    console.error("unhandled", err);
+    return problem(c, 500, "internal_error", "unexpected error; the request was not processed");
+  });
+  return app;
+}

@@ -1,0 +1,56 @@
+/**
+ * The Worker's bindings. Production binds `AI` to Workers AI and `VECTORS` to
+ * Vectorize; the `local` wrangler environment binds them to the offline
+ * entrypoints in workers/local/, which implement the same subset.
+ */
+import type { InboxObject } from "../durable-objects/inbox";
+import type { LocalVectorIndex } from "../durable-objects/local-vector-index";
+import type { ReportObject } from "../durable-objects/report";
+import type { SignalMessage } from "./normalize/message";
+
+/** The part of `Ai` the pipeline uses. */
+export interface AiBinding {
+  run(model: string, inputs: { text: string[] }): Promise<unknown>;
+}
+
+export interface VectorizeVectorInput {
+  id: string;
+  values: number[];
+  namespace?: string;
+  metadata?: Record<string, string | number | boolean>;
+}
+
+export interface VectorizeQueryOptions {
+  topK?: number;
+  namespace?: string;
+  returnMetadata?: boolean | "all" | "indexed" | "none";
+  returnValues?: boolean;
+}
+
+export interface VectorizeMatchLike {
+  id: string;
+  score: number;
+  metadata?: Record<string, string | number | boolean>;
+}
+
+/** The part of `VectorizeIndex` the pipeline uses. */
+export interface VectorizeBinding {
+  query(vector: number[], options?: VectorizeQueryOptions): Promise<{ matches: VectorizeMatchLike[]; count?: number }>;
+  upsert(vectors: VectorizeVectorInput[]): Promise<unknown>;
+}
+
+export interface Env {
+  DB: D1Database;
+  SIGNALS: Queue<SignalMessage>;
+  AI: AiBinding;
+  VECTORS: VectorizeBinding;
+  REPORTS: DurableObjectNamespace<ReportObject>;
+  INBOX: DurableObjectNamespace<InboxObject>;
+  /** local environment only: storage behind LocalVectorize */
+  LOCAL_VECTORS?: DurableObjectNamespace<LocalVectorIndex>;
+  /** enables /v1/admin/*; a secret (`wrangler secret put ADMIN_TOKEN`) */
+  ADMIN_TOKEN?: string;
+  GROUPING_THRESHOLD?: string;
+  DEFAULT_PROMOTION_THRESHOLD?: string;
+  EMBEDDING_MODEL?: string;
+}

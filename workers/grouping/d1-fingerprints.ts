@@ -1,0 +1,31 @@
+/** FingerprintStore in D1 (`fingerprints`), first writer wins. */
+import { and, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { fingerprints } from "../db/schema";
+import type { FingerprintHit, FingerprintStore } from "./types";
+
+export class D1FingerprintStore implements FingerprintStore {
+  constructor(private readonly db: D1Database) {}
+
+  async get(project: string, fp: string): Promise<FingerprintHit | null> {
+    const row = await drizzle(this.db)
+      .select()
+      .from(fingerprints)
+      .where(and(eq(fingerprints.projectId, project), eq(fingerprints.fingerprint, fp)))
+      .get();
+    return row ? { reportId: row.reportId, embedding: row.embedding ? (JSON.parse(row.embedding) as number[]) : null } : null;
+  }
+
+  async set(project: string, fp: string, hit: FingerprintHit): Promise<void> {
+    await drizzle(this.db)
+      .insert(fingerprints)
+      .values({
+        projectId: project,
+        fingerprint: fp,
+        reportId: hit.reportId,
+        embedding: hit.embedding ? JSON.stringify(hit.embedding) : null,
+        createdAt: Date.now(),
+      })
+      .onConflictDoNothing();
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * `VectorIndex` over a Vectorize binding: one namespace per project, the
+ * report id and query kept as metadata. Production binds Vectorize; the local
+ * environment binds `LocalVectorize` (a SQLite Durable Object) behind the same
+ * API subset.
+ */
+import type { VectorizeBinding } from "../env";
+import type { VectorIndex, VectorMatch, VectorRecord } from "./types";
+
+/** Vectorize vector ids are at most 64 bytes. */
+const MAX_ID_BYTES = 64;
+
+export class VectorizeVectorIndex implements VectorIndex {
+  constructor(private readonly binding: VectorizeBinding) {}
+
+  async query(project: string, vector: number[], topK: number): Promise<VectorMatch[]> {
+    const res = await this.binding.query(vector, { topK, namespace: project, returnMetadata: "all" });
+    return res.matches
+      .filter((m) => typeof m.metadata?.report_id === "string")
+      .map((m) => ({ id: m.id, reportId: m.metadata!.report_id as string, score: m.score }));
+  }
+
+  async upsert(project: string, records: VectorRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const vectors = await Promise.all(
+      records.map(async (r) => ({
+        id: await vectorId(r.id),
+        values: r.values,
+        namespace: project,
+        metadata: { report_id: r.reportId, query: r.query.slice(0, 256) },
+      })),
+    );
+    await this.binding.upsert(vectors);
+  }
+}
+
+async function vectorId(id: string): Promise<string> {
+  if (new TextEncoder().encode(id).byteLength <= MAX_ID_BYTES) return id;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(id));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

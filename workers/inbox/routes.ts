@@ -1,0 +1,78 @@
+/**
+ * Read API for a project: `GET /v1/inbox` (reports needing a human and ready
+ * reports, with evidence), `GET /v1/reports` (all reports, newest first),
+ * `GET /v1/reports/:id` (one report with its signals and history) and
+ * `GET /v1/dropped` (signals the safety classifier dropped, with reasons).
+ */
+import { Hono } from "hono";
+import { and, desc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { droppedSignals, reports } from "../db/schema";
+import { type AppEnv, requireProject } from "../ingest/auth";
+import { problem } from "../ingest/problem";
+import { REPORT_STATES } from "../reports/state";
+
+export function readRoutes() {
+  const app = new Hono<AppEnv>();
+  app.use("/v1/inbox", requireProject);
+  app.use("/v1/reports", requireProject);
+  app.use("/v1/reports/*", requireProject);
+  app.use("/v1/dropped", requireProject);
+
+  app.get("/v1/inbox", async (c) => {
+    const project = c.get("project");
+    const inbox = c.env.INBOX.get(c.env.INBOX.idFromName(project.id));
+    return c.json({ project: project.id, ...(await inbox.list()) });
+  });
+
+  app.get("/v1/reports", async (c) => {
+    const project = c.get("project");
+    const state = c.req.query("state");
+    if (state && !(REPORT_STATES as readonly string[]).includes(state)) {
+      return problem(c, 400, "invalid_query", `state must be one of ${REPORT_STATES.join(", ")}`, [{ field: "state", message: "unknown state" }]);
+    }
+    const where = state ? and(eq(reports.projectId, project.id), eq(reports.state, state)) : eq(reports.projectId, project.id);
+    const rows = await drizzle(c.env.DB).select().from(reports).where(where).orderBy(desc(reports.weight)).limit(200).all();
+    return c.json({
+      project: project.id,
+      reports: rows.map((r) => ({ id: r.id, state: r.state, title: r.title, weight: r.weight, signal_count: r.signalCount, updated_at: r.updatedAt })),
+    });
+  });
+
+  app.get("/v1/reports/:id", async (c) => {
+    const project = c.get("project");
+    const id = c.req.param("id");
+    const row = await drizzle(c.env.DB).select({ id: reports.id }).from(reports).where(and(eq(reports.id, id), eq(reports.projectId, project.id))).get();
+    if (!row) return problem(c, 404, "report_not_found", `no report ${id} in this project`);
+    const view = await c.env.REPORTS.get(c.env.REPORTS.idFromName(id)).snapshot();
+    if (!view) return problem(c, 404, "report_not_found", `no report ${id} in this project`);
+    return c.json(view);
+  });
+
+  app.get("/v1/dropped", async (c) => {
+    const project = c.get("project");
+    const rows = await drizzle(c.env.DB)
+      .select()
+      .from(droppedSignals)
+      .where(eq(droppedSignals.projectId, project.id))
+      .orderBy(desc(droppedSignals.receivedAt))
+      .limit(200)
+      .all();
+    return c.json({
+      project: project.id,
+      dropped: rows.map((r) => ({
+        id: r.id,
+        source_product: r.sourceProduct,
+        source_type: r.sourceType,
+        reason: r.reason,
+        detail: r.detail,
+        classifier: r.classifier,
+        score: r.score,
+        received_at: r.receivedAt,
+        content: r.content,
+      })),
+    });
+  });
+
+  return app;
+}

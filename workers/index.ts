@@ -1,0 +1,29 @@
+/**
+ * The nightshift Worker: HTTP ingest and read API (fetch), the normalize and
+ * group consumer (queue), and the promotion sweep (scheduled). Also exports
+ * the Durable Object classes and the local faces of remote-only bindings.
+ */
+import { createApp } from "./app";
+import type { Env } from "./env";
+import { handleSignalBatch } from "./normalize/consumer";
+import { sweepReports } from "./sweep/cron";
+
+export { ReportObject } from "../durable-objects/report";
+export { InboxObject } from "../durable-objects/inbox";
+export { LocalVectorIndex } from "../durable-objects/local-vector-index";
+export { LocalAi } from "./local/local-ai";
+export { LocalVectorize } from "./local/local-vectorize";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  async queue(batch, env) {
+    await handleSignalBatch(batch, env);
+  },
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(
+      sweepReports(env).then((r) => console.log(`sweep: checked ${r.checked}, promoted ${r.promoted}, re-armed ${r.rearmed}`)),
+    );
+  },
+} satisfies ExportedHandler<Env, unknown>;

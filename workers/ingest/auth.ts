@@ -1,0 +1,42 @@
+/**
+ * Bearer API key per project. Keys are stored as SHA-256 hashes (D1
+ * `api_keys`); a request's key is hashed and looked up, so the key itself
+ * never rests anywhere. Revoked keys do not authenticate.
+ */
+import { createMiddleware } from "hono/factory";
+import { and, eq, isNull } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { apiKeys, projects } from "../db/schema";
+import type { Env } from "../env";
+import { sha256Hex } from "./hash";
+import { problem } from "./problem";
+
+export interface ProjectContext {
+  id: string;
+  name: string;
+  promotionThreshold: number;
+}
+
+export type AppEnv = { Bindings: Env; Variables: { project: ProjectContext } };
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1] : null;
+}
+
+export const requireProject = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("authorization"));
+  const challenge = { "www-authenticate": 'Bearer realm="nightshift"' };
+  if (!token) return problem(c, 401, "missing_api_key", "send `Authorization: Bearer <project API key>`", undefined, challenge);
+  const hash = await sha256Hex(token);
+  const row = await drizzle(c.env.DB)
+    .select({ id: projects.id, name: projects.name, promotionThreshold: projects.promotionThreshold })
+    .from(apiKeys)
+    .innerJoin(projects, eq(apiKeys.projectId, projects.id))
+    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
+    .get();
+  if (!row) return problem(c, 401, "invalid_api_key", "the API key is unknown or revoked", undefined, challenge);
+  c.set("project", row);
+  await next();
+});

@@ -1,0 +1,34 @@
+/** The `POST /v1/signals` request body, validated with zod. */
+import { z } from "zod";
+
+export const MAX_BATCH = 500;
+/** bytes of one signal's content (UTF-8) */
+export const MAX_CONTENT_BYTES = 64 * 1024;
+/** bytes of one request body */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export const SignalInput = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9._:@-]+$/, "letters, digits and . _ : @ - only")
+    .optional(),
+  source_product: z.string().trim().min(1).max(64),
+  source_type: z.string().trim().min(1).max(64),
+  content: z.string().min(1, "must not be empty"),
+  weight: z.number().positive().max(1000).optional(),
+  timestamp: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type SignalInput = z.infer<typeof SignalInput>;
+
+export const SignalBatch = z.object({
+  signals: z.array(SignalInput).min(1, "at least one signal").max(MAX_BATCH, `at most ${MAX_BATCH} signals`),
+});
+export type SignalBatch = z.infer<typeof SignalBatch>;
+
+/** zod issue path → `signals[3].content` */
+export function fieldName(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "") || "body";
+}

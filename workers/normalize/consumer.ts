@@ -1,0 +1,131 @@
+/**
+ * Queue consumer: validate → normalize → store in D1 (once per signal id) →
+ * group → add to the report's Durable Object → ack. Any failure retries the
+ * message with exponential backoff; after max_retries the Queue moves it to
+ * the dead-letter queue. Every step is idempotent, so a retry is safe.
+ */
+import { and, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { projects, signals } from "../db/schema";
+import type { Env } from "../env";
+import { assignSignal } from "../grouping/assign";
+import { D1FingerprintStore } from "../grouping/d1-fingerprints";
+import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults";
+import { OfflineQueryWriter } from "../grouping/offline-query-writer";
+import type { GroupingDeps } from "../grouping/types";
+import { VectorizeVectorIndex } from "../grouping/vectorize-index";
+import { WorkersAiEmbedder } from "../grouping/workers-ai-embedder";
+import { SignalMessage } from "./message";
+import { normalize, type NormalizedSignal } from "./normalized";
+
+export function groupingDeps(env: Env): GroupingDeps {
+  return {
+    queryWriter: new OfflineQueryWriter(),
+    embedder: new WorkersAiEmbedder(env.AI, env.EMBEDDING_MODEL ?? "@cf/baai/bge-base-en-v1.5"),
+    index: new VectorizeVectorIndex(env.VECTORS),
+    fingerprints: new D1FingerprintStore(env.DB),
+  };
+}
+
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(300, 2 ** Math.max(0, attempts - 1) * 5);
+}
+
+export async function handleSignalBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const deps = groupingDeps(env);
+  const thresholds = new Map<string, number>();
+  for (const msg of batch.messages) {
+    const parsed = SignalMessage.safeParse(msg.body);
+    if (!parsed.success) {
+      console.error(`consumer: invalid message ${msg.id}: ${parsed.error.issues[0]?.message}`);
+      msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+      continue;
+    }
+    try {
+      await processSignal(normalize(parsed.data), env, deps, thresholds);
+      msg.ack();
+    } catch (e) {
+      console.error(`consumer: signal ${parsed.data.signal.id} failed (attempt ${msg.attempts})`, e);
+      msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+    }
+  }
+}
+
+export async function processSignal(
+  signal: NormalizedSignal,
+  env: Env,
+  deps: GroupingDeps,
+  thresholds = new Map<string, number>(),
+): Promise<void> {
+  const db = drizzle(env.DB);
+  await db
+    .insert(signals)
+    .values({
+      projectId: signal.project,
+      id: signal.id,
+      sourceProduct: signal.source_product,
+      sourceType: signal.source_type,
+      content: signal.content,
+      weight: signal.weight,
+      metadata: signal.metadata ? JSON.stringify(signal.metadata) : null,
+      timestamp: signal.timestamp,
+      receivedAt: signal.received_at,
+    })
+    .onConflictDoNothing();
+  const row = await db
+    .select()
+    .from(signals)
+    .where(and(eq(signals.projectId, signal.project), eq(signals.id, signal.id)))
+    .get();
+  if (!row) throw new Error(`signal ${signal.id} was not stored`);
+
+  let link: { reportId: string; method: "fingerprint" | "vector" | "new"; query: string | null; score: number | null };
+  if (row.reportId) {
+    // already grouped by an earlier attempt or a duplicate delivery: only make sure the report has it
+    link = { reportId: row.reportId, method: row.linkMethod as "fingerprint" | "vector" | "new", query: row.linkQuery, score: row.linkScore };
+  } else {
+    const stored = { ...signal, content: row.content, weight: row.weight, source_product: row.sourceProduct, source_type: row.sourceType };
+    const decision = await assignSignal(stored, deps, {
+      threshold: Number(env.GROUPING_THRESHOLD ?? DEFAULT_GROUPING_THRESHOLD),
+      topK: DEFAULT_TOP_K,
+      newReportId: () => crypto.randomUUID(),
+    });
+    link = { reportId: decision.reportId, method: decision.method, query: decision.query, score: decision.score };
+    await db
+      .update(signals)
+      .set({
+        reportId: decision.reportId,
+        linkMethod: decision.method,
+        linkQuery: decision.query,
+        linkScore: decision.score,
+        embedding: decision.embedding ? JSON.stringify(decision.embedding) : null,
+      })
+      .where(and(eq(signals.projectId, signal.project), eq(signals.id, signal.id)));
+  }
+
+  const threshold = await projectThreshold(env, signal.project, thresholds);
+  const stub = env.REPORTS.get(env.REPORTS.idFromName(link.reportId));
+  await stub.addSignal({
+    reportId: link.reportId,
+    project: signal.project,
+    threshold,
+    signal: {
+      id: row.id,
+      source_product: row.sourceProduct,
+      source_type: row.sourceType,
+      content: row.content,
+      weight: row.weight,
+      received_at: row.receivedAt,
+    },
+    link: { method: link.method, query: link.query, score: link.score },
+  });
+}
+
+async function projectThreshold(env: Env, project: string, cache: Map<string, number>): Promise<number> {
+  const hit = cache.get(project);
+  if (hit !== undefined) return hit;
+  const row = await drizzle(env.DB).select({ t: projects.promotionThreshold }).from(projects).where(eq(projects.id, project)).get();
+  const t = row?.t ?? Number(env.DEFAULT_PROMOTION_THRESHOLD ?? 5);
+  cache.set(project, t);
+  return t;
+}

@@ -1,0 +1,16 @@
+/**
+ * The message on the `nightshift-signals` Queue. The ingest Worker produces
+ * it; other Workers may produce it too (bind the queue and send this shape).
+ * The consumer validates every message with this schema.
+ */
+import { z } from "zod";
+import { SignalInput } from "../ingest/schema";
+
+export const SignalMessage = z.object({
+  v: z.literal(1),
+  kind: z.literal("signal"),
+  project: z.string().min(1),
+  received_at: z.number().int().nonnegative(),
+  signal: SignalInput.extend({ id: z.string().min(1).max(128) }),
+});
+export type SignalMessage = z.infer<typeof SignalMessage>;
