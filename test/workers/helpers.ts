@@ -1,5 +1,6 @@
 /** Helpers that drive the Worker through its real entry points. */
-import { createExecutionContext, createMessageBatch, env, getQueueResult, SELF } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import type { ReportView } from "../../durable-objects/report";
 import worker from "../../workers/index";
 import type { SignalMessage } from "../../workers/normalize/message";
 
@@ -31,7 +32,7 @@ export async function postSignals(key: string, signals: unknown[]): Promise<Resp
 export async function deliver(bodies: SignalMessage[]) {
   const batch = createMessageBatch<SignalMessage>(
     "nightshift-signals",
-    bodies.map((body, i) => ({ id: `m${i}-${body.signal.id}`, timestamp: new Date(), attempts: 1, body })),
+    bodies.map((body, i) => ({ id: `m${i}-${body.signal?.id ?? "invalid"}`, timestamp: new Date(), attempts: 1, body })),
   );
   const ctx = createExecutionContext();
   await worker.queue(batch as MessageBatch<unknown>, env, ctx);
@@ -46,4 +47,19 @@ export function message(project: string, signal: Partial<SignalMessage["signal"]
     received_at: Date.now(),
     signal: { source_product: "errors", source_type: "exception", ...signal },
   };
+}
+
+/**
+ * Lets a report's pending research run (its alarm fires by itself in the
+ * runtime; this runs it now if it has not) and waits until it has settled.
+ */
+export async function settle(reportId: string): Promise<ReportView> {
+  const stub = env.REPORTS.get(env.REPORTS.idFromName(reportId));
+  for (let i = 0; i < 50; i++) {
+    await runDurableObjectAlarm(stub);
+    const view = await stub.snapshot();
+    if (view && view.state !== "candidate" && view.state !== "researching") return view;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`report ${reportId} did not settle`);
 }

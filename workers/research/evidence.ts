@@ -3,10 +3,11 @@
  * counts by source, error types, the top in-app frames and files, routes,
  * first and last seen, and a title from the most telling of them.
  */
-import { parseError, urlPath } from "../normalize/stack";
+import { isInAppFile, parseError, urlPath } from "../normalize/stack";
 import type { Count, Evidence, Priority, Researcher, ResearchInput } from "./research";
 
 const TOP = 5;
+const SOURCE_FILE = /(?:^|[\s`'"(])((?:[\w.-]+\/)+[\w.-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rb|java|kt|rs|php|cs|swift|vue|svelte))\b/g;
 
 function top(counts: Map<string, number>): Count[] {
   return [...counts.entries()]
@@ -46,6 +47,8 @@ export function summarizeEvidence(input: ResearchInput, researcher = "offline-ev
       bump(frames, `${f.fn ?? "<anonymous>"} (${f.file}${f.line ? `:${f.line}` : ""})`);
       seenFiles.add(f.file);
     }
+    // files named in prose (issues, tickets) count as evidence of place too
+    for (const m of s.content.matchAll(SOURCE_FILE)) if (isInAppFile(m[1])) seenFiles.add(m[1]);
     for (const file of seenFiles) bump(files, file);
     for (const u of parsed.urls) {
       const p = urlPath(u);

@@ -70,7 +70,7 @@ export const RULES: Rule[] = [
     name: "secret_exfiltration",
     weight: 0.6,
     pattern:
-      /\b(?:send|sends|email|e-mail|post|posts|upload|uploads|exfiltrate|forward|publish|leak|share|transmit)\b[^.\n]{0,80}\b(?:secrets?|tokens?|api[_ -]?keys?|credentials|passwords?|env(?:ironment)?(?: variables| vars)?|ssh keys?|private keys?|post-?mortems?|customer data|GITHUB_TOKEN|ANTHROPIC_API_KEY)\b/i,
+      /\b(?:send|sends|email|e-mail|post|posts|upload|uploads|exfiltrate|forward|publish|leak|share|transmit)\b(?:[^.\n]|\.(?=\w)){0,80}(?:\.env\b|\b(?:secrets?|tokens?|api[_ -]?keys?|credentials|passwords?|env(?:ironment)?(?: variables| vars)?|ssh keys?|private keys?|post-?mortems?|customer data|GITHUB_TOKEN|ANTHROPIC_API_KEY)\b)/i,
   },
   {
     name: "exfiltration_target",

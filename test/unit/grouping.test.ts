@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { assignSignal } from "../../workers/grouping/assign";
+import { cosine, HashedNgramEmbedder } from "../../workers/grouping/hashed-embedder";
+import { MemoryFingerprintStore } from "../../workers/grouping/memory-fingerprints";
+import { MemoryVectorIndex } from "../../workers/grouping/memory-index";
+import { OfflineQueryWriter, writeQueries } from "../../workers/grouping/offline-query-writer";
+import type { Embedder, GroupingDeps } from "../../workers/grouping/types";
+
+describe("HashedNgramEmbedder", () => {
+  const e = new HashedNgramEmbedder();
+  it("is deterministic and unit length", async () => {
+    const [a, b] = await e.embed(["checkout payment totals", "checkout payment totals"]);
+    expect(a).toEqual(b);
+    expect(Math.hypot(...a)).toBeCloseTo(1, 9);
+  });
+  it("scores plurals and shared words above unrelated text", () => {
+    const q = e.embedOne("search shoes zero results");
+    expect(cosine(q, e.embedOne("search shoe results"))).toBeGreaterThan(cosine(q, e.embedOne("dark mode dashboard")) + 0.4);
+  });
+});
+
+describe("OfflineQueryWriter", () => {
+  it("writes a place and a symptom query for a stack trace", () => {
+    const q = writeQueries(
+      "TypeError: Cannot read properties of undefined (reading 'uri')\n    at uploadAvatar (src/profile/avatar.ts:19:24)\nurl: https://app.example.com/settings/profile",
+    );
+    expect(q.length).toBeGreaterThanOrEqual(2);
+    expect(q[0]).toContain("profile");
+    expect(q[0]).toContain("avatar");
+    expect(q.join(" ")).toContain("uri");
+  });
+  it("writes a topic query for free text, without chat boilerplate", () => {
+    const [q] = writeQueries("#product — Sam (PM): we're losing sales on search: 'shirts' returns zero, 'shirt' returns plenty.");
+    expect(q).toContain("search");
+    expect(q).not.toContain("product");
+  });
+});
+
+describe("assignSignal", () => {
+  function deps(embedder: Embedder = new HashedNgramEmbedder()): GroupingDeps & { calls: number[] } {
+    const calls: number[] = [];
+    return {
+      calls,
+      queryWriter: new OfflineQueryWriter(),
+      embedder: { model: embedder.model, dimensions: embedder.dimensions, embed: (t) => (calls.push(t.length), embedder.embed(t)) },
+      index: new MemoryVectorIndex(),
+      fingerprints: new MemoryFingerprintStore(),
+    };
+  }
+  const s = (id: string, content: string, project = "p") => ({ id, project, content, source_product: "errors", source_type: "exception", weight: 1 });
+  let n = 0;
+  const opts = { threshold: 0.5, newReportId: () => `r${++n}` };
+
+  it("joins repeats by fingerprint with no embedding call", async () => {
+    const d = deps();
+    const trace = "RangeError: boom\n    at resizeImage (src/workers/thumbnail.ts:52:17)";
+    const first = await assignSignal(s("a", trace), d, opts);
+    const calls = d.calls.length;
+    const second = await assignSignal(s("b", trace.replace("52", "60")), d, opts);
+    expect(second).toMatchObject({ reportId: first.reportId, method: "fingerprint", score: 1 });
+    expect(d.calls.length).toBe(calls);
+    expect(second.embedding).toEqual(first.embedding);
+  });
+
+  it("keeps projects apart even for identical content", async () => {
+    const d = deps();
+    const text = "search for plurals returns zero results: shoes, shirts";
+    const a = await assignSignal({ ...s("a", text, "p1"), source_type: "ticket" }, d, opts);
+    const b = await assignSignal({ ...s("b", text, "p2"), source_type: "ticket" }, d, opts);
+    expect(b.reportId).not.toBe(a.reportId);
+    expect(b.method).toBe("new");
+  });
+});

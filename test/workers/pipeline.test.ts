@@ -1,0 +1,176 @@
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../workers/index";
+import type { ReportView } from "../../durable-objects/report";
+import { api, createProject, deliver, message, postSignals, settle } from "./helpers";
+
+const CHECKOUT_ERROR =
+  "TypeError: Cannot read properties of null (reading 'items')\n    at computeTotals (src/checkout/totals.ts:42:18)\n    at PaymentStep.render (src/checkout/PaymentStep.tsx:88:20)\nurl: https://shop.example.com/checkout/payment";
+const CHECKOUT_ISSUE =
+  "Title: Checkout payment step crashes computing totals\nBody: computeTotals in src/checkout/totals.ts throws when the cart is null on the payment step.";
+const DARK_MODE = "#feedback — would love a dark mode for the dashboard, staring at white screens all night is rough :)";
+
+async function signalRow(project: string, id: string) {
+  return env.DB.prepare("SELECT * FROM signals WHERE project_id = ? AND id = ?").bind(project, id).first<Record<string, unknown>>();
+}
+
+async function report(id: string): Promise<ReportView> {
+  const view = await env.REPORTS.get(env.REPORTS.idFromName(id)).snapshot();
+  if (!view) throw new Error(`no report ${id}`);
+  return view;
+}
+
+describe("queue consumer", () => {
+  it("stores each signal normalized, with its embedding and the link that grouped it", async () => {
+    await createProject("norm");
+    const result = await deliver([
+      message("norm", { id: "n1", source_product: " Errors ", source_type: "Exception", content: `${CHECKOUT_ERROR}\r\n` }),
+    ]);
+    expect(result.explicitAcks).toEqual(["m0-n1"]);
+    const row = await signalRow("norm", "n1");
+    expect(row).toMatchObject({ source_product: "errors", source_type: "exception", weight: 1, link_method: "new" });
+    expect(row!.content).toBe(CHECKOUT_ERROR);
+    const embedding = JSON.parse(row!.embedding as string) as number[];
+    expect(embedding).toHaveLength(768);
+    expect(Math.hypot(...embedding)).toBeCloseTo(1, 5);
+    expect(row!.report_id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("puts two related signals in one report and an unrelated one in another", async () => {
+    await createProject("grp");
+    await deliver([
+      message("grp", { id: "g1", content: CHECKOUT_ERROR }),
+      message("grp", { id: "g2", source_product: "github", source_type: "issue", content: CHECKOUT_ISSUE }),
+      message("grp", { id: "g3", source_product: "slack", source_type: "message", content: DARK_MODE }),
+    ]);
+    const [g1, g2, g3] = await Promise.all(["g1", "g2", "g3"].map((id) => signalRow("grp", id)));
+    expect(g2!.report_id).toBe(g1!.report_id);
+    expect(g2!.link_method).toBe("vector");
+    expect(g2!.link_score).toBeGreaterThanOrEqual(Number(env.GROUPING_THRESHOLD));
+    expect(g2!.link_query).toEqual(expect.any(String));
+    expect(g3!.report_id).not.toBe(g1!.report_id);
+    const r = await report(g1!.report_id as string);
+    expect(r.signals.map((s) => s.id)).toEqual(["g1", "g2"]);
+  });
+
+  it("joins a repeat by its fingerprint without writing queries", async () => {
+    await createProject("fp");
+    await deliver([
+      message("fp", { id: "f1", content: CHECKOUT_ERROR }),
+      message("fp", { id: "f2", content: CHECKOUT_ERROR.replace(":42:18", ":47:3") }),
+    ]);
+    const f2 = await signalRow("fp", "f2");
+    expect(f2).toMatchObject({ link_method: "fingerprint", link_score: 1 });
+    expect(f2!.report_id).toBe((await signalRow("fp", "f1"))!.report_id);
+  });
+
+  it("delivering the same signal twice stores and counts it once", async () => {
+    await createProject("dup");
+    await deliver([message("dup", { id: "d1", content: CHECKOUT_ERROR })]);
+    await deliver([message("dup", { id: "d1", content: CHECKOUT_ERROR })]);
+    const rows = await env.DB.prepare("SELECT report_id FROM signals WHERE project_id = 'dup'").all<{ report_id: string }>();
+    expect(rows.results).toHaveLength(1);
+    const r = await report(rows.results[0].report_id);
+    expect([r.signal_count, r.weight]).toEqual([1, 1]);
+  });
+
+  it("retries a message it cannot read instead of acking it", async () => {
+    const result = await deliver([{ v: 1, kind: "signal", project: "x" } as never]);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages.map((m) => m.msgId)).toHaveLength(1);
+  });
+});
+
+describe("report lifecycle", () => {
+  it("promotes when the weight crosses the threshold, researches, and lands in the inbox", async () => {
+    const key = await createProject("life", 2);
+    await deliver([
+      message("life", { id: "l1", content: CHECKOUT_ERROR }),
+      message("life", { id: "l2", source_product: "github", source_type: "issue", content: CHECKOUT_ISSUE, weight: 1.5 }),
+    ]);
+    const reportId = (await signalRow("life", "l1"))!.report_id as string;
+    const r = await settle(reportId);
+    expect(r.state).toBe("ready");
+    expect(r.history.map((h) => h.to)).toEqual(["potential", "candidate", "researching", "ready"]);
+    expect(r.decision).toMatchObject({ bucket: "actionable", rule: "in_app_frame" });
+    expect(r.evidence!.counts_by_source).toEqual({ errors: 1, github: 1 });
+    expect(r.evidence!.top_files[0].value).toBe("src/checkout/totals.ts");
+
+    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; evidence: { summary: string } }[]; needs_input: unknown[] };
+    expect(inbox.ready.map((e) => e.report_id)).toEqual([reportId]);
+    expect(inbox.ready[0].evidence.summary).toContain("2 signals");
+    expect(inbox.needs_input).toEqual([]);
+
+    const viaApi = await api(key, `/v1/reports/${reportId}`);
+    expect(viaApi.status).toBe(200);
+    expect(((await viaApi.json()) as ReportView).signals).toHaveLength(2);
+  });
+
+  it("sends a vague report to a human instead of a code change", async () => {
+    const key = await createProject("vague", 2);
+    const text = "#support — onboarding is broken, customers say onboarding is confusing and they give up";
+    await deliver([
+      message("vague", { id: "v1", source_product: "slack", source_type: "message", content: text }),
+      message("vague", { id: "v2", source_product: "slack", source_type: "message", content: `${text} again today` }),
+    ]);
+    const reportId = (await signalRow("vague", "v1"))!.report_id as string;
+    expect((await signalRow("vague", "v2"))!.report_id).toBe(reportId);
+    const r = await settle(reportId);
+    expect(r.state).toBe("needs_input");
+    expect(r.decision!.rule).toBe("no_concrete_location");
+    const inbox = (await (await api(key, "/v1/inbox")).json()) as { needs_input: { report_id: string }[] };
+    expect(inbox.needs_input.map((e) => e.report_id)).toEqual([reportId]);
+  });
+
+  it("the cron sweep promotes reports that reached a lowered threshold", async () => {
+    const key = await createProject("sweep", 10);
+    await deliver([
+      message("sweep", { id: "w1", content: CHECKOUT_ERROR }),
+      message("sweep", { id: "w2", source_product: "github", source_type: "issue", content: CHECKOUT_ISSUE }),
+    ]);
+    const reportId = (await signalRow("sweep", "w1"))!.report_id as string;
+    expect((await report(reportId)).state).toBe("potential");
+
+    const runCron = async () => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env, ctx);
+      await waitOnExecutionContext(ctx);
+    };
+    await runCron();
+    expect((await report(reportId)).state).toBe("potential");
+
+    const patched = await api(key, "/v1/project", { method: "PATCH", body: JSON.stringify({ promotion_threshold: 2 }) });
+    expect(patched.status).toBe(200);
+    await runCron();
+    const r = await settle(reportId);
+    expect(r.state).toBe("ready");
+    const promotion = r.history.find((h) => h.to === "candidate");
+    expect(promotion!.note).toContain("cron sweep");
+  });
+
+  it("a lone signal is not actionable yet and goes back to the pool with a higher bar", async () => {
+    await createProject("lone", 1);
+    await deliver([message("lone", { id: "o1", content: CHECKOUT_ERROR })]);
+    const reportId = (await signalRow("lone", "o1"))!.report_id as string;
+    const r = await settle(reportId);
+    expect(r.state).toBe("potential");
+    expect(r.history.map((h) => h.to)).toEqual(["potential", "candidate", "researching", "not_actionable", "potential"]);
+    expect(r.promote_at).toBe(2);
+  });
+});
+
+describe("end to end over HTTP and the Queue", () => {
+  it("a posted signal reaches D1 and a report through the real queue", async () => {
+    const key = await createProject("e2e");
+    const res = await postSignals(key, [{ id: "e1", source_product: "errors", source_type: "exception", content: CHECKOUT_ERROR }]);
+    expect(res.status).toBe(202);
+    let row: Record<string, unknown> | null = null;
+    for (let i = 0; i < 100 && !row?.report_id; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await signalRow("e2e", "e1");
+    }
+    expect(row?.report_id).toEqual(expect.any(String));
+    const list = (await (await api(key, "/v1/reports")).json()) as { reports: { id: string; signal_count: number }[] };
+    expect(list.reports).toEqual([expect.objectContaining({ id: row!.report_id, signal_count: 1 })]);
+  });
+});
