@@ -16,6 +16,8 @@ export interface InboxEntry {
   signal_count: number;
   reason: string;
   evidence: Evidence;
+  /** signals that joined after the evidence was gathered */
+  signals_since_research: number;
   updated_at: number;
 }
 

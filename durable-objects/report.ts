@@ -124,6 +124,8 @@ export class ReportObject extends DurableObject<Env> {
     }
     await this.maybePromote(input.threshold, "weight crossed the threshold");
     await this.mirror();
+    // a report already in the inbox shows its new weight and how much arrived since research
+    if (inserted > 0 && INBOX_STATES.includes(this.meta()!.state)) await this.notifyInbox();
     return this.view();
   }
 
@@ -259,6 +261,7 @@ export class ReportObject extends DurableObject<Env> {
         signal_count: v.signal_count,
         reason: v.decision.reason,
         evidence: v.evidence,
+        signals_since_research: v.signal_count - v.evidence.signal_count,
         updated_at: v.updated_at,
       });
     } else {

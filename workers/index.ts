@@ -18,7 +18,7 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await handleSignalBatch(batch, env);
   },
   async scheduled(_controller, env, ctx) {

@@ -77,7 +77,7 @@ describe("queue consumer", () => {
   it("retries a message it cannot read instead of acking it", async () => {
     const result = await deliver([{ v: 1, kind: "signal", project: "x" } as never]);
     expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages.map((m) => m.msgId)).toHaveLength(1);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["m0-invalid"]);
   });
 });
 
@@ -101,9 +101,14 @@ describe("report lifecycle", () => {
     expect(inbox.ready[0].evidence.summary).toContain("2 signals");
     expect(inbox.needs_input).toEqual([]);
 
+    // a signal joining a ready report updates its inbox entry
+    await deliver([message("life", { id: "l3", content: CHECKOUT_ERROR.replace(":42:18", ":43:1") })]);
+    const after = (await (await api(key, "/v1/inbox")).json()) as { ready: { signal_count: number; weight: number; signals_since_research: number }[] };
+    expect(after.ready[0]).toMatchObject({ signal_count: 3, weight: 3.5, signals_since_research: 1 });
+
     const viaApi = await api(key, `/v1/reports/${reportId}`);
     expect(viaApi.status).toBe(200);
-    expect(((await viaApi.json()) as ReportView).signals).toHaveLength(2);
+    expect(((await viaApi.json()) as ReportView).signals.map((x) => x.id)).toEqual(["l1", "l2", "l3"]);
   });
 
   it("sends a vague report to a human instead of a code change", async () => {

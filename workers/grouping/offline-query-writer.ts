@@ -24,6 +24,15 @@ const GENERIC = new Set(
   ).split(/\s+/),
 );
 
+/** Runtime phrasing every error of a kind shares: it says how code failed, not where or on what. */
+const ERROR_BOILERPLATE = new Set(
+  (
+    "cannot read properties property reading undefined null type reference defined function object " +
+    "unexpected token status code request failed timeout exceeded allocation invalid argument value " +
+    "uncaught unhandled exception error"
+  ).split(/\s+/),
+);
+
 const MAX_WORDS = 8;
 
 export class OfflineQueryWriter implements QueryWriter {
@@ -60,8 +69,8 @@ export function writeQueries(content: string): string[] {
     if (f.fn) place.push(...splitIdentifier(f.fn.replace(/^.*\./, "")));
   }
   if (parsed.type) {
-    symptom.push(...splitIdentifier(parsed.type).filter((w) => w !== "error"));
-    if (parsed.message) symptom.push(...words(parsed.message));
+    symptom.push(...splitIdentifier(parsed.type).filter((w) => !ERROR_BOILERPLATE.has(w)));
+    if (parsed.message) symptom.push(...words(parsed.message).filter((w) => !ERROR_BOILERPLATE.has(w)));
   }
 
   const queries: string[] = [];
@@ -89,7 +98,8 @@ function clean(ws: string[]): string[] {
 
 /** Content words of free text, ranked by frequency then first appearance. */
 function topicWords(text: string): string[] {
-  const body = text.replace(/^#[\w-]+\s+[—-]\s+[^:]*:\s*/, ""); // "#channel — Name (role): " prefix of chat
+  // chat prefixes: "#channel — " and "Name (role): " say who and where, not what
+  const body = text.replace(/^#[\w-]+\s+[—–-]\s+/, "").replace(/^[^:\n]{1,60}\):\s*|^[A-Z][\w .'-]{0,40}:\s+/, "");
   const ws = words(body).filter((w) => !GENERIC.has(w) && w.length > 2);
   const counts = new Map<string, { n: number; first: number }>();
   ws.forEach((w, i) => {

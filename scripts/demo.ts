@@ -1,0 +1,205 @@
+/**
+ * The embedded-default demo: starts the Worker with `wrangler dev --env local`
+ * (no network, no account, no API key), creates a project, feeds the bundled
+ * sample stream through the real HTTP endpoint, lets the queue consumer
+ * group it and the cron sweep promote, then prints the reports and inbox.
+ *
+ *   npm run demo              # … then keeps serving for you to explore
+ *   npm run demo -- --once    # exits after printing
+ *   npm run demo -- --data other.jsonl --port 8787
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({
+  options: {
+    once: { type: "boolean", default: false },
+    data: { type: "string", default: join(root, "scripts/demo/sample-stream.jsonl") },
+    port: { type: "string" },
+    threshold: { type: "string", default: "3" },
+  },
+});
+
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" };
+const wranglerBin = join(root, "node_modules/.bin/wrangler");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+interface ReportRow {
+  id: string;
+  state: string;
+  title: string;
+  weight: number;
+  signal_count: number;
+}
+
+async function main(): Promise<void> {
+  const port = values.port ? Number(values.port) : await freePort();
+  const inspector = await freePort();
+  const adminToken = randomBytes(24).toString("hex");
+  const base = `http://127.0.0.1:${port}`;
+
+  console.log("› applying D1 migrations (local)");
+  const mig = spawnSync(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", "--env", "local"], { cwd: root, env, encoding: "utf8" });
+  if (mig.status !== 0) throw new Error(`migrations failed:\n${mig.stdout}\n${mig.stderr}`);
+
+  console.log(`› starting the Worker on ${base} (wrangler dev --env local)`);
+  const dev: ChildProcess = spawn(
+    wranglerBin,
+    [
+      "dev", "--env", "local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+      "--test-scheduled", "--show-interactive-dev-session=false", "--var", `ADMIN_TOKEN:${adminToken}`,
+    ],
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let devLog = "";
+  dev.stdout!.on("data", (d) => (devLog += d));
+  dev.stderr!.on("data", (d) => (devLog += d));
+  const stop = () => {
+    if (dev.exitCode === null) dev.kill("SIGTERM");
+  };
+  process.on("SIGINT", () => {
+    stop();
+    process.exit(130);
+  });
+  dev.on("exit", (code) => {
+    if (code && code !== 0) console.error(`wrangler dev exited with ${code}\n${devLog.slice(-4000)}`);
+  });
+
+  try {
+    await waitFor("the Worker to answer", async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined), 90_000);
+
+    const created = await (
+      await fetch(`${base}/v1/admin/projects`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ id: `demo-${Date.now().toString(36)}`, name: "nightshift demo", promotion_threshold: Number(values.threshold) }),
+      })
+    ).json() as { project: { id: string; promotion_threshold: number }; api_key: string };
+    const key = created.api_key;
+    const auth = { authorization: `Bearer ${key}` };
+    console.log(`› project ${created.project.id} (promotion threshold ${created.project.promotion_threshold})`);
+
+    const signals = readFileSync(values.data!, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+    let accepted = 0;
+    let dropped = 0;
+    for (let i = 0; i < signals.length; i += 10) {
+      const batch = signals.slice(i, i + 10).map(({ id, source_product, source_type, content, weight, timestamp, metadata }) => ({
+        id, source_product, source_type, content, weight, timestamp, metadata,
+      }));
+      const res = await fetch(`${base}/v1/signals`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ signals: batch }) });
+      if (res.status !== 202) throw new Error(`POST /v1/signals: ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as { accepted: number; dropped: number };
+      accepted += body.accepted;
+      dropped += body.dropped;
+    }
+    console.log(`› posted ${signals.length} signals: ${accepted} accepted, ${dropped} dropped by the safety classifier`);
+
+    const getReports = async () => ((await (await fetch(`${base}/v1/reports`, { headers: auth })).json()) as { reports: ReportRow[] }).reports;
+    await waitFor("the queue consumer to group every accepted signal", async () => {
+      const n = (await getReports()).reduce((a, r) => a + r.signal_count, 0);
+      return n >= accepted ? true : undefined;
+    });
+
+    console.log("› running the cron sweep");
+    await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+    await waitFor("research to finish", async () => {
+      const rs = await getReports();
+      return rs.some((r) => r.state === "candidate" || r.state === "researching") ? undefined : true;
+    });
+
+    const reports = await getReports();
+    const inbox = (await (await fetch(`${base}/v1/inbox`, { headers: auth })).json()) as {
+      needs_input: InboxItem[];
+      ready: InboxItem[];
+    };
+    const droppedList = (await (await fetch(`${base}/v1/dropped`, { headers: auth })).json()) as { dropped: { id: string; reason: string; detail: string }[] };
+
+    console.log(`\n${reports.length} reports from ${accepted} signals`);
+    for (const r of reports) console.log(`  ${r.state.padEnd(12)} weight ${String(r.weight).padStart(4)}  ${r.signal_count} signal(s)  ${r.title.slice(0, 70)}`);
+
+    for (const [label, items] of [["READY FOR A FIX", inbox.ready], ["NEEDS A HUMAN", inbox.needs_input]] as const) {
+      console.log(`\n== ${label} (${items.length})`);
+      for (const it of items) printItem(it);
+    }
+    console.log(`\n== DROPPED (${droppedList.dropped.length})`);
+    for (const d of droppedList.dropped) console.log(`  ${d.id}: ${d.reason} (${d.detail})`);
+
+    if (values.once) return;
+    console.log(`\nServing on ${base} — try:\n  curl -H 'authorization: Bearer ${key}' ${base}/v1/inbox\nCtrl-C to stop.`);
+    await new Promise<void>((resolve) => dev.on("exit", () => resolve()));
+  } finally {
+    stop();
+  }
+}
+
+interface InboxItem {
+  report_id: string;
+  title: string;
+  priority: string;
+  weight: number;
+  signal_count: number;
+  reason: string;
+  evidence: {
+    summary: string;
+    counts_by_source: Record<string, number>;
+    top_frames: { value: string; count: number }[];
+    top_files: { value: string; count: number }[];
+    routes: { value: string; count: number }[];
+    first_seen: number;
+    last_seen: number;
+  };
+}
+
+function printItem(it: InboxItem): void {
+  const e = it.evidence;
+  console.log(`\n  [${it.priority}] ${it.title}`);
+  console.log(`    report   ${it.report_id}  weight ${it.weight}, ${it.signal_count} signals`);
+  console.log(`    why      ${it.reason}`);
+  console.log(`    summary  ${e.summary}`);
+  console.log(`    sources  ${Object.entries(e.counts_by_source).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  if (e.top_frames.length) console.log(`    frames   ${e.top_frames.map((f) => `${f.value} ×${f.count}`).join("; ")}`);
+  if (e.top_files.length) console.log(`    files    ${e.top_files.map((f) => `${f.value} ×${f.count}`).join("; ")}`);
+  if (e.routes.length) console.log(`    routes   ${e.routes.map((f) => `${f.value} ×${f.count}`).join("; ")}`);
+  console.log(`    seen     ${new Date(e.first_seen).toISOString()} … ${new Date(e.last_seen).toISOString()}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`demo failed: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);
