@@ -172,6 +172,7 @@ interface InboxItem {
   weight: number;
   signal_count: number;
   reason: string;
+  signals_since_research: number;
   evidence: {
     summary: string;
     counts_by_source: Record<string, number>;
@@ -186,7 +187,8 @@ interface InboxItem {
 function printItem(it: InboxItem): void {
   const e = it.evidence;
   console.log(`\n  [${it.priority}] ${it.title}`);
-  console.log(`    report   ${it.report_id}  weight ${it.weight}, ${it.signal_count} signals`);
+  const fresh = it.signals_since_research ? ` (${it.signals_since_research} joined after research)` : "";
+  console.log(`    report   ${it.report_id}  weight ${it.weight}, ${it.signal_count} signals${fresh}`);
   console.log(`    why      ${it.reason}`);
   console.log(`    summary  ${e.summary}`);
   console.log(`    sources  ${Object.entries(e.counts_by_source).map(([k, v]) => `${k}=${v}`).join(" ")}`);

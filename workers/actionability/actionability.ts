@@ -55,6 +55,13 @@ export function judgeByRules(e: Evidence, minSignals = 2): ActionabilityDecision
       reason: `error ${e.error_types[0].value.split(":")[0]} at ${e.top_files[0]?.value ?? e.routes[0].value}`,
     };
   }
+  if (e.top_files.length > 0) {
+    return {
+      bucket: "actionable",
+      rule: "named_file",
+      reason: `signals name the code: ${e.top_files.map((f) => f.value).slice(0, 2).join(", ")}`,
+    };
+  }
   return {
     bucket: "needs_human",
     rule: "no_concrete_location",
