@@ -12,6 +12,17 @@ export default defineConfig(async () => {
           test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
         },
         {
+          // real client SDKs (Sentry, PostHog, OpenTelemetry, …) in Node against a local Worker
+          test: {
+            name: "clients",
+            include: ["test/clients/**/*.test.ts"],
+            environment: "node",
+            globalSetup: ["./test/clients/global-setup.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 120_000,
+          },
+        },
+        {
           // the real entry points (HTTP, queue, cron, Durable Objects) in workerd
           plugins: [
             cloudflareTest({

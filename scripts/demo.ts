@@ -8,15 +8,11 @@
  *   npm run demo -- --once    # exits after printing
  *   npm run demo -- --data other.jsonl --port 8787
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { createProject, root, startLocalWorker, waitFor } from "./local-worker";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
   options: {
     once: { type: "boolean", default: false },
@@ -25,37 +21,6 @@ const { values } = parseArgs({
     threshold: { type: "string", default: "3" },
   },
 });
-
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" };
-const wranglerBin = join(root, "node_modules/.bin/wrangler");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      lastError = e;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
-}
 
 interface ReportRow {
   id: string;
@@ -66,51 +31,23 @@ interface ReportRow {
 }
 
 async function main(): Promise<void> {
-  const port = values.port ? Number(values.port) : await freePort();
-  const inspector = await freePort();
-  const adminToken = randomBytes(24).toString("hex");
-  const base = `http://127.0.0.1:${port}`;
-
-  console.log("› applying D1 migrations (local)");
-  const mig = spawnSync(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", "--env", "local"], { cwd: root, env, encoding: "utf8" });
-  if (mig.status !== 0) throw new Error(`migrations failed:\n${mig.stdout}\n${mig.stderr}`);
-
-  console.log(`› starting the Worker on ${base} (wrangler dev --env local)`);
-  const dev: ChildProcess = spawn(
-    wranglerBin,
-    [
-      "dev", "--env", "local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-      "--test-scheduled", "--show-interactive-dev-session=false", "--var", `ADMIN_TOKEN:${adminToken}`,
-    ],
-    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let devLog = "";
-  dev.stdout!.on("data", (d) => (devLog += d));
-  dev.stderr!.on("data", (d) => (devLog += d));
-  const stop = () => {
-    if (dev.exitCode === null) dev.kill("SIGTERM");
-  };
+  console.log("› starting the Worker (wrangler dev --env local, D1 migrations applied)");
+  const worker = await startLocalWorker({ port: values.port ? Number(values.port) : undefined });
+  const base = worker.url;
   process.on("SIGINT", () => {
-    stop();
-    process.exit(130);
+    void worker.stop().then(() => process.exit(130));
   });
-  dev.on("exit", (code) => {
-    if (code && code !== 0) console.error(`wrangler dev exited with ${code}\n${devLog.slice(-4000)}`);
-  });
+  console.log(`› serving on ${base}`);
 
   try {
-    await waitFor("the Worker to answer", async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined), 90_000);
-
-    const created = await (
-      await fetch(`${base}/v1/admin/projects`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ id: `demo-${Date.now().toString(36)}`, name: "nightshift demo", promotion_threshold: Number(values.threshold) }),
-      })
-    ).json() as { project: { id: string; promotion_threshold: number }; api_key: string };
-    const key = created.api_key;
+    const created = await createProject(worker, {
+      id: `demo-${Date.now().toString(36)}`,
+      name: "nightshift demo",
+      promotion_threshold: Number(values.threshold),
+    });
+    const key = created.key;
     const auth = { authorization: `Bearer ${key}` };
-    console.log(`› project ${created.project.id} (promotion threshold ${created.project.promotion_threshold})`);
+    console.log(`› project ${created.id} (promotion threshold ${values.threshold})`);
 
     const signals = readFileSync(values.data!, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
     let accepted = 0;
@@ -159,9 +96,9 @@ async function main(): Promise<void> {
 
     if (values.once) return;
     console.log(`\nServing on ${base} — try:\n  curl -H 'authorization: Bearer ${key}' ${base}/v1/inbox\nCtrl-C to stop.`);
-    await new Promise<void>((resolve) => dev.on("exit", () => resolve()));
+    await worker.exited;
   } finally {
-    stop();
+    await worker.stop();
   }
 }
 

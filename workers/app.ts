@@ -5,12 +5,14 @@ import type { AppEnv } from "./ingest/auth";
 import { problem } from "./ingest/problem";
 import { signalsRoute } from "./ingest/signals-route";
 import { readRoutes } from "./inbox/routes";
+import { sourceRoutes } from "./ingest/sources";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
   app.get("/", (c) => c.json({ name: "nightshift", docs: "see README.md", health: "ok" }));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", signalsRoute());
+  app.route("/", sourceRoutes());
   app.route("/", projectRoutes());
   app.route("/", readRoutes());
   app.notFound((c) => problem(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -2,7 +2,11 @@
  * Project administration.
  * `POST /v1/admin/projects` (admin token): creates a project and returns its
  * first API key once; only the key's hash is stored.
- * `PATCH /v1/project` (project key): changes the project's settings.
+ * `PATCH /v1/project` (project key): changes the project's settings:
+ * promotion threshold, source secrets (Slack signing secret, GitHub webhook
+ * secret; shown back only as "set"), PostHog events that count as signals.
+ * Secrets rest in D1 as given: encrypting them with a Worker secret is a
+ * known gap.
  */
 import { Hono } from "hono";
 import { eq } from "drizzle-orm";
@@ -23,9 +27,16 @@ const CreateProject = z.object({
   promotion_threshold: z.number().positive().max(1_000_000).optional(),
 });
 
-const UpdateProject = z.object({
-  promotion_threshold: z.number().positive().max(1_000_000),
-});
+const UpdateProject = z
+  .object({
+    promotion_threshold: z.number().positive().max(1_000_000),
+    slack_signing_secret: z.string().min(8).max(200).nullable(),
+    github_webhook_secret: z.string().min(8).max(200).nullable(),
+    /** PostHog event names, besides `$exception`, that count as signals */
+    posthog_signal_events: z.array(z.string().min(1).max(200)).max(100),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, "name at least one setting");
 
 async function jsonBody(c: import("hono").Context): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> {
   if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
@@ -36,6 +47,18 @@ async function jsonBody(c: import("hono").Context): Promise<{ ok: true; value: u
   } catch {
     return { ok: false, res: problem(c, 400, "invalid_json", "the body is not valid JSON") };
   }
+}
+
+/** Settings as the API shows them: secrets only as "set" or not. */
+function projectView(row: typeof projects.$inferSelect) {
+  return {
+    id: row.id,
+    name: row.name,
+    promotion_threshold: row.promotionThreshold,
+    slack_signing_secret: row.slackSigningSecret ? "set" : null,
+    github_webhook_secret: row.githubWebhookSecret ? "set" : null,
+    posthog_signal_events: row.posthogSignalEvents ? (JSON.parse(row.posthogSignalEvents) as string[]) : [],
+  };
 }
 
 export function projectRoutes() {
@@ -81,8 +104,19 @@ export function projectRoutes() {
       return problem(c, 400, "invalid_project", `${errors[0].field}: ${errors[0].message}`, errors);
     }
     const project = c.get("project");
-    await drizzle(c.env.DB).update(projects).set({ promotionThreshold: parsed.data.promotion_threshold }).where(eq(projects.id, project.id));
-    return c.json({ project: { id: project.id, name: project.name, promotion_threshold: parsed.data.promotion_threshold } });
+    const v = parsed.data;
+    const db = drizzle(c.env.DB);
+    await db
+      .update(projects)
+      .set({
+        ...(v.promotion_threshold !== undefined ? { promotionThreshold: v.promotion_threshold } : {}),
+        ...(v.slack_signing_secret !== undefined ? { slackSigningSecret: v.slack_signing_secret } : {}),
+        ...(v.github_webhook_secret !== undefined ? { githubWebhookSecret: v.github_webhook_secret } : {}),
+        ...(v.posthog_signal_events !== undefined ? { posthogSignalEvents: JSON.stringify(v.posthog_signal_events) } : {}),
+      })
+      .where(eq(projects.id, project.id));
+    const row = (await db.select().from(projects).where(eq(projects.id, project.id)).get())!;
+    return c.json({ project: projectView(row) });
   });
 
   return app;

@@ -11,6 +11,12 @@ export const projects = sqliteTable("projects", {
   name: text("name").notNull(),
   promotionThreshold: real("promotion_threshold").notNull(),
   createdAt: integer("created_at").notNull(),
+  /** Slack app signing secret, for `POST /slack/events/:project` (v0 signatures) */
+  slackSigningSecret: text("slack_signing_secret"),
+  /** GitHub webhook secret, for `POST /github/webhooks/:project` (X-Hub-Signature-256) */
+  githubWebhookSecret: text("github_webhook_secret"),
+  /** JSON array of PostHog event names (besides `$exception`) that count as signals */
+  posthogSignalEvents: text("posthog_signal_events"),
 });
 
 export const apiKeys = sqliteTable("api_keys", {
@@ -41,6 +47,10 @@ export const signals = sqliteTable(
     linkMethod: text("link_method"),
     linkQuery: text("link_query"),
     linkScore: real("link_score"),
+    /** triage verdict: null (not yet), "signal" (grouped) or "noise" (kept, not grouped) */
+    triage: text("triage"),
+    /** machine-readable reason for "noise", e.g. auto_reply */
+    triageReason: text("triage_reason"),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.id] }), index("signals_report").on(t.projectId, t.reportId)],
 );
@@ -89,4 +99,41 @@ export const reports = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [index("reports_project_state").on(t.projectId, t.state)],
+);
+
+/** Messages the consumer could not process, with the reason (from the dead-letter queue). */
+export const deadLetters = sqliteTable("dead_letters", {
+  messageId: text("message_id").primaryKey(),
+  projectId: text("project_id"),
+  signalId: text("signal_id"),
+  /** machine-readable: invalid_message | max_retries_exceeded | … */
+  reason: text("reason").notNull(),
+  detail: text("detail").notNull(),
+  body: text("body").notNull(),
+  attempts: integer("attempts").notNull(),
+  receivedAt: integer("received_at").notNull(),
+});
+
+/** Forge events kept for the fix loop: CI failures and pull-request reviews. */
+export const forgeEvents = sqliteTable(
+  "forge_events",
+  {
+    projectId: text("project_id").notNull(),
+    /** X-GitHub-Delivery */
+    deliveryId: text("delivery_id").notNull(),
+    /** check_run | workflow_run | pull_request_review | pull_request_review_comment | … */
+    event: text("event").notNull(),
+    action: text("action"),
+    repository: text("repository"),
+    /** PR number, when the event concerns one */
+    pullRequest: integer("pull_request"),
+    /** head SHA, for CI events */
+    headSha: text("head_sha"),
+    /** conclusion (failure, …) or review state (changes_requested, …) */
+    outcome: text("outcome"),
+    /** a small JSON summary; the full payload is not kept */
+    summary: text("summary").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
 );

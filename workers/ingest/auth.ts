@@ -25,18 +25,29 @@ export function bearerToken(header: string | undefined): string | null {
   return m ? m[1] : null;
 }
 
-export const requireProject = createMiddleware<AppEnv>(async (c, next) => {
-  const token = bearerToken(c.req.header("authorization"));
-  const challenge = { "www-authenticate": 'Bearer realm="nightshift"' };
-  if (!token) return problem(c, 401, "missing_api_key", "send `Authorization: Bearer <project API key>`", undefined, challenge);
-  const hash = await sha256Hex(token);
-  const row = await drizzle(c.env.DB)
+/** The project a (bearer, Sentry DSN or PostHog) API key belongs to, or null. */
+export async function projectByKey(env: Env, key: string): Promise<ProjectContext | null> {
+  const hash = await sha256Hex(key);
+  const row = await drizzle(env.DB)
     .select({ id: projects.id, name: projects.name, promotionThreshold: projects.promotionThreshold })
     .from(apiKeys)
     .innerJoin(projects, eq(apiKeys.projectId, projects.id))
     .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
     .get();
-  if (!row) return problem(c, 401, "invalid_api_key", "the API key is unknown or revoked", undefined, challenge);
-  c.set("project", row);
+  return row ?? null;
+}
+
+/** A project with its source settings (webhook secrets), for sources that sign instead of sending a key. */
+export async function projectById(env: Env, id: string) {
+  return (await drizzle(env.DB).select().from(projects).where(eq(projects.id, id)).get()) ?? null;
+}
+
+export const requireProject = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("authorization"));
+  const challenge = { "www-authenticate": 'Bearer realm="nightshift"' };
+  if (!token) return problem(c, 401, "missing_api_key", "send `Authorization: Bearer <project API key>`", undefined, challenge);
+  const project = await projectByKey(c.env, token);
+  if (!project) return problem(c, 401, "invalid_api_key", "the API key is unknown or revoked", undefined, challenge);
+  c.set("project", project);
   await next();
 });

@@ -1,0 +1,123 @@
+/**
+ * Starts the Worker on the embedded default (`wrangler dev --env local`) as a
+ * child process on a free loopback port, with local D1 migrations applied.
+ * Used by the demo, the client tests (real SDKs in Node) and the benchmarks.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const wranglerBin = join(root, "node_modules/.bin/wrangler");
+
+export interface LocalWorker {
+  url: string;
+  adminToken: string;
+  /** everything wrangler printed so far */
+  log(): string;
+  stop(): Promise<void>;
+  /** resolves when wrangler exits */
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  port?: number;
+  /** state directory (D1, DOs, queues); default: wrangler's .wrangler/state */
+  persistTo?: string;
+  vars?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWorker> {
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" };
+  const port = opts.port ?? (await freePort());
+  const inspector = await freePort();
+  const adminToken = randomBytes(24).toString("hex");
+  const persist = opts.persistTo ? ["--persist-to", opts.persistTo] : [];
+
+  const mig = spawnSync(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", "--env", "local", ...persist], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+  });
+  if (mig.status !== 0) throw new Error(`D1 migrations failed:\n${mig.stdout}\n${mig.stderr}`);
+
+  const vars = Object.entries({ ADMIN_TOKEN: adminToken, ...opts.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const child = spawn(
+    wranglerBin,
+    [
+      "dev", "--env", "local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+      "--test-scheduled", "--show-interactive-dev-session=false", ...persist, ...vars,
+    ],
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let log = "";
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await Promise.race([exited, sleep(5000)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  };
+  try {
+    await Promise.race([
+      waitFor("the Worker to answer", async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined), opts.timeoutMs ?? 90_000),
+      exited.then((code) => {
+        throw new Error(`wrangler dev exited with ${code}:\n${log.slice(-4000)}`);
+      }),
+    ]);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { url, adminToken, log: () => log, stop, exited };
+}
+
+/** Creates a project through the admin API; returns its id and API key. */
+export async function createProject(
+  w: LocalWorker,
+  body: { id?: string; name: string; promotion_threshold?: number },
+): Promise<{ id: string; key: string }> {
+  const res = await fetch(`${w.url}/v1/admin/projects`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${w.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`create project: ${res.status} ${await res.text()}`);
+  const json = (await res.json()) as { project: { id: string }; api_key: string };
+  return { id: json.project.id, key: json.api_key };
+}

@@ -1,0 +1,113 @@
+/**
+ * The one way a signal enters the pipeline, whatever its source: the fast
+ * safety tier, dropped signals recorded with their reason, the rest enqueued.
+ * Every source route (generic /v1/signals, Sentry, PostHog, Slack, GitHub,
+ * logs) converts its payload to `SignalInput`s and calls `acceptSignals`.
+ */
+import type { Context } from "hono";
+import { drizzle } from "drizzle-orm/d1";
+import { droppedSignals } from "../db/schema";
+import type { Env } from "../env";
+import type { SignalMessage } from "../normalize/message";
+import type { SafetyClassifier } from "../safety/classifier";
+import { HeuristicSafetyClassifier } from "../safety/heuristic";
+import type { ProjectContext } from "./auth";
+import { problem } from "./problem";
+import type { SignalInput } from "./schema";
+
+/** Queues take at most 100 messages and 256 KB per sendBatch. */
+const SEND_BATCH = 100;
+const SEND_BATCH_BYTES = 200 * 1024;
+
+export interface SignalResult {
+  id: string;
+  status: "accepted" | "dropped";
+  reason?: string;
+}
+
+export interface IntakeResult {
+  project: string;
+  accepted: number;
+  dropped: number;
+  signals: SignalResult[];
+}
+
+const defaultClassifier = new HeuristicSafetyClassifier();
+
+export function chunkForQueue<T>(messages: T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = new TextEncoder().encode(JSON.stringify(m)).byteLength;
+    if (current.length && (current.length >= SEND_BATCH || bytes + size > SEND_BATCH_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
+/** Classifies, records drops, enqueues the rest. Throws when recording or enqueueing fails. */
+export async function acceptSignals(
+  env: Env,
+  project: ProjectContext,
+  signals: SignalInput[],
+  classifier: SafetyClassifier = defaultClassifier,
+): Promise<IntakeResult> {
+  const receivedAt = Date.now();
+  const results: SignalResult[] = [];
+  const messages: SignalMessage[] = [];
+  const dropped: (typeof droppedSignals.$inferInsert)[] = [];
+  for (const s of signals) {
+    const id = s.id ?? crypto.randomUUID();
+    const verdict = await classifier.classify(s);
+    if (verdict.action === "drop") {
+      dropped.push({
+        projectId: project.id,
+        id,
+        sourceProduct: s.source_product,
+        sourceType: s.source_type,
+        content: s.content,
+        reason: verdict.reason ?? "unsafe",
+        detail: verdict.matched.join(","),
+        classifier: verdict.classifier,
+        score: verdict.score,
+        receivedAt,
+      });
+      results.push({ id, status: "dropped", reason: verdict.reason ?? "unsafe" });
+    } else {
+      messages.push({ v: 1, kind: "signal", project: project.id, received_at: receivedAt, signal: { ...s, id } });
+      results.push({ id, status: "accepted" });
+    }
+  }
+  const db = drizzle(env.DB);
+  for (let i = 0; i < dropped.length; i += 10) {
+    await db.insert(droppedSignals).values(dropped.slice(i, i + 10)).onConflictDoNothing();
+  }
+  for (const chunk of chunkForQueue(messages)) {
+    await env.SIGNALS.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
+  }
+  return { project: project.id, accepted: messages.length, dropped: dropped.length, signals: results };
+}
+
+/** `acceptSignals` as an HTTP answer: 202 with the per-signal results, or 503 to retry. */
+export async function respondWithIntake(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  c: Context<any>,
+  project: ProjectContext,
+  signals: SignalInput[],
+): Promise<Response> {
+  try {
+    return c.json(await acceptSignals(c.env as Env, project, signals), 202);
+  } catch (e) {
+    console.error("intake: could not record the batch", e);
+    return problem(c, 503, "enqueue_failed", "the batch could not be recorded; retry it (ids make retries safe)", undefined, {
+      "retry-after": "5",
+    });
+  }
+}

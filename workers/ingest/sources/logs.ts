@@ -1,0 +1,8 @@
+/** Logs source adapter (being built). */
+import { Hono } from "hono";
+import type { AppEnv } from "../auth";
+
+export function logsRoutes() {
+  const app = new Hono<AppEnv>();
+  return app;
+}

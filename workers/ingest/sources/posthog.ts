@@ -1,0 +1,8 @@
+/** Posthog source adapter (being built). */
+import { Hono } from "hono";
+import type { AppEnv } from "../auth";
+
+export function posthogRoutes() {
+  const app = new Hono<AppEnv>();
+  return app;
+}

@@ -1,0 +1,8 @@
+/** Slack source adapter (being built). */
+import { Hono } from "hono";
+import type { AppEnv } from "../auth";
+
+export function slackRoutes() {
+  const app = new Hono<AppEnv>();
+  return app;
+}
