@@ -30,6 +30,8 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml", environment: "local" },
               miniflare: {
                 bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations },
+                // a small per-project ingest rate, so the 429 path is reachable in a test
+                ratelimits: { INGEST_RATE: { simple: { limit: 60, period: 10 } } },
                 // no test may reach the internet
                 outboundService: (req: Request) =>
                   new Response(`blocked outbound request to ${req.url}`, { status: 599 }),

@@ -9,6 +9,7 @@ CREATE TABLE `dead_letters` (
 	`received_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE UNIQUE INDEX `dead_letters_signal` ON `dead_letters` (`project_id`,`signal_id`);--> statement-breakpoint
 CREATE TABLE `forge_events` (
 	`project_id` text NOT NULL,
 	`delivery_id` text NOT NULL,

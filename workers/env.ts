@@ -6,6 +6,7 @@
 import type { InboxObject } from "../durable-objects/inbox";
 import type { LocalVectorIndex } from "../durable-objects/local-vector-index";
 import type { ReportObject } from "../durable-objects/report";
+import type { DeadLetter } from "./normalize/dead-letter";
 import type { SignalMessage } from "./normalize/message";
 
 /** The part of `Ai` the pipeline uses. */
@@ -42,6 +43,10 @@ export interface VectorizeBinding {
 export interface Env {
   DB: D1Database;
   SIGNALS: Queue<SignalMessage>;
+  /** the dead-letter queue, written by the consumer with a reason */
+  DEAD_LETTERS: Queue<DeadLetter>;
+  /** per-project ingest request rate (Workers rate-limit binding) */
+  INGEST_RATE?: RateLimit;
   AI: AiBinding;
   VECTORS: VectorizeBinding;
   REPORTS: DurableObjectNamespace<ReportObject>;
@@ -53,4 +58,5 @@ export interface Env {
   GROUPING_THRESHOLD?: string;
   DEFAULT_PROMOTION_THRESHOLD?: string;
   EMBEDDING_MODEL?: string;
+  MAX_DELIVERY_ATTEMPTS?: string;
 }

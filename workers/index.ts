@@ -6,6 +6,7 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
 import { handleSignalBatch } from "./normalize/consumer";
+import { handleDeadLetterBatch } from "./normalize/dead-letter";
 import { sweepReports } from "./sweep/cron";
 
 export { ReportObject } from "../durable-objects/report";
@@ -19,7 +20,8 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   async queue(batch, env, _ctx) {
-    await handleSignalBatch(batch, env);
+    if (batch.queue.endsWith("-dlq")) await handleDeadLetterBatch(batch, env);
+    else await handleSignalBatch(batch, env);
   },
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(

@@ -74,10 +74,10 @@ describe("queue consumer", () => {
     expect([r.signal_count, r.weight]).toEqual([1, 1]);
   });
 
-  it("retries a message it cannot read instead of acking it", async () => {
+  it("dead-letters a message it cannot read, with the reason, instead of retrying it", async () => {
     const result = await deliver([{ v: 1, kind: "signal", project: "x" } as never]);
-    expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["m0-invalid"]);
+    expect(result.explicitAcks).toEqual(["m0-invalid"]);
+    expect(result.retryMessages).toEqual([]);
   });
 });
 

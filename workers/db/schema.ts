@@ -4,7 +4,7 @@
  * fingerprints, and a listing mirror of each report Durable Object.
  * The report DO itself is the source of truth for a report's state.
  */
-import { sqliteTable, text, integer, real, primaryKey, index } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const projects = sqliteTable("projects", {
   id: text("id").primaryKey(),
@@ -102,7 +102,9 @@ export const reports = sqliteTable(
 );
 
 /** Messages the consumer could not process, with the reason (from the dead-letter queue). */
-export const deadLetters = sqliteTable("dead_letters", {
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
   messageId: text("message_id").primaryKey(),
   projectId: text("project_id"),
   signalId: text("signal_id"),
@@ -112,7 +114,10 @@ export const deadLetters = sqliteTable("dead_letters", {
   body: text("body").notNull(),
   attempts: integer("attempts").notNull(),
   receivedAt: integer("received_at").notNull(),
-});
+  },
+  // a signal delivered twice and failing twice is one dead letter
+  (t) => [uniqueIndex("dead_letters_signal").on(t.projectId, t.signalId)],
+);
 
 /** Forge events kept for the fix loop: CI failures and pull-request reviews. */
 export const forgeEvents = sqliteTable(

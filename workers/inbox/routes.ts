@@ -2,12 +2,13 @@
  * Read API for a project: `GET /v1/inbox` (reports needing a human and ready
  * reports, with evidence), `GET /v1/reports` (all reports, newest first),
  * `GET /v1/reports/:id` (one report with its signals and history) and
- * `GET /v1/dropped` (signals the safety classifier dropped, with reasons).
+ * `GET /v1/dropped` (signals the safety classifier dropped, with reasons) and
+ * `GET /v1/dead-letters` (messages the consumer gave up on, with reasons).
  */
 import { Hono } from "hono";
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { droppedSignals, reports } from "../db/schema";
+import { deadLetters, droppedSignals, reports } from "../db/schema";
 import { type AppEnv, requireProject } from "../ingest/auth";
 import { problem } from "../ingest/problem";
 import { REPORT_STATES } from "../reports/state";
@@ -18,6 +19,7 @@ export function readRoutes() {
   app.use("/v1/reports", requireProject);
   app.use("/v1/reports/*", requireProject);
   app.use("/v1/dropped", requireProject);
+  app.use("/v1/dead-letters", requireProject);
 
   app.get("/v1/inbox", async (c) => {
     const project = c.get("project");
@@ -70,6 +72,28 @@ export function readRoutes() {
         score: r.score,
         received_at: r.receivedAt,
         content: r.content,
+      })),
+    });
+  });
+
+  app.get("/v1/dead-letters", async (c) => {
+    const project = c.get("project");
+    const rows = await drizzle(c.env.DB)
+      .select()
+      .from(deadLetters)
+      .where(eq(deadLetters.projectId, project.id))
+      .orderBy(desc(deadLetters.receivedAt))
+      .limit(200)
+      .all();
+    return c.json({
+      project: project.id,
+      dead_letters: rows.map((r) => ({
+        message_id: r.messageId,
+        signal_id: r.signalId,
+        reason: r.reason,
+        detail: r.detail,
+        attempts: r.attempts,
+        received_at: r.receivedAt,
       })),
     });
   });

@@ -95,6 +95,21 @@ export async function acceptSignals(
   return { project: project.id, accepted: messages.length, dropped: dropped.length, signals: results };
 }
 
+/** Per-project request rate on every ingest route: 429 with Retry-After past the limit. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function rateLimited(c: Context<any>, project: ProjectContext): Promise<Response | null> {
+  const limiter = (c.env as Env).INGEST_RATE;
+  if (!limiter) return null;
+  const { success } = await limiter.limit({ key: `ingest:${project.id}` });
+  if (success) return null;
+  return problem(c, 429, "rate_limited", `project ${project.id} is over its ingest rate; retry after ${RETRY_AFTER_S} s`, undefined, {
+    "retry-after": String(RETRY_AFTER_S),
+  });
+}
+
+/** the rate limiter's window */
+const RETRY_AFTER_S = 10;
+
 /** `acceptSignals` as an HTTP answer: 202 with the per-signal results, or 503 to retry. */
 export async function respondWithIntake(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -102,6 +117,8 @@ export async function respondWithIntake(
   project: ProjectContext,
   signals: SignalInput[],
 ): Promise<Response> {
+  const limited = await rateLimited(c, project);
+  if (limited) return limited;
   try {
     return c.json(await acceptSignals(c.env as Env, project, signals), 202);
   } catch (e) {

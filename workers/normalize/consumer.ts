@@ -1,8 +1,9 @@
 /**
  * Queue consumer: validate → normalize → store in D1 (once per signal id) →
- * group → add to the report's Durable Object → ack. Any failure retries the
- * message with exponential backoff; after max_retries the Queue moves it to
- * the dead-letter queue. Every step is idempotent, so a retry is safe.
+ * group → add to the report's Durable Object → ack. A failure retries the
+ * message with exponential backoff; an invalid message, or one that failed
+ * MAX_DELIVERY_ATTEMPTS times, goes to the dead-letter queue with its reason.
+ * Every step is idempotent, so a retry is safe.
  */
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
@@ -15,6 +16,7 @@ import { OfflineQueryWriter } from "../grouping/offline-query-writer";
 import type { GroupingDeps } from "../grouping/types";
 import { VectorizeVectorIndex } from "../grouping/vectorize-index";
 import { WorkersAiEmbedder } from "../grouping/workers-ai-embedder";
+import { deadLetterFor } from "./dead-letter";
 import { SignalMessage } from "./message";
 import { normalize, type NormalizedSignal } from "./normalized";
 
@@ -34,20 +36,33 @@ export function retryDelaySeconds(attempts: number): number {
 export async function handleSignalBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const deps = groupingDeps(env);
   const thresholds = new Map<string, number>();
+  const maxAttempts = Number(env.MAX_DELIVERY_ATTEMPTS ?? 5);
   for (const msg of batch.messages) {
     const parsed = SignalMessage.safeParse(msg.body);
     if (!parsed.success) {
-      console.error(`consumer: invalid message ${msg.id}: ${parsed.error.issues[0]?.message}`);
-      msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+      const issue = parsed.error.issues[0];
+      await deadLetter(env, msg, "invalid_message", `${issue?.path.join(".") || "body"}: ${issue?.message}`);
       continue;
     }
     try {
       await processSignal(normalize(parsed.data), env, deps, thresholds);
       msg.ack();
     } catch (e) {
-      console.error(`consumer: signal ${parsed.data.signal.id} failed (attempt ${msg.attempts})`, e);
-      msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+      console.error(`consumer: signal ${parsed.data.signal.id} failed (attempt ${msg.attempts} of ${maxAttempts})`, e);
+      if (msg.attempts >= maxAttempts) await deadLetter(env, msg, "processing_failed", String((e as Error)?.stack ?? e));
+      else msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
     }
+  }
+}
+
+/** Sends the message to the dead-letter queue with its reason and acks it; retries if that fails. */
+async function deadLetter(env: Env, msg: Message<unknown>, reason: string, detail: string): Promise<void> {
+  try {
+    await env.DEAD_LETTERS.send(deadLetterFor(msg, reason, detail), { contentType: "json" });
+    msg.ack();
+  } catch (e) {
+    console.error(`consumer: could not dead-letter ${msg.id}`, e);
+    msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
   }
 }
 
