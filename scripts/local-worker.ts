@@ -28,6 +28,9 @@ export interface StartOptions {
   persistTo?: string;
   vars?: Record<string, string>;
   timeoutMs?: number;
+  /** wrangler config (default: wrangler.toml) and environment (default: local; null for none) */
+  configPath?: string;
+  environment?: string | null;
 }
 
 export function freePort(): Promise<number> {
@@ -64,8 +67,10 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
   const inspector = await freePort();
   const adminToken = randomBytes(24).toString("hex");
   const persist = opts.persistTo ? ["--persist-to", opts.persistTo] : [];
+  const environment = opts.environment === undefined ? "local" : opts.environment;
+  const config = [...(opts.configPath ? ["--config", opts.configPath] : []), ...(environment ? ["--env", environment] : [])];
 
-  const mig = spawnSync(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", "--env", "local", ...persist], {
+  const mig = spawnSync(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", ...config, ...persist], {
     cwd: root,
     env,
     encoding: "utf8",
@@ -76,7 +81,7 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
   const child = spawn(
     wranglerBin,
     [
-      "dev", "--env", "local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+      "dev", ...config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
       "--test-scheduled", "--show-interactive-dev-session=false", ...persist, ...vars,
     ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },

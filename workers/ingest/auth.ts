@@ -25,15 +25,30 @@ export function bearerToken(header: string | undefined): string | null {
   return m ? m[1] : null;
 }
 
+/**
+ * Key → project lookups are cached per isolate for a short time, so a busy
+ * source does not cost a D1 query per request. A revoked key keeps working
+ * for at most KEY_CACHE_TTL_MS in isolates that saw it recently.
+ */
+const KEY_CACHE_TTL_MS = 30_000;
+const KEY_CACHE_MAX = 1_000;
+const keyCache = new Map<string, { project: ProjectContext | null; expires: number }>();
+
 /** The project a (bearer, Sentry DSN or PostHog) API key belongs to, or null. */
 export async function projectByKey(env: Env, key: string): Promise<ProjectContext | null> {
   const hash = await sha256Hex(key);
+  const now = Date.now();
+  const hit = keyCache.get(hash);
+  if (hit && hit.expires > now && hit.project) return hit.project;
   const row = await drizzle(env.DB)
     .select({ id: projects.id, name: projects.name, promotionThreshold: projects.promotionThreshold })
     .from(apiKeys)
     .innerJoin(projects, eq(apiKeys.projectId, projects.id))
     .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
     .get();
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
+  // only known keys are cached: an unknown key is looked up again next time
+  if (row) keyCache.set(hash, { project: row, expires: now + KEY_CACHE_TTL_MS });
   return row ?? null;
 }
 

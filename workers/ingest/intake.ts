@@ -34,12 +34,20 @@ export interface IntakeResult {
 
 const defaultClassifier = new HeuristicSafetyClassifier();
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const encoder = new TextEncoder();
+
+/** UTF-8 byte length; ASCII text (most signals) needs no encoding pass. */
+export function utf8Length(text: string): number {
+  return NON_ASCII.test(text) ? encoder.encode(text).byteLength : text.length;
+}
+
 export function chunkForQueue<T>(messages: T[]): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
   for (const m of messages) {
-    const size = new TextEncoder().encode(JSON.stringify(m)).byteLength;
+    const size = utf8Length(JSON.stringify(m));
     if (current.length && (current.length >= SEND_BATCH || bytes + size > SEND_BATCH_BYTES)) {
       chunks.push(current);
       current = [];

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { type AppEnv, requireProject } from "./auth";
-import { respondWithIntake } from "./intake";
+import { respondWithIntake, utf8Length } from "./intake";
 import { problem } from "./problem";
 import { fieldName, MAX_BODY_BYTES, MAX_CONTENT_BYTES, SignalBatch } from "./schema";
 
@@ -38,9 +38,9 @@ export function signalsRoute() {
       const errors = parsed.error.issues.slice(0, 20).map((i) => ({ field: fieldName(i.path), message: i.message }));
       return problem(c, 400, "invalid_signal", `${errors[0].field}: ${errors[0].message}`, errors);
     }
-    const encoder = new TextEncoder();
+    // a string of n UTF-16 units is at most 3n UTF-8 bytes: only long contents need measuring
     const oversized = parsed.data.signals
-      .map((s, i) => ({ i, bytes: encoder.encode(s.content).byteLength }))
+      .map((s, i) => ({ i, bytes: s.content.length * 3 <= MAX_CONTENT_BYTES ? 0 : utf8Length(s.content) }))
       .filter((x) => x.bytes > MAX_CONTENT_BYTES);
     if (oversized.length) {
       const errors = oversized.map((x) => ({ field: `signals[${x.i}].content`, message: `${x.bytes} bytes; at most ${MAX_CONTENT_BYTES}` }));
