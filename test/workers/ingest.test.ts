@@ -96,3 +96,48 @@ describe("POST /v1/admin/projects", () => {
     expect(rows.results[0].key_hash).not.toContain(key.slice(3));
   });
 });
+
+describe("typed payloads", () => {
+  it("renders an experiment result and a replay finding into content and keeps the payload", async () => {
+    const key = await createProject("typed");
+    const res = await postSignals(key, [
+      {
+        id: "exp-1",
+        payload: { kind: "experiment_result", experiment: "pricing-page-v2", variant: "B", metric: "signup conversion", relative_change: -0.38, p_value: 0.002, sample_size: 14210 },
+      },
+      {
+        id: "rep-1",
+        payload: { kind: "replay_finding", finding: "dead_click", url: "https://shop.example.com/pricing", selector: "#cta-trial", summary: "users click Start free trial with no navigation", sessions_affected: 62, sessions_sampled: 80 },
+      },
+    ]);
+    expect(res.status).toBe(202);
+    let rows: { id: string; source_product: string; source_type: string; content: string; metadata: string }[] = [];
+    for (let i = 0; i < 100 && rows.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      rows = (await env.DB.prepare("SELECT id, source_product, source_type, content, metadata FROM signals WHERE project_id = 'typed' ORDER BY id").all<(typeof rows)[0]>()).results;
+    }
+    expect(rows.map((r) => [r.id, r.source_product, r.source_type])).toEqual([
+      ["exp-1", "experiments", "result"],
+      ["rep-1", "session_replay", "finding"],
+    ]);
+    expect(rows[0].content).toBe("Experiment 'pricing-page-v2' (variant B vs control): signup conversion -38.0% (p=0.002, n=14210).");
+    expect(rows[1].content).toContain("Replay finding (dead click) in 62 of 80 sessions on https://shop.example.com/pricing at #cta-trial");
+    expect(JSON.parse(rows[1].metadata).payload.finding).toBe("dead_click");
+  });
+
+  it("rejects a payload of an unknown kind or missing fields, naming the field", async () => {
+    const key = await createProject("typed-bad");
+    const cases: [unknown, string][] = [
+      [{ payload: { kind: "weather", x: 1 } }, "signals[0].payload.kind"],
+      [{ payload: { kind: "experiment_result", experiment: "x", variant: "B", metric: "m" } }, "signals[0].payload.relative_change"],
+      [{ source_product: "x" }, "signals[0].content"],
+      [{ content: "hello" }, "signals[0].source_product"],
+    ];
+    for (const [signal, field] of cases) {
+      const res = await postSignals(key, [signal]);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { errors: { field: string }[] };
+      expect(body.errors.map((e) => e.field)).toContain(field);
+    }
+  });
+});

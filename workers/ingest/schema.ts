@@ -1,5 +1,6 @@
 /** The `POST /v1/signals` request body, validated with zod. */
 import { z } from "zod";
+import { PAYLOAD_SOURCES, renderPayload, TypedPayload } from "./typed-payloads";
 
 export const MAX_BATCH = 500;
 /** bytes of one signal's content (UTF-8) */
@@ -23,8 +24,36 @@ export const SignalInput = z.object({
 });
 export type SignalInput = z.infer<typeof SignalInput>;
 
+/**
+ * A signal as `POST /v1/signals` takes it: text `content`, or a typed
+ * `payload` (experiment result, replay finding) rendered into content.
+ */
+export const SignalRequest = SignalInput.extend({
+  source_product: z.string().trim().min(1).max(64).optional(),
+  source_type: z.string().trim().min(1).max(64).optional(),
+  content: z.string().min(1, "must not be empty").optional(),
+  payload: TypedPayload.optional(),
+})
+  .refine((s) => s.content !== undefined || s.payload !== undefined, { message: "content or payload is required", path: ["content"] })
+  .refine((s) => s.payload !== undefined || (s.source_product && s.source_type), {
+    message: "source_product and source_type are required without a payload",
+    path: ["source_product"],
+  })
+  .transform((s): SignalInput => {
+    const { payload, ...rest } = s;
+    if (!payload) return rest as SignalInput;
+    const defaults = PAYLOAD_SOURCES[payload.kind];
+    return {
+      ...rest,
+      source_product: rest.source_product ?? defaults.source_product,
+      source_type: rest.source_type ?? defaults.source_type,
+      content: rest.content ? `${rest.content}\n${renderPayload(payload)}` : renderPayload(payload),
+      metadata: { ...rest.metadata, payload },
+    };
+  });
+
 export const SignalBatch = z.object({
-  signals: z.array(SignalInput).min(1, "at least one signal").max(MAX_BATCH, `at most ${MAX_BATCH} signals`),
+  signals: z.array(SignalRequest).min(1, "at least one signal").max(MAX_BATCH, `at most ${MAX_BATCH} signals`),
 });
 export type SignalBatch = z.infer<typeof SignalBatch>;
 
