@@ -14,7 +14,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { apiKeys, projects } from "../db/schema";
 import { type AppEnv, bearerToken, requireProject } from "../ingest/auth";
-import { newApiKey, sha256Hex, timingSafeEqual } from "../ingest/hash";
+import { newApiKey, newProjectId, sha256Hex, timingSafeEqual } from "../ingest/hash";
 import { problem } from "../ingest/problem";
 import { fieldName } from "../ingest/schema";
 
@@ -81,7 +81,7 @@ export function projectRoutes() {
       return problem(c, 400, "invalid_project", `${errors[0].field}: ${errors[0].message}`, errors);
     }
     const db = drizzle(c.env.DB);
-    const id = parsed.data.id ?? `p-${crypto.randomUUID().slice(0, 8)}`;
+    const id = parsed.data.id ?? newProjectId();
     if (await db.select({ id: projects.id }).from(projects).where(eq(projects.id, id)).get()) {
       return problem(c, 409 as 400, "project_exists", `project ${id} exists`);
     }

@@ -12,10 +12,17 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return crypto.subtle.timingSafeEqual(ea, eb);
 }
 
-/** A new project API key: `ns_` + 32 random bytes, base64url. */
+/**
+ * A new project API key: `ns_` + 32 random bytes in hex. Word characters
+ * only, so the key also works as the public key of a Sentry DSN.
+ */
 export function newApiKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return `ns_${btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+  return `ns_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** A new project id: 10 digits, so it also works as the project of a Sentry DSN. */
+export function newProjectId(): string {
+  const n = crypto.getRandomValues(new Uint32Array(1))[0] % 9_000_000_000;
+  return String(1_000_000_000 + n);
 }

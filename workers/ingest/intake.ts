@@ -60,6 +60,28 @@ export function chunkForQueue<T>(messages: T[]): T[][] {
   return chunks;
 }
 
+/** A Queue message is at most 128 KB; JSON escaping can double a 64 KiB content. */
+export const MAX_MESSAGE_BYTES = 120 * 1024;
+const MAX_METADATA_BYTES = 16 * 1024;
+
+/** Shrinks a message to fit the Queue: oversized metadata is replaced, then content is cut. */
+export function fitMessage(msg: SignalMessage): SignalMessage {
+  let size = utf8Length(JSON.stringify(msg));
+  if (size <= MAX_MESSAGE_BYTES) return msg;
+  let signal = { ...msg.signal };
+  if (signal.metadata && utf8Length(JSON.stringify(signal.metadata)) > MAX_METADATA_BYTES) {
+    signal.metadata = { metadata_dropped: `over ${MAX_METADATA_BYTES} bytes` };
+  }
+  const originalLength = signal.content.length;
+  for (;;) {
+    size = utf8Length(JSON.stringify({ ...msg, signal }));
+    if (size <= MAX_MESSAGE_BYTES) break;
+    const keep = Math.floor(signal.content.length * (MAX_MESSAGE_BYTES / size) * 0.95);
+    signal = { ...signal, content: signal.content.slice(0, keep), metadata: { ...signal.metadata, content_truncated_from: originalLength } };
+  }
+  return { ...msg, signal };
+}
+
 /** Classifies, records drops, enqueues the rest. Throws when recording or enqueueing fails. */
 export async function acceptSignals(
   env: Env,
@@ -89,7 +111,7 @@ export async function acceptSignals(
       });
       results.push({ id, status: "dropped", reason: verdict.reason ?? "unsafe" });
     } else {
-      messages.push({ v: 1, kind: "signal", project: project.id, received_at: receivedAt, signal: { ...s, id } });
+      messages.push(fitMessage({ v: 1, kind: "signal", project: project.id, received_at: receivedAt, signal: { ...s, id } }));
       results.push({ id, status: "accepted" });
     }
   }

@@ -1,0 +1,87 @@
+/**
+ * Reads a request body with a byte cap, decompressing `Content-Encoding:
+ * gzip` / `deflate` with DecompressionStream. The cap applies to the bytes on
+ * the wire and again to the decompressed bytes, counted while streaming, so a
+ * gzip bomb is cut off at the cap instead of being inflated into memory.
+ */
+
+export type BodyFailure =
+  | { ok: false; status: 413; code: "body_too_large"; detail: string }
+  | { ok: false; status: 415; code: "unsupported_encoding"; detail: string }
+  | { ok: false; status: 400; code: "invalid_compression"; detail: string };
+
+export type BodyResult = { ok: true; bytes: Uint8Array } | BodyFailure;
+
+const FORMATS: Record<string, "gzip" | "deflate" | null> = {
+  "": null,
+  identity: null,
+  gzip: "gzip",
+  "x-gzip": "gzip",
+  deflate: "deflate",
+};
+
+/** Raised inside the stream when a cap is exceeded; `message` names which bytes were counted. */
+class OverLimit extends Error {}
+
+/** A pass-through stream that fails once more than `limit` bytes went through it. */
+function byteCap(limit: number, what: string): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > limit) controller.error(new OverLimit(what));
+      else controller.enqueue(chunk);
+    },
+  });
+}
+
+export async function readBody(req: Request, limit: number): Promise<BodyResult> {
+  const tooLarge = (what: string): BodyFailure => ({
+    ok: false,
+    status: 413,
+    code: "body_too_large",
+    detail: `the ${what} body may be at most ${limit} bytes`,
+  });
+  const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (!(encoding in FORMATS)) {
+    return {
+      ok: false,
+      status: 415,
+      code: "unsupported_encoding",
+      detail: `Content-Encoding ${encoding} is not supported; send gzip, deflate or none`,
+    };
+  }
+  const format = FORMATS[encoding];
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) return tooLarge("request");
+  if (!req.body) return { ok: true, bytes: new Uint8Array(0) };
+
+  let stream = req.body.pipeThrough(byteCap(limit, "request"));
+  if (format) {
+    const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
+    stream = stream.pipeThrough(inflate).pipeThrough(byteCap(limit, "decompressed"));
+  }
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    if (e instanceof OverLimit) return tooLarge(e.message);
+    if (format) return { ok: false, status: 400, code: "invalid_compression", detail: `the body is not valid ${format} data` };
+    throw e;
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return { ok: true, bytes };
+}
