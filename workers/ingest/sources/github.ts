@@ -1,8 +1,133 @@
-/** Github source adapter (being built). */
+/**
+ * GitHub source adapter.
+ *
+ * `POST /github/webhooks/:project` takes a repository or organization webhook
+ * (content type `application/json` or `application/x-www-form-urlencoded`),
+ * signed with the project's `github_webhook_secret` (X-Hub-Signature-256,
+ * checked with @octokit/webhooks-methods over the raw body before anything
+ * is parsed). Unknown project → 404, no secret set → 409
+ * `webhook_secret_not_set`, bad or missing signature → 401.
+ * - `ping` → 200.
+ * - `issues` opened / edited / reopened → a signal (github/issues.ts says
+ *   how ids keep edits from counting twice).
+ * - failed CI (check_run, check_suite, workflow_run) and pull-request
+ *   feedback (reviews, review comments, PR comments) → a `forge_events` row
+ *   for the fix loop, once per delivery id; not a signal.
+ * - anything else → 202, ignored, with the reason.
+ * The answer is 202 `{event, action, signal | recorded | ignored}`.
+ *
+ * `GET /v1/forge-events` (project key) lists the recorded events, newest
+ * first; `?event=`, `?pull_request=`, `?repository=`, `?limit=` (1..200, 50).
+ */
 import { Hono } from "hono";
-import type { AppEnv } from "../auth";
+import { type AppEnv, projectById, requireProject } from "../auth";
+import { acceptSignals, rateLimited } from "../intake";
+import { problem } from "../problem";
+import { MAX_BODY_BYTES } from "../schema";
+import { forgeEvent, isForgeEvent } from "./github/forge-events";
+import { listForgeEvents, recordForgeEvent } from "./github/forge-store";
+import { issueSignal } from "./github/issues";
+import { IssuesPayload, PingPayload } from "./github/payloads";
+import { verifyGithubSignature } from "./github/verify";
+
+/** X-GitHub-Delivery is a GUID; anything id-safe and short is accepted. */
+const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/;
+const EVENT_NAME = /^[a-z_]{1,64}$/;
+
+/** The JSON payload of a delivery: the body itself, or the `payload` field of a form post. */
+function payloadText(contentType: string, raw: string): string | null {
+  if (/^application\/json\b/i.test(contentType)) return raw;
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) return new URLSearchParams(raw).get("payload") ?? "";
+  return null;
+}
 
 export function githubRoutes() {
   const app = new Hono<AppEnv>();
+
+  app.post("/github/webhooks/:project", async (c) => {
+    const projectId = c.req.param("project");
+    const project = await projectById(c.env, projectId);
+    if (!project) return problem(c, 404, "project_not_found", `no project ${projectId}`);
+    if (!project.githubWebhookSecret) {
+      return problem(c, 409, "webhook_secret_not_set", "set github_webhook_secret with PATCH /v1/project (the webhook's secret on GitHub) before sending deliveries");
+    }
+    if (Number(c.req.header("content-length") ?? "0") > MAX_BODY_BYTES) {
+      return problem(c, 413, "body_too_large", `the body may be at most ${MAX_BODY_BYTES} bytes`);
+    }
+    const bytes = await c.req.arrayBuffer();
+    if (bytes.byteLength > MAX_BODY_BYTES) return problem(c, 413, "body_too_large", `the body may be at most ${MAX_BODY_BYTES} bytes`);
+    // the signature covers these bytes; GitHub sends UTF-8
+    const raw = new TextDecoder().decode(bytes);
+    const verdict = await verifyGithubSignature(project.githubWebhookSecret, raw, c.req.header("x-hub-signature-256"));
+    if (!verdict.ok) return problem(c, 401, verdict.code, verdict.detail);
+
+    const event = c.req.header("x-github-event") ?? "";
+    if (!EVENT_NAME.test(event)) return problem(c, 400, "missing_event", "send the X-GitHub-Event header", [{ field: "X-GitHub-Event", message: "missing or malformed" }]);
+    const deliveryId = c.req.header("x-github-delivery") ?? "";
+    if (!DELIVERY_ID.test(deliveryId)) {
+      return problem(c, 400, "missing_delivery_id", "send the X-GitHub-Delivery header (it makes redeliveries safe)", [
+        { field: "X-GitHub-Delivery", message: "missing or malformed" },
+      ]);
+    }
+    const text = payloadText(c.req.header("content-type") ?? "", raw);
+    if (text === null) {
+      return problem(c, 415, "unsupported_media_type", "set the webhook's content type to application/json (or application/x-www-form-urlencoded)");
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      return problem(c, 400, "invalid_json", "the payload is not valid JSON");
+    }
+    const action = payload && typeof payload === "object" && typeof (payload as { action?: unknown }).action === "string" ? (payload as { action: string }).action : null;
+
+    if (event === "ping") {
+      const ping = PingPayload.safeParse(payload);
+      return c.json({ event, ok: true, ...(ping.success ? { zen: ping.data.zen ?? null, hook_id: ping.data.hook_id ?? null } : {}) }, 200);
+    }
+
+    if (event === "issues") {
+      const parsed = IssuesPayload.safeParse(payload);
+      if (!parsed.success) {
+        const i = parsed.error.issues[0];
+        return problem(c, 400, "invalid_payload", `${i.path.join(".") || "payload"}: ${i.message}`);
+      }
+      const signal = issueSignal(parsed.data, deliveryId);
+      if (!signal) return c.json({ event, action, ignored: `issues ${action} is not a signal (opened, edited and reopened are)` }, 202);
+      const ctx = { id: project.id, name: project.name, promotionThreshold: project.promotionThreshold };
+      const limited = await rateLimited(c, ctx);
+      if (limited) return limited;
+      try {
+        return c.json({ event, action, signal: await acceptSignals(c.env, ctx, [signal]) }, 202);
+      } catch (e) {
+        console.error("github: could not record the issue signal", e);
+        return problem(c, 503, "enqueue_failed", "the signal could not be recorded; redeliver the webhook", undefined, { "retry-after": "5" });
+      }
+    }
+
+    if (isForgeEvent(event)) {
+      const decision = forgeEvent(event, payload);
+      if (decision.kind === "invalid") return problem(c, 400, "invalid_payload", decision.detail);
+      if (decision.kind === "ignore") return c.json({ event, action, ignored: decision.reason }, 202);
+      const stored = await recordForgeEvent(c.env.DB, project.id, deliveryId, decision.record);
+      return c.json({ event, action, recorded: { delivery_id: deliveryId, duplicate: !stored, outcome: decision.record.outcome } }, 202);
+    }
+
+    return c.json({ event, action, ignored: `${event} is not an event nightshift uses` }, 202);
+  });
+
+  app.get("/v1/forge-events", requireProject, async (c) => {
+    const q = c.req.query();
+    const errors: { field: string; message: string }[] = [];
+    const limit = q.limit === undefined ? 50 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) errors.push({ field: "limit", message: "an integer from 1 to 200" });
+    const pullRequest = q.pull_request === undefined ? undefined : Number(q.pull_request);
+    if (pullRequest !== undefined && (!Number.isInteger(pullRequest) || pullRequest < 1)) errors.push({ field: "pull_request", message: "a pull request number" });
+    if (errors.length) return problem(c, 400, "invalid_query", `${errors[0].field}: ${errors[0].message}`, errors);
+    const project = c.get("project");
+    const events = await listForgeEvents(c.env.DB, project.id, { limit, pullRequest, event: q.event || undefined, repository: q.repository || undefined });
+    return c.json({ project: project.id, events });
+  });
+
   return app;
 }

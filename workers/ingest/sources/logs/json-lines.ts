@@ -1,0 +1,95 @@
+/**
+ * JSON lines (`application/x-ndjson`, `application/jsonl`): one JSON object
+ * per line, as pino, bunyan, winston, zap, structlog or Serilog write them.
+ * The line's own text is the content (the grouping fingerprint templates it
+ * by msg, service and level). Level from `level`/`severity` (names or pino
+ * numbers) and friends; with no level, an `err`/`error`/`exception`/`stack`
+ * field counts as error. Blank lines are skipped; a line that is not a JSON
+ * object is an error naming its line number.
+ */
+import { MAX_CONTENT_BYTES } from "../../schema";
+import type { LogEntry } from "./entry";
+import { toEpochMs } from "./entry";
+import { type Level, levelFromName, levelFromPino, levelFromSeverityNumber } from "./levels";
+
+const LEVEL_KEYS = ["level", "severity", "lvl", "log.level", "levelname", "loglevel", "level_name", "severity_text", "severityText", "@l"];
+const SERVICE_KEYS = ["service", "service.name", "serviceName", "service_name", "app", "application", "logger"];
+const TIME_KEYS = ["time", "timestamp", "ts", "@timestamp", "@t", "datetime", "date"];
+const ERROR_KEYS = ["err", "error", "exception", "exc_info", "stack", "stack_trace", "@x"];
+/** string fields cut to this length when a line is over the content limit */
+const LONG_STRING = 4096;
+
+export type JsonLinesResult = { ok: true; entries: LogEntry[] } | { ok: false; line: number; message: string };
+
+/** `obj[key]`, also for dotted keys written nested (`{"log": {"level": "error"}}`). */
+function lookup(obj: Record<string, unknown>, key: string): unknown {
+  if (key in obj) return obj[key];
+  if (!key.includes(".")) return undefined;
+  let cur: unknown = obj;
+  for (const part of key.split(".")) {
+    if (!cur || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function lineLevel(obj: Record<string, unknown>): Level | null {
+  for (const key of LEVEL_KEYS) {
+    const v = lookup(obj, key);
+    if (typeof v === "string" && v.trim()) {
+      const level = levelFromName(v);
+      if (level) return level;
+    } else if (typeof v === "number") {
+      return key === "level" || key === "lvl" ? levelFromPino(v) : levelFromSeverityNumber(v);
+    }
+  }
+  const severityNumber = obj.severityNumber ?? obj.severity_number;
+  if (typeof severityNumber === "number") return levelFromSeverityNumber(severityNumber);
+  return ERROR_KEYS.some((k) => obj[k] !== undefined && obj[k] !== null && obj[k] !== false) ? "error" : null;
+}
+
+function firstString(obj: Record<string, unknown>, keys: string[]): string | undefined {
+  for (const k of keys) {
+    const v = lookup(obj, k);
+    if (typeof v === "string" && v.trim()) return v.trim();
+  }
+  return undefined;
+}
+
+/** The line as content; over the limit, its long strings are cut so it stays JSON. */
+function fitLine(text: string, obj: Record<string, unknown>): string {
+  if (new TextEncoder().encode(text).byteLength <= MAX_CONTENT_BYTES) return text;
+  return JSON.stringify(obj, (_k, v: unknown) => (typeof v === "string" && v.length > LONG_STRING ? `${v.slice(0, LONG_STRING)}… (truncated)` : v));
+}
+
+export function parseJsonLines(body: string): JsonLinesResult {
+  const entries: LogEntry[] = [];
+  const lines = body.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i].trim();
+    if (!text) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      return { ok: false, line: i + 1, message: `not valid JSON (${(e as Error).message})` };
+    }
+    if (!value || typeof value !== "object" || Array.isArray(value)) return { ok: false, line: i + 1, message: "not a JSON object" };
+    const obj = value as Record<string, unknown>;
+    let timestamp: number | undefined;
+    for (const k of TIME_KEYS) {
+      timestamp = toEpochMs(lookup(obj, k));
+      if (timestamp !== undefined) break;
+    }
+    entries.push({
+      format: "ndjson",
+      content: fitLine(text, obj),
+      level: lineLevel(obj),
+      service: firstString(obj, SERVICE_KEYS),
+      timestamp,
+      ...(timestamp !== undefined ? { identity: text } : {}),
+      metadata: { line: i + 1 },
+    });
+  }
+  return { ok: true, entries };
+}
