@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { fakeOutbound } from "./test/workers/fake-outbound";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -32,9 +33,8 @@ export default defineConfig(async () => {
                 bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations },
                 // a small per-project ingest rate, so the 429 path is reachable in a test
                 ratelimits: { INGEST_RATE: { simple: { limit: 60, period: 10 } } },
-                // no test may reach the internet
-                outboundService: (req: Request) =>
-                  new Response(`blocked outbound request to ${req.url}`, { status: 599 }),
+                // no test may reach the internet; anthropic.fake is a local fake of the Messages API
+                outboundService: fakeOutbound,
               },
             }),
           ],

@@ -59,4 +59,14 @@ export interface Env {
   DEFAULT_PROMOTION_THRESHOLD?: string;
   EMBEDDING_MODEL?: string;
   MAX_DELIVERY_ATTEMPTS?: string;
+  /** secret: turns on the LLM safety judge in the consumer (`wrangler secret put ANTHROPIC_API_KEY`) */
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+  /** default claude-haiku-4-5 */
+  SAFETY_JUDGE_MODEL?: string;
+  /** all | public | borderline | public_or_borderline */
+  SAFETY_JUDGE_POLICY?: string;
+  /** drop_borderline | drop | allow | throw */
+  SAFETY_JUDGE_ON_FAILURE?: string;
+  SAFETY_JUDGE_TIMEOUT_MS?: string;
 }

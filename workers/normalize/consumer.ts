@@ -1,13 +1,13 @@
 /**
- * Queue consumer: validate → normalize → store in D1 (once per signal id) →
- * group → add to the report's Durable Object → ack. A failure retries the
+ * Queue consumer: validate → normalize → safety tier 2 → triage → store in
+ * D1 (once per signal id) → group → add to the report's Durable Object → ack. A failure retries the
  * message with exponential backoff; an invalid message, or one that failed
  * MAX_DELIVERY_ATTEMPTS times, goes to the dead-letter queue with its reason.
  * Every step is idempotent, so a retry is safe.
  */
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { projects, signals } from "../db/schema";
+import { droppedSignals, projects, signals } from "../db/schema";
 import type { Env } from "../env";
 import { assignSignal } from "../grouping/assign";
 import { D1FingerprintStore } from "../grouping/d1-fingerprints";
@@ -18,6 +18,10 @@ import { VectorizeVectorIndex } from "../grouping/vectorize-index";
 import { WorkersAiEmbedder } from "../grouping/workers-ai-embedder";
 import { deadLetterFor } from "./dead-letter";
 import { SignalMessage } from "./message";
+import { safetyClassifierFromEnv } from "../safety/from-env";
+import type { TieredSafetyClassifier } from "../safety/tiered";
+import { HeuristicTriageClassifier } from "../triage/heuristic";
+import type { TriageClassifier } from "../triage/triage";
 import { normalize, type NormalizedSignal } from "./normalized";
 
 export function groupingDeps(env: Env): GroupingDeps {
@@ -33,9 +37,25 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(300, 2 ** Math.max(0, attempts - 1) * 5);
 }
 
+/** What the consumer needs besides grouping: the two classifiers that may keep a signal out of it. */
+export interface ConsumerDeps {
+  grouping: GroupingDeps;
+  safety: TieredSafetyClassifier;
+  triage: TriageClassifier;
+  thresholds: Map<string, number>;
+}
+
+export function consumerDeps(env: Env): ConsumerDeps {
+  return {
+    grouping: groupingDeps(env),
+    safety: safetyClassifierFromEnv(env),
+    triage: new HeuristicTriageClassifier(),
+    thresholds: new Map(),
+  };
+}
+
 export async function handleSignalBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const deps = groupingDeps(env);
-  const thresholds = new Map<string, number>();
+  const deps = consumerDeps(env);
   const maxAttempts = Number(env.MAX_DELIVERY_ATTEMPTS ?? 5);
   for (const msg of batch.messages) {
     const parsed = SignalMessage.safeParse(msg.body);
@@ -45,7 +65,7 @@ export async function handleSignalBatch(batch: MessageBatch<unknown>, env: Env):
       continue;
     }
     try {
-      await processSignal(normalize(parsed.data), env, deps, thresholds);
+      await processSignal(normalize(parsed.data), env, deps, { lastAttempt: msg.attempts >= maxAttempts });
       msg.ack();
     } catch (e) {
       console.error(`consumer: signal ${parsed.data.signal.id} failed (attempt ${msg.attempts} of ${maxAttempts})`, e);
@@ -66,33 +86,63 @@ async function deadLetter(env: Env, msg: Message<unknown>, reason: string, detai
   }
 }
 
+/**
+ * One signal through the consumer. Safety tier 2 (the LLM judge, when
+ * configured) and triage run on first sight only; a redelivery finds the
+ * stored row and goes straight to grouping. Until the last attempt a judge
+ * outage throws, so the Queue retries instead of applying the fail-safe.
+ */
 export async function processSignal(
   signal: NormalizedSignal,
   env: Env,
-  deps: GroupingDeps,
-  thresholds = new Map<string, number>(),
+  deps: ConsumerDeps,
+  opts: { lastAttempt?: boolean } = {},
 ): Promise<void> {
   const db = drizzle(env.DB);
-  await db
-    .insert(signals)
-    .values({
-      projectId: signal.project,
-      id: signal.id,
-      sourceProduct: signal.source_product,
-      sourceType: signal.source_type,
-      content: signal.content,
-      weight: signal.weight,
-      metadata: signal.metadata ? JSON.stringify(signal.metadata) : null,
-      timestamp: signal.timestamp,
-      receivedAt: signal.received_at,
-    })
-    .onConflictDoNothing();
-  const row = await db
-    .select()
-    .from(signals)
-    .where(and(eq(signals.projectId, signal.project), eq(signals.id, signal.id)))
-    .get();
-  if (!row) throw new Error(`signal ${signal.id} was not stored`);
+  const key = and(eq(signals.projectId, signal.project), eq(signals.id, signal.id));
+  let row = await db.select().from(signals).where(key).get();
+  if (!row) {
+    const verdict = await deps.safety.classify(signal, opts.lastAttempt ? {} : { onJudgeFailure: "throw" });
+    if (verdict.action === "drop") {
+      await db
+        .insert(droppedSignals)
+        .values({
+          projectId: signal.project,
+          id: signal.id,
+          sourceProduct: signal.source_product,
+          sourceType: signal.source_type,
+          content: signal.content,
+          reason: verdict.reason ?? "unsafe",
+          detail: verdict.matched.join(","),
+          classifier: verdict.classifier,
+          score: verdict.score,
+          receivedAt: signal.received_at,
+        })
+        .onConflictDoNothing();
+      return;
+    }
+    const triage = await deps.triage.classify(signal);
+    await db
+      .insert(signals)
+      .values({
+        projectId: signal.project,
+        id: signal.id,
+        sourceProduct: signal.source_product,
+        sourceType: signal.source_type,
+        content: signal.content,
+        weight: signal.weight,
+        metadata: signal.metadata ? JSON.stringify(signal.metadata) : null,
+        timestamp: signal.timestamp,
+        receivedAt: signal.received_at,
+        triage: triage.verdict,
+        triageReason: triage.reason,
+      })
+      .onConflictDoNothing();
+    row = await db.select().from(signals).where(key).get();
+    if (!row) throw new Error(`signal ${signal.id} was not stored`);
+  }
+  // noise is kept with its reason and never grouped
+  if (row.triage === "noise") return;
 
   let link: { reportId: string; method: "fingerprint" | "vector" | "new"; query: string | null; score: number | null };
   if (row.reportId) {
@@ -100,7 +150,7 @@ export async function processSignal(
     link = { reportId: row.reportId, method: row.linkMethod as "fingerprint" | "vector" | "new", query: row.linkQuery, score: row.linkScore };
   } else {
     const stored = { ...signal, content: row.content, weight: row.weight, source_product: row.sourceProduct, source_type: row.sourceType };
-    const decision = await assignSignal(stored, deps, {
+    const decision = await assignSignal(stored, deps.grouping, {
       threshold: Number(env.GROUPING_THRESHOLD ?? DEFAULT_GROUPING_THRESHOLD),
       topK: DEFAULT_TOP_K,
       newReportId: () => crypto.randomUUID(),
@@ -115,10 +165,10 @@ export async function processSignal(
         linkScore: decision.score,
         embedding: decision.embedding ? JSON.stringify(decision.embedding) : null,
       })
-      .where(and(eq(signals.projectId, signal.project), eq(signals.id, signal.id)));
+      .where(key);
   }
 
-  const threshold = await projectThreshold(env, signal.project, thresholds);
+  const threshold = await projectThreshold(env, signal.project, deps.thresholds);
   const stub = env.REPORTS.get(env.REPORTS.idFromName(link.reportId));
   await stub.addSignal({
     reportId: link.reportId,

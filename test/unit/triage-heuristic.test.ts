@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
+import type { TriageInput, TriageReason } from "../../workers/triage/triage";
+
+// Cases written for these tests; none is in evals/data/triage-mixed.jsonl.
+const c = new HeuristicTriageClassifier();
+const s = (content: string, source_product = "zendesk", source_type = "ticket", metadata?: Record<string, unknown>): TriageInput => ({
+  source_product,
+  source_type,
+  content,
+  metadata,
+});
+
+const noise: [TriageReason, TriageInput][] = [
+  ["auto_reply", s("Subject: Auto-Reply: invoice question\nBody: I'm currently out of the office and will respond to your message upon my return on Monday.", "email", "message")],
+  ["auto_reply", s("Subject: Mail delivery failed: returning message to sender\nBody: This message was created automatically by mail delivery software.", "email", "message")],
+  ["thank_you", s("Perfect, thank you for the quick answer!", "intercom", "conversation")],
+  ["resolved", s("Update: false alarm, our proxy was blocking the websocket. Sorry for the noise.", "github", "issue_comment")],
+  ["resolved", s("Subject: Re: sync\nBody: Nvm, figured it out.\n\n> On Tue, Anna wrote:\n> Sync fails with error 500 on every attempt", "email", "message")],
+  ["duplicate", s("+1 same for me", "github", "issue_comment")],
+  ["duplicate", s("bump", "github", "issue_comment")],
+  ["bot_tracking", s("Title: chore(deps): update dependency typescript to v5.9.3\nBody: This PR contains the following updates.", "github", "issue")],
+  ["bot_tracking", s("Title: Nightly build report\nBody: All 412 checks green.", "github", "issue", { author: "ci-reporter[bot]" })],
+  ["spam", s("Dear website owner, we offer SEO and guest posts on high authority blogs. WhatsApp +1 555 0100.", "feedback", "form")],
+  ["internal_test", s("Testing 1 2 3", "slack", "message")],
+  ["internal_test", s("Subject: test from staging\nBody: Please ignore, checking that the Intercom webhook reaches nightshift.", "intercom", "conversation")],
+  ["billing_request", s("Subject: Discount for nonprofits?\nBody: We're a registered charity, is there a discount on the Team plan?")],
+  ["billing_request", s("Can I switch my payment method from card to bank transfer?", "intercom", "conversation")],
+  ["manual_request", s("Subject: Ownership\nBody: Our admin left the company, please transfer ownership of the workspace to me.")],
+  ["manual_request", s("Could you extend our trial by two weeks? We need more time to evaluate.", "intercom", "conversation")],
+  ["abuse", s("You're all a bunch of incompetent clowns.", "social", "mention")],
+  ["vague_dissatisfaction", s("Honestly pretty disappointed with the latest version.", "app_store", "review")],
+  ["vague_dissatisfaction", s("useless", "play_store", "review")],
+  ["self_contradictory", s("Uploads always fail. Although to be fair, they've never actually failed for me.", "feedback", "form")],
+];
+
+const signal: [string, TriageInput][] = [
+  ["stack trace from a test helper", s("Error: test\n    at sendTestEvent (src/debug/test-event.ts:3:9)", "sentry", "exception")],
+  ["python traceback", s('Traceback (most recent call last):\n  File "app/jobs/export.py", line 41, in run\nKeyError: \'owner\'', "errors", "exception")],
+  ["error log line", s('level=error msg="refund job failed" order=55812 err="card_declined"', "logs", "log")],
+  ["thanks plus a bug", s("Thanks for adding SSO! Sadly the Okta login button spins forever on Safari.", "intercom", "conversation")],
+  ["refund because of a bug", s("Subject: refund please\nBody: Your app deleted all my notes after the sync, I want a refund.")],
+  ["billing page that errors", s("Subject: can't update card\nBody: The payment method form says 'Invalid request' for every card I enter.")],
+  ["account deletion that fails", s("Please delete my account, the self-service deletion page shows a spinner and never finishes.", "email", "message")],
+  ["+1 with a new platform", s("+1, also happens on Android 15 with the tablet layout", "github", "issue_comment")],
+  ["angry but concrete", s("This is ridiculous, the checkout charged me but the order page says 'payment pending' for 3 days.", "social", "mention")],
+  ["vague words, named feature", s("The new editor is terrible to use.", "app_store", "review")],
+  ["out-of-office feature request", s("Could you add an out of office status to user profiles?", "feedback", "form")],
+  ["a test-related bug", s("Title: Flaky test in billing\nBody: test_proration fails one run in ten on CI with an off-by-one in the period end.", "github", "issue")],
+  ["bot-related bug", s("Title: Dependabot PRs can't be merged\nBody: The required check 'license-scan' never starts on Dependabot PRs.", "github", "issue")],
+  ["retraction then a new problem", s("Never mind the login thing, it was my VPN. But the export still times out after 30 seconds.", "intercom", "conversation")],
+  ["works on one browser, not another", s("The upload dialog fails on Firefox but works fine on Chrome.", "zendesk", "ticket")],
+  ["a question", s("Is there a way to schedule reports weekly instead of daily?", "intercom", "conversation")],
+  ["feature request", s("It would be great if the API supported cursor pagination.", "github", "issue")],
+  ["experiment result", s("Experiment 'pricing-page-v2': sign-ups -3.1% (p=0.04) on desktop.", "experiments", "result")],
+];
+
+describe("HeuristicTriageClassifier", () => {
+  for (const [reason, input] of noise) {
+    it(`noise (${reason}): ${input.content.slice(0, 50).replace(/\n/g, " ")}`, async () => {
+      const v = await c.classify(input);
+      expect(v).toMatchObject({ verdict: "noise", reason });
+      expect(v.matched).toContain(reason);
+    });
+  }
+  for (const [name, input] of signal) {
+    it(`signal: ${name}`, async () => {
+      const v = await c.classify(input);
+      expect(v).toMatchObject({ verdict: "signal", reason: null });
+    });
+  }
+
+  it("says why a soft class gave way", () => {
+    const v = c.classifySync(s("Thanks! By the way the invoice PDF is missing the company address.", "intercom", "conversation"));
+    expect(v.verdict).toBe("signal");
+    expect(v.matched).toEqual(expect.arrayContaining(["billing_request", "thank_you", "problem_words"]));
+  });
+
+  it("reads only what the sender wrote, not the quoted original", () => {
+    const v = c.classifySync(s("Thanks, all sorted!\n\nOn Mon, 3 Mar 2026, Support <help@acme.example> wrote:\n> The export fails with error 500, we are looking into it.", "email", "message"));
+    expect(v.verdict).toBe("noise");
+  });
+
+  it("marks error-shaped signals as signal whatever their words", () => {
+    const v = c.classifySync(s("TypeError: thanks is not a function\n    at sayThanks (src/ui/thanks.ts:4:3)", "sentry", "exception"));
+    expect(v).toEqual({ verdict: "signal", reason: null, matched: ["error_shaped"] });
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * Fencing untrusted text for an LLM prompt. Signal content is data written by
+ * a third party: it goes between two tags that carry a random boundary, so
+ * the text cannot close the fence it sits in (it cannot guess the boundary),
+ * and the prompt says that nothing inside the fence is an instruction.
+ */
+
+/** 128 random bits, hex; never a substring of `content` */
+export function newBoundary(content: string): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const boundary = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    if (!content.includes(boundary)) return boundary;
+  }
+}
+
+export function openTag(tag: string, boundary: string): string {
+  return `<${tag}-${boundary}>`;
+}
+
+export function closeTag(tag: string, boundary: string): string {
+  return `</${tag}-${boundary}>`;
+}
+
+/** `<tag-boundary>\n…\n</tag-boundary>` around untrusted text */
+export function fence(untrusted: string, tag: string, boundary: string): string {
+  if (untrusted.includes(boundary)) throw new Error("boundary occurs in the fenced text");
+  return `${openTag(tag, boundary)}\n${untrusted}\n${closeTag(tag, boundary)}`;
+}

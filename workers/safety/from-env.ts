@@ -1,0 +1,49 @@
+/**
+ * The safety classifier a deployment asks for through its environment:
+ * heuristic only when no ANTHROPIC_API_KEY is set (the embedded default),
+ * else the tiered classifier with the LLM judge.
+ *
+ *   ANTHROPIC_API_KEY        secret; turns the judge on
+ *   ANTHROPIC_BASE_URL       optional (a gateway, or a local fake in tests)
+ *   SAFETY_JUDGE_MODEL       default claude-haiku-4-5
+ *   SAFETY_JUDGE_POLICY      all | public | borderline | public_or_borderline (default all)
+ *   SAFETY_JUDGE_ON_FAILURE  drop_borderline | drop | allow | throw (default drop_borderline)
+ *   SAFETY_JUDGE_TIMEOUT_MS  per HTTP attempt (default 20000)
+ */
+import { LlmSafetyJudge } from "./llm-judge";
+import { JUDGE_POLICIES, ON_JUDGE_FAILURE, TieredSafetyClassifier, type JudgePolicy, type OnJudgeFailure } from "./tiered";
+
+export interface SafetyEnv {
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+  SAFETY_JUDGE_MODEL?: string;
+  SAFETY_JUDGE_POLICY?: string;
+  SAFETY_JUDGE_ON_FAILURE?: string;
+  SAFETY_JUDGE_TIMEOUT_MS?: string;
+}
+
+export class SafetyConfigError extends Error {}
+
+export function safetyClassifierFromEnv(env: SafetyEnv, opts: { fetch?: typeof fetch } = {}): TieredSafetyClassifier {
+  const policy = env.SAFETY_JUDGE_POLICY?.trim() || "all";
+  if (!(JUDGE_POLICIES as readonly string[]).includes(policy)) {
+    throw new SafetyConfigError(`SAFETY_JUDGE_POLICY must be one of ${JUDGE_POLICIES.join(", ")}, not '${policy}'`);
+  }
+  const onFailure = env.SAFETY_JUDGE_ON_FAILURE?.trim() || "drop_borderline";
+  if (!(ON_JUDGE_FAILURE as readonly string[]).includes(onFailure)) {
+    throw new SafetyConfigError(`SAFETY_JUDGE_ON_FAILURE must be one of ${ON_JUDGE_FAILURE.join(", ")}, not '${onFailure}'`);
+  }
+  const timeoutMs = env.SAFETY_JUDGE_TIMEOUT_MS ? Number(env.SAFETY_JUDGE_TIMEOUT_MS) : undefined;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new SafetyConfigError("SAFETY_JUDGE_TIMEOUT_MS must be a positive number");
+  const apiKey = env.ANTHROPIC_API_KEY?.trim();
+  const judge = apiKey
+    ? new LlmSafetyJudge({
+        apiKey,
+        baseURL: env.ANTHROPIC_BASE_URL?.trim() || undefined,
+        model: env.SAFETY_JUDGE_MODEL?.trim() || undefined,
+        timeoutMs,
+        fetch: opts.fetch,
+      })
+    : null;
+  return new TieredSafetyClassifier({ judge, judgeWhen: policy as JudgePolicy, onJudgeFailure: onFailure as OnJudgeFailure });
+}
