@@ -13,16 +13,19 @@ const msg = (content: string, metadata?: Record<string, unknown>): SignalMessage
 describe("fitMessage", () => {
   it("leaves a message that fits alone", () => {
     const m = msg("hello");
-    expect(fitMessage(m)).toBe(m);
+    const fitted = fitMessage(m);
+    expect(fitted.message).toBe(m);
+    expect(fitted.bytes).toBe(JSON.stringify(m).length);
   });
   it("cuts 64 KiB of characters JSON must escape to fit a Queue message", () => {
-    const m = fitMessage(msg('"'.repeat(64 * 1024)));
-    expect(utf8Length(JSON.stringify(m))).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    const { message: m, bytes } = fitMessage(msg('"'.repeat(64 * 1024)));
+    expect(utf8Length(JSON.stringify(m))).toBe(bytes);
+    expect(bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     expect(m.signal.content.length).toBeGreaterThan(50_000);
     expect(m.signal.metadata).toEqual({ content_truncated_from: 64 * 1024 });
   });
   it("drops oversized metadata before cutting content", () => {
-    const m = fitMessage(msg("x".repeat(1000), { blob: "é".repeat(70_000) }));
+    const { message: m } = fitMessage(msg("x".repeat(1000), { blob: "é".repeat(70_000) }));
     expect(m.signal.content).toHaveLength(1000);
     expect(m.signal.metadata).toEqual({ metadata_dropped: "over 16384 bytes" });
   });

@@ -42,12 +42,17 @@ export function utf8Length(text: string): number {
   return NON_ASCII.test(text) ? encoder.encode(text).byteLength : text.length;
 }
 
-export function chunkForQueue<T>(messages: T[]): T[][] {
+/** A message with its serialized size, measured once. */
+export interface Sized<T> {
+  message: T;
+  bytes: number;
+}
+
+export function chunkForQueue<T>(messages: Sized<T>[]): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
-  for (const m of messages) {
-    const size = utf8Length(JSON.stringify(m));
+  for (const { message: m, bytes: size } of messages) {
     if (current.length && (current.length >= SEND_BATCH || bytes + size > SEND_BATCH_BYTES)) {
       chunks.push(current);
       current = [];
@@ -65,9 +70,9 @@ export const MAX_MESSAGE_BYTES = 120 * 1024;
 const MAX_METADATA_BYTES = 16 * 1024;
 
 /** Shrinks a message to fit the Queue: oversized metadata is replaced, then content is cut. */
-export function fitMessage(msg: SignalMessage): SignalMessage {
+export function fitMessage(msg: SignalMessage): Sized<SignalMessage> {
   let size = utf8Length(JSON.stringify(msg));
-  if (size <= MAX_MESSAGE_BYTES) return msg;
+  if (size <= MAX_MESSAGE_BYTES) return { message: msg, bytes: size };
   let signal = { ...msg.signal };
   if (signal.metadata && utf8Length(JSON.stringify(signal.metadata)) > MAX_METADATA_BYTES) {
     signal.metadata = { metadata_dropped: `over ${MAX_METADATA_BYTES} bytes` };
@@ -79,7 +84,7 @@ export function fitMessage(msg: SignalMessage): SignalMessage {
     const keep = Math.floor(signal.content.length * (MAX_MESSAGE_BYTES / size) * 0.95);
     signal = { ...signal, content: signal.content.slice(0, keep), metadata: { ...signal.metadata, content_truncated_from: originalLength } };
   }
-  return { ...msg, signal };
+  return { message: { ...msg, signal }, bytes: size };
 }
 
 /** Classifies, records drops, enqueues the rest. Throws when recording or enqueueing fails. */
@@ -91,7 +96,7 @@ export async function acceptSignals(
 ): Promise<IntakeResult> {
   const receivedAt = Date.now();
   const results: SignalResult[] = [];
-  const messages: SignalMessage[] = [];
+  const messages: Sized<SignalMessage>[] = [];
   const dropped: (typeof droppedSignals.$inferInsert)[] = [];
   for (const s of signals) {
     const id = s.id ?? crypto.randomUUID();
@@ -125,13 +130,30 @@ export async function acceptSignals(
   return { project: project.id, accepted: messages.length, dropped: dropped.length, signals: results };
 }
 
-/** Per-project request rate on every ingest route: 429 with Retry-After past the limit. */
+/**
+ * Per-project request rate on every ingest route: 429 with Retry-After past
+ * the limit. The check starts as soon as the project is known (`startRateLimit`)
+ * and is awaited before anything is enqueued, so it overlaps body parsing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function startRateLimit(c: Context<any>, project: ProjectContext): Promise<boolean> {
+  const pending = (c as Context<{ Variables: { rateLimit?: Promise<boolean> } }>).get("rateLimit");
+  if (pending) return pending;
+  const limiter = (c.env as Env).INGEST_RATE;
+  // fail open: a limiter outage must not turn away signals
+  const check = limiter
+    ? limiter.limit({ key: `ingest:${project.id}` }).then(
+        (r) => r.success,
+        (e) => (console.error("rate limiter unavailable", e), true),
+      )
+    : Promise.resolve(true);
+  (c as Context<{ Variables: { rateLimit?: Promise<boolean> } }>).set("rateLimit", check);
+  return check;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function rateLimited(c: Context<any>, project: ProjectContext): Promise<Response | null> {
-  const limiter = (c.env as Env).INGEST_RATE;
-  if (!limiter) return null;
-  const { success } = await limiter.limit({ key: `ingest:${project.id}` });
-  if (success) return null;
+  if (await startRateLimit(c, project)) return null;
   return problem(c, 429, "rate_limited", `project ${project.id} is over its ingest rate; retry after ${RETRY_AFTER_S} s`, undefined, {
     "retry-after": String(RETRY_AFTER_S),
   });

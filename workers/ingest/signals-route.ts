@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { type AppEnv, requireProject } from "./auth";
-import { respondWithIntake, utf8Length } from "./intake";
+import { respondWithIntake, startRateLimit, utf8Length } from "./intake";
 import { problem } from "./problem";
 import { fieldName, MAX_BODY_BYTES, MAX_CONTENT_BYTES, SignalBatch } from "./schema";
 
@@ -14,6 +14,7 @@ export function signalsRoute() {
   const app = new Hono<AppEnv>();
 
   app.post("/v1/signals", requireProject, async (c) => {
+    void startRateLimit(c, c.get("project"));
     const type = c.req.header("content-type") ?? "";
     if (!/^application\/(?:[\w.+-]*\+)?json\b/i.test(type)) {
       return problem(c, 415, "unsupported_media_type", "send `Content-Type: application/json`");
