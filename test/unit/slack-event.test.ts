@@ -14,12 +14,20 @@ const callback = (event: Record<string, unknown>, extra: Record<string, unknown>
 });
 
 describe("Slack events → outcomes", () => {
+  it("gives a mention one id, whether it arrives as message or app_mention", () => {
+    const asMessage = slackOutcome(callback({}, { event_id: "Ev1" }));
+    const asMention = slackOutcome(callback({ type: "app_mention" }, { event_id: "Ev2" }));
+    const id = (o: ReturnType<typeof slackOutcome>) => (o.kind === "signal" ? o.signal.id : null);
+    expect(id(asMessage)).toBe("slack:T1:C42:1700000000.000200");
+    expect(id(asMention)).toBe(id(asMessage));
+  });
+
   it("makes a person's message a signal with a readable line", () => {
     const o = slackOutcome(callback({}));
     expect(o).toEqual({
       kind: "signal",
       signal: {
-        id: "slack:Ev123ABC",
+        id: "slack:T1:C42:1700000000.000200",
         source_product: "slack",
         source_type: "message",
         content: "#C42 — U7: checkout is broken again",

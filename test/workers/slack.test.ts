@@ -72,16 +72,16 @@ describe("POST /slack/events/:project", () => {
     const body = messageEvent("Ev0MSG1");
     const first = await post("sl-message", body, await slackHeaders(body));
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ ok: true, accepted: 1, dropped: 0, signals: [{ id: "slack:Ev0MSG1", status: "accepted" }] });
+    expect(await first.json()).toEqual({ ok: true, accepted: 1, dropped: 0, signals: [{ id: "slack:T0001:C0SUPPORT:1763961097.000100", status: "accepted" }] });
     // Slack's retry: same event, new timestamp and signature, retry headers
     const retry = await post("sl-message", body, { ...(await slackHeaders(body)), "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" });
-    expect(await retry.json()).toMatchObject({ ok: true, signals: [{ id: "slack:Ev0MSG1" }] });
+    expect(await retry.json()).toMatchObject({ ok: true, signals: [{ id: "slack:T0001:C0SUPPORT:1763961097.000100" }] });
     // a later message: once it is stored, both copies of the first have been delivered
     const later = messageEvent("Ev0MSG2", { text: "same here, card payments fail", ts: "1763961100.000200" });
     await post("sl-message", later, await slackHeaders(later));
-    await waitForRow("sl-message", "slack:Ev0MSG2");
+    await waitForRow("sl-message", "slack:T0001:C0SUPPORT:1763961100.000200");
 
-    const row = await waitForRow("sl-message", "slack:Ev0MSG1");
+    const row = await waitForRow("sl-message", "slack:T0001:C0SUPPORT:1763961097.000100");
     expect(row).toMatchObject({
       source_product: "slack",
       source_type: "message",
@@ -89,7 +89,7 @@ describe("POST /slack/events/:project", () => {
       timestamp: 1763961097000,
     });
     expect(JSON.parse(row.metadata as string)).toMatchObject({ channel: "C0SUPPORT", user: "U0ANA", team_id: "T0001" });
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM signals WHERE project_id = 'sl-message' AND id = 'slack:Ev0MSG1'").first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM signals WHERE project_id = 'sl-message' AND id = 'slack:T0001:C0SUPPORT:1763961097.000100'").first<{ n: number }>();
     expect(count?.n).toBe(1);
     const reports = (await (await api(key, "/v1/reports")).json()) as { reports: { signal_count: number }[] };
     expect(reports.reports.reduce((a, r) => a + r.signal_count, 0)).toBe(2);
@@ -109,9 +109,9 @@ describe("POST /slack/events/:project", () => {
     }
     const human = messageEvent("Ev0HUMAN");
     await post("sl-bot", human, await slackHeaders(human));
-    await waitForRow("sl-bot", "slack:Ev0HUMAN");
+    await waitForRow("sl-bot", "slack:T0001:C0SUPPORT:1763961097.000100");
     const rows = await env.DB.prepare("SELECT id FROM signals WHERE project_id = 'sl-bot'").all<{ id: string }>();
-    expect(rows.results.map((r) => r.id)).toEqual(["slack:Ev0HUMAN"]);
+    expect(rows.results.map((r) => r.id)).toEqual(["slack:T0001:C0SUPPORT:1763961097.000100"]);
   });
 
   it("rejects a replayed old request, a tampered body and a wrong secret with 401 problems", async () => {

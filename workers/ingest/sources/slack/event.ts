@@ -1,7 +1,7 @@
 /**
  * What a (verified) Slack Events API request means for nightshift:
  * `url_verification` → echo the challenge; an `event_callback` carrying a
- * person's `message` or `app_mention` → one signal, id `slack:<event_id>` so
+ * person's `message` or `app_mention` → one signal, id `slack:<team>:<channel>:<ts>` so
  * Slack's retries of the same event are stored once; anything else (bot
  * posts, edits, deletions, joins, other event types) → ignored, with a reason.
  */
@@ -88,7 +88,8 @@ export function slackOutcome(body: unknown): SlackOutcome {
   return {
     kind: "signal",
     signal: {
-      id: `slack:${event_id}`,
+      // one id per message, not per event: a mention arrives as both `message` and `app_mention`
+      id: e.ts ? `slack:${team_id ?? "team"}:${channel}:${e.ts}` : `slack:${event_id}`,
       source_product: "slack",
       source_type: "message",
       content: `#${channel} — ${user}: ${clipText(text, MAX_TEXT_UNITS)}`,
