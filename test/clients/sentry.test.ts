@@ -23,17 +23,18 @@ const recordingHttp = {
  * A project as the admin API makes it by default: the SDK wants a numeric
  * project id and a key of word characters in a DSN, and that is what it gets.
  */
-async function dsnProject(): Promise<{ id: string; key: string }> {
+async function dsnProject(): Promise<{ id: string; key: string; ingestKey: string }> {
   const res = await fetch(`${workerUrl()}/v1/admin/projects`, {
     method: "POST",
     headers: { authorization: `Bearer ${inject("adminToken")}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "sentry client test" }),
   });
   if (res.status !== 201) throw new Error(`create project: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { project: { id: string }; api_key: string };
+  const body = (await res.json()) as { project: { id: string }; api_key: string; ingest_key: string };
   expect(body.project.id).toMatch(/^\d+$/);
-  expect(body.api_key).toMatch(/^\w+$/);
-  return { id: body.project.id, key: body.api_key };
+  expect(body.ingest_key).toMatch(/^\w+$/);
+  // the DSN carries the ingest-only key (public in apps); reading back uses the full key
+  return { id: body.project.id, key: body.api_key, ingestKey: body.ingest_key };
 }
 
 interface Cart {
@@ -44,13 +45,13 @@ function checkoutTotals(cart: Cart | undefined): number {
   return cart!.items.length;
 }
 
-let project: { id: string; key: string };
+let project: { id: string; key: string; ingestKey: string };
 
 beforeAll(async () => {
   project = await dsnProject();
   const { host } = new URL(workerUrl());
   Sentry.init({
-    dsn: `http://${project.key}@${host}/${project.id}`,
+    dsn: `http://${project.ingestKey}@${host}/${project.id}`,
     release: "shop@1.2.3",
     environment: "test",
     defaultIntegrations: false,
@@ -89,7 +90,7 @@ describe("@sentry/node → nightshift", () => {
     for (const f of frames) expect(f).toContain("test/clients/sentry.test.ts");
     expect(lines.slice(frames.length + 1)).toEqual(["release: shop@1.2.3", "environment: test", "tags: feature=checkout"]);
 
-    expect(sent.at(-1)!.path).toBe(`/api/${project.id}/envelope/?sentry_version=7&sentry_key=${project.key}&sentry_client=sentry.javascript.node%2F11.12.0`);
+    expect(sent.at(-1)!.path).toBe(`/api/${project.id}/envelope/?sentry_version=7&sentry_key=${project.ingestKey}&sentry_client=sentry.javascript.node%2F11.12.0`);
   });
 
   it("captureMessage arrives as a message signal", async () => {

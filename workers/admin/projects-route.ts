@@ -1,7 +1,9 @@
 /**
  * Project administration.
  * `POST /v1/admin/projects` (admin token): creates a project and returns its
- * first API key once; only the key's hash is stored.
+ * first keys once: `api_key` (full: read and write) and `ingest_key` (only
+ * sends signals; the one to embed in apps and Sentry DSNs). Only hashes are
+ * stored.
  * `PATCH /v1/project` (project key): changes the project's settings:
  * promotion threshold, source secrets (Slack signing secret, GitHub webhook
  * secret; shown back only as "set"), PostHog events that count as signals.
@@ -13,7 +15,7 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { apiKeys, projects } from "../db/schema";
-import { type AppEnv, bearerToken, requireProject } from "../ingest/auth";
+import { type AppEnv, bearerToken, requireFullKey } from "../ingest/auth";
 import { newApiKey, newProjectId, sha256Hex, timingSafeEqual } from "../ingest/hash";
 import { problem } from "../ingest/problem";
 import { fieldName } from "../ingest/schema";
@@ -87,15 +89,17 @@ export function projectRoutes() {
     }
     const threshold = parsed.data.promotion_threshold ?? Number(c.env.DEFAULT_PROMOTION_THRESHOLD ?? 5);
     const key = newApiKey();
+    const ingestKey = newApiKey();
     const now = Date.now();
     await db.batch([
       db.insert(projects).values({ id, name: parsed.data.name, promotionThreshold: threshold, createdAt: now }),
-      db.insert(apiKeys).values({ keyHash: await sha256Hex(key), projectId: id, prefix: key.slice(0, 8), createdAt: now }),
+      db.insert(apiKeys).values({ keyHash: await sha256Hex(key), projectId: id, prefix: key.slice(0, 8), scope: "full", createdAt: now }),
+      db.insert(apiKeys).values({ keyHash: await sha256Hex(ingestKey), projectId: id, prefix: ingestKey.slice(0, 8), scope: "ingest", createdAt: now }),
     ]);
-    return c.json({ project: { id, name: parsed.data.name, promotion_threshold: threshold }, api_key: key }, 201);
+    return c.json({ project: { id, name: parsed.data.name, promotion_threshold: threshold }, api_key: key, ingest_key: ingestKey }, 201);
   });
 
-  app.patch("/v1/project", requireProject, async (c) => {
+  app.patch("/v1/project", requireFullKey, async (c) => {
     const body = await jsonBody(c);
     if (!body.ok) return body.res;
     const parsed = UpdateProject.safeParse(body.value);

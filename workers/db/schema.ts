@@ -24,6 +24,8 @@ export const apiKeys = sqliteTable("api_keys", {
   keyHash: text("key_hash").primaryKey(),
   projectId: text("project_id").notNull().references(() => projects.id),
   prefix: text("prefix").notNull(),
+  /** "full" reads and writes the project; "ingest" only sends signals (safe to embed in apps, e.g. a Sentry DSN) */
+  scope: text("scope").notNull().default("full"),
   createdAt: integer("created_at").notNull(),
   revokedAt: integer("revoked_at"),
 });

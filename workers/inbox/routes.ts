@@ -9,17 +9,17 @@ import { Hono } from "hono";
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { deadLetters, droppedSignals, reports } from "../db/schema";
-import { type AppEnv, requireProject } from "../ingest/auth";
+import { type AppEnv, requireFullKey } from "../ingest/auth";
 import { problem } from "../ingest/problem";
 import { REPORT_STATES } from "../reports/state";
 
 export function readRoutes() {
   const app = new Hono<AppEnv>();
-  app.use("/v1/inbox", requireProject);
-  app.use("/v1/reports", requireProject);
-  app.use("/v1/reports/*", requireProject);
-  app.use("/v1/dropped", requireProject);
-  app.use("/v1/dead-letters", requireProject);
+  app.use("/v1/inbox", requireFullKey);
+  app.use("/v1/reports", requireFullKey);
+  app.use("/v1/reports/*", requireFullKey);
+  app.use("/v1/dropped", requireFullKey);
+  app.use("/v1/dead-letters", requireFullKey);
 
   app.get("/v1/inbox", async (c) => {
     const project = c.get("project");

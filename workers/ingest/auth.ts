@@ -11,10 +11,14 @@ import type { Env } from "../env";
 import { sha256Hex } from "./hash";
 import { problem } from "./problem";
 
+export type KeyScope = "full" | "ingest";
+
 export interface ProjectContext {
   id: string;
   name: string;
   promotionThreshold: number;
+  /** what the presenting key may do */
+  scope: KeyScope;
 }
 
 export type AppEnv = { Bindings: Env; Variables: { project: ProjectContext } };
@@ -41,15 +45,16 @@ export async function projectByKey(env: Env, key: string): Promise<ProjectContex
   const hit = keyCache.get(hash);
   if (hit && hit.expires > now && hit.project) return hit.project;
   const row = await drizzle(env.DB)
-    .select({ id: projects.id, name: projects.name, promotionThreshold: projects.promotionThreshold })
+    .select({ id: projects.id, name: projects.name, promotionThreshold: projects.promotionThreshold, scope: apiKeys.scope })
     .from(apiKeys)
     .innerJoin(projects, eq(apiKeys.projectId, projects.id))
     .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
     .get();
   if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
   // only known keys are cached: an unknown key is looked up again next time
-  if (row) keyCache.set(hash, { project: row, expires: now + KEY_CACHE_TTL_MS });
-  return row ?? null;
+  const project = row ? { ...row, scope: (row.scope === "ingest" ? "ingest" : "full") as KeyScope } : null;
+  if (project) keyCache.set(hash, { project, expires: now + KEY_CACHE_TTL_MS });
+  return project;
 }
 
 /** A project with its source settings (webhook secrets), for sources that sign instead of sending a key. */
@@ -57,6 +62,7 @@ export async function projectById(env: Env, id: string) {
   return (await drizzle(env.DB).select().from(projects).where(eq(projects.id, id)).get()) ?? null;
 }
 
+/** Any valid key of the project: ingest routes. */
 export const requireProject = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   const challenge = { "www-authenticate": 'Bearer realm="nightshift"' };
@@ -66,3 +72,14 @@ export const requireProject = createMiddleware<AppEnv>(async (c, next) => {
   c.set("project", project);
   await next();
 });
+
+/** A full-scope key: routes that read the project or change its settings. */
+export const requireFullKey = createMiddleware<AppEnv>(async (c, next) =>
+  requireProject(c, async () => {
+    if (c.get("project").scope !== "full") {
+      c.res = problem(c, 403, "insufficient_scope", "this key may only send signals; reading and settings need a full key");
+      return;
+    }
+    await next();
+  }),
+);

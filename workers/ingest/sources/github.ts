@@ -20,7 +20,7 @@
  * first; `?event=`, `?pull_request=`, `?repository=`, `?limit=` (1..200, 50).
  */
 import { Hono } from "hono";
-import { type AppEnv, projectById, requireProject } from "../auth";
+import { type AppEnv, projectById, requireFullKey } from "../auth";
 import { acceptSignals, rateLimited } from "../intake";
 import { problem } from "../problem";
 import { MAX_BODY_BYTES } from "../schema";
@@ -94,7 +94,8 @@ export function githubRoutes() {
       }
       const signal = issueSignal(parsed.data, deliveryId);
       if (!signal) return c.json({ event, action, ignored: `issues ${action} is not a signal (opened, edited and reopened are)` }, 202);
-      const ctx = { id: project.id, name: project.name, promotionThreshold: project.promotionThreshold };
+      // a valid signature authorizes sending signals, nothing more
+      const ctx = { id: project.id, name: project.name, promotionThreshold: project.promotionThreshold, scope: "ingest" as const };
       const limited = await rateLimited(c, ctx);
       if (limited) return limited;
       try {
@@ -116,7 +117,7 @@ export function githubRoutes() {
     return c.json({ event, action, ignored: `${event} is not an event nightshift uses` }, 202);
   });
 
-  app.get("/v1/forge-events", requireProject, async (c) => {
+  app.get("/v1/forge-events", requireFullKey, async (c) => {
     const q = c.req.query();
     const errors: { field: string; message: string }[] = [];
     const limit = q.limit === undefined ? 50 : Number(q.limit);

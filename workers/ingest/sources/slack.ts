@@ -11,7 +11,7 @@
  */
 import { Hono } from "hono";
 import { type AppEnv, projectById } from "../auth";
-import { acceptSignals } from "../intake";
+import { acceptSignals, rateLimited } from "../intake";
 import { problem } from "../problem";
 import { MAX_BODY_BYTES } from "../schema";
 import { slackOutcome } from "./slack/event";
@@ -64,7 +64,10 @@ export function slackRoutes(options: SlackRouteOptions = {}) {
       case "ignored":
         return c.json({ ok: true, accepted: 0, ignored: outcome.reason });
       case "signal": {
-        const project = { id: row.id, name: row.name, promotionThreshold: row.promotionThreshold };
+        // a valid signature authorizes sending signals, nothing more
+        const project = { id: row.id, name: row.name, promotionThreshold: row.promotionThreshold, scope: "ingest" as const };
+        const limited = await rateLimited(c, project);
+        if (limited) return limited;
         try {
           const result = await acceptSignals(c.env, project, [outcome.signal]);
           return c.json({ ok: true, accepted: result.accepted, dropped: result.dropped, signals: result.signals });
