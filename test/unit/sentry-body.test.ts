@@ -1,7 +1,7 @@
 import { gzipSync, deflateSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { readBody } from "../../workers/ingest/sources/sentry/body";
+import { readBody } from "../../workers/ingest/body";
 
 const LIMIT = 64 * 1024;
 

@@ -21,7 +21,7 @@ import { type AppEnv, projectByKey } from "../auth";
 import { acceptSignals } from "../intake";
 import { problem } from "../problem";
 import { MAX_BODY_BYTES } from "../schema";
-import { readBody } from "./sentry/body";
+import { readBody } from "../body";
 import { EnvelopeError, parseEnvelope, payloadJson } from "./sentry/envelope";
 import { eventToSignal, InvalidEventError, type MappedEvent } from "./sentry/event";
 import { sentryKey } from "./sentry/key";

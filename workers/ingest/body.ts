@@ -3,6 +3,7 @@
  * gzip` / `deflate` with DecompressionStream. The cap applies to the bytes on
  * the wire and again to the decompressed bytes, counted while streaming, so a
  * gzip bomb is cut off at the cap instead of being inflated into memory.
+ * Shared by every source that takes compressed bodies (Sentry, PostHog, logs).
  */
 
 export type BodyFailure =
@@ -35,7 +36,11 @@ function byteCap(limit: number, what: string): TransformStream<Uint8Array, Uint8
   });
 }
 
-export async function readBody(req: Request, limit: number): Promise<BodyResult> {
+/**
+ * `inflate: false` reads the bytes as sent whatever Content-Encoding says
+ * (for sources that sniff the format themselves); the cap still applies.
+ */
+export async function readBody(req: Request, limit: number, opts: { inflate?: boolean } = {}): Promise<BodyResult> {
   const tooLarge = (what: string): BodyFailure => ({
     ok: false,
     status: 413,
@@ -51,7 +56,7 @@ export async function readBody(req: Request, limit: number): Promise<BodyResult>
       detail: `Content-Encoding ${encoding} is not supported; send gzip, deflate or none`,
     };
   }
-  const format = FORMATS[encoding];
+  const format = opts.inflate === false ? null : FORMATS[encoding];
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) return tooLarge("request");
   if (!req.body) return { ok: true, bytes: new Uint8Array(0) };
@@ -61,6 +66,31 @@ export async function readBody(req: Request, limit: number): Promise<BodyResult>
     const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
     stream = stream.pipeThrough(inflate).pipeThrough(byteCap(limit, "decompressed"));
   }
+  return collect(stream, limit, format, tooLarge);
+}
+
+/** Inflates bytes that arrived already read (e.g. gzip recognised by its magic bytes), with the same cap. */
+export async function inflateCapped(bytes: Uint8Array, format: "gzip" | "deflate", limit: number): Promise<BodyResult> {
+  const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
+  const stream = new Blob([bytes]).stream().pipeThrough(inflate).pipeThrough(byteCap(limit, "decompressed"));
+  return collect(stream, limit, format, (what) => ({
+    ok: false,
+    status: 413,
+    code: "body_too_large",
+    detail: `the ${what} body may be at most ${limit} bytes`,
+  }));
+}
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+async function collect(
+  stream: ReadableStream<Uint8Array>,
+  _limit: number,
+  format: "gzip" | "deflate" | null,
+  tooLarge: (what: string) => BodyFailure,
+): Promise<BodyResult> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
