@@ -1,5 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../workers/ingest/hash";
 import { api, BASE, createProject, postSignals } from "./helpers";
 
 const ok = { source_product: "errors", source_type: "exception", content: "TypeError: x is undefined" };
@@ -90,10 +91,13 @@ describe("POST /v1/admin/projects", () => {
     });
     expect(denied.status).toBe(401);
     const key = await createProject("hashed");
-    const rows = await env.DB.prepare("SELECT key_hash FROM api_keys WHERE project_id = 'hashed'").all<{ key_hash: string }>();
-    expect(rows.results).toHaveLength(1);
-    expect(rows.results[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(rows.results[0].key_hash).not.toContain(key.slice(3));
+    const rows = await env.DB.prepare("SELECT key_hash, scope FROM api_keys WHERE project_id = 'hashed' ORDER BY scope").all<{ key_hash: string; scope: string }>();
+    expect(rows.results.map((r) => r.scope)).toEqual(["full", "ingest"]);
+    for (const r of rows.results) {
+      expect(r.key_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(r.key_hash).not.toContain(key.slice(3));
+    }
+    expect(rows.results[0].key_hash).toBe(await sha256Hex(key));
   });
 });
 

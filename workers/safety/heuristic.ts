@@ -11,24 +11,38 @@
  * A score above 0 and below DROP_AT is "borderline": the tiered classifier
  * (tiered.ts) asks the LLM judge, and never lets a borderline signal the judge
  * could not judge pass silently.
+ *
+ * Speed (this runs on every signal at ingest): prefilters, i.e. cheap
+ * necessary conditions checked before the expensive step. Each rule names
+ * trigger literals (lower-case ASCII, matched in any case), at least one of
+ * which every match of its regex contains; one pass over the prepared text
+ * (prefilter.ts) finds which rules have a trigger in it, and only those run
+ * their regex. Likewise the base64 scan only runs when a char loop finds a
+ * run of 24 base64 chars. So the prefilters change no verdict, score or
+ * matched list; `new HeuristicSafetyClassifier({ prefilter: false })` skips
+ * them (for the equivalence test and the benchmark). When you edit a
+ * pattern, edit its triggers: every alternative of the pattern must contain
+ * one of them (test/unit/safety-perf-equivalence.test.ts samples every
+ * alternative and fails when one does not).
  */
 import type { SafetyClassifier, SafetyInput, SafetyVerdict } from "./classifier";
+import { compilePrefilter, type PrefilterRule } from "./prefilter";
 
 export const DROP_AT = 1;
 const NON_ASCII = /[^\x00-\x7f]/;
 
-interface Rule {
-  name: string;
+interface Rule extends PrefilterRule {
   weight: number;
-  pattern: RegExp;
 }
 
 const AGENT = String.raw`(?:ai|assistant|agent|bot|llm|model|gpt|claude|copilot|analyst|coding agent|release agent|automated \w+)`;
+const AGENT_TRIGGERS = ["ai", "assistant", "agent", "bot", "llm", "model", "gpt", "claude", "copilot", "analyst", "automated"];
 /** "told me to ignore …" reports what someone said; it is not said to the reader */
 const SPEECH = String.raw`\b(?:told|tells|asked|asks|says|said|wants|wanted|instructed|instructs)(?:\s+(?:me|us|you|them|him|her|people|users))?\s+to\s+`;
 const REPORTED = `(?<=${SPEECH})`;
 const NOT_REPORTED = `(?<!${SPEECH})`;
 const OVERRIDE_VERB = String.raw`\b(?:ignore|disregard|forget|override|bypass|skip)\b`;
+const OVERRIDE_VERB_TRIGGERS = ["ignore", "disregard", "forget", "override", "bypass", "skip"];
 const OVERRIDE_TARGET = String.raw`(?:[\s\w,]{0,30}?\b(?:previous|prior|above|earlier|preceding|following|original|system|your|all)\s+(?:instructions?|rules|prompts?|directions|directives|guidelines|guardrails|constraints)\b|\s+(?:everything|all(?: of)?(?: the text| that)?)\s+(?:above|before(?: this)?|you (?:were|have been) told)\b)`;
 
 export const RULES: Rule[] = [
@@ -36,12 +50,14 @@ export const RULES: Rule[] = [
     name: "instruction_override",
     weight: 1,
     pattern: new RegExp(NOT_REPORTED + OVERRIDE_VERB + OVERRIDE_TARGET, "i"),
+    triggers: OVERRIDE_VERB_TRIGGERS,
   },
   {
     // the same words in reported speech: borderline, for the judge to look at
     name: "reported_override",
     weight: 0.5,
     pattern: new RegExp(REPORTED + OVERRIDE_VERB + OVERRIDE_TARGET, "i"),
+    triggers: OVERRIDE_VERB_TRIGGERS,
   },
   {
     // the common translations of "ignore the previous instructions"
@@ -49,40 +65,48 @@ export const RULES: Rule[] = [
     weight: 1,
     pattern:
       /\b(?:ignor[ae]|olvida|olvide|descarta)\s+(?:todas\s+)?(?:las\s+|tus\s+|sus\s+)?instrucciones\s+(?:anteriores|previas)|\b(?:ignore[zr]?|oublie[zr]?)\s+(?:toutes\s+)?(?:les\s+|tes\s+|vos\s+)?instructions\s+(?:précédentes|precedentes|antérieures)|\b(?:ignoriere|ignorieren\s+sie|vergiss|vergessen\s+sie)\s+(?:alle\s+)?(?:vorherigen|bisherigen|vorigen|obigen)\s+(?:anweisungen|instruktionen|befehle)|\b(?:ignore|esqueça|esqueca)\s+(?:todas\s+)?(?:as\s+)?(?:instruções|instrucoes)\s+anteriores|\b(?:ignora|dimentica)\s+(?:tutte\s+)?(?:le\s+)?istruzioni\s+precedenti/i,
+    triggers: ["ignor", "olvid", "descarta", "oubli", "vergiss", "vergessen", "esque", "dimentica"],
   },
   {
     name: "role_hijack",
     weight: 0.8,
     pattern:
       /\b(?:you are now|you're now|from now on,? you|you are (?:DAN|an? unrestricted)|act as (?:an?|the) \w+ (?:with|without)|pretend (?:to be|you are)|no (?:restrictions|filters|limitations)|jailbr[eo]ak|developer mode|do anything now)\b/i,
+    triggers: ["you are now", "you're now", "from now on", "you are dan", "unrestricted", "act as ", "pretend ", "no restrictions", "no filters", "no limitations", "jailbr", "developer mode", "do anything now"],
   },
   {
     name: "prompt_exfiltration",
     weight: 1,
     pattern:
       /\b(?:print|reveal|show|output|repeat|leak|dump|tell me)\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|whole\s+|entire\s+)?(?:system prompt|initial prompt|hidden prompt|instructions|configuration prompt)\b|\b(?:repeat|print|output|show|reveal|recite)\s+(?:back\s+)?(?:the\s+|all\s+(?:of\s+)?(?:the\s+)?)?(?:text|words|everything|content|messages?)\s+(?:above|before)\b|\bwhat (?:were|are) you told\b/i,
+    // one list per alternative: "… prompt|instructions", "… above|before", "what were you told"
+    triggers: ["prompt", "instructions", "above", "before", "you told"],
   },
   {
     name: "verbatim_payload",
     weight: 1,
     pattern: /\b(?:just|only)\s+(?:say|print|output|reply|respond with|write)\s*["“':]/i,
+    triggers: ["just", "only"],
   },
   {
     name: "fake_delimiter",
     weight: 0.8,
     pattern:
       /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)[^\]]*\]\]|<\|im_(?:start|end)\|>|\bSYSTEM OVERRIDE\b|^#{2,}\s*(?:system|instructions)\b|^\s*(?:system|developer)\s*:\s*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
+    triggers: ["signal>", "system", "user>", "assistant>", "instruction>", "instructions>", "context>", "data>", "[[", "<|im_", "##", "developer", '"role'],
   },
   {
     // a forged end of the untrusted part: "---- END OF TICKET ----"
     name: "fake_boundary",
     weight: 0.8,
     pattern: /(?:-{2,}|={2,}|\*{2,}|#{2,}|\[)\s*END OF (?:THE )?(?:TICKET|MESSAGE|INPUT|DATA|DOCUMENT|PROMPT|CONTEXT|CONVERSATION|EMAIL|USER INPUT)\b/,
+    triggers: ["end of"], // the pattern is case-sensitive; the trigger, as always, is not
   },
   {
     name: "new_instructions",
     weight: 0.8,
     pattern: new RegExp(String.raw`\b(?:new|updated|real|secret|hidden)\s+(?:instructions|orders|policy|task)\b[^.\n]{0,40}\b(?:for|to)\s+(?:the\s+)?${AGENT}`, "i"),
+    triggers: ["instructions", "orders", "policy", "task"],
   },
   {
     name: "addresses_agent",
@@ -91,6 +115,7 @@ export const RULES: Rule[] = [
       String.raw`(?:^|[\s'"(.:!?])(?:hey |hi |dear |attention,? |note to (?:the )?|to the |psst,? )?(?:ai |coding |automated )?${AGENT}(?: reading this| processing this| who reads this)?\)?\s*[:,—–]\s*\w|<!--[^>]{0,400}?\b${AGENT}\b`,
       "i",
     ),
+    triggers: AGENT_TRIGGERS,
   },
   {
     // "any AI model summarizing this thread should …", "if you are an LLM, …"
@@ -98,42 +123,49 @@ export const RULES: Rule[] = [
     weight: 1,
     pattern:
       /\b(?:any|every|all|each)\s+(?:other\s+)?(?:(?:ai|llm|language|autonomous|automated)\s+)?(?:models?|assistants?|agents?|bots?|llms?|summari[sz]ers?)\s+(?:that\s+|who\s+)?(?:reads?|reading|summari[sz]ing|summari[sz]es|processing|processes|reviewing|reviews|triaging|triages|parsing|parses|sees?)\b[^.\n]{0,40}?(?:\b(?:should|must|needs? to|has to)\b|:)|\bif you(?:'re| are) an? (?:ai|llm|language model|ai model|assistant|bot|agent)\b/i,
+    triggers: ["model", "assistant", "agent", "bot", "llm", "summari", "if you"],
   },
   {
     name: "hidden_comment_directive",
     weight: 0.6,
     // an unclosed comment hides the rest of a rendered issue, so no closing --> is required
     pattern: /<!--(?:(?!-->)[\s\S]){0,400}?\b(?:when you|please|you must|make sure|add|run|open|upload|send)\b/i,
+    triggers: ["<!--"],
   },
   {
     name: "secret_exfiltration",
     weight: 0.6,
     pattern:
       /\b(?:send|sends|email|e-mail|post|posts|upload|uploads|exfiltrate|forward|publish|leak|share|transmit)\b(?:[^.\n]|\.(?=\w)){0,80}(?:\.env\b|\b(?:secrets?|tokens?|api[_ -]?keys?|credentials|passwords?|env(?:ironment)?(?: variables| vars)?|ssh keys?|private keys?|post-?mortems?|customer data|GITHUB_TOKEN|ANTHROPIC_API_KEY)\b)/i,
+    triggers: ["send", "email", "e-mail", "post", "upload", "exfiltrate", "forward", "publish", "leak", "share", "transmit"],
   },
   {
     name: "exfiltration_target",
     weight: 0.4,
     pattern:
       /\b(?:to|at|online at|into)\s+(?:https?:\/\/\S+|[\w.+-]+@[\w-]+\.[\w.]+)|\b(?:online|publicly|pastebin|public gist)\b/i,
+    triggers: ["://", "@", "online", "public", "pastebin"],
   },
   {
     name: "remote_code",
     weight: 1,
     pattern:
       /\b(?:run|execute|exec|paste|type)\b[^\n]{0,20}?\b(?:curl|wget)\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\brm\s+-rf\s+\/(?:\s|$)|\bbase64\s+-d\b[^|\n]*\|\s*(?:ba)?sh/i,
+    triggers: ["curl", "wget", "-rf", "base64"],
   },
   {
     // piping a download into a shell, as a report ("running curl … | sh fails"): borderline
     name: "pipe_to_shell",
     weight: 0.6,
     pattern: /\b(?:curl|wget)\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b/i,
+    triggers: ["curl", "wget"],
   },
   {
     name: "destructive_command",
     weight: 0.4,
     pattern:
       /\bkubectl\s+delete\s+(?:ns|namespaces?|--all)\b|\brm\s+-rf\s+(?:~|\*|\/\S*)|\bdrop\s+database\b|\bgit\s+push\s+(?:-f|--force)\b|\bmkfs\b/i,
+    triggers: ["kubectl", "-rf", "drop", "push", "mkfs"],
   },
   {
     // a dependency pointed at a git or URL source
@@ -141,6 +173,7 @@ export const RULES: Rule[] = [
     weight: 0.6,
     pattern:
       /\b(?:switch|change|point|replace|pin|swap|move)\b[^.\n]{0,40}\b(?:dependency|dependencies|package|library|module)\b[^.\n]{0,40}(?:\bgithub:|\bgit\+|\bhttps?:\/\/)/i,
+    triggers: ["github:", "git+", "://"],
   },
   {
     // other people's personal data asked for
@@ -148,47 +181,68 @@ export const RULES: Rule[] = [
     weight: 0.4,
     pattern:
       /\b(?:every|all|other)\s+(?:other\s+)?(?:users?|customers?|members?|people)(?:'s?|s')?\b[^.\n]{0,60}\b(?:e-?mails?|email addresses|phone numbers|addresses|passwords|personal data|data|answers|messages)\b/i,
+    triggers: ["user", "customer", "member", "people"],
   },
   {
     // a URL that interpolates a secret: ![x](https://host/?d={{secrets.TOKEN}})
     name: "secret_in_url",
     weight: 0.6,
     pattern: /https?:\/\/[^\s)]*(?:\{\{|\$\{\{?|%7B%7B)\s*(?:secrets?|env|vars)\.[^\s)]*/i,
+    triggers: ["{{", "${", "%7b%7b"],
   },
   {
     name: "security_sabotage",
     weight: 0.6,
     pattern:
       /\b(?:disable|remove|bypass|turn off|skip|weaken)\s+(?:the\s+|all\s+)?(?:auth\w*|authentication|authorization|2fa|mfa|security|csrf|rate limit\w*|code review|review|signature checks?|tests|ci|checks)\b(?!\s+(?:toggle|option|setting|flag) (?:is|does))|\b(?:authorized_keys|ssh key below)\b|\b(?:passwords?|secrets?|tokens?)\b[^.\n]{0,30}\bin plain ?text\b|\b(?:return|returns|expose|exposes|dump|dumps|list|lists)\b[^.\n]{0,40}\bin plain ?text\b|\bgrant\s+(?:them|me|him|her|this user|the (?:requester|sender|user|caller))\s+(?:the\s+)?(?:admin|owner|root|superuser)\b|\bapprove\s+(?:every|all|any)\s+(?:pull requests?|prs?|merge requests?|changes)\b/i,
+    triggers: ["disable", "remove", "bypass", "turn off", "skip", "weaken", "authorized_keys", "ssh key below", "in plain", "grant", "approve"],
   },
   {
     name: "concealment",
     weight: 0.6,
     pattern:
       /\b(?:don'?t|do not|never)\s+(?:mention|tell|log|report|disclose|reveal)\s+(?:this|it|anyone|anything)\b|\bwithout (?:a |any )?(?:review|approval|telling|running (?:the )?tests)\b|\b(?:straight|directly) (?:in)?to (?:main|master|prod(?:uction)?)\b|\bdo not ask (?:a |any )?(?:human|person|one)\b/i,
+    triggers: ["don't", "dont", "do not", "never", "without", "straight", "directly"],
   },
   {
     name: "agent_directive",
     weight: 0.6,
     pattern:
       /\bwhen you (?:fix|open|write|create|merge|push|review|process|read|render|summari[sz]e|triage|handle)\b|\b(?:mark|label|classify|close|resolve|tag) (?:this|every|all|each|the) (?:related |matching )?(?:reports?|issues?|signals?|tickets?|bugs?) as\b|\b(?:reply|respond|answer|say|state) that this (?:report|issue|ticket|signal|bug)\b|\bdisregard (?:the|this|all) (?:data|evidence|results?)\b|\breport that\b[^.\n]{0,40}\b(?:won|wins|is fine|passed)\b/i,
+    triggers: ["when you", "report as", "reports as", "issue as", "issues as", "signal as", "signals as", "ticket as", "tickets as", "bug as", "bugs as", "that this", "disregard", "report that"],
   },
 ];
+
+const PREFILTER = compilePrefilter(RULES);
+/** with the prefilter off every rule reads the text */
+const ALL_RULES = RULES.length === 32 ? -1 : (1 << RULES.length) - 1;
+
+export interface HeuristicOptions {
+  /** false: run every regex and the base64 scan on every text (same verdicts, slower) */
+  prefilter?: boolean;
+}
 
 export class HeuristicSafetyClassifier implements SafetyClassifier {
   readonly name = "heuristic-v1";
   readonly usesLlm = false;
+  private readonly prefilter: boolean;
+
+  constructor(options: HeuristicOptions = {}) {
+    this.prefilter = options.prefilter ?? true;
+  }
 
   async classify(input: SafetyInput): Promise<SafetyVerdict> {
     return this.classifySync(input);
   }
 
   classifySync(input: SafetyInput): SafetyVerdict {
-    const { text, decoded } = prepare(input.content);
+    const { text, decoded } = prepare(input.content, this.prefilter);
+    const candidates = this.prefilter ? PREFILTER(text) : ALL_RULES;
     let score = 0;
     const matched: string[] = [];
-    for (const rule of RULES) {
-      if (rule.pattern.test(text)) {
+    for (let i = 0; i < RULES.length; i++) {
+      const rule = RULES[i];
+      if (candidates & (1 << i) && rule.pattern.test(text)) {
         score += rule.weight;
         matched.push(rule.name);
       }
@@ -207,15 +261,25 @@ export class HeuristicSafetyClassifier implements SafetyClassifier {
 
 /** invisible format characters (zero-width space/joiners, bidi controls, soft hyphen) */
 const FORMAT_CHARS = /[\p{Cf}]/gu;
-const BASE64_RUN = /[A-Za-z0-9+/]{24,}={0,2}/g;
+const BASE64_MIN = 24;
+/**
+ * Each match starts where a run of base64 chars starts (greedy, so a match
+ * never ends inside a run), so the lookbehind changes no match: it only
+ * spares the engine a try at every position inside a long word.
+ */
+const BASE64_RUN = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}/g;
+/** 1 for the chars of BASE64_RUN's class: A-Z a-z 0-9 + / */
+const BASE64_CHAR = Uint8Array.from({ length: 128 }, (_, c) => (/[A-Za-z0-9+/]/.test(String.fromCharCode(c)) ? 1 : 0));
 
 /**
  * The text the rules read: NFKC, without invisible format characters, plus
  * the decoding of every base64 run that decodes to readable text.
+ * `prefilter`: look for a run with a char loop before running BASE64_RUN.
  */
-export function prepare(content: string): { text: string; decoded: boolean } {
+export function prepare(content: string, prefilter = true): { text: string; decoded: boolean } {
   // NFKC and format characters only concern non-ASCII text; most signals are ASCII
   const text = NON_ASCII.test(content) ? content.normalize("NFKC").replace(FORMAT_CHARS, "") : content;
+  if (prefilter && !hasBase64Run(text)) return { text, decoded: false };
   const extra: string[] = [];
   for (const run of text.match(BASE64_RUN) ?? []) {
     const plain = decodeBase64Text(run);
@@ -224,6 +288,34 @@ export function prepare(content: string): { text: string; decoded: boolean } {
   return { text: extra.length ? `${text}\n${extra.join("\n")}` : text, decoded: extra.length > 0 };
 }
 
+const isBase64Char = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return c < 128 && BASE64_CHAR[c] === 1;
+};
+
+/**
+ * Whether BASE64_RUN matches, i.e. some run of base64 chars is BASE64_MIN
+ * long. Such a run covers one of every BASE64_MIN positions, so the loop
+ * only measures the runs through positions MIN-1, 2·MIN-1, …
+ */
+function hasBase64Run(text: string): boolean {
+  for (let at = BASE64_MIN - 1; at < text.length; at += BASE64_MIN) {
+    if (!isBase64Char(text, at)) continue;
+    let start = at;
+    let end = at + 1;
+    while (start > 0 && isBase64Char(text, start - 1)) start--;
+    while (end < text.length && isBase64Char(text, end)) end++;
+    if (end - start >= BASE64_MIN) return true;
+  }
+  return false;
+}
+
+/** replaces invalid UTF-8 with U+FFFD instead of throwing (throwing is slow) */
+const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const READABLE = /[\p{L}\p{N}\p{P}\p{Zs}\n]/gu;
+
+/** the run's text if it is valid UTF-8 and readable prose, else null */
 function decodeBase64Text(run: string): string | null {
   if (run.replace(/=+$/, "").length % 4 === 1) return null;
   let binary: string;
@@ -232,14 +324,26 @@ function decodeBase64Text(run: string): string | null {
   } catch {
     return null;
   }
-  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  let plain: string;
-  try {
-    plain = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return null;
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  // Valid UTF-8 decodes the same leniently or strictly; invalid UTF-8 yields
+  // U+FFFD leniently. So a lenient text that is not readable means null
+  // either way, and one without U+FFFD was valid. Most runs (paths, hashes)
+  // are rejected here without the strict decoder's exception.
+  const plain = utf8.decode(bytes);
+  if (!isReadableProse(plain)) return null;
+  if (plain.includes("\uFFFD")) {
+    try {
+      utf8Strict.decode(bytes);
+    } catch {
+      return null;
+    }
   }
-  const readable = plain.match(/[\p{L}\p{N}\p{P}\p{Zs}\n]/gu)?.length ?? 0;
-  // readable prose, not a hash or a binary blob: mostly letters and spaces, with words
-  return readable / plain.length >= 0.95 && /\p{L}{2,}\s+\p{L}{2,}/u.test(plain) ? plain : null;
+  return plain;
+}
+
+/** readable prose, not a hash or a binary blob: mostly letters and spaces, with words */
+function isReadableProse(plain: string): boolean {
+  const readable = plain.match(READABLE)?.length ?? 0;
+  return readable / plain.length >= 0.95 && /\p{L}{2,}\s+\p{L}{2,}/u.test(plain);
 }
