@@ -13,8 +13,8 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       json: { type: "boolean", default: false },
-      rounds: { type: "string", default: "5" },
-      requests: { type: "string", default: "60" },
+      rounds: { type: "string", default: "9" },
+      requests: { type: "string", default: "80" },
       batch: { type: "string", default: "50" },
       concurrency: { type: "string", default: "8" },
     },
