@@ -22,6 +22,11 @@ const { values } = parseArgs({
   },
 });
 
+interface Stats {
+  signals: { stored: number; grouped: number; in_reports: number; noise: number; dropped: number; dead_lettered: number };
+  noise_by_reason: Record<string, number>;
+}
+
 interface ReportRow {
   id: string;
   state: string;
@@ -65,10 +70,19 @@ async function main(): Promise<void> {
     console.log(`› posted ${signals.length} signals: ${accepted} accepted, ${dropped} dropped by the safety classifier`);
 
     const getReports = async () => ((await (await fetch(`${base}/v1/reports`, { headers: auth })).json()) as { reports: ReportRow[] }).reports;
-    await waitFor("the queue consumer to group every accepted signal", async () => {
-      const n = (await getReports()).reduce((a, r) => a + r.signal_count, 0);
-      return n >= accepted ? true : undefined;
+    const getStats = async () => (await (await fetch(`${base}/v1/stats`, { headers: auth })).json()) as Stats;
+    // every posted signal ends up grouped into a report, kept as noise, dropped or dead-lettered
+    const stats = await waitFor("the queue consumer to process every accepted signal", async () => {
+      const st = await getStats();
+      const s = st.signals;
+      const done = s.stored + s.dropped + s.dead_lettered >= signals.length && s.grouped + s.noise === s.stored && s.in_reports === s.grouped;
+      return done ? st : undefined;
     });
+    console.log(
+      `› consumer: ${stats.signals.grouped} grouped, ${stats.signals.noise} kept as noise (${Object.entries(stats.noise_by_reason)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "none"}), ${stats.signals.dead_lettered} dead-lettered`,
+    );
 
     console.log("› running the cron sweep");
     await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);

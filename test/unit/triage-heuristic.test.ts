@@ -35,6 +35,7 @@ const noise: [TriageReason, TriageInput][] = [
 ];
 
 const signal: [string, TriageInput][] = [
+  ["a billing-worded bug that names code", s("Title: Tax shown in cart differs from the invoice\nBody: The cart computes VAT per line in web/cart/vat.ts, the invoice on the total in billing/invoice.py; the charge is a cent off.", "github", "issue")],
   ["stack trace from a test helper", s("Error: test\n    at sendTestEvent (src/debug/test-event.ts:3:9)", "sentry", "exception")],
   ["python traceback", s('Traceback (most recent call last):\n  File "app/jobs/export.py", line 41, in run\nKeyError: \'owner\'', "errors", "exception")],
   ["error log line", s('level=error msg="refund job failed" order=55812 err="card_declined"', "logs", "log")],

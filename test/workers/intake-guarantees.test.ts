@@ -136,6 +136,10 @@ describe("nothing is lost", () => {
     const noise = await env.DB.prepare("SELECT COUNT(*) AS n FROM signals WHERE project_id = 'lossless' AND triage = 'noise' AND triage_reason IS NOT NULL AND report_id IS NULL").first<{ n: number }>();
     expect(inReports!.n + noise!.n + dropped.length + dead.length).toBe(N);
     expect([inReports!.n, noise!.n, dropped.length, dead.length]).toEqual([N - 4 - 4 - 2, 4, 4, 2]);
+    // GET /v1/stats tells the same ledger
+    const stats = (await (await api(key, "/v1/stats")).json()) as { signals: Record<string, number>; noise_by_reason: Record<string, number> };
+    expect(stats.signals).toMatchObject({ in_reports: N - 10, noise: 4, dropped: 4, dead_lettered: 2 });
+    expect(stats.noise_by_reason).toEqual({ resolved: 4 });
     // the transient failures made it into reports, once each
     const stored = await env.DB.prepare("SELECT id FROM signals WHERE project_id = 'lossless' AND id IN ('s1','s5','s11','s27')").all();
     expect(stored.results).toHaveLength(4);

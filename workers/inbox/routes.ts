@@ -20,6 +20,7 @@ export function readRoutes() {
   app.use("/v1/reports/*", requireFullKey);
   app.use("/v1/dropped", requireFullKey);
   app.use("/v1/dead-letters", requireFullKey);
+  app.use("/v1/stats", requireFullKey);
 
   app.get("/v1/inbox", async (c) => {
     const project = c.get("project");
@@ -73,6 +74,30 @@ export function readRoutes() {
         received_at: r.receivedAt,
         content: r.content,
       })),
+    });
+  });
+
+  /** Where every signal of the project went: the nothing-lost ledger. */
+  app.get("/v1/stats", async (c) => {
+    const project = c.get("project");
+    const q = (sql: string) => c.env.DB.prepare(sql).bind(project.id).first<{ n: number }>().then((r) => r?.n ?? 0);
+    const [stored, grouped, noise, dropped, dead, inReports] = await Promise.all([
+      q("SELECT COUNT(*) AS n FROM signals WHERE project_id = ?"),
+      q("SELECT COUNT(*) AS n FROM signals WHERE project_id = ? AND report_id IS NOT NULL"),
+      q("SELECT COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise'"),
+      q("SELECT COUNT(*) AS n FROM dropped_signals WHERE project_id = ?"),
+      q("SELECT COUNT(*) AS n FROM dead_letters WHERE project_id = ?"),
+      q("SELECT COALESCE(SUM(signal_count), 0) AS n FROM reports WHERE project_id = ?"),
+    ]);
+    const noiseByReason = await c.env.DB.prepare(
+      "SELECT triage_reason AS reason, COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise' GROUP BY triage_reason ORDER BY n DESC",
+    )
+      .bind(project.id)
+      .all<{ reason: string; n: number }>();
+    return c.json({
+      project: project.id,
+      signals: { stored, grouped, in_reports: inReports, noise, dropped, dead_lettered: dead },
+      noise_by_reason: Object.fromEntries(noiseByReason.results.map((r) => [r.reason, r.n])),
     });
   });
 

@@ -30,7 +30,10 @@ const NEGATED_BEHAVIOUR =
   /\b(?:doesn'?t|does not|don'?t|do not|didn'?t|did not|won'?t|will not|can'?t|cannot|can not|couldn'?t|could not|isn'?t|is not|aren'?t|are not|wasn'?t|was not|weren'?t|never|no longer|not)\s+(?:\w+\s+){0,2}?(?:work|load|open|save|sync|show|display|appear|respond|send|sent|arrive|apply|applied|include|let|allow|update|refresh|connect|submit|print|render|start|install|find|download|upload|log|sign|get|answer|create|creating|play|scroll|click|pick|select|match|accept|receive|load|go through|redirect|finish)\w*/i;
 
 const PROBLEM_WORDS =
-  /\b(?:broken|breaks|crash(?:es|ed|ing)?|freez(?:es|ing)|froze|hangs|hanging|stuck|blank|spins? forever|spinning|times? out|timed out|timeout|errors?|exception|fail(?:s|ed|ing|ure|ures)?|bug(?:gy|s)?|glitch\w*|404|500|502|503|wrong|incorrect|missing|disappear\w*|vanish\w*|twice|duplicat(?:es|ed|ing)|slow(?:er|ly)?|lag(?:s|gy|ging)?|unresponsive|unusable|does nothing|nothing happens|returns? nothing|cuts? off|logs? me out|keeps? (?:showing|asking|crashing|resetting|logging|failing|loading)|resets?|snaps? back|expires? (?:immediately|instantly|right away)|stopped|no (?:network request|response)|eats|drains?|leaks?|overlap\w*|below the fold|off by one|truncat\w*)\b/i;
+  /\b(?:broken|breaks|crash(?:es|ed|ing)?|freez(?:es|ing)|froze|hangs|hanging|stuck|blank|spins? forever|spinning|times? out|timed out|timeout|errors?|exception|fail(?:s|ed|ing|ure|ures)?|bug(?:gy|s)?|glitch\w*|404|500|502|503|wrong|incorrect|missing|disappear\w*|vanish\w*|twice|duplicat(?:es|ed|ing)|slow(?:er|ly)?|lag(?:s|gy|ging)?|unresponsive|unusable|does nothing|nothing happens|returns? nothing|cuts? off|logs? me out|keeps? (?:showing|asking|crashing|resetting|logging|failing|loading)|resets?|snaps? back|expires? (?:immediately|instantly|right away)|stopped|no (?:network request|response)|eats|drains?|leaks?|overlap\w*|below the fold|off by one|truncat\w*|differs?|differ(?:ent|ence) (?:between|from)|mismatch\w*|inconsisten\w*)\b/i;
+
+/** a source file named in the text: whoever wrote it points at code */
+const NAMES_CODE = /(?:^|[\s`'"(])(?:[\w.-]+\/)+[\w.-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rb|java|kt|rs|php|cs|swift|vue|svelte)\b/;
 
 /** data loss done by the product, not by the user: "the sync deleted my notes" */
 const DATA_LOSS = /(?<!\bI )\b(?:lost|wiped|erased|corrupt(?:ed|s)?)\b|\b(?:it|app|sync|update|upgrade|system|you|your \w+|the \w+) (?:deleted|removed|overwrote|overwrites|deletes|removes)\b/i;
@@ -57,6 +60,7 @@ export function problemEvidence(text: string): string[] {
   if (PROBLEM_WORDS.test(t)) found.push("problem_words");
   if (DATA_LOSS.test(t)) found.push("data_loss");
   if (CONTRAST_FEATURE.test(t)) found.push("contrast_feature");
+  if (NAMES_CODE.test(t)) found.push("names_code");
   return found;
 }
 
