@@ -40,6 +40,8 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
+            // queue deliveries are polled for; a loaded CI machine may take seconds
+            testTimeout: 30_000,
             include: ["test/workers/**/*.test.ts"],
             setupFiles: ["./test/workers/setup.ts"],
           },

@@ -116,7 +116,7 @@ describe("typed payloads", () => {
     ]);
     expect(res.status).toBe(202);
     let rows: { id: string; source_product: string; source_type: string; content: string; metadata: string }[] = [];
-    for (let i = 0; i < 100 && rows.length < 2; i++) {
+    for (let i = 0; i < 300 && rows.length < 2; i++) {
       await new Promise((r) => setTimeout(r, 100));
       rows = (await env.DB.prepare("SELECT id, source_product, source_type, content, metadata FROM signals WHERE project_id = 'typed' ORDER BY id").all<(typeof rows)[0]>()).results;
     }

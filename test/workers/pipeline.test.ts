@@ -170,7 +170,7 @@ describe("end to end over HTTP and the Queue", () => {
     const res = await postSignals(key, [{ id: "e1", source_product: "errors", source_type: "exception", content: CHECKOUT_ERROR }]);
     expect(res.status).toBe(202);
     let row: Record<string, unknown> | null = null;
-    for (let i = 0; i < 100 && !row?.report_id; i++) {
+    for (let i = 0; i < 300 && !row?.report_id; i++) {
       await new Promise((r) => setTimeout(r, 100));
       row = await signalRow("e2e", "e1");
     }
