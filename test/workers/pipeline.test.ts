@@ -169,13 +169,14 @@ describe("end to end over HTTP and the Queue", () => {
     const key = await createProject("e2e");
     const res = await postSignals(key, [{ id: "e1", source_product: "errors", source_type: "exception", content: CHECKOUT_ERROR }]);
     expect(res.status).toBe(202);
-    let row: Record<string, unknown> | null = null;
-    for (let i = 0; i < 300 && !row?.report_id; i++) {
+    // the consumer links the D1 row first, then the report Durable Object mirrors itself: wait for both
+    let list: { reports: { id: string; signal_count: number }[] } = { reports: [] };
+    for (let i = 0; i < 300 && list.reports.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      row = await signalRow("e2e", "e1");
+      list = (await (await api(key, "/v1/reports")).json()) as typeof list;
     }
+    const row = await signalRow("e2e", "e1");
     expect(row?.report_id).toEqual(expect.any(String));
-    const list = (await (await api(key, "/v1/reports")).json()) as { reports: { id: string; signal_count: number }[] };
     expect(list.reports).toEqual([expect.objectContaining({ id: row!.report_id, signal_count: 1 })]);
   });
 });
