@@ -6,6 +6,7 @@
 import type { InboxObject } from "../durable-objects/inbox";
 import type { LocalVectorIndex } from "../durable-objects/local-vector-index";
 import type { ReportObject } from "../durable-objects/report";
+import type { SafetyEnv } from "./safety/from-env";
 import type { DeadLetter } from "./normalize/dead-letter";
 import type { SignalMessage } from "./normalize/message";
 
@@ -40,7 +41,8 @@ export interface VectorizeBinding {
   upsert(vectors: VectorizeVectorInput[]): Promise<unknown>;
 }
 
-export interface Env {
+/** ANTHROPIC_API_KEY (secret) and SAFETY_JUDGE_* turn on the LLM safety judge: see safety/from-env.ts. */
+export interface Env extends SafetyEnv {
   DB: D1Database;
   SIGNALS: Queue<SignalMessage>;
   /** the dead-letter queue, written by the consumer with a reason */
@@ -59,14 +61,4 @@ export interface Env {
   DEFAULT_PROMOTION_THRESHOLD?: string;
   EMBEDDING_MODEL?: string;
   MAX_DELIVERY_ATTEMPTS?: string;
-  /** secret: turns on the LLM safety judge in the consumer (`wrangler secret put ANTHROPIC_API_KEY`) */
-  ANTHROPIC_API_KEY?: string;
-  ANTHROPIC_BASE_URL?: string;
-  /** default claude-haiku-4-5 */
-  SAFETY_JUDGE_MODEL?: string;
-  /** all | public | borderline | public_or_borderline */
-  SAFETY_JUDGE_POLICY?: string;
-  /** drop_borderline | drop | allow | throw */
-  SAFETY_JUDGE_ON_FAILURE?: string;
-  SAFETY_JUDGE_TIMEOUT_MS?: string;
 }

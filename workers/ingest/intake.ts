@@ -10,6 +10,7 @@ import { droppedSignals } from "../db/schema";
 import type { Env } from "../env";
 import type { SignalMessage } from "../normalize/message";
 import type { SafetyClassifier } from "../safety/classifier";
+import { droppedRow, type DroppedRow } from "../safety/dropped-row";
 import { HeuristicSafetyClassifier } from "../safety/heuristic";
 import type { ProjectContext } from "./auth";
 import { problem } from "./problem";
@@ -97,23 +98,12 @@ export async function acceptSignals(
   const receivedAt = Date.now();
   const results: SignalResult[] = [];
   const messages: Sized<SignalMessage>[] = [];
-  const dropped: (typeof droppedSignals.$inferInsert)[] = [];
+  const dropped: DroppedRow[] = [];
   for (const s of signals) {
     const id = s.id ?? crypto.randomUUID();
     const verdict = await classifier.classify(s);
     if (verdict.action === "drop") {
-      dropped.push({
-        projectId: project.id,
-        id,
-        sourceProduct: s.source_product,
-        sourceType: s.source_type,
-        content: s.content,
-        reason: verdict.reason ?? "unsafe",
-        detail: verdict.matched.join(","),
-        classifier: verdict.classifier,
-        score: verdict.score,
-        receivedAt,
-      });
+      dropped.push(droppedRow(project.id, { ...s, id }, verdict, receivedAt));
       results.push({ id, status: "dropped", reason: verdict.reason ?? "unsafe" });
     } else {
       messages.push(fitMessage({ v: 1, kind: "signal", project: project.id, received_at: receivedAt, signal: { ...s, id } }));

@@ -18,6 +18,7 @@ import { VectorizeVectorIndex } from "../grouping/vectorize-index";
 import { WorkersAiEmbedder } from "../grouping/workers-ai-embedder";
 import { deadLetterFor } from "./dead-letter";
 import { SignalMessage } from "./message";
+import { droppedRow } from "../safety/dropped-row";
 import { safetyClassifierFromEnv } from "../safety/from-env";
 import type { TieredSafetyClassifier } from "../safety/tiered";
 import { HeuristicTriageClassifier } from "../triage/heuristic";
@@ -104,21 +105,7 @@ export async function processSignal(
   if (!row) {
     const verdict = await deps.safety.classify(signal, opts.lastAttempt ? {} : { onJudgeFailure: "throw" });
     if (verdict.action === "drop") {
-      await db
-        .insert(droppedSignals)
-        .values({
-          projectId: signal.project,
-          id: signal.id,
-          sourceProduct: signal.source_product,
-          sourceType: signal.source_type,
-          content: signal.content,
-          reason: verdict.reason ?? "unsafe",
-          detail: verdict.matched.join(","),
-          classifier: verdict.classifier,
-          score: verdict.score,
-          receivedAt: signal.received_at,
-        })
-        .onConflictDoNothing();
+      await db.insert(droppedSignals).values(droppedRow(signal.project, signal, verdict, signal.received_at)).onConflictDoNothing();
       return;
     }
     const triage = await deps.triage.classify(signal);
