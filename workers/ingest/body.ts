@@ -38,17 +38,12 @@ function byteCap(limit: number, what: string): TransformStream<Uint8Array, Uint8
 
 /**
  * `inflate: false` reads the bytes as sent whatever Content-Encoding says
- * (for sources that sniff the format themselves); the cap still applies.
+ * (for signed bodies, and sources that sniff the format themselves); the cap
+ * still applies, counted while streaming.
  */
 export async function readBody(req: Request, limit: number, opts: { inflate?: boolean } = {}): Promise<BodyResult> {
-  const tooLarge = (what: string): BodyFailure => ({
-    ok: false,
-    status: 413,
-    code: "body_too_large",
-    detail: `the ${what} body may be at most ${limit} bytes`,
-  });
   const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
-  if (!(encoding in FORMATS)) {
+  if (opts.inflate !== false && !(encoding in FORMATS)) {
     return {
       ok: false,
       status: 415,
@@ -58,38 +53,35 @@ export async function readBody(req: Request, limit: number, opts: { inflate?: bo
   }
   const format = opts.inflate === false ? null : FORMATS[encoding];
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > limit) return tooLarge("request");
+  if (declared > limit) return tooLarge(limit, "request");
   if (!req.body) return { ok: true, bytes: new Uint8Array(0) };
 
-  let stream = req.body.pipeThrough(byteCap(limit, "request"));
-  if (format) {
-    const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
-    stream = stream.pipeThrough(inflate).pipeThrough(byteCap(limit, "decompressed"));
-  }
-  return collect(stream, limit, format, tooLarge);
+  if (!format) return collect(req.body, limit, "request", null);
+  // the wire bytes are capped on their way into the inflater, the inflated bytes while collected
+  const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
+  return collect(req.body.pipeThrough(byteCap(limit, "request")).pipeThrough(inflate), limit, "decompressed", format);
 }
 
 /** Inflates bytes that arrived already read (e.g. gzip recognised by its magic bytes), with the same cap. */
 export async function inflateCapped(bytes: Uint8Array, format: "gzip" | "deflate", limit: number): Promise<BodyResult> {
   const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
-  const stream = new Blob([bytes]).stream().pipeThrough(inflate).pipeThrough(byteCap(limit, "decompressed"));
-  return collect(stream, limit, format, (what) => ({
-    ok: false,
-    status: 413,
-    code: "body_too_large",
-    detail: `the ${what} body may be at most ${limit} bytes`,
-  }));
+  return collect(new Blob([bytes]).stream().pipeThrough(inflate), limit, "decompressed", format);
 }
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+function tooLarge(limit: number, what: string): BodyFailure {
+  return { ok: false, status: 413, code: "body_too_large", detail: `the ${what} body may be at most ${limit} bytes` };
+}
+
+/** Every byte of `stream`, failing once more than `limit` bytes (`what`) came through. */
 async function collect(
   stream: ReadableStream<Uint8Array>,
-  _limit: number,
+  limit: number,
+  what: string,
   format: "gzip" | "deflate" | null,
-  tooLarge: (what: string) => BodyFailure,
 ): Promise<BodyResult> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -98,12 +90,13 @@ async function collect(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
       total += value.byteLength;
+      if (total > limit) throw new OverLimit(what);
+      chunks.push(value);
     }
   } catch (e) {
     await reader.cancel().catch(() => {});
-    if (e instanceof OverLimit) return tooLarge(e.message);
+    if (e instanceof OverLimit) return tooLarge(limit, e.message);
     if (format) return { ok: false, status: 400, code: "invalid_compression", detail: `the body is not valid ${format} data` };
     throw e;
   }

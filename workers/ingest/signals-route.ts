@@ -5,11 +5,12 @@
  * succeeded.
  */
 import { Hono } from "hono";
+import { readBody } from "./body";
 import { type AppEnv, requireProject } from "./auth";
 import { fastSignalBatch } from "./fast-validate";
 import { respondWithIntake, startRateLimit, utf8Length } from "./intake";
 import { problem } from "./problem";
-import { fieldName, MAX_BODY_BYTES, MAX_CONTENT_BYTES, SignalBatch } from "./schema";
+import { fieldName, MAX_BATCH, MAX_BODY_BYTES, MAX_CONTENT_BYTES, SignalBatch } from "./schema";
 
 export function signalsRoute() {
   const app = new Hono<AppEnv>();
@@ -20,10 +21,9 @@ export function signalsRoute() {
     if (!/^application\/(?:[\w.+-]*\+)?json\b/i.test(type)) {
       return problem(c, 415, "unsupported_media_type", "send `Content-Type: application/json`");
     }
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > MAX_BODY_BYTES) return problem(c, 413, "body_too_large", `the body may be at most ${MAX_BODY_BYTES} bytes`);
-    const raw = await c.req.arrayBuffer();
-    if (raw.byteLength > MAX_BODY_BYTES) return problem(c, 413, "body_too_large", `the body may be at most ${MAX_BODY_BYTES} bytes`);
+    const body = await readBody(c.req.raw, MAX_BODY_BYTES, { inflate: false });
+    if (!body.ok) return problem(c, body.status, body.code, body.detail);
+    const raw = body.bytes;
 
     let json: unknown;
     try {
@@ -33,7 +33,7 @@ export function signalsRoute() {
     }
     if (json && typeof json === "object" && Array.isArray((json as { signals?: unknown }).signals)) {
       const n = (json as { signals: unknown[] }).signals.length;
-      if (n > 500) return problem(c, 413, "batch_too_large", `at most 500 signals per request, got ${n}`, [{ field: "signals", message: `${n} signals` }]);
+      if (n > MAX_BATCH) return problem(c, 413, "batch_too_large", `at most ${MAX_BATCH} signals per request, got ${n}`, [{ field: "signals", message: `${n} signals` }]);
     }
     // the common plain body skips zod; anything else (and every error) goes through it
     const fast = fastSignalBatch(json);

@@ -20,6 +20,7 @@
  * first; `?event=`, `?pull_request=`, `?repository=`, `?limit=` (1..200, 50).
  */
 import { Hono } from "hono";
+import { readBody } from "../body";
 import { type AppEnv, projectById, requireFullKey } from "../auth";
 import { acceptSignals, rateLimited } from "../intake";
 import { problem } from "../problem";
@@ -51,13 +52,10 @@ export function githubRoutes() {
     if (!project.githubWebhookSecret) {
       return problem(c, 409, "webhook_secret_not_set", "set github_webhook_secret with PATCH /v1/project (the webhook's secret on GitHub) before sending deliveries");
     }
-    if (Number(c.req.header("content-length") ?? "0") > MAX_BODY_BYTES) {
-      return problem(c, 413, "body_too_large", `the body may be at most ${MAX_BODY_BYTES} bytes`);
-    }
-    const bytes = await c.req.arrayBuffer();
-    if (bytes.byteLength > MAX_BODY_BYTES) return problem(c, 413, "body_too_large", `the body may be at most ${MAX_BODY_BYTES} bytes`);
+    const body = await readBody(c.req.raw, MAX_BODY_BYTES, { inflate: false });
+    if (!body.ok) return problem(c, body.status, body.code, body.detail);
     // the signature covers these bytes; GitHub sends UTF-8
-    const raw = new TextDecoder().decode(bytes);
+    const raw = new TextDecoder().decode(body.bytes);
     const verdict = await verifyGithubSignature(project.githubWebhookSecret, raw, c.req.header("x-hub-signature-256"));
     if (!verdict.ok) return problem(c, 401, verdict.code, verdict.detail);
 

@@ -10,6 +10,7 @@
  * (`missing_signature`, `stale_timestamp`, `invalid_signature`), 413, 400, 503.
  */
 import { Hono } from "hono";
+import { readBody } from "../body";
 import { type AppEnv, projectById } from "../auth";
 import { acceptSignals, rateLimited } from "../intake";
 import { problem } from "../problem";
@@ -33,12 +34,10 @@ export function slackRoutes(options: SlackRouteOptions = {}) {
       return problem(c, 409, "slack_not_configured", "set the project's Slack signing secret first: PATCH /v1/project {slack_signing_secret}");
     }
 
-    if (Number(c.req.header("content-length") ?? "0") > MAX_BODY_BYTES) {
-      return problem(c, 413, "body_too_large", `the body may be at most ${MAX_BODY_BYTES} bytes`);
-    }
-    const raw = await c.req.arrayBuffer();
-    if (raw.byteLength > MAX_BODY_BYTES) return problem(c, 413, "body_too_large", `the body may be at most ${MAX_BODY_BYTES} bytes`);
-    const body = new TextDecoder().decode(raw);
+    // the signature covers the bytes as sent
+    const read = await readBody(c.req.raw, MAX_BODY_BYTES, { inflate: false });
+    if (!read.ok) return problem(c, read.status, read.code, read.detail);
+    const body = new TextDecoder().decode(read.bytes);
 
     const verdict = verifySlackSignature({
       signingSecret: row.slackSigningSecret,
