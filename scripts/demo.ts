@@ -11,7 +11,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { escapeControl } from "../workers/ingest/control-chars";
 import { createProject, root, startLocalWorker, waitFor } from "./local-worker";
+
+/**
+ * Text from signals (titles, reasons, summaries, ids) as one terminal-safe
+ * line: control characters and escape sequences shown as `\x1b`-style
+ * escapes instead of acted on, line breaks as `\n`.
+ */
+function show(text: unknown): string {
+  return escapeControl(String(text)).replace(/\n/g, "\\n").replace(/\t/g, " ");
+}
 
 const { values } = parseArgs({
   options: {
@@ -99,14 +109,14 @@ async function main(): Promise<void> {
     const droppedList = (await (await fetch(`${base}/v1/dropped`, { headers: auth })).json()) as { dropped: { id: string; reason: string; detail: string }[] };
 
     console.log(`\n${reports.length} reports from ${accepted} signals`);
-    for (const r of reports) console.log(`  ${r.state.padEnd(12)} weight ${String(r.weight).padStart(4)}  ${r.signal_count} signal(s)  ${r.title.slice(0, 70)}`);
+    for (const r of reports) console.log(`  ${r.state.padEnd(12)} weight ${String(r.weight).padStart(4)}  ${r.signal_count} signal(s)  ${show(r.title).slice(0, 70)}`);
 
     for (const [label, items] of [["READY FOR A FIX", inbox.ready], ["NEEDS A HUMAN", inbox.needs_input]] as const) {
       console.log(`\n== ${label} (${items.length})`);
       for (const it of items) printItem(it);
     }
     console.log(`\n== DROPPED (${droppedList.dropped.length})`);
-    for (const d of droppedList.dropped) console.log(`  ${d.id}: ${d.reason} (${d.detail})`);
+    for (const d of droppedList.dropped) console.log(`  ${show(d.id)}: ${show(d.reason)} (${show(d.detail)})`);
 
     if (values.once) return;
     console.log(`\nServing on ${base} — try:\n  curl -H 'authorization: Bearer ${key}' ${base}/v1/inbox\nCtrl-C to stop.`);
@@ -137,15 +147,15 @@ interface InboxItem {
 
 function printItem(it: InboxItem): void {
   const e = it.evidence;
-  console.log(`\n  [${it.priority}] ${it.title}`);
+  console.log(`\n  [${show(it.priority)}] ${show(it.title)}`);
   const fresh = it.signals_since_research ? ` (${it.signals_since_research} joined after research)` : "";
-  console.log(`    report   ${it.report_id}  weight ${it.weight}, ${it.signal_count} signals${fresh}`);
-  console.log(`    why      ${it.reason}`);
-  console.log(`    summary  ${e.summary}`);
-  console.log(`    sources  ${Object.entries(e.counts_by_source).map(([k, v]) => `${k}=${v}`).join(" ")}`);
-  if (e.top_frames.length) console.log(`    frames   ${e.top_frames.map((f) => `${f.value} ×${f.count}`).join("; ")}`);
-  if (e.top_files.length) console.log(`    files    ${e.top_files.map((f) => `${f.value} ×${f.count}`).join("; ")}`);
-  if (e.routes.length) console.log(`    routes   ${e.routes.map((f) => `${f.value} ×${f.count}`).join("; ")}`);
+  console.log(`    report   ${show(it.report_id)}  weight ${it.weight}, ${it.signal_count} signals${fresh}`);
+  console.log(`    why      ${show(it.reason)}`);
+  console.log(`    summary  ${show(e.summary)}`);
+  console.log(`    sources  ${Object.entries(e.counts_by_source).map(([k, v]) => `${show(k)}=${v}`).join(" ")}`);
+  if (e.top_frames.length) console.log(`    frames   ${e.top_frames.map((f) => `${show(f.value)} ×${f.count}`).join("; ")}`);
+  if (e.top_files.length) console.log(`    files    ${e.top_files.map((f) => `${show(f.value)} ×${f.count}`).join("; ")}`);
+  if (e.routes.length) console.log(`    routes   ${e.routes.map((f) => `${show(f.value)} ×${f.count}`).join("; ")}`);
   console.log(`    seen     ${new Date(e.first_seen).toISOString()} … ${new Date(e.last_seen).toISOString()}`);
 }
 
