@@ -21,21 +21,6 @@ const FORMATS: Record<string, "gzip" | "deflate" | null> = {
   deflate: "deflate",
 };
 
-/** Raised inside the stream when a cap is exceeded; `message` names which bytes were counted. */
-class OverLimit extends Error {}
-
-/** A pass-through stream that fails once more than `limit` bytes went through it. */
-function byteCap(limit: number, what: string): TransformStream<Uint8Array, Uint8Array> {
-  let seen = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (seen > limit) controller.error(new OverLimit(what));
-      else controller.enqueue(chunk);
-    },
-  });
-}
-
 /**
  * `inflate: false` reads the bytes as sent whatever Content-Encoding says
  * (for signed bodies, and sources that sniff the format themselves); the cap
@@ -53,19 +38,123 @@ export async function readBody(req: Request, limit: number, opts: { inflate?: bo
   }
   const format = opts.inflate === false ? null : FORMATS[encoding];
   const declared = Number(req.headers.get("content-length") ?? "0");
+  // refused before a byte is read: the runtime discards the unread body itself
   if (declared > limit) return tooLarge(limit, "request");
   if (!req.body) return { ok: true, bytes: new Uint8Array(0) };
+  const wire = req.body.getReader();
+  return format ? inflateWire(wire, limit, format) : collectWire(wire, limit);
+}
 
-  if (!format) return collect(req.body, limit, "request", null);
-  // the wire bytes are capped on their way into the inflater, the inflated bytes while collected
+/**
+ * Past a cap, the rest of the request body is read and discarded (up to
+ * DRAIN_LIMIT more bytes) before the answer goes out, instead of cancelling
+ * the stream: a request body cancelled half-read cannot be reused by the
+ * connection, and under `wrangler dev` the next request on that keep-alive
+ * connection then fails with 503 "Your worker restarted mid-request" (the dev
+ * proxy reuses the broken connection). A body longer than that is cancelled.
+ */
+export const DRAIN_LIMIT = 32 * 1024 * 1024;
+
+async function drain(wire: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let drained = 0;
+  try {
+    for (;;) {
+      const { done, value } = await wire.read();
+      if (done) return;
+      drained += value.byteLength;
+      if (drained > DRAIN_LIMIT) break;
+    }
+  } catch {
+    return; // the stream failed: nothing left to drain
+  }
+  await wire.cancel().catch(() => {});
+}
+
+/** The wire bytes as they are, failing (after draining) once more than `limit` came. */
+async function collectWire(wire: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<BodyResult> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await wire.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await drain(wire);
+      return tooLarge(limit, "request");
+    }
+    chunks.push(value);
+  }
+  return { ok: true, bytes: concat(chunks, total) };
+}
+
+/**
+ * The wire bytes inflated: the wire is pumped into a DecompressionStream by
+ * hand while its output is collected, so both caps are counted as the bytes
+ * go and the wire can still be drained when either is exceeded.
+ */
+async function inflateWire(
+  wire: ReadableStreamDefaultReader<Uint8Array>,
+  limit: number,
+  format: "gzip" | "deflate",
+  inflatedLimit = limit,
+): Promise<BodyResult> {
   const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
-  return collect(req.body.pipeThrough(byteCap(limit, "request")).pipeThrough(inflate), limit, "decompressed", format);
+  const writer = inflate.writable.getWriter();
+  const out = collectInflated(inflate.readable.getReader(), inflatedLimit, format);
+  let failure: BodyFailure | null = null;
+  let total = 0;
+  for (;;) {
+    const { done, value } = await wire.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      failure = tooLarge(limit, "request");
+      break;
+    }
+    // rejects once the inflater failed (bad data) or its output was cut off at the cap
+    const written = await writer.write(value).then(
+      () => true,
+      () => false,
+    );
+    if (!written) break;
+  }
+  if (failure) {
+    await writer.abort(failure.detail).catch(() => {});
+    await out.catch(() => {});
+  } else {
+    await writer.close().catch(() => {});
+    const result = await out;
+    if (result.ok) return result;
+    failure = result;
+  }
+  await drain(wire);
+  return failure;
+}
+
+/** The inflater's output; a failure of the inflater is invalid data. */
+async function collectInflated(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number, format: "gzip" | "deflate"): Promise<BodyResult> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => {});
+        return tooLarge(limit, "decompressed");
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { ok: false, status: 400, code: "invalid_compression", detail: `the body is not valid ${format} data` };
+  }
+  return { ok: true, bytes: concat(chunks, total) };
 }
 
 /** Inflates bytes that arrived already read (e.g. gzip recognised by its magic bytes), with the same cap. */
 export async function inflateCapped(bytes: Uint8Array, format: "gzip" | "deflate", limit: number): Promise<BodyResult> {
-  const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
-  return collect(new Blob([bytes]).stream().pipeThrough(inflate), limit, "decompressed", format);
+  return inflateWire(new Blob([bytes]).stream().getReader(), Number.MAX_SAFE_INTEGER, format, limit);
 }
 
 export function isGzip(bytes: Uint8Array): boolean {
@@ -76,35 +165,13 @@ function tooLarge(limit: number, what: string): BodyFailure {
   return { ok: false, status: 413, code: "body_too_large", detail: `the ${what} body may be at most ${limit} bytes` };
 }
 
-/** Every byte of `stream`, failing once more than `limit` bytes (`what`) came through. */
-async function collect(
-  stream: ReadableStream<Uint8Array>,
-  limit: number,
-  what: string,
-  format: "gzip" | "deflate" | null,
-): Promise<BodyResult> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) throw new OverLimit(what);
-      chunks.push(value);
-    }
-  } catch (e) {
-    await reader.cancel().catch(() => {});
-    if (e instanceof OverLimit) return tooLarge(limit, e.message);
-    if (format) return { ok: false, status: 400, code: "invalid_compression", detail: `the body is not valid ${format} data` };
-    throw e;
-  }
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
   const bytes = new Uint8Array(total);
   let at = 0;
   for (const c of chunks) {
     bytes.set(c, at);
     at += c.byteLength;
   }
-  return { ok: true, bytes };
+  return bytes;
 }
