@@ -2,13 +2,17 @@
  * nightshift benchmarks.
  *
  *   npm run bench -- ingest [--json] [--rounds N] [--requests N] [--batch N] [--concurrency N]
+ *   npm run bench -- e2e [--json] [--signals N] [--restart-after N] [--timeout S] [--seed N]
  *
  * Prints numbers; with --json the last stdout line is one JSON object.
  */
 import { parseArgs } from "node:util";
+import { e2eCli } from "./e2e";
 import { benchIngest } from "./ingest";
 
 async function main(): Promise<void> {
+  // e2e parses its own options
+  if (process.argv[2] === "e2e") return e2eCli(process.argv.slice(3));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
