@@ -16,7 +16,8 @@ export class LocalVectorize extends WorkerEntrypoint<Env> {
   }
 
   async query(vector: number[], options: VectorizeQueryOptions = {}) {
-    const res = await this.store().query(vector, options.namespace ?? "", options.topK ?? 5);
+    // a typed array crosses to the Durable Object as one copy, not 768 numbers; float64 keeps the query exact
+    const res = await this.store().query(Float64Array.from(vector), options.namespace ?? "", options.topK ?? 5);
     const withMeta = options.returnMetadata && options.returnMetadata !== "none";
     return { count: res.count, matches: res.matches.map((m) => (withMeta ? m : { id: m.id, score: m.score })) };
   }
