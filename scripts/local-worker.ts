@@ -31,7 +31,19 @@ export interface StartOptions {
   /** wrangler config (default: wrangler.toml) and environment (default: local; null for none) */
   configPath?: string;
   environment?: string | null;
+  /**
+   * The local cron: wrangler dev never fires cron triggers, so the launcher
+   * does, every `cronEveryMs` (default 10 s; 0 = never). It also re-enqueues
+   * every pending signal once at start, since the local queue does not
+   * survive a restart (production's queue does; there the cron alone redrives).
+   */
+  cronEveryMs?: number;
+  /** the admin token (default: random) */
+  adminToken?: string;
 }
+
+/** The path that fires the Worker's scheduled handler under `wrangler dev --test-scheduled`. */
+export const SCHEDULED_PATH = `/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -65,7 +77,7 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" };
   const port = opts.port ?? (await freePort());
   const inspector = await freePort();
-  const adminToken = randomBytes(24).toString("hex");
+  const adminToken = opts.adminToken ?? randomBytes(24).toString("hex");
   const persist = opts.persistTo ? ["--persist-to", opts.persistTo] : [];
   const environment = opts.environment === undefined ? "local" : opts.environment;
   const config = [...(opts.configPath ? ["--config", opts.configPath] : []), ...(environment ? ["--env", environment] : [])];
@@ -91,7 +103,9 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
   child.stderr!.on("data", (d) => (log += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
+  let ticker: ReturnType<typeof setInterval> | undefined;
   const stop = async () => {
+    clearInterval(ticker);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       await Promise.race([exited, sleep(5000)]);
@@ -105,11 +119,26 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
         throw new Error(`wrangler dev exited with ${code}:\n${log.slice(-4000)}`);
       }),
     ]);
+    if (opts.environment === undefined || opts.environment === "local") await startLocalCron();
   } catch (e) {
     await stop();
     throw e;
   }
   return { url, adminToken, log: () => log, stop, exited };
+
+  async function startLocalCron(): Promise<void> {
+    const res = await fetch(`${url}/v1/admin/redrive`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ older_than_s: 0 }),
+    });
+    if (!res.ok) throw new Error(`redrive at start: ${res.status} ${await res.text()}`);
+    const every = opts.cronEveryMs ?? 10_000;
+    if (every > 0) {
+      ticker = setInterval(() => void fetch(`${url}${SCHEDULED_PATH}`).catch(() => undefined), every);
+      ticker.unref();
+    }
+  }
 }
 
 /** Creates a project through the admin API; returns its id and API key. */

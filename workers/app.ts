@@ -1,6 +1,7 @@
 /** The HTTP surface: one Hono app composed of the stage routers. */
 import { Hono } from "hono";
 import { projectRoutes } from "./admin/projects-route";
+import { redriveRoute } from "./admin/redrive-route";
 import type { AppEnv } from "./ingest/auth";
 import { problem } from "./ingest/problem";
 import { signalsRoute } from "./ingest/signals-route";
@@ -14,6 +15,7 @@ export function createApp() {
   app.route("/", signalsRoute());
   app.route("/", sourceRoutes());
   app.route("/", projectRoutes());
+  app.route("/", redriveRoute());
   app.route("/", readRoutes());
   app.notFound((c) => problem(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((err, c) => {

@@ -61,4 +61,8 @@ export interface Env extends SafetyEnv {
   DEFAULT_PROMOTION_THRESHOLD?: string;
   EMBEDDING_MODEL?: string;
   MAX_DELIVERY_ATTEMPTS?: string;
+  /** seconds an accepted signal may stay pending before the sweep re-enqueues it */
+  OUTBOX_REDRIVE_AFTER_S?: string;
+  /** re-enqueues before a pending signal is dead-lettered (`redrive_exhausted`) */
+  OUTBOX_MAX_REDRIVES?: string;
 }

@@ -8,6 +8,7 @@ import type { Env } from "./env";
 import { handleSignalBatch } from "./normalize/consumer";
 import { handleDeadLetterBatch } from "./normalize/dead-letter";
 import { sweepReports } from "./sweep/cron";
+import { redrivePending } from "./sweep/redrive";
 
 export { ReportObject } from "../durable-objects/report";
 export { InboxObject } from "../durable-objects/inbox";
@@ -24,6 +25,11 @@ export default {
     else await handleSignalBatch(batch, env);
   },
   async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(
+      redrivePending(env).then((r) => {
+        if (r.redriven || r.dead_lettered) console.log(`redrive: re-enqueued ${r.redriven}, dead-lettered ${r.dead_lettered}`);
+      }),
+    );
     ctx.waitUntil(
       sweepReports(env).then((r) => console.log(`sweep: checked ${r.checked}, promoted ${r.promoted}, re-armed ${r.rearmed}`)),
     );

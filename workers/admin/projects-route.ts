@@ -15,8 +15,9 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { apiKeys, projects } from "../db/schema";
-import { type AppEnv, bearerToken, requireFullKey } from "../ingest/auth";
-import { newApiKey, newProjectId, sha256Hex, timingSafeEqual } from "../ingest/hash";
+import { type AppEnv, requireFullKey } from "../ingest/auth";
+import { newApiKey, newProjectId, sha256Hex } from "../ingest/hash";
+import { requireAdmin } from "./require-admin";
 import { problem } from "../ingest/problem";
 import { fieldName } from "../ingest/schema";
 
@@ -66,15 +67,7 @@ function projectView(row: typeof projects.$inferSelect) {
 export function projectRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.post("/v1/admin/projects", async (c) => {
-    const admin = c.env.ADMIN_TOKEN;
-    if (!admin) return problem(c, 404, "admin_disabled", "set the ADMIN_TOKEN secret to enable the admin API");
-    const token = bearerToken(c.req.header("authorization"));
-    if (!token || !timingSafeEqual(token, admin)) {
-      return problem(c, 401, "invalid_admin_token", "send `Authorization: Bearer <ADMIN_TOKEN>`", undefined, {
-        "www-authenticate": 'Bearer realm="nightshift-admin"',
-      });
-    }
+  app.post("/v1/admin/projects", requireAdmin, async (c) => {
     const body = await jsonBody(c);
     if (!body.ok) return body.res;
     const parsed = CreateProject.safeParse(body.value);

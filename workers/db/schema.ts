@@ -4,6 +4,7 @@
  * fingerprints, and a listing mirror of each report Durable Object.
  * The report DO itself is the source of truth for a report's state.
  */
+import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const projects = sqliteTable("projects", {
@@ -143,4 +144,35 @@ export const forgeEvents = sqliteTable(
     receivedAt: integer("received_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
+);
+
+/**
+ * The intake outbox: every accepted signal is written here before the 202,
+ * so an acceptance survives a lost queue message, a consumer crash and a
+ * restart. The consumer (or the dead-letter consumer) settles the row with its
+ * outcome and clears the message; the sweep re-enqueues rows left pending too
+ * long (`workers/sweep/redrive.ts`). Signals that other Workers put straight on
+ * the Queue get a settled row from the consumer, so the ledger counts them too.
+ */
+export const intakeOutbox = sqliteTable(
+  "intake_outbox",
+  {
+    projectId: text("project_id").notNull(),
+    signalId: text("signal_id").notNull(),
+    /** the SignalMessage as JSON while pending; null once settled */
+    message: text("message"),
+    acceptedAt: integer("accepted_at").notNull(),
+    /** last time it was put on the Queue; 0 = never (the enqueue failed) */
+    enqueuedAt: integer("enqueued_at").notNull(),
+    /** times the sweep re-enqueued it */
+    redrives: integer("redrives").notNull().default(0),
+    settledAt: integer("settled_at"),
+    /** report | noise | dropped | dead_letter */
+    outcome: text("outcome"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.signalId] }),
+    index("intake_outbox_pending").on(t.enqueuedAt).where(sql`settled_at IS NULL`),
+    index("intake_outbox_project_outcome").on(t.projectId, t.outcome),
+  ],
 );

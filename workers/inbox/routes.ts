@@ -77,15 +77,25 @@ export function readRoutes() {
     });
   });
 
-  /** Where every signal of the project went: the nothing-lost ledger. */
+  /**
+   * Where every signal of the project went: the nothing-lost ledger.
+   * received = accepted + dropped at intake, and every received signal is in
+   * exactly one of: pending (accepted, on its way), a report, noise, dropped,
+   * dead-lettered. `unaccounted` is the difference: 0 once nothing is pending
+   * (briefly negative while a grouped signal's outbox row is being settled).
+   */
   app.get("/v1/stats", async (c) => {
     const project = c.get("project");
     const q = (sql: string) => c.env.DB.prepare(sql).bind(project.id).first<{ n: number }>().then((r) => r?.n ?? 0);
-    const [stored, grouped, noise, dropped, dead, inReports] = await Promise.all([
+    const [accepted, pending, stored, grouped, noise, dropped, droppedAtIntake, dead, inReports] = await Promise.all([
+      q("SELECT COUNT(*) AS n FROM intake_outbox WHERE project_id = ?"),
+      q("SELECT COUNT(*) AS n FROM intake_outbox WHERE project_id = ? AND outcome IS NULL"),
       q("SELECT COUNT(*) AS n FROM signals WHERE project_id = ?"),
       q("SELECT COUNT(*) AS n FROM signals WHERE project_id = ? AND report_id IS NOT NULL"),
       q("SELECT COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise'"),
       q("SELECT COUNT(*) AS n FROM dropped_signals WHERE project_id = ?"),
+      q(`SELECT COUNT(*) AS n FROM dropped_signals d WHERE d.project_id = ?
+         AND NOT EXISTS (SELECT 1 FROM intake_outbox o WHERE o.project_id = d.project_id AND o.signal_id = d.id)`),
       q("SELECT COUNT(*) AS n FROM dead_letters WHERE project_id = ?"),
       q("SELECT COALESCE(SUM(signal_count), 0) AS n FROM reports WHERE project_id = ?"),
     ]);
@@ -94,9 +104,22 @@ export function readRoutes() {
     )
       .bind(project.id)
       .all<{ reason: string; n: number }>();
+    const received = accepted + droppedAtIntake;
     return c.json({
       project: project.id,
-      signals: { stored, grouped, in_reports: inReports, noise, dropped, dead_lettered: dead },
+      signals: {
+        received,
+        accepted,
+        pending,
+        stored,
+        grouped,
+        in_reports: inReports,
+        noise,
+        dropped,
+        dropped_at_intake: droppedAtIntake,
+        dead_lettered: dead,
+        unaccounted: received - (pending + inReports + noise + dropped + dead),
+      },
       noise_by_reason: Object.fromEntries(noiseByReason.results.map((r) => [r.reason, r.n])),
     });
   });

@@ -13,6 +13,7 @@ import type { SafetyClassifier } from "../safety/classifier";
 import { droppedRow, type DroppedRow } from "../safety/dropped-row";
 import { HeuristicSafetyClassifier } from "../safety/heuristic";
 import type { ProjectContext } from "./auth";
+import { markUnsent, recordPending } from "./outbox";
 import { problem } from "./problem";
 import type { SignalInput } from "./schema";
 
@@ -47,9 +48,11 @@ export function utf8Length(text: string): number {
 export interface Sized<T> {
   message: T;
   bytes: number;
+  /** the message as JSON */
+  json: string;
 }
 
-export function chunkForQueue<T>(messages: Sized<T>[]): T[][] {
+export function chunkForQueue<T>(messages: Pick<Sized<T>, "message" | "bytes">[]): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
@@ -72,23 +75,30 @@ const MAX_METADATA_BYTES = 16 * 1024;
 
 /** Shrinks a message to fit the Queue: oversized metadata is replaced, then content is cut. */
 export function fitMessage(msg: SignalMessage): Sized<SignalMessage> {
-  let size = utf8Length(JSON.stringify(msg));
-  if (size <= MAX_MESSAGE_BYTES) return { message: msg, bytes: size };
+  let json = JSON.stringify(msg);
+  let size = utf8Length(json);
+  if (size <= MAX_MESSAGE_BYTES) return { message: msg, bytes: size, json };
   let signal = { ...msg.signal };
   if (signal.metadata && utf8Length(JSON.stringify(signal.metadata)) > MAX_METADATA_BYTES) {
     signal.metadata = { metadata_dropped: `over ${MAX_METADATA_BYTES} bytes` };
   }
   const originalLength = signal.content.length;
   for (;;) {
-    size = utf8Length(JSON.stringify({ ...msg, signal }));
+    json = JSON.stringify({ ...msg, signal });
+    size = utf8Length(json);
     if (size <= MAX_MESSAGE_BYTES) break;
     const keep = Math.floor(signal.content.length * (MAX_MESSAGE_BYTES / size) * 0.95);
     signal = { ...signal, content: signal.content.slice(0, keep), metadata: { ...signal.metadata, content_truncated_from: originalLength } };
   }
-  return { message: { ...msg, signal }, bytes: size };
+  return { message: { ...msg, signal }, bytes: size, json };
 }
 
-/** Classifies, records drops, enqueues the rest. Throws when recording or enqueueing fails. */
+/**
+ * Classifies, records drops, writes the accepted ones to the outbox, then
+ * enqueues the new ones. Throws (→ 503, nothing accepted) only when recording
+ * fails; once the outbox holds a signal it is accepted: an enqueue failure
+ * leaves it for the sweep to send (workers/sweep/redrive.ts).
+ */
 export async function acceptSignals(
   env: Env,
   project: ProjectContext,
@@ -114,10 +124,28 @@ export async function acceptSignals(
   for (let i = 0; i < dropped.length; i += 10) {
     await db.insert(droppedSignals).values(dropped.slice(i, i + 10)).onConflictDoNothing();
   }
-  for (const chunk of chunkForQueue(messages)) {
-    await env.SIGNALS.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
+  const fresh = await recordInOutbox(env.DB, messages, receivedAt);
+  const sent = new Set<string>();
+  try {
+    for (const chunk of chunkForQueue(fresh)) {
+      await env.SIGNALS.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
+      for (const m of chunk) sent.add(m.signal.id);
+    }
+  } catch (e) {
+    const unsent = fresh.filter((m) => !sent.has(m.message.signal.id)).map((m) => m.message.signal.id);
+    console.error(`intake: ${unsent.length} accepted signals not enqueued; the sweep will send them`, e);
+    await env.DB.batch(markUnsent(env.DB, project.id, unsent)).catch((err) => console.error("intake: could not mark unsent", err));
   }
   return { project: project.id, accepted: messages.length, dropped: dropped.length, signals: results };
+}
+
+/** Writes the messages as pending; returns those new to the outbox (a repeated id is already on its way or settled). */
+async function recordInOutbox(d1: D1Database, messages: Sized<SignalMessage>[], now: number): Promise<Sized<SignalMessage>[]> {
+  if (!messages.length) return [];
+  const rows = messages.map((m) => ({ project: m.message.project, signalId: m.message.signal.id, json: m.json }));
+  const out = await d1.batch<{ signal_id: string }>(recordPending(d1, rows, now));
+  // the same id twice in one request: only the first is new
+  return messages.filter((_, i) => out[i].results.length > 0);
 }
 
 /**

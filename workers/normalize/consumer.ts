@@ -1,11 +1,13 @@
 /**
  * Queue consumer: validate → normalize → safety tier 2 → triage → store in
- * D1 (once per signal id) → group → add to the report's Durable Object → ack. A failure retries the
- * message with exponential backoff; an invalid message, or one that failed
- * MAX_DELIVERY_ATTEMPTS times, goes to the dead-letter queue with its reason.
- * Every step is idempotent, so a retry is safe.
+ * D1 (once per signal id) → group → add to the report's Durable Object →
+ * settle the intake outbox row with the outcome → ack. Each message stands
+ * alone: a failure retries only that message with exponential backoff; an
+ * invalid message, or one that failed MAX_DELIVERY_ATTEMPTS times, becomes a
+ * dead letter with its reason. A message whose outbox row is already settled
+ * is acked at once. Every step is idempotent, so a retry is safe.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { droppedSignals, projects, signals } from "../db/schema";
 import type { Env } from "../env";
@@ -13,10 +15,11 @@ import { assignSignal } from "../grouping/assign";
 import { D1FingerprintStore } from "../grouping/d1-fingerprints";
 import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults";
 import { OfflineQueryWriter } from "../grouping/offline-query-writer";
-import type { GroupingDeps } from "../grouping/types";
+import type { GroupingDeps, LinkMethod } from "../grouping/types";
+import { type Outcome, type Settlement, settle, settledIds } from "../ingest/outbox";
 import { VectorizeVectorIndex } from "../grouping/vectorize-index";
 import { WorkersAiEmbedder } from "../grouping/workers-ai-embedder";
-import { deadLetterFor } from "./dead-letter";
+import { deadLetterFor, deadLetterStatements } from "./dead-letter";
 import { SignalMessage } from "./message";
 import { droppedRow } from "../safety/dropped-row";
 import { safetyClassifierFromEnv } from "../safety/from-env";
@@ -58,28 +61,76 @@ export function consumerDeps(env: Env): ConsumerDeps {
 export async function handleSignalBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const deps = consumerDeps(env);
   const maxAttempts = Number(env.MAX_DELIVERY_ATTEMPTS ?? 5);
+  const valid: { msg: Message<unknown>; signal: NormalizedSignal }[] = [];
   for (const msg of batch.messages) {
-    const parsed = SignalMessage.safeParse(msg.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      await deadLetter(env, msg, "invalid_message", `${issue?.path.join(".") || "body"}: ${issue?.message}`);
+    // one bad message never takes the others with it: even a parse that throws is its own dead letter
+    try {
+      const parsed = SignalMessage.safeParse(msg.body);
+      if (parsed.success) valid.push({ msg, signal: normalize(parsed.data) });
+      else {
+        const issue = parsed.error.issues[0];
+        await deadLetter(env, msg, "invalid_message", `${issue?.path.join(".") || "body"}: ${issue?.message}`);
+      }
+    } catch (e) {
+      await deadLetter(env, msg, "invalid_message", `could not read the message: ${String((e as Error)?.message ?? e)}`);
+    }
+  }
+  const done = await alreadySettled(env, valid.map((v) => v.signal));
+  const settlements: { msg: Message<unknown>; settlement: Settlement }[] = [];
+  for (const { msg, signal } of valid) {
+    if (done.has(`${signal.project}\u0000${signal.id}`)) {
+      msg.ack();
       continue;
     }
     try {
-      await processSignal(normalize(parsed.data), env, deps, { lastAttempt: msg.attempts >= maxAttempts });
-      msg.ack();
+      const outcome = await processSignal(signal, env, deps, { lastAttempt: msg.attempts >= maxAttempts });
+      settlements.push({ msg, settlement: { project: signal.project, signalId: signal.id, outcome, receivedAt: signal.received_at } });
     } catch (e) {
-      console.error(`consumer: signal ${parsed.data.signal.id} failed (attempt ${msg.attempts} of ${maxAttempts})`, e);
+      console.error(`consumer: signal ${signal.id} failed (attempt ${msg.attempts} of ${maxAttempts})`, e);
       if (msg.attempts >= maxAttempts) await deadLetter(env, msg, "processing_failed", String((e as Error)?.stack ?? e));
       else msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
     }
   }
+  try {
+    await settle(env.DB, settlements.map((s) => s.settlement));
+    for (const s of settlements) s.msg.ack();
+  } catch (e) {
+    // every step before is idempotent: the redelivery finds the work done and settles
+    console.error(`consumer: could not settle ${settlements.length} signals`, e);
+    for (const s of settlements) s.msg.retry({ delaySeconds: retryDelaySeconds(s.msg.attempts) });
+  }
 }
 
-/** Sends the message to the dead-letter queue with its reason and acks it; retries if that fails. */
-async function deadLetter(env: Env, msg: Message<unknown>, reason: string, detail: string): Promise<void> {
+/** Keys (project NUL id) of signals in the batch whose outbox row is already settled. */
+async function alreadySettled(env: Env, batch: NormalizedSignal[]): Promise<Set<string>> {
+  const byProject = new Map<string, string[]>();
+  for (const s of batch) byProject.set(s.project, [...(byProject.get(s.project) ?? []), s.id]);
+  const out = new Set<string>();
   try {
-    await env.DEAD_LETTERS.send(deadLetterFor(msg, reason, detail), { contentType: "json" });
+    for (const [project, ids] of byProject) for (const id of await settledIds(env.DB, project, ids)) out.add(`${project}\u0000${id}`);
+  } catch (e) {
+    // only an optimization: without it every message is processed (idempotently)
+    console.error("consumer: could not read the outbox", e);
+  }
+  return out;
+}
+
+/**
+ * Records the message as a dead letter with its reason (D1, settling its
+ * outbox row) and acks it; if D1 fails, hands it to the dead-letter queue;
+ * if that fails too, retries the message.
+ */
+async function deadLetter(env: Env, msg: Message<unknown>, reason: string, detail: string): Promise<void> {
+  const letter = deadLetterFor(msg, reason, detail);
+  try {
+    await env.DB.batch(deadLetterStatements(env.DB, letter, Date.now()));
+    msg.ack();
+    return;
+  } catch (e) {
+    console.error(`consumer: could not store dead letter ${msg.id}; sending it to the dead-letter queue`, e);
+  }
+  try {
+    await env.DEAD_LETTERS.send(letter, { contentType: "json" });
     msg.ack();
   } catch (e) {
     console.error(`consumer: could not dead-letter ${msg.id}`, e);
@@ -98,7 +149,7 @@ export async function processSignal(
   env: Env,
   deps: ConsumerDeps,
   opts: { lastAttempt?: boolean } = {},
-): Promise<void> {
+): Promise<Outcome> {
   const db = drizzle(env.DB);
   const key = and(eq(signals.projectId, signal.project), eq(signals.id, signal.id));
   let row = await db.select().from(signals).where(key).get();
@@ -106,7 +157,7 @@ export async function processSignal(
     const verdict = await deps.safety.classify(signal, opts.lastAttempt ? {} : { onJudgeFailure: "throw" });
     if (verdict.action === "drop") {
       await db.insert(droppedSignals).values(droppedRow(signal.project, signal, verdict, signal.received_at)).onConflictDoNothing();
-      return;
+      return "dropped";
     }
     const triage = await deps.triage.classify(signal);
     await db
@@ -129,12 +180,12 @@ export async function processSignal(
     if (!row) throw new Error(`signal ${signal.id} was not stored`);
   }
   // noise is kept with its reason and never grouped
-  if (row.triage === "noise") return;
+  if (row.triage === "noise") return "noise";
 
-  let link: { reportId: string; method: "fingerprint" | "vector" | "new"; query: string | null; score: number | null };
+  let link: { reportId: string; method: LinkMethod; query: string | null; score: number | null };
   if (row.reportId) {
     // already grouped by an earlier attempt or a duplicate delivery: only make sure the report has it
-    link = { reportId: row.reportId, method: row.linkMethod as "fingerprint" | "vector" | "new", query: row.linkQuery, score: row.linkScore };
+    link = { reportId: row.reportId, method: row.linkMethod as LinkMethod, query: row.linkQuery, score: row.linkScore };
   } else {
     const stored = { ...signal, content: row.content, weight: row.weight, source_product: row.sourceProduct, source_type: row.sourceType };
     const decision = await assignSignal(stored, deps.grouping, {
@@ -143,7 +194,8 @@ export async function processSignal(
       newReportId: () => crypto.randomUUID(),
     });
     link = { reportId: decision.reportId, method: decision.method, query: decision.query, score: decision.score };
-    await db
+    // a concurrent delivery of the same signal may have grouped it first: its link wins
+    const claimed = await db
       .update(signals)
       .set({
         reportId: decision.reportId,
@@ -152,7 +204,13 @@ export async function processSignal(
         linkScore: decision.score,
         embedding: decision.embedding ? JSON.stringify(decision.embedding) : null,
       })
-      .where(key);
+      .where(and(key, isNull(signals.reportId)))
+      .returning({ id: signals.id });
+    if (claimed.length === 0) {
+      const winner = await db.select().from(signals).where(key).get();
+      if (!winner?.reportId) throw new Error(`signal ${signal.id} lost its row while grouping`);
+      link = { reportId: winner.reportId, method: winner.linkMethod as LinkMethod, query: winner.linkQuery, score: winner.linkScore };
+    }
   }
 
   const threshold = await projectThreshold(env, signal.project, deps.thresholds);
@@ -171,6 +229,7 @@ export async function processSignal(
     },
     link: { method: link.method, query: link.query, score: link.score },
   });
+  return "report";
 }
 
 async function projectThreshold(env: Env, project: string, cache: Map<string, number>): Promise<number> {
