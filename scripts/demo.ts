@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { escapeControl } from "../workers/ingest/control-chars";
-import { createProject, root, startLocalWorker, waitFor } from "./local-worker";
+import { createProject, root, SCHEDULED_PATH, startLocalWorker, waitFor } from "./local-worker";
 
 /**
  * Text from signals (titles, reasons, summaries, ids) as one terminal-safe
@@ -33,7 +33,7 @@ const { values } = parseArgs({
 });
 
 interface Stats {
-  signals: { stored: number; grouped: number; in_reports: number; noise: number; dropped: number; dead_lettered: number };
+  signals: { pending: number; unaccounted: number; grouped: number; in_reports: number; noise: number; dropped: number; dead_lettered: number };
   noise_by_reason: Record<string, number>;
 }
 
@@ -85,8 +85,7 @@ async function main(): Promise<void> {
     const stats = await waitFor("the queue consumer to process every accepted signal", async () => {
       const st = await getStats();
       const s = st.signals;
-      const done = s.stored + s.dropped + s.dead_lettered >= signals.length && s.grouped + s.noise === s.stored && s.in_reports === s.grouped;
-      return done ? st : undefined;
+      return s.pending === 0 && s.unaccounted === 0 ? st : undefined;
     });
     console.log(
       `› consumer: ${stats.signals.grouped} grouped, ${stats.signals.noise} kept as noise (${Object.entries(stats.noise_by_reason)
@@ -95,7 +94,7 @@ async function main(): Promise<void> {
     );
 
     console.log("› running the cron sweep");
-    await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+    await fetch(`${base}${SCHEDULED_PATH}`);
     await waitFor("research to finish", async () => {
       const rs = await getReports();
       return rs.some((r) => r.state === "candidate" || r.state === "researching") ? undefined : true;

@@ -40,6 +40,8 @@ export interface StartOptions {
   cronEveryMs?: number;
   /** the admin token (default: random) */
   adminToken?: string;
+  /** also print what wrangler prints (npm run dev) */
+  echo?: boolean;
 }
 
 /** The path that fires the Worker's scheduled handler under `wrangler dev --test-scheduled`. */
@@ -99,8 +101,13 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
-  child.stdout!.on("data", (d) => (log += d));
-  child.stderr!.on("data", (d) => (log += d));
+  // keep the last 1 MB: a long-running Worker must not grow the launcher's memory
+  const append = (d: Buffer) => {
+    log = (log + d).slice(-1_000_000);
+    if (opts.echo) process.stdout.write(d);
+  };
+  child.stdout!.on("data", append);
+  child.stderr!.on("data", append);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   let ticker: ReturnType<typeof setInterval> | undefined;

@@ -31,7 +31,9 @@ export default {
       }),
     );
     ctx.waitUntil(
-      sweepReports(env).then((r) => console.log(`sweep: checked ${r.checked}, promoted ${r.promoted}, re-armed ${r.rearmed}`)),
+      sweepReports(env).then((r) => {
+        if (r.promoted || r.rearmed) console.log(`sweep: checked ${r.checked}, promoted ${r.promoted}, re-armed ${r.rearmed}`);
+      }),
     );
   },
 } satisfies ExportedHandler<Env, unknown>;
