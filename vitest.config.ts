@@ -10,7 +10,8 @@ export default defineConfig(async () => {
       projects: [
         {
           // pure logic, in Node
-          test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+          // eval-CLI tests spawn tsx: a loaded 2-core machine needs far more than vitest's 5 s default
+          test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
         },
         {
           // real client SDKs (Sentry, PostHog, OpenTelemetry, …) in Node against a local Worker
@@ -19,7 +20,7 @@ export default defineConfig(async () => {
             include: ["test/clients/**/*.test.ts"],
             environment: "node",
             globalSetup: ["./test/clients/global-setup.ts"],
-            testTimeout: 30_000,
+            testTimeout: 90_000,
             hookTimeout: 120_000,
           },
         },
@@ -40,8 +41,9 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
-            // queue deliveries are polled for; a loaded CI machine may take seconds
-            testTimeout: 30_000,
+            // queue deliveries are polled for; a loaded 2-core CI machine may take many seconds
+            testTimeout: 90_000,
+            hookTimeout: 90_000,
             include: ["test/workers/**/*.test.ts"],
             setupFiles: ["./test/workers/setup.ts"],
           },

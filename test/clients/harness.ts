@@ -36,7 +36,7 @@ export interface StoredReport {
 }
 
 /** Waits until the project's reports hold `n` signals, and returns every signal grouped. */
-export async function waitForSignals(key: string, n: number, timeoutMs = 30_000) {
+export async function waitForSignals(key: string, n: number, timeoutMs = 80_000) {
   return waitFor(
     `${n} grouped signal(s)`,
     async () => {

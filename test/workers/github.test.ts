@@ -59,7 +59,7 @@ async function forgeRows(project: string) {
 
 /** Waits for the queue consumer to store a signal. */
 async function storedSignal(project: string, id: string) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 400; i++) {
     const row = await env.DB.prepare("SELECT * FROM signals WHERE project_id = ? AND id = ?").bind(project, id).first<Record<string, unknown>>();
     if (row) return row;
     await new Promise((r) => setTimeout(r, 100));

@@ -63,3 +63,18 @@ export async function settle(reportId: string): Promise<ReportView> {
   }
   throw new Error(`report ${reportId} did not settle`);
 }
+
+/**
+ * Waits until the project's ledger has settled: nothing pending and every
+ * received signal in exactly one place (GET /v1/stats). Read reports only after
+ * this; the signal row alone is stored before its report is updated.
+ */
+export async function settled(key: string): Promise<Record<string, number>> {
+  let last: Record<string, number> = {};
+  for (let i = 0; i < 500; i++) {
+    last = ((await (await api(key, "/v1/stats")).json()) as { signals: Record<string, number> }).signals;
+    if (last.pending === 0 && last.unaccounted === 0) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the ledger never settled: ${JSON.stringify(last)}`);
+}

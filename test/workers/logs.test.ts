@@ -28,7 +28,7 @@ async function code(res: Response) {
 
 /** Waits for the queue consumer to store a project's signals. */
 async function storedSignals(project: string, n: number) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 400; i++) {
     const { results } = await env.DB.prepare("SELECT * FROM signals WHERE project_id = ? ORDER BY timestamp, id").bind(project).all<Record<string, unknown>>();
     if (results.length >= n) return results;
     await new Promise((r) => setTimeout(r, 100));

@@ -4,7 +4,7 @@ import { stackFingerprint } from "../../workers/grouping/fingerprint";
 import worker from "../../workers/index";
 import { parseError } from "../../workers/normalize/stack";
 import fixture from "../fixtures/clients/posthog_node_exception_batch.json";
-import { api, BASE, createProject } from "./helpers";
+import { api, BASE, createProject, settled } from "./helpers";
 
 const UUID = "01a20be5-2a56-72f2-a92c-6299ba0c72b8";
 
@@ -23,7 +23,7 @@ async function capture(path: string, body: BodyInit, headers: Record<string, str
 }
 
 async function waitForRow(project: string, id: string) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 400; i++) {
     const row = await env.DB.prepare("SELECT * FROM signals WHERE project_id = ? AND id = ?").bind(project, id).first<Record<string, unknown>>();
     if (row) return row;
     await new Promise((r) => setTimeout(r, 100));
@@ -157,6 +157,7 @@ describe("PostHog capture endpoints", () => {
     await waitForRow("ph-idem", "posthog:sentinel");
     const rows = await env.DB.prepare("SELECT report_id FROM signals WHERE project_id = 'ph-idem' AND id = ?").bind(`posthog:${UUID}`).all<{ report_id: string }>();
     expect(rows.results).toHaveLength(1);
+    await settled(key);
     const reports = (await (await api(key, "/v1/reports")).json()) as { reports: { id: string; signal_count: number }[] };
     expect(reports.reports.find((r) => r.id === rows.results[0].report_id)?.signal_count).toBe(1);
   });

@@ -3,7 +3,7 @@ import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
 import fixtureText from "../fixtures/clients/sentry_node_envelope_exception.txt?raw";
-import { api, BASE, createProject } from "./helpers";
+import { api, BASE, createProject, settled } from "./helpers";
 
 /** The envelope @sentry/node 11.12.0 sent (fixture), without its `#` description lines. */
 const FIXTURE = fixtureText
@@ -65,7 +65,7 @@ async function signalRow(project: string, id: string) {
 
 /** Waits until the real queue consumer has stored and grouped the signal. */
 async function waitForSignal(project: string, id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 400; i++) {
     const row = await signalRow(project, id);
     if (row?.report_id) return row;
     await new Promise((r) => setTimeout(r, 100));
@@ -107,6 +107,7 @@ describe("Sentry envelope endpoint", () => {
       environment: "test",
       tags: { feature: "checkout" },
     });
+    await settled(key);
     const reports = (await (await api(key, "/v1/reports")).json()) as { reports: { id: string; signal_count: number }[] };
     expect(reports.reports).toEqual([expect.objectContaining({ id: row.report_id, signal_count: 1 })]);
   });

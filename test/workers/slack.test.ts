@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, BASE, createProject } from "./helpers";
+import { api, BASE, createProject, settled } from "./helpers";
 
 const SECRET = "test-slack-signing-secret";
 
@@ -43,7 +43,7 @@ function messageEvent(eventId: string, event: Record<string, unknown> = {}) {
 }
 
 async function waitForRow(project: string, id: string) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 400; i++) {
     const row = await env.DB.prepare("SELECT * FROM signals WHERE project_id = ? AND id = ?").bind(project, id).first<Record<string, unknown>>();
     if (row) return row;
     await new Promise((r) => setTimeout(r, 100));
@@ -91,6 +91,7 @@ describe("POST /slack/events/:project", () => {
     expect(JSON.parse(row.metadata as string)).toMatchObject({ channel: "C0SUPPORT", user: "U0ANA", team_id: "T0001" });
     const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM signals WHERE project_id = 'sl-message' AND id = 'slack:T0001:C0SUPPORT:1763961097.000100'").first<{ n: number }>();
     expect(count?.n).toBe(1);
+    await settled(key);
     const reports = (await (await api(key, "/v1/reports")).json()) as { reports: { signal_count: number }[] };
     expect(reports.reports.reduce((a, r) => a + r.signal_count, 0)).toBe(2);
   });
