@@ -195,12 +195,19 @@ describe("PostHog capture endpoints", () => {
     }
   });
 
-  it("answers 503 enqueue_failed when the queue refuses the batch", async () => {
+  it("accepts the batch when the queue refuses it (the outbox holds it for the sweep); 503 only when it cannot be recorded", async () => {
     const key = await createProject("ph-503");
-    const failing = { ...env, SIGNALS: { send: async () => {}, sendBatch: async () => { throw new Error("queue down"); } } };
-    const req = new Request(`${BASE}/batch/`, { method: "POST", body: JSON.stringify(nodeBatch(key)), headers: { "content-type": "application/json" } });
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const res = await worker.fetch(req, failing as unknown as typeof env, createExecutionContext());
+    const queueDown = { ...env, SIGNALS: { send: async () => {}, sendBatch: async () => { throw new Error("queue down"); } } };
+    const body = JSON.stringify(nodeBatch(key));
+    const accepted = await worker.fetch(new Request(`${BASE}/batch/`, { method: "POST", body, headers: { "content-type": "application/json" } }), queueDown as unknown as typeof env, createExecutionContext());
+    expect(accepted.status).toBe(200);
+    const pending = await env.DB.prepare("SELECT enqueued_at FROM intake_outbox WHERE project_id = 'ph-503' AND settled_at IS NULL").all();
+    expect(pending.results).toEqual([{ enqueued_at: 0 }]);
+    // D1 refuses the outbox write: nothing was accepted, so the client must retry
+    const dbDown = { ...env, DB: new Proxy(env.DB, { get: (db, k) => (k === "batch" ? async () => Promise.reject(new Error("D1 down")) : Reflect.get(db, k).bind(db)) }) };
+    const other = JSON.stringify({ ...nodeBatch(key), batch: nodeBatch(key).batch.map((e: { uuid: string }) => ({ ...e, uuid: "0190-other" })) });
+    const res = await worker.fetch(new Request(`${BASE}/batch/`, { method: "POST", body: other, headers: { "content-type": "application/json" } }), dbDown as unknown as typeof env, createExecutionContext());
     expect(logged).toHaveBeenCalledWith("posthog: could not record the batch", expect.any(Error));
     logged.mockRestore();
     expect(res.status).toBe(503);

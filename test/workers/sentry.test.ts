@@ -192,11 +192,15 @@ describe("Sentry envelope endpoint", () => {
     expect(await signalRow("sentry-hostile", `sentry:${eventId}`)).toBeNull();
   });
 
-  it("answers 503 with Retry-After when the queue refuses the event", async () => {
+  it("accepts the event when the queue refuses it (the outbox holds it); 503 with Retry-After only when it cannot be recorded", async () => {
     const key = await createProject("sentry-503");
-    const failing = { ...env, SIGNALS: { send: async () => {}, sendBatch: async () => { throw new Error("queue down"); } } };
-    const req = new Request(`${BASE}/api/sentry-503/envelope/?sentry_key=${key}`, { method: "POST", body: FIXTURE });
-    const res = await worker.fetch(req, failing as unknown as typeof env, createExecutionContext());
+    const queueDown = { ...env, SIGNALS: { send: async () => {}, sendBatch: async () => { throw new Error("queue down"); } } };
+    const url = `${BASE}/api/sentry-503/envelope/?sentry_key=${key}`;
+    expect((await worker.fetch(new Request(url, { method: "POST", body: FIXTURE }), queueDown as unknown as typeof env, createExecutionContext())).status).toBe(200);
+    const pending = await env.DB.prepare("SELECT signal_id FROM intake_outbox WHERE project_id = 'sentry-503' AND settled_at IS NULL").all();
+    expect(pending.results).toEqual([{ signal_id: `sentry:${FIXTURE_ID}` }]);
+    const dbDown = { ...env, DB: new Proxy(env.DB, { get: (db, k) => (k === "batch" ? async () => Promise.reject(new Error("D1 down")) : Reflect.get(db, k).bind(db)) }) };
+    const res = await worker.fetch(new Request(url, { method: "POST", body: FIXTURE.replaceAll(FIXTURE_ID, "0".repeat(32)) }), dbDown as unknown as typeof env, createExecutionContext());
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("5");
     expect((await problemOf(res)).code).toBe("enqueue_failed");
