@@ -11,7 +11,7 @@ function rng(seed: number) {
 }
 
 const VALUES: unknown[] = [
-  undefined, null, "", " ", "  errors ", "errors", "x".repeat(64), "x".repeat(65), " ".repeat(3) + "y".repeat(64),
+  undefined, null, "", " ", "\t\n", "\u0000", "\u200b\u001b[0m", "  errors ", "errors", "x".repeat(64), "x".repeat(65), " ".repeat(3) + "y".repeat(64),
   0, -1, 1, 0.5, 1000, 1000.5, 1e21, NaN, Infinity, 2 ** 53, 1_700_000_000_000, 1.5,
   "2026-11-25T10:00:00Z", "2026-11-25T10:00:00+02:00", "yesterday",
   true, [], ["a"], {}, { a: 1 }, { nested: { b: [1, 2] } }, Object.create(null),

@@ -8,6 +8,7 @@
  * stays the source of truth and of every error message
  * (test/unit/fast-validate.test.ts checks the equivalence on generated inputs).
  */
+import { hasVisibleText } from "./control-chars";
 import { MAX_BATCH, type SignalInput } from "./schema";
 
 const ID = /^[A-Za-z0-9._:@-]+$/;
@@ -30,7 +31,7 @@ function signal(v: unknown): SignalInput | null {
   const source_type = name(v.source_type);
   const { id, content, weight, timestamp, metadata } = v;
   if (source_product === null || source_type === null) return null;
-  if (typeof content !== "string" || content.length < 1) return null;
+  if (typeof content !== "string" || !hasVisibleText(content)) return null;
   const out: SignalInput = { source_product, source_type, content };
   if (id !== undefined) {
     if (typeof id !== "string" || id.length < 1 || id.length > 128 || !ID.test(id)) return null;

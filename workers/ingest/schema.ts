@@ -1,5 +1,6 @@
 /** The `POST /v1/signals` request body, validated with zod. */
 import { z } from "zod";
+import { hasVisibleText } from "./control-chars";
 import { PAYLOAD_SOURCES, renderPayload, TypedPayload } from "./typed-payloads";
 
 export const MAX_BATCH = 500;
@@ -7,6 +8,8 @@ export const MAX_BATCH = 500;
 export const MAX_CONTENT_BYTES = 64 * 1024;
 /** bytes of one request body */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export const BLANK = "must not be empty or blank (only whitespace or control characters)";
 
 export const SignalInput = z.object({
   id: z
@@ -31,7 +34,8 @@ export type SignalInput = z.infer<typeof SignalInput>;
 export const SignalRequest = SignalInput.extend({
   source_product: z.string().trim().min(1).max(64).optional(),
   source_type: z.string().trim().min(1).max(64).optional(),
-  content: z.string().min(1, "must not be empty").optional(),
+  // whitespace or control characters only would make a report titled ""
+  content: z.string().refine(hasVisibleText, BLANK).optional(),
   payload: TypedPayload.optional(),
 })
   .refine((s) => s.content !== undefined || s.payload !== undefined, { message: "content or payload is required", path: ["content"] })
