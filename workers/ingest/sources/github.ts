@@ -13,16 +13,19 @@
  * - failed CI (check_run, check_suite, workflow_run) and pull-request
  *   feedback (reviews, review comments, PR comments) → a `forge_events` row
  *   for the fix loop, once per delivery id; not a signal.
- * - anything else → 202, ignored, with the reason.
+ * - anything else (any well-formed event name, e.g. `projects_v2_item`) →
+ *   202, ignored, with the reason, as GitHub expects a 2xx for every delivery.
  * The answer is 202 `{event, action, signal | recorded | ignored}`.
  *
  * `GET /v1/forge-events` (project key) lists the recorded events, newest
  * first; `?event=`, `?pull_request=`, `?repository=`, `?limit=` (1..200, 50).
  */
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { readBody } from "../body";
-import { type AppEnv, projectById, requireFullKey } from "../auth";
-import { acceptSignals, rateLimited } from "../intake";
+import { projectById, requireFullKey } from "../auth";
+import { parseJson } from "../json-limits";
+import { admitSignals, ingestBodyLimit, type IngestEnv, ingestRateLimit, recordSignals, tooDeep, unparsablyDeep } from "../limits";
 import { problem } from "../problem";
 import { MAX_BODY_BYTES } from "../schema";
 import { forgeEvent, isForgeEvent } from "./github/forge-events";
@@ -33,7 +36,26 @@ import { verifyGithubSignature } from "./github/verify";
 
 /** X-GitHub-Delivery is a GUID; anything id-safe and short is accepted. */
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/;
-const EVENT_NAME = /^[a-z_]{1,64}$/;
+/** GitHub's event names: lower case, digits and underscores (`projects_v2_item`). */
+const EVENT_NAME = /^[a-z0-9_]{1,64}$/;
+
+/** The project's webhook secret checked over the raw body; sets `project` (ingest scope: a signature authorizes sending signals, nothing more) and `body`. */
+const authenticate = createMiddleware<IngestEnv>(async (c, next) => {
+  const projectId = c.req.param("project") ?? "";
+  const project = await projectById(c.env, projectId);
+  if (!project) return problem(c, 404, "project_not_found", `no project ${projectId}`);
+  if (!project.githubWebhookSecret) {
+    return problem(c, 409, "webhook_secret_not_set", "set github_webhook_secret with PATCH /v1/project (the webhook's secret on GitHub) before sending deliveries");
+  }
+  const body = await readBody(c.req.raw, MAX_BODY_BYTES, { inflate: false });
+  if (!body.ok) return problem(c, body.status, body.code, body.detail);
+  // the signature covers these bytes; GitHub sends UTF-8
+  const verdict = await verifyGithubSignature(project.githubWebhookSecret, new TextDecoder().decode(body.bytes), c.req.header("x-hub-signature-256"));
+  if (!verdict.ok) return problem(c, 401, verdict.code, verdict.detail);
+  c.set("project", { id: project.id, name: project.name, promotionThreshold: project.promotionThreshold, scope: "ingest" });
+  c.set("body", body.bytes);
+  await next();
+});
 
 /** The JSON payload of a delivery: the body itself, or the `payload` field of a form post. */
 function payloadText(contentType: string, raw: string): string | null {
@@ -43,22 +65,11 @@ function payloadText(contentType: string, raw: string): string | null {
 }
 
 export function githubRoutes() {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<IngestEnv>();
 
-  app.post("/github/webhooks/:project", async (c) => {
-    const projectId = c.req.param("project");
-    const project = await projectById(c.env, projectId);
-    if (!project) return problem(c, 404, "project_not_found", `no project ${projectId}`);
-    if (!project.githubWebhookSecret) {
-      return problem(c, 409, "webhook_secret_not_set", "set github_webhook_secret with PATCH /v1/project (the webhook's secret on GitHub) before sending deliveries");
-    }
-    const body = await readBody(c.req.raw, MAX_BODY_BYTES, { inflate: false });
-    if (!body.ok) return problem(c, body.status, body.code, body.detail);
-    // the signature covers these bytes; GitHub sends UTF-8
-    const raw = new TextDecoder().decode(body.bytes);
-    const verdict = await verifyGithubSignature(project.githubWebhookSecret, raw, c.req.header("x-hub-signature-256"));
-    if (!verdict.ok) return problem(c, 401, verdict.code, verdict.detail);
-
+  app.post("/github/webhooks/:project", ingestBodyLimit, authenticate, ingestRateLimit, async (c) => {
+    const project = c.get("project");
+    const raw = new TextDecoder().decode(c.get("body"));
     const event = c.req.header("x-github-event") ?? "";
     if (!EVENT_NAME.test(event)) return problem(c, 400, "missing_event", "send the X-GitHub-Event header", [{ field: "X-GitHub-Event", message: "missing or malformed" }]);
     const deliveryId = c.req.header("x-github-delivery") ?? "";
@@ -71,12 +82,11 @@ export function githubRoutes() {
     if (text === null) {
       return problem(c, 415, "unsupported_media_type", "set the webhook's content type to application/json (or application/x-www-form-urlencoded)");
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      return problem(c, 400, "invalid_json", "the payload is not valid JSON");
-    }
+    const parsedJson = parseJson(text);
+    if (!parsedJson.ok) return parsedJson.tooDeep ? unparsablyDeep(c, "payload") : problem(c, 400, "invalid_json", "the payload is not valid JSON");
+    const payload = parsedJson.value;
+    const deep = tooDeep(c, payload);
+    if (deep) return deep;
     const action = payload && typeof payload === "object" && typeof (payload as { action?: unknown }).action === "string" ? (payload as { action: string }).action : null;
 
     if (event === "ping") {
@@ -92,16 +102,11 @@ export function githubRoutes() {
       }
       const signal = issueSignal(parsed.data, deliveryId);
       if (!signal) return c.json({ event, action, ignored: `issues ${action} is not a signal (opened, edited and reopened are)` }, 202);
-      // a valid signature authorizes sending signals, nothing more
-      const ctx = { id: project.id, name: project.name, promotionThreshold: project.promotionThreshold, scope: "ingest" as const };
-      const limited = await rateLimited(c, ctx);
-      if (limited) return limited;
-      try {
-        return c.json({ event, action, signal: await acceptSignals(c.env, ctx, [signal]) }, 202);
-      } catch (e) {
-        console.error("github: could not record the issue signal", e);
-        return problem(c, 503, "enqueue_failed", "the signal could not be recorded; redeliver the webhook", undefined, { "retry-after": "5" });
-      }
+      const admitted = admitSignals(c, [signal], { blank: "skip", field: () => "issue" });
+      if (!admitted.ok) return admitted.response;
+      if (!admitted.signals.length) return c.json({ event, action, ignored: "the issue has no text" }, 202);
+      const recorded = await recordSignals(c, project, admitted.signals, { source: "github", what: "issue signal", retryHint: "redeliver the webhook" });
+      return recorded.ok ? c.json({ event, action, signal: recorded.result }, 202) : recorded.response;
     }
 
     if (isForgeEvent(event)) {

@@ -15,13 +15,17 @@
  * `skipped` (entries below the level) and `received`.
  * Errors: empty body 400 `empty_body`; more than 500 entries 413
  * `batch_too_large`; a line that is not a JSON object 400 `invalid_json`
- * naming the line; OTLP of the wrong shape 400 `invalid_otlp`.
+ * naming the line; JSON nested deeper than 64 levels 400 `json_too_deep`;
+ * OTLP of the wrong shape or field types (e.g. `severityNumber` that is no
+ * SeverityNumber) 400 `invalid_otlp` naming the field; plus the shared
+ * ingest limits (limits.ts): 413/415 body, 429 per project.
  */
 import { Hono } from "hono";
-import { type AppEnv, requireProject } from "../auth";
-import { acceptSignals, type IntakeResult, rateLimited } from "../intake";
+import { requireProject } from "../auth";
+import { parseJson } from "../json-limits";
+import { admitSignals, ingestBodyLimit, type IngestEnv, ingestRateLimit, recordSignals, tooDeep, tooManyEvents, unparsablyDeep } from "../limits";
 import { problem } from "../problem";
-import { fieldName, MAX_BATCH, MAX_BODY_BYTES } from "../schema";
+import { fieldName, MAX_BODY_BYTES } from "../schema";
 import { readLogBody } from "./logs/body";
 import { entrySignal, type LogEntry, passes } from "./logs/entry";
 import { parseJsonLines } from "./logs/json-lines";
@@ -40,12 +44,10 @@ function formatOf(contentType: string): Format | null {
   return null;
 }
 
-const tooMany = (n: number, what: string) => `at most ${MAX_BATCH} ${what} per request, got ${n}`;
-
 export function logsRoutes() {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<IngestEnv>();
 
-  app.post("/v1/logs", requireProject, async (c) => {
+  app.post("/v1/logs", ingestBodyLimit, requireProject, ingestRateLimit, async (c) => {
     const format = formatOf(c.req.header("content-type") ?? "");
     if (format === "protobuf") {
       return problem(
@@ -63,21 +65,17 @@ export function logsRoutes() {
     if (!min) return problem(c, 400, "invalid_query", `min_level must be one of ${LEVELS.join(", ")}`, [{ field: "min_level", message: `unknown level ${minParam}` }]);
 
     const project = c.get("project");
-    const limited = await rateLimited(c, project);
-    if (limited) return limited;
-
     const body = await readLogBody(c.req.raw, MAX_BODY_BYTES);
     if (!body.ok) return problem(c, body.status, body.code, body.detail);
     if (!body.text.trim()) return problem(c, 400, "empty_body", "the body is empty; send at least one log entry");
 
     let entries: LogEntry[];
     if (format === "otlp") {
-      let json: unknown;
-      try {
-        json = JSON.parse(body.text);
-      } catch {
-        return problem(c, 400, "invalid_json", "the body is not valid JSON");
-      }
+      const parsedJson = parseJson(body.text);
+      if (!parsedJson.ok) return parsedJson.tooDeep ? unparsablyDeep(c) : problem(c, 400, "invalid_json", "the body is not valid JSON");
+      const json = parsedJson.value;
+      const deep = tooDeep(c, json);
+      if (deep) return deep;
       if (!json || typeof json !== "object" || !("resourceLogs" in json)) {
         return problem(c, 400, "invalid_otlp", "application/json takes an OTLP ExportLogsServiceRequest (`resourceLogs`); send JSON lines as application/x-ndjson", [
           { field: "resourceLogs", message: "required" },
@@ -88,31 +86,33 @@ export function logsRoutes() {
         const errors = parsed.error.issues.slice(0, 20).map((i) => ({ field: fieldName(i.path), message: i.message }));
         return problem(c, 400, "invalid_otlp", `${errors[0].field}: ${errors[0].message}`, errors);
       }
-      const n = otlpRecordCount(parsed.data);
-      if (n > MAX_BATCH) return problem(c, 413, "batch_too_large", tooMany(n, "log records"));
+      const tooMany = tooManyEvents(c, otlpRecordCount(parsed.data), "log records", "resourceLogs");
+      if (tooMany) return tooMany;
       entries = parseOtlp(parsed.data);
     } else if (format === "ndjson") {
-      const n = body.text.split(/\r?\n/).filter((l) => l.trim()).length;
-      if (n > MAX_BATCH) return problem(c, 413, "batch_too_large", tooMany(n, "lines"));
+      const tooMany = tooManyEvents(c, body.text.split(/\r?\n/).filter((l) => l.trim()).length, "lines", "body");
+      if (tooMany) return tooMany;
       const parsed = parseJsonLines(body.text);
-      if (!parsed.ok) return problem(c, 400, "invalid_json", `line ${parsed.line}: ${parsed.message}`, [{ field: `line ${parsed.line}`, message: parsed.message }]);
+      if (!parsed.ok) {
+        const field = `line ${parsed.line}`;
+        if (parsed.tooDeep) return problem(c, 400, "json_too_deep", `${field}: ${parsed.message}`, [{ field, message: parsed.message }]);
+        return problem(c, 400, "invalid_json", `${field}: ${parsed.message}`, [{ field, message: parsed.message }]);
+      }
       entries = parsed.entries;
     } else {
       entries = parseTextLines(body.text);
-      if (entries.length > MAX_BATCH) return problem(c, 413, "batch_too_large", tooMany(entries.length, "log entries"));
+      const tooMany = tooManyEvents(c, entries.length, "log entries", "body");
+      if (tooMany) return tooMany;
     }
 
-    const kept = entries.filter((e) => passes(e, min));
-    const skipped = entries.length - kept.length;
-    let result: IntakeResult;
-    try {
-      result = await acceptSignals(c.env, project, await Promise.all(kept.map(entrySignal)));
-    } catch (e) {
-      console.error("logs: could not record the batch", e);
-      return problem(c, 503, "enqueue_failed", "the logs could not be recorded; retry the request (entries with a time keep their ids)", undefined, {
-        "retry-after": "5",
-      });
-    }
+    // an entry with no text of its own (an OTLP record without body or attributes) is skipped, as is one below the level
+    const kept = entries.filter((e) => !e.empty && passes(e, min));
+    const admitted = admitSignals(c, await Promise.all(kept.map(entrySignal)), { blank: "skip", field: (i) => `entries[${i}]` });
+    if (!admitted.ok) return admitted.response;
+    const skipped = entries.length - kept.length + admitted.skipped;
+    const recorded = await recordSignals(c, project, admitted.signals, { source: "logs", what: "batch", retryHint: "retry the request (entries with a time keep their ids)" });
+    if (!recorded.ok) return recorded.response;
+    const { result } = recorded;
 
     if (format === "otlp") {
       const reasons = [...new Set(result.signals.filter((s) => s.status === "dropped").map((s) => s.reason ?? "unsafe"))];

@@ -7,14 +7,18 @@
  * three seconds and retries otherwise; the intake only classifies and
  * enqueues, and retries of an event carry the same id, so they are stored once.
  * Errors are problems: 404 unknown project, 409 no secret set, 401 signature
- * (`missing_signature`, `stale_timestamp`, `invalid_signature`), 413, 400, 503.
+ * (`missing_signature`, `stale_timestamp`, `invalid_signature`), 429 over the
+ * project's rate, 413, 400 (also JSON nested deeper than 64 levels), 503.
  */
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { readBody } from "../body";
-import { type AppEnv, projectById } from "../auth";
-import { acceptSignals, rateLimited } from "../intake";
+import { projectById } from "../auth";
+import { parseJson } from "../json-limits";
+import { admitSignals, ingestBodyLimit, type IngestEnv, ingestRateLimit, recordSignals, tooDeep, unparsablyDeep } from "../limits";
 import { problem } from "../problem";
 import { MAX_BODY_BYTES } from "../schema";
+import { boundedSignalId } from "../signal-id";
 import { slackOutcome } from "./slack/event";
 import { verifySlackSignature } from "./slack/verify";
 
@@ -24,37 +28,42 @@ export interface SlackRouteOptions {
 }
 
 export function slackRoutes(options: SlackRouteOptions = {}) {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<IngestEnv>();
   const now = options.now ?? Date.now;
 
-  app.post("/slack/events/:project", async (c) => {
-    const row = await projectById(c.env, c.req.param("project"));
+  /** The project's signing secret checked over the raw body; sets `project` (ingest scope: a signature authorizes sending signals, nothing more) and `body`. */
+  const authenticate = createMiddleware<IngestEnv>(async (c, next) => {
+    const row = await projectById(c.env, c.req.param("project") ?? "");
     if (!row) return problem(c, 404, "unknown_project", "no project with this id; use the project id in the Slack request URL");
     if (!row.slackSigningSecret) {
       return problem(c, 409, "slack_not_configured", "set the project's Slack signing secret first: PATCH /v1/project {slack_signing_secret}");
     }
-
     // the signature covers the bytes as sent
     const read = await readBody(c.req.raw, MAX_BODY_BYTES, { inflate: false });
     if (!read.ok) return problem(c, read.status, read.code, read.detail);
-    const body = new TextDecoder().decode(read.bytes);
-
     const verdict = verifySlackSignature({
       signingSecret: row.slackSigningSecret,
-      body,
+      body: new TextDecoder().decode(read.bytes),
       signature: c.req.header("x-slack-signature"),
       timestamp: c.req.header("x-slack-request-timestamp"),
       nowMs: now(),
     });
     if (!verdict.ok) return problem(c, 401, verdict.code, verdict.detail);
+    c.set("project", { id: row.id, name: row.name, promotionThreshold: row.promotionThreshold, scope: "ingest" });
+    c.set("body", read.bytes);
+    await next();
+  });
 
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return problem(c, 400, "invalid_json", "the Events API body is not JSON (slash commands and interactivity are not handled here)");
+  app.post("/slack/events/:project", ingestBodyLimit, authenticate, ingestRateLimit, async (c) => {
+    const parsed = parseJson(new TextDecoder().decode(c.get("body")));
+    if (!parsed.ok) {
+      return parsed.tooDeep
+        ? unparsablyDeep(c)
+        : problem(c, 400, "invalid_json", "the Events API body is not JSON (slash commands and interactivity are not handled here)");
     }
-    const outcome = slackOutcome(json);
+    const deep = tooDeep(c, parsed.value);
+    if (deep) return deep;
+    const outcome = slackOutcome(parsed.value);
     switch (outcome.kind) {
       case "challenge":
         return c.json({ challenge: outcome.challenge });
@@ -63,19 +72,15 @@ export function slackRoutes(options: SlackRouteOptions = {}) {
       case "ignored":
         return c.json({ ok: true, accepted: 0, ignored: outcome.reason });
       case "signal": {
-        // a valid signature authorizes sending signals, nothing more
-        const project = { id: row.id, name: row.name, promotionThreshold: row.promotionThreshold, scope: "ingest" as const };
-        const limited = await rateLimited(c, project);
-        if (limited) return limited;
-        try {
-          const result = await acceptSignals(c.env, project, [outcome.signal]);
-          return c.json({ ok: true, accepted: result.accepted, dropped: result.dropped, signals: result.signals });
-        } catch (e) {
-          console.error("slack: could not record the event", e);
-          return problem(c, 503, "enqueue_failed", "the event could not be recorded; Slack will retry it (same event id)", undefined, {
-            "retry-after": "5",
-          });
-        }
+        // `slack:<team>:<channel>:<ts>` from a long or odd team or channel id is hashed, not dead-lettered later
+        const signal = { ...outcome.signal, id: await boundedSignalId("slack", outcome.signal.id ?? "") };
+        const admitted = admitSignals(c, [signal], { blank: "skip", field: () => "event" });
+        if (!admitted.ok) return admitted.response;
+        if (!admitted.signals.length) return c.json({ ok: true, accepted: 0, ignored: "empty_message" });
+        const recorded = await recordSignals(c, c.get("project"), admitted.signals, { source: "slack", what: "event", retryHint: "Slack will retry it (same event id)" });
+        if (!recorded.ok) return recorded.response;
+        const { result } = recorded;
+        return c.json({ ok: true, accepted: result.accepted, dropped: result.dropped, signals: result.signals });
       }
     }
   });

@@ -24,6 +24,8 @@ export interface LogEntry {
   identity?: string;
   /** small extra fields: line number, trace and span ids, release, environment */
   metadata?: Record<string, unknown>;
+  /** the entry says nothing (an OTLP record with no body, exception or attributes): skipped, not a signal */
+  empty?: boolean;
 }
 
 /** The level an entry counts as: its own, or info when it shows none. */

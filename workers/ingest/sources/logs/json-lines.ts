@@ -7,6 +7,7 @@
  * field counts as error. Blank lines are skipped; a line that is not a JSON
  * object is an error naming its line number.
  */
+import { findTooDeep, MAX_JSON_DEPTH, pathName } from "../../json-limits";
 import { MAX_CONTENT_BYTES } from "../../schema";
 import type { LogEntry } from "./entry";
 import { toEpochMs } from "./entry";
@@ -19,7 +20,7 @@ const ERROR_KEYS = ["err", "error", "exception", "exc_info", "stack", "stack_tra
 /** string fields cut to this length when a line is over the content limit */
 const LONG_STRING = 4096;
 
-export type JsonLinesResult = { ok: true; entries: LogEntry[] } | { ok: false; line: number; message: string };
+export type JsonLinesResult = { ok: true; entries: LogEntry[] } | { ok: false; line: number; message: string; tooDeep?: boolean };
 
 /** `obj[key]`, also for dotted keys written nested (`{"log": {"level": "error"}}`). */
 function lookup(obj: Record<string, unknown>, key: string): unknown {
@@ -72,9 +73,13 @@ export function parseJsonLines(body: string): JsonLinesResult {
     try {
       value = JSON.parse(text);
     } catch (e) {
+      if (e instanceof RangeError) return { ok: false, line: i + 1, message: `nested more than ${MAX_JSON_DEPTH} levels deep`, tooDeep: true };
       return { ok: false, line: i + 1, message: `not valid JSON (${(e as Error).message})` };
     }
     if (!value || typeof value !== "object" || Array.isArray(value)) return { ok: false, line: i + 1, message: "not a JSON object" };
+    // the line is stringified again when it is long (fitLine): recursion must stay shallow
+    const deep = findTooDeep(value, MAX_JSON_DEPTH);
+    if (deep) return { ok: false, line: i + 1, message: `${pathName(deep)}: nested more than ${MAX_JSON_DEPTH} levels deep`, tooDeep: true };
     const obj = value as Record<string, unknown>;
     let timestamp: number | undefined;
     for (const k of TIME_KEYS) {

@@ -25,18 +25,33 @@ import { clip } from "./text";
 
 const KeyValue = z.object({ key: z.string(), value: z.unknown().optional() });
 const Attributes = z.array(KeyValue).nullish();
-const Int64 = z.union([z.number(), z.string()]).nullish();
+/** OTLP/JSON int64: a number, or a string of digits */
+const Int64 = z.union([z.number().nonnegative(), z.string().regex(/^\d{1,20}$/, "an integer (as a number or a string of digits)")]).nullish();
+/**
+ * OTLP/JSON writes enums as integers; the protobuf JSON mapping also allows
+ * the enum's name. Any other string (or number) is a client bug: 400 naming
+ * the field, rather than a record quietly read as "no level" and skipped.
+ */
+const SEVERITY = "a SeverityNumber: an integer 0..24 or its enum name (SEVERITY_NUMBER_ERROR…)";
+const SeverityNumber = z
+  .union([
+    z.number().int(SEVERITY).min(0, SEVERITY).max(24, SEVERITY),
+    z.string().regex(/^SEVERITY_NUMBER_(?:UNSPECIFIED|(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL)[2-4]?)$/, SEVERITY),
+  ])
+  .nullish();
+/** hex trace and span ids are 32 and 16 characters; anything far longer is not one */
+const Id = z.string().max(128).nullish();
 
 const LogRecord = z.object({
   timeUnixNano: Int64,
   observedTimeUnixNano: Int64,
-  severityNumber: z.union([z.number(), z.string()]).nullish(),
-  severityText: z.string().nullish(),
+  severityNumber: SeverityNumber,
+  severityText: z.string().max(100).nullish(),
   body: z.unknown().optional(),
   eventName: z.string().nullish(),
   attributes: Attributes,
-  traceId: z.string().nullish(),
-  spanId: z.string().nullish(),
+  traceId: Id,
+  spanId: Id,
 });
 
 export const ExportLogsServiceRequest = z.object({
@@ -133,7 +148,8 @@ export function parseOtlp(req: ExportLogsServiceRequest): LogEntry[] {
     const service = typeof resource["service.name"] === "string" ? (resource["service.name"] as string) : undefined;
     const kept: Record<string, unknown> = {};
     for (const [key, name] of Object.entries(RESOURCE_KEPT)) {
-      if (resource[key] !== undefined && kept[name] === undefined) kept[name] = resource[key];
+      // one short line each: metadata stays far below its 16 KiB limit
+      if (resource[key] !== undefined && kept[name] === undefined) kept[name] = clip(show(resource[key]), 200);
     }
     for (const sl of rl.scopeLogs ?? []) {
       for (const r of sl.logRecords ?? []) {
@@ -141,17 +157,20 @@ export function parseOtlp(req: ExportLogsServiceRequest): LogEntry[] {
         const level = recordLevel(r, attrs);
         const severity = (r.severityText?.trim() || level || "LOG").toUpperCase();
         const timestamp = toEpochMs(r.timeUnixNano) ?? toEpochMs(r.observedTimeUnixNano);
+        const body = anyValue(r.body);
+        const bodyText = body === null || body === undefined ? "" : show(body);
         entries.push({
           format: "otlp",
-          content: recordContent(severity, service, anyValue(r.body), attrs),
+          ...(!bodyText.trim() && !Object.keys(attrs).length ? { empty: true } : {}),
+          content: recordContent(severity, service, body, attrs),
           level,
           service,
           timestamp,
           ...(timestamp !== undefined ? { identity: JSON.stringify([resource, sl.scope?.name ?? null, r]) } : {}),
           metadata: {
             ...kept,
-            ...(sl.scope?.name ? { scope: sl.scope.name } : {}),
-            ...(r.eventName ? { event_name: r.eventName } : {}),
+            ...(sl.scope?.name ? { scope: clip(sl.scope.name, 200) } : {}),
+            ...(r.eventName ? { event_name: clip(r.eventName, 200) } : {}),
             ...(r.traceId ? { trace_id: r.traceId } : {}),
             ...(r.spanId ? { span_id: r.spanId } : {}),
           },

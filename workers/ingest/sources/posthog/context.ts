@@ -32,12 +32,14 @@ export function contextOf(props: Record<string, unknown>, distinctId: unknown): 
   const lib = firstText(props, ["$lib"]);
   const libVersion = firstText(props, ["$lib_version"]);
   const user = typeof distinctId === "string" || typeof distinctId === "number" ? String(distinctId) : firstText(props, ["distinct_id"]);
+  // bounded here: these also go into the signal's metadata (at most 16 KiB)
+  const bounded = (v: string | undefined, max: number) => (v === undefined ? undefined : clip(v, max));
   return {
-    url: firstText(props, ["$current_url", "$screen_name", "$pathname"]),
-    release: firstText(props, RELEASE_KEYS),
-    environment: firstText(props, ENVIRONMENT_KEYS),
-    lib: lib ? `${lib}${libVersion ? ` ${libVersion}` : ""}` : undefined,
-    user,
+    url: bounded(firstText(props, ["$current_url", "$screen_name", "$pathname"]), 2000),
+    release: bounded(firstText(props, RELEASE_KEYS), 200),
+    environment: bounded(firstText(props, ENVIRONMENT_KEYS), 100),
+    lib: bounded(lib ? `${lib}${libVersion ? ` ${libVersion}` : ""}` : undefined, 100),
+    user: bounded(user, 200),
   };
 }
 

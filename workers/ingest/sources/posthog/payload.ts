@@ -38,15 +38,28 @@ export interface PostHogPayload {
 
 export type PayloadResult = { ok: true; value: PostHogPayload } | { ok: false; code: string; detail: string; errors?: FieldError[] };
 
+/** The latest time a Date holds; later (or NaN) is no time at all. */
+const MAX_DATE_MS = 8.64e15;
+
 function epochMs(v: string | number | null | undefined): number | null {
   if (v === null || v === undefined) return null;
   const ms = typeof v === "number" ? v : Date.parse(v);
-  return Number.isFinite(ms) ? ms : null;
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : null;
 }
 
 function keyOf(e: PostHogEvent): string | null {
   const fromProps = e.properties?.token;
   return e.api_key || e.token || (typeof fromProps === "string" && fromProps ? fromProps : null);
+}
+
+/** How many events a capture body holds, before any is validated (for the per-request cap). */
+export function rawEventCount(json: unknown): number {
+  if (Array.isArray(json)) return json.length;
+  if (json && typeof json === "object" && "batch" in json) {
+    const batch = (json as { batch: unknown }).batch;
+    return Array.isArray(batch) ? batch.length : 0;
+  }
+  return json && typeof json === "object" ? 1 : 0;
 }
 
 export function parsePostHogPayload(json: unknown, queryKey: string | null = null): PayloadResult {
@@ -97,7 +110,7 @@ export function eventTime(e: PostHogEvent, sentAt: number | null): number | unde
   if (ts !== null && ts >= 0) return Math.round(ts);
   if (sentAt !== null && typeof e.offset === "number") {
     const t = Math.round(sentAt - e.offset);
-    return t >= 0 ? t : undefined;
+    return t >= 0 && t <= MAX_DATE_MS ? t : undefined;
   }
   return undefined;
 }

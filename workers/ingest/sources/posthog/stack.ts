@@ -84,13 +84,13 @@ export function exceptionText(props: Record<string, unknown>): { text: string; t
     } catch {
       frames = undefined;
     }
-    return { text: [head(type, message ?? (type ? undefined : "unknown exception")), ...stackLines(frames)].join("\n"), types: type ? [type] : [] };
+    return { text: [head(type, message ?? (type ? undefined : "unknown exception")), ...stackLines(frames)].join("\n"), types: type ? [clip(type, 200)] : [] };
   }
   const lines: string[] = [];
   const types: string[] = [];
   list.slice(0, MAX_EXCEPTIONS).forEach((e, i) => {
     const type = str(e.type);
-    if (type) types.push(type);
+    if (type) types.push(clip(type, 200));
     lines.push(`${i ? "Caused by: " : ""}${head(type, str(e.value))}`);
     lines.push(...stackLines(e.stacktrace?.frames));
   });

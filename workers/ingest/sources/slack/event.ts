@@ -6,6 +6,7 @@
  * posts, edits, deletions, joins, other event types) → ignored, with a reason.
  */
 import { z } from "zod";
+import { hasVisibleText } from "../../control-chars";
 import type { SignalInput } from "../../schema";
 import { mrkdwnToText } from "./mrkdwn";
 
@@ -80,7 +81,7 @@ export function slackOutcome(body: unknown): SlackOutcome {
 
   const files = (e.files ?? []).map((f) => f.title || f.name).filter(Boolean);
   const text = [mrkdwnToText(e.text ?? "").trim(), ...files.map((f) => `[file: ${f}]`)].filter(Boolean).join(" ");
-  if (!text) return { kind: "ignored", reason: "empty_message" };
+  if (!hasVisibleText(text)) return { kind: "ignored", reason: "empty_message" };
 
   const channel = clipText(e.channel ?? "unknown-channel", 100);
   const user = clipText(e.user ?? "unknown-user", 100);
@@ -88,16 +89,18 @@ export function slackOutcome(body: unknown): SlackOutcome {
   return {
     kind: "signal",
     signal: {
-      // one id per message, not per event: a mention arrives as both `message` and `app_mention`
-      id: e.ts ? `slack:${team_id ?? "team"}:${channel}:${e.ts}` : `slack:${event_id}`,
+      // one id per message, not per event: a mention arrives as both `message` and `app_mention`;
+      // the route passes it through boundedSignalId (a long or odd team, channel or ts is hashed)
+      id: e.ts ? `slack:${team_id ?? "team"}:${e.channel ?? "unknown-channel"}:${e.ts}` : `slack:${event_id}`,
       source_product: "slack",
       source_type: "message",
       content: `#${channel} — ${user}: ${clipText(text, MAX_TEXT_UNITS)}`,
       ...(timestamp !== undefined ? { timestamp } : {}),
       metadata: Object.fromEntries(
-        Object.entries({ event_type: e.type, team_id, api_app_id, channel, channel_type: e.channel_type, user, ts: e.ts, thread_ts: e.thread_ts }).filter(
-          ([, v]) => v !== undefined,
-        ),
+        Object.entries({ event_type: e.type, team_id, api_app_id, channel, channel_type: e.channel_type, user, ts: e.ts, thread_ts: e.thread_ts })
+          .filter((kv): kv is [string, string] => kv[1] !== undefined)
+          // each at most 100 characters: metadata stays far below its 16 KiB limit
+          .map(([k, v]) => [k, clipText(v, 100)]),
       ),
     },
   };
