@@ -12,6 +12,7 @@ import type { LinkMethod } from "../workers/grouping/types";
 import { EvidenceResearcher } from "../workers/research/evidence";
 import type { Evidence, EvidenceSignal } from "../workers/research/research";
 import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
+import { cleanTitle } from "../workers/ingest/control-chars";
 
 /** evidence content kept per signal inside the report */
 const MAX_CONTENT_CHARS = 8_000;
@@ -270,7 +271,11 @@ export class ReportObject extends DurableObject<Env> {
   }
 }
 
+/** The first line with visible text, without control characters or escape sequences, at most 100 characters. */
 function titleOf(content: string): string {
-  const line = content.split("\n").find((l) => l.trim()) ?? content;
-  return line.trim().slice(0, 100);
+  for (const line of content.slice(0, 4096).split("\n")) {
+    const title = cleanTitle(line);
+    if (title) return title.slice(0, 100);
+  }
+  return "(no visible text)";
 }

@@ -170,6 +170,27 @@ describe("one bad message never takes others with it", () => {
     expect(letter!.detail).toContain("injected fault");
   });
 
+  it("metadata nested too deep from another Worker is an invalid message, dead-lettered alone at once", async () => {
+    const key = await createProject("deep-meta");
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 100; i++) deep = { d: deep };
+    const bad = message("deep-meta", { id: "deep-1", content: "TypeError: nested\n    at g (src/g.ts:1:1)" });
+    const batch = createMessageBatch<SignalMessage>("nightshift-signals", [
+      { id: "dm-0", timestamp: new Date(), attempts: 1, body: { ...bad, signal: { ...bad.signal, metadata: deep } } },
+      { id: "dm-1", timestamp: new Date(), attempts: 1, body: message("deep-meta", { id: "fine-1", content: "\u001b[31mTypeError\u0000: cart is null\u001b[0m\n    at f (src/a.ts:1:1)" }) },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as MessageBatch<unknown>, env, ctx);
+    expect([...(await getQueueResult(batch, ctx)).explicitAcks].sort()).toEqual(["dm-0", "dm-1"]);
+    const letter = await env.DB.prepare("SELECT signal_id, reason, detail FROM dead_letters WHERE project_id = 'deep-meta'").first<{ detail: string }>();
+    expect(letter).toMatchObject({ signal_id: "deep-1", reason: "invalid_message" });
+    expect(letter!.detail).toMatch(/^signal\.metadata: nested deeper than 32 levels/);
+    expect(await stats(key)).toMatchObject({ accepted: 2, pending: 0, in_reports: 1, dead_lettered: 1, unaccounted: 0 });
+    // control characters and escape sequences never reach a report title
+    const reports = ((await (await api(key, "/v1/reports")).json()) as { reports: { title: string }[] }).reports;
+    expect(reports.map((r) => r.title)).toEqual(["TypeError: cart is null"]);
+  });
+
   it("the dead-letter consumer records a reason for any body, and settles the signal's outbox row", async () => {
     const key = await createProject("dlq-any");
     expect((await postWithQueue(key, [err(4)], async () => undefined)).status).toBe(202);

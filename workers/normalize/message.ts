@@ -4,6 +4,7 @@
  * The consumer validates every message with this schema.
  */
 import { z } from "zod";
+import { findTooDeep, MAX_METADATA_DEPTH } from "../ingest/json-limits";
 import { SignalInput } from "../ingest/schema";
 
 export const SignalMessage = z.object({
@@ -11,6 +12,12 @@ export const SignalMessage = z.object({
   kind: z.literal("signal"),
   project: z.string().min(1),
   received_at: z.number().int().nonnegative(),
-  signal: SignalInput.extend({ id: z.string().min(1).max(128) }),
+  signal: SignalInput.extend({
+    id: z.string().min(1).max(128),
+    // the same bound intake enforces, for messages other Workers put on the Queue
+    metadata: SignalInput.shape.metadata.refine((m) => !m || findTooDeep(m, MAX_METADATA_DEPTH) === null, {
+      message: `nested deeper than ${MAX_METADATA_DEPTH} levels`,
+    }),
+  }),
 });
 export type SignalMessage = z.infer<typeof SignalMessage>;
