@@ -17,13 +17,13 @@ import { cleanTitle } from "../workers/ingest/control-chars";
 /** evidence content kept per signal inside the report */
 const MAX_CONTENT_CHARS = 8_000;
 
-export interface AddSignalInput {
+export interface AddSignalsInput {
   reportId: string;
   project: string;
   /** the project's promotion threshold now */
   threshold: number;
-  signal: EvidenceSignal;
-  link: { method: LinkMethod; query: string | null; score: number | null };
+  /** the signals the consumer grouped into this report in one batch */
+  items: { signal: EvidenceSignal; link: { method: LinkMethod; query: string | null; score: number | null } }[];
 }
 
 export interface ReportSignalView extends EvidenceSignal {
@@ -85,49 +85,59 @@ export class ReportObject extends DurableObject<Env> {
     `);
   }
 
-  /** Adds a signal (idempotent by signal id); promotes when the weight crosses the threshold. */
-  async addSignal(input: AddSignalInput): Promise<ReportView> {
+  /**
+   * Adds a batch of signals (idempotent by signal id); promotes when the
+   * weight crosses the threshold. One call per report per consumer batch: the
+   * D1 mirror and the inbox are updated once, however many signals arrive.
+   */
+  async addSignals(input: AddSignalsInput): Promise<{ state: ReportState; weight: number; signal_count: number }> {
     const now = Date.now();
     let meta = this.meta();
     if (!meta) {
+      if (!input.items.length) throw new Error(`report ${input.reportId} cannot be opened without a signal`);
       this.sql.exec(
         "INSERT INTO meta (id, project, state, title, weight, threshold, created_at, updated_at) VALUES (?, ?, 'potential', ?, 0, ?, ?, ?)",
         input.reportId,
         input.project,
-        titleOf(input.signal.content),
+        titleOf(input.items[0].signal.content),
         input.threshold,
         now,
         now,
       );
-      this.record(null, "potential", `opened by signal ${input.signal.id}`);
+      this.record(null, "potential", `opened by signal ${input.items[0].signal.id}`);
       meta = this.meta()!;
     } else if (meta.id !== input.reportId || meta.project !== input.project) {
       throw new Error(`report ${meta.id} (${meta.project}) was addressed as ${input.reportId} (${input.project})`);
     }
-    const s = input.signal;
-    const inserted = this.sql.exec(
-      `INSERT OR IGNORE INTO signals (id, source_product, source_type, content, weight, received_at, link_method, link_query, link_score)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      s.id,
-      s.source_product,
-      s.source_type,
-      s.content.slice(0, MAX_CONTENT_CHARS),
-      s.weight,
-      s.received_at,
-      input.link.method,
-      input.link.query,
-      input.link.score,
-    ).rowsWritten;
-    if (inserted > 0) {
-      this.sql.exec("UPDATE meta SET weight = weight + ?, threshold = ?, updated_at = ?", s.weight, input.threshold, now);
-    } else {
-      this.sql.exec("UPDATE meta SET threshold = ?", input.threshold);
+    let added = 0;
+    let weight = 0;
+    for (const { signal: s, link } of input.items) {
+      const inserted = this.sql.exec(
+        `INSERT OR IGNORE INTO signals (id, source_product, source_type, content, weight, received_at, link_method, link_query, link_score)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        s.id,
+        s.source_product,
+        s.source_type,
+        s.content.slice(0, MAX_CONTENT_CHARS),
+        s.weight,
+        s.received_at,
+        link.method,
+        link.query,
+        link.score,
+      ).rowsWritten;
+      if (inserted > 0) {
+        added++;
+        weight += s.weight;
+      }
     }
+    if (added > 0) this.sql.exec("UPDATE meta SET weight = weight + ?, threshold = ?, updated_at = ?", weight, input.threshold, now);
+    else this.sql.exec("UPDATE meta SET threshold = ?", input.threshold);
     await this.maybePromote(input.threshold, "weight crossed the threshold");
     await this.mirror();
     // a report already in the inbox shows its new weight and how much arrived since research
-    if (inserted > 0 && INBOX_STATES.includes(this.meta()!.state)) await this.notifyInbox();
-    return this.view();
+    const after = this.meta()!;
+    if (added > 0 && INBOX_STATES.includes(after.state)) await this.notifyInbox();
+    return { state: after.state, weight: after.weight, signal_count: this.signalCount() };
   }
 
   /** The cron sweep's entry: promote if due, and re-arm research that stalled. */
@@ -236,9 +246,13 @@ export class ReportObject extends DurableObject<Env> {
     };
   }
 
+  private signalCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM signals").one().n;
+  }
+
   private async mirror(): Promise<void> {
     const m = this.meta()!;
-    const count = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM signals").one().n;
+    const count = this.signalCount();
     await this.env.DB.prepare(
       `INSERT INTO reports (id, project_id, state, title, weight, signal_count, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)

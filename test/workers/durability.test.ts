@@ -97,7 +97,7 @@ describe("accepted means durable", () => {
   it("a consumer that crashed between storing and grouping is finished by a redelivery", async () => {
     const key = await createProject("crash-mid");
     // first delivery: the report Durable Object is down, and the message is then lost
-    const broken = { ...env, REPORTS: { idFromName: () => ({}), get: () => ({ addSignal: async () => Promise.reject(new Error("DO down")) }) } } as unknown as Env;
+    const broken = { ...env, REPORTS: { idFromName: () => ({}), get: () => ({ addSignals: async () => Promise.reject(new Error("DO down")) }) } } as unknown as Env;
     const lostMessages: SignalMessage[] = [];
     const res = await postWithQueue(key, [err(7)], async (...args: unknown[]) => void lostMessages.push(...(args[0] as { body: SignalMessage }[]).map((m) => m.body)));
     expect(res.status).toBe(202);
@@ -140,9 +140,9 @@ describe("one bad message never takes others with it", () => {
       REPORTS: {
         idFromName: (n: string) => env.REPORTS.idFromName(n),
         get: (id: DurableObjectId) => ({
-          addSignal: async (input: { signal: { id: string } }) => {
-            if (input.signal.id === "bad-1") throw new Error("injected fault");
-            return env.REPORTS.get(id).addSignal(input as never);
+          addSignals: async (input: { items: { signal: { id: string } }[] }) => {
+            if (input.items.some((i) => i.signal.id === "bad-1")) throw new Error("injected fault");
+            return env.REPORTS.get(id).addSignals(input as never);
           },
         }),
       },

@@ -61,13 +61,15 @@ function faultyEnv(transient: Set<string>, permanent: Set<string>): Env {
       const stub = env.REPORTS.get(id);
       return {
         snapshot: () => stub.snapshot(),
-        addSignal: async (input: { signal: { id: string } }) => {
-          const n = failures.get(input.signal.id) ?? 0;
-          if (permanent.has(input.signal.id) || (transient.has(input.signal.id) && n < 2)) {
-            failures.set(input.signal.id, n + 1);
-            throw new Error(`injected fault for ${input.signal.id}`);
+        addSignals: async (input: { items: { signal: { id: string } }[] }) => {
+          for (const { signal } of input.items) {
+            const n = failures.get(signal.id) ?? 0;
+            if (permanent.has(signal.id) || (transient.has(signal.id) && n < 2)) {
+              failures.set(signal.id, n + 1);
+              throw new Error(`injected fault for ${signal.id}`);
+            }
           }
-          return stub.addSignal(input as never);
+          return stub.addSignals(input as never);
         },
       };
     },

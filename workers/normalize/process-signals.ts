@@ -1,0 +1,262 @@
+/**
+ * Signals through the consumer as a batch: a few D1 round trips for the whole
+ * batch instead of several per signal, grouping in arrival order (a signal can
+ * join a report opened earlier in the same batch), and one Durable Object call
+ * per report. Each signal still succeeds or fails alone: a failure is
+ * recorded against that signal and the others go on.
+ *
+ *  1. rows: the signals already stored (a redelivery skips safety and triage)
+ *  2. first sight: safety tier 2 (until the last attempt a judge outage is a
+ *     failure, so the Queue retries), triage; drops and new rows in one D1 batch
+ *  3. grouping, in order; the links claimed in one D1 batch (a concurrent
+ *     delivery that linked the signal first wins)
+ *  4. each report gets its signals in one `addSignals` call, reports in parallel
+ */
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { droppedSignals, projects, signals } from "../db/schema";
+import type { Env } from "../env";
+import { assignSignal } from "../grouping/assign";
+import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults";
+import { fingerprint as computeFingerprint } from "../grouping/fingerprint";
+import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod } from "../grouping/types";
+import type { Outcome } from "../ingest/outbox";
+import { droppedRow } from "../safety/dropped-row";
+import type { TieredSafetyClassifier } from "../safety/tiered";
+import type { TriageClassifier } from "../triage/triage";
+import type { NormalizedSignal } from "./normalized";
+
+export interface ConsumerDeps {
+  grouping: GroupingDeps;
+  safety: TieredSafetyClassifier;
+  triage: TriageClassifier;
+  thresholds: Map<string, number>;
+}
+
+export type SignalResult = { ok: true; outcome: Outcome } | { ok: false; error: unknown };
+
+type Row = typeof signals.$inferSelect;
+interface Link {
+  reportId: string;
+  method: LinkMethod;
+  query: string | null;
+  score: number | null;
+}
+
+/** D1 binds at most 100 parameters a statement */
+const IDS_PER_QUERY = 90;
+
+const keyOf = (project: string, id: string) => `${project}\u0000${id}`;
+
+export async function processSignals(
+  batch: { signal: NormalizedSignal; lastAttempt: boolean }[],
+  env: Env,
+  deps: ConsumerDeps,
+): Promise<Map<NormalizedSignal, SignalResult>> {
+  const results = new Map<NormalizedSignal, SignalResult>();
+  const fail = (s: NormalizedSignal, error: unknown) => results.set(s, { ok: false, error });
+  const db = drizzle(env.DB);
+
+  // 1. what is stored already
+  const rows = await loadRows(env.DB, batch.map((b) => b.signal));
+
+  // 2. first sight: safety tier 2 and triage, then one D1 batch
+  const writes: Parameters<typeof db.batch>[0][number][] = [];
+  const firstSight: NormalizedSignal[] = [];
+  for (const { signal, lastAttempt } of batch) {
+    if (rows.has(keyOf(signal.project, signal.id)) || results.has(signal)) continue;
+    try {
+      const verdict = await deps.safety.classify(signal, lastAttempt ? {} : { onJudgeFailure: "throw" });
+      if (verdict.action === "drop") {
+        writes.push(db.insert(droppedSignals).values(droppedRow(signal.project, signal, verdict, signal.received_at)).onConflictDoNothing());
+        results.set(signal, { ok: true, outcome: "dropped" });
+        continue;
+      }
+      const triage = await deps.triage.classify(signal);
+      writes.push(
+        db
+          .insert(signals)
+          .values({
+            projectId: signal.project,
+            id: signal.id,
+            sourceProduct: signal.source_product,
+            sourceType: signal.source_type,
+            content: signal.content,
+            weight: signal.weight,
+            metadata: signal.metadata ? JSON.stringify(signal.metadata) : null,
+            timestamp: signal.timestamp,
+            receivedAt: signal.received_at,
+            triage: triage.verdict,
+            triageReason: triage.reason,
+          })
+          .onConflictDoNothing(),
+      );
+      firstSight.push(signal);
+    } catch (e) {
+      fail(signal, e);
+    }
+  }
+  if (writes.length) await db.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]]);
+  if (firstSight.length) for (const [k, row] of await loadRows(env.DB, firstSight)) rows.set(k, row);
+
+  // 3. grouping in arrival order; noise is kept with its reason and never grouped
+  const links = new Map<NormalizedSignal, Link>();
+  const toClaim: { signal: NormalizedSignal; link: Link; embedding: number[] | null }[] = [];
+  const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, batch.map((b) => b.signal).filter((s) => !results.has(s)));
+  const grouping = { ...deps.grouping, fingerprints };
+  for (const { signal } of batch) {
+    if (results.has(signal)) continue;
+    const row = rows.get(keyOf(signal.project, signal.id));
+    if (!row) {
+      fail(signal, new Error(`signal ${signal.id} was not stored`));
+      continue;
+    }
+    if (row.triage === "noise") {
+      results.set(signal, { ok: true, outcome: "noise" });
+      continue;
+    }
+    if (row.reportId) {
+      // grouped by an earlier attempt or a duplicate delivery: only make sure the report has it
+      links.set(signal, { reportId: row.reportId, method: row.linkMethod as LinkMethod, query: row.linkQuery, score: row.linkScore });
+      continue;
+    }
+    try {
+      const stored = { ...signal, content: row.content, weight: row.weight, source_product: row.sourceProduct, source_type: row.sourceType };
+      const d = await assignSignal(stored, grouping, {
+        threshold: Number(env.GROUPING_THRESHOLD ?? DEFAULT_GROUPING_THRESHOLD),
+        topK: DEFAULT_TOP_K,
+        newReportId: () => crypto.randomUUID(),
+      });
+      toClaim.push({ signal, link: { reportId: d.reportId, method: d.method, query: d.query, score: d.score }, embedding: d.embedding });
+    } catch (e) {
+      fail(signal, e);
+    }
+  }
+  if (toClaim.length) {
+    const claims = toClaim.map(({ signal, link, embedding }) =>
+      db
+        .update(signals)
+        .set({
+          reportId: link.reportId,
+          linkMethod: link.method,
+          linkQuery: link.query,
+          linkScore: link.score,
+          embedding: embedding ? JSON.stringify(embedding) : null,
+        })
+        .where(and(eq(signals.projectId, signal.project), eq(signals.id, signal.id), isNull(signals.reportId)))
+        .returning({ id: signals.id }),
+    );
+    const claimed = await db.batch(claims as [(typeof claims)[number], ...(typeof claims)[number][]]);
+    const lost: NormalizedSignal[] = [];
+    toClaim.forEach((c, i) => (claimed[i].length ? links.set(c.signal, c.link) : lost.push(c.signal)));
+    // a concurrent delivery of the same signal grouped it first: its link wins
+    for (const [, row] of lost.length ? await loadRows(env.DB, lost) : []) {
+      const signal = lost.find((s) => s.project === row.projectId && s.id === row.id)!;
+      if (row.reportId) links.set(signal, { reportId: row.reportId, method: row.linkMethod as LinkMethod, query: row.linkQuery, score: row.linkScore });
+      else fail(signal, new Error(`signal ${row.id} lost its link while grouping`));
+    }
+  }
+
+  // 4. one Durable Object call per report, reports in parallel
+  const byReport = new Map<string, NormalizedSignal[]>();
+  for (const [signal, link] of links) byReport.set(link.reportId, [...(byReport.get(link.reportId) ?? []), signal]);
+  await Promise.all(
+    [...byReport].map(async ([reportId, members]) => {
+      const project = members[0].project;
+      const items = members.map((signal) => {
+        const row = rows.get(keyOf(signal.project, signal.id))!;
+        const link = links.get(signal)!;
+        return {
+          signal: { id: row.id, source_product: row.sourceProduct, source_type: row.sourceType, content: row.content, weight: row.weight, received_at: row.receivedAt },
+          link: { method: link.method, query: link.query, score: link.score },
+        };
+      });
+      try {
+        const threshold = await projectThreshold(env, project, deps.thresholds);
+        const report = env.REPORTS.get(env.REPORTS.idFromName(reportId));
+        try {
+          await report.addSignals({ reportId, project, threshold, items });
+          for (const s of members) results.set(s, { ok: true, outcome: "report" });
+        } catch (e) {
+          if (members.length === 1) throw e;
+          // one signal may be the cause: each on its own, so only it fails
+          for (let i = 0; i < members.length; i++) {
+            try {
+              await report.addSignals({ reportId, project, threshold, items: [items[i]] });
+              results.set(members[i], { ok: true, outcome: "report" });
+            } catch (err) {
+              fail(members[i], err);
+            }
+          }
+        }
+      } catch (e) {
+        for (const s of members) fail(s, e);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Stored rows of these signals, by project and id, in a few queries. */
+async function loadRows(d1: D1Database, list: NormalizedSignal[]): Promise<Map<string, Row>> {
+  const db = drizzle(d1);
+  const out = new Map<string, Row>();
+  const byProject = new Map<string, string[]>();
+  for (const s of list) byProject.set(s.project, [...(byProject.get(s.project) ?? []), s.id]);
+  for (const [project, ids] of byProject) {
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const found = await db
+        .select()
+        .from(signals)
+        .where(and(eq(signals.projectId, project), inArray(signals.id, ids.slice(i, i + IDS_PER_QUERY))))
+        .all();
+      for (const r of found) out.set(keyOf(r.projectId, r.id), r);
+    }
+  }
+  return out;
+}
+
+/**
+ * The batch's fingerprints looked up in one query per project, behind the
+ * same interface: hits and misses are answered from the prefetch, and a
+ * fingerprint set by an earlier signal of the batch is seen by the later ones.
+ */
+async function prefetchFingerprints(d1: D1Database, store: FingerprintStore, list: NormalizedSignal[]): Promise<FingerprintStore> {
+  const known = new Map<string, FingerprintHit | null>();
+  const byProject = new Map<string, string[]>();
+  for (const s of list) {
+    const fp = computeFingerprint(s);
+    if (fp) byProject.set(s.project, [...(byProject.get(s.project) ?? []), fp]);
+  }
+  for (const [project, fps] of byProject) {
+    const unique = [...new Set(fps)];
+    for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+      const chunk = unique.slice(i, i + IDS_PER_QUERY);
+      const { results } = await d1
+        .prepare(`SELECT fingerprint, report_id, embedding FROM fingerprints WHERE project_id = ? AND fingerprint IN (${chunk.map(() => "?").join(", ")})`)
+        .bind(project, ...chunk)
+        .all<{ fingerprint: string; report_id: string; embedding: string | null }>();
+      for (const fp of chunk) known.set(keyOf(project, fp), null);
+      for (const r of results) known.set(keyOf(project, r.fingerprint), { reportId: r.report_id, embedding: r.embedding ? (JSON.parse(r.embedding) as number[]) : null });
+    }
+  }
+  return {
+    async get(project, fp) {
+      const k = keyOf(project, fp);
+      return known.has(k) ? known.get(k)! : store.get(project, fp);
+    },
+    async set(project, fp, hit) {
+      await store.set(project, fp, hit);
+      known.set(keyOf(project, fp), hit);
+    },
+  };
+}
+
+async function projectThreshold(env: Env, project: string, cache: Map<string, number>): Promise<number> {
+  const hit = cache.get(project);
+  if (hit !== undefined) return hit;
+  const row = await drizzle(env.DB).select({ t: projects.promotionThreshold }).from(projects).where(eq(projects.id, project)).get();
+  const t = row?.t ?? Number(env.DEFAULT_PROMOTION_THRESHOLD ?? 5);
+  cache.set(project, t);
+  return t;
+}
