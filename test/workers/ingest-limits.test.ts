@@ -405,3 +405,20 @@ describe("GitHub event names", () => {
     expect((await problemOf(res)).code).toBe("missing_event");
   });
 });
+
+describe("hostile text is answered, not a CPU timeout", () => {
+  it("text a backtracking expression would spend minutes on: a long A.A.A… log line, a property of spaces", async () => {
+    const key = await project("hostile-text");
+    const logs = await send.logs("text/plain")("hostile-text", key, `ERROR ${"A.".repeat(1_500_000)}`);
+    expect(logs.status).toBe(202);
+    expect(await logs.json()).toMatchObject({ accepted: 1 });
+    const ph = await send.posthog("/batch/")(
+      "hostile-text",
+      key,
+      JSON.stringify({ api_key: key, batch: [{ event: "$exception", uuid: "hostile-1", properties: { $exception_message: "x", $current_url: `a${" ".repeat(2_000_000)}b`, note: `a${" ".repeat(2_000_000)}b` } }] }),
+    );
+    expect(ph.status).toBe(200);
+    expect(await ph.json()).toMatchObject({ accepted: 1 });
+  });
+});
+

@@ -72,7 +72,60 @@ const LOGFMT = /\b(?:level|lvl|severity|loglevel)=["']?([A-Za-z]+)/i;
 const UPPER_TOKEN = /(?:^|[\s[(<|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|ALERT|EMERG)(?=$|[\s\]):>|,;-])/;
 const BRACKETED = /[[<(](trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit)[\]>)]/i;
 const GLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}/;
-const ERRORISH = /\b[A-Z][A-Za-z0-9_.]*(?:Error|Exception)\b|Traceback \(most recent call last\)|^panic:|\n\s+at \S/m;
+
+const isWord = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+const isUpper = (c: number) => c >= 0x41 && c <= 0x5a;
+const DOT = 0x2e;
+const SPACE = /\s/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/**
+ * Whether an entry shows an error: a `SomethingError` / `SomethingException`
+ * name, a Python traceback, a Go `panic:` line or an indented `at frame`
+ * line. The same as the regular expression
+ * `/\b[A-Z][A-Za-z0-9_.]*(?:Error|Exception)\b|Traceback \(most recent call last\)|^panic:|\n\s+at \S/m`
+ * (test/unit/logs-levels-linear.test.ts checks the equivalence), in linear
+ * time: that expression backtracks quadratically on inputs such as
+ * `A.A.A.…` or `\n \n \n…`, seconds of CPU for a 40 KB line.
+ */
+export function looksLikeError(text: string): boolean {
+  if (text.includes("Traceback (most recent call last)")) return true;
+  for (let at = text.indexOf("panic:"); at >= 0; at = text.indexOf("panic:", at + 1)) {
+    if (at === 0 || LINE_BREAK.test(text[at - 1])) return true;
+  }
+  const n = text.length;
+  // names: in each run of [A-Za-z0-9_.], an upper-case letter at the run's start or after a dot,
+  // then at least one character, then Error/Exception ending at the run's end or before a dot
+  let firstName = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!isWord(c) && c !== DOT) {
+      firstName = -1;
+      continue;
+    }
+    const prev = i > 0 ? text.charCodeAt(i - 1) : -1;
+    if (firstName < 0 && isUpper(c) && !isWord(prev)) firstName = i;
+    const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
+    if (firstName >= 0 && !isWord(next) && (c === 0x72 || c === 0x6e)) {
+      for (const suffix of ["Error", "Exception"]) {
+        const start = i + 1 - suffix.length;
+        if (start > firstName && text.startsWith(suffix, start)) return true;
+      }
+    }
+  }
+  // `\n`, more white space, then `at ` and something that is not white space
+  let firstBreak = -1;
+  for (let i = 0; i < n; i++) {
+    const ch = text[i];
+    if (SPACE.test(ch)) {
+      if (ch === "\n" && firstBreak < 0) firstBreak = i;
+      continue;
+    }
+    if (firstBreak >= 0 && firstBreak <= i - 2 && text.startsWith("at ", i) && i + 3 < n && !SPACE.test(text[i + 3])) return true;
+    firstBreak = -1;
+  }
+  return false;
+}
 
 /** The level a plain-text entry shows (its first line first), or null when it shows none. */
 export function levelFromText(entry: string): Level | null {
@@ -88,5 +141,5 @@ export function levelFromText(entry: string): Level | null {
   if (bracketed) return levelFromName(bracketed[1]);
   const glog = GLOG.exec(first);
   if (glog) return ({ I: "info", W: "warn", E: "error", F: "fatal" } as const)[glog[1] as "I" | "W" | "E" | "F"];
-  return ERRORISH.test(entry) ? "error" : null;
+  return looksLikeError(entry) ? "error" : null;
 }

@@ -20,7 +20,8 @@ export function truncateUtf8(text: string, maxBytes = MAX_CONTENT_BYTES): string
 
 /** At most `max` characters on one line. */
 export function clip(text: string, max: number): string {
-  const one = text.replace(/\s*\r?\n\s*/g, " ").trim();
+  // a run of white space holding a line break becomes one space (one pass; `\s*\r?\n\s*` backtracks quadratically on long runs of spaces)
+  const one = text.replace(/\s+/g, (run) => (run.includes("\n") ? " " : run)).trim();
   return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
 }
 
