@@ -2,9 +2,10 @@
  * The one way a signal enters the pipeline, whatever its source: the fast
  * safety tier, dropped signals recorded with their reason, the rest enqueued.
  * Every source route (generic /v1/signals, Sentry, PostHog, Slack, GitHub,
- * logs) converts its payload to `SignalInput`s and calls `acceptSignals`.
+ * logs) converts its payload to `SignalInput`s and calls `acceptSignals`
+ * through `recordSignals` (limits.ts, which also holds the rate limit and
+ * the other per-route limits).
  */
-import type { Context } from "hono";
 import { drizzle } from "drizzle-orm/d1";
 import { droppedSignals } from "../db/schema";
 import type { Env } from "../env";
@@ -14,7 +15,6 @@ import { droppedRow, type DroppedRow } from "../safety/dropped-row";
 import { HeuristicSafetyClassifier } from "../safety/heuristic";
 import type { ProjectContext } from "./auth";
 import { markUnsent, recordPending } from "./outbox";
-import { problem } from "./problem";
 import type { SignalInput } from "./schema";
 
 /** Queues take at most 100 messages and 256 KB per sendBatch. */
@@ -146,55 +146,4 @@ async function recordInOutbox(d1: D1Database, messages: Sized<SignalMessage>[], 
   const out = await d1.batch<{ signal_id: string }>(recordPending(d1, rows, now));
   // the same id twice in one request: only the first is new
   return messages.filter((_, i) => out[i].results.length > 0);
-}
-
-/**
- * Per-project request rate on every ingest route: 429 with Retry-After past
- * the limit. The check starts as soon as the project is known (`startRateLimit`)
- * and is awaited before anything is enqueued, so it overlaps body parsing.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function startRateLimit(c: Context<any>, project: ProjectContext): Promise<boolean> {
-  const pending = (c as Context<{ Variables: { rateLimit?: Promise<boolean> } }>).get("rateLimit");
-  if (pending) return pending;
-  const limiter = (c.env as Env).INGEST_RATE;
-  // fail open: a limiter outage must not turn away signals
-  const check = limiter
-    ? limiter.limit({ key: `ingest:${project.id}` }).then(
-        (r) => r.success,
-        (e) => (console.error("rate limiter unavailable", e), true),
-      )
-    : Promise.resolve(true);
-  (c as Context<{ Variables: { rateLimit?: Promise<boolean> } }>).set("rateLimit", check);
-  return check;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function rateLimited(c: Context<any>, project: ProjectContext): Promise<Response | null> {
-  if (await startRateLimit(c, project)) return null;
-  return problem(c, 429, "rate_limited", `project ${project.id} is over its ingest rate; retry after ${RETRY_AFTER_S} s`, undefined, {
-    "retry-after": String(RETRY_AFTER_S),
-  });
-}
-
-/** the rate limiter's window */
-const RETRY_AFTER_S = 10;
-
-/** `acceptSignals` as an HTTP answer: 202 with the per-signal results, or 503 to retry. */
-export async function respondWithIntake(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  c: Context<any>,
-  project: ProjectContext,
-  signals: SignalInput[],
-): Promise<Response> {
-  const limited = await rateLimited(c, project);
-  if (limited) return limited;
-  try {
-    return c.json(await acceptSignals(c.env as Env, project, signals), 202);
-  } catch (e) {
-    console.error("intake: could not record the batch", e);
-    return problem(c, 503, "enqueue_failed", "the batch could not be recorded; retry it (ids make retries safe)", undefined, {
-      "retry-after": "5",
-    });
-  }
 }

@@ -1,6 +1,6 @@
 /**
  * Source adapters: each turns what a real tool sends into `SignalInput`s and
- * hands them to `respondWithIntake`. One file per source; mounted here.
+ * hands them to the intake (`admitSignals` + `recordSignals`, limits.ts). One file per source; mounted here.
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../auth";
