@@ -62,6 +62,25 @@ describe("assignSignal", () => {
     expect(second.embedding).toEqual(first.embedding);
   });
 
+  it("does not index a vector its report already holds at cosine ≥ 0.99, and still groups by it", async () => {
+    const d = deps();
+    const upserted: string[] = [];
+    const index = d.index;
+    d.index = { query: (p, v, k) => index.query(p, v, k), upsert: (p, rs) => (upserted.push(...rs.map((r) => r.id)), index.upsert(p, rs)) };
+    const ticket = (id: string, extra: string) => ({ ...s(id, `search for plurals returns zero results: shoes, shirts ${extra}`), source_type: "ticket" });
+    const first = await assignSignal(ticket("a", ""), d, opts);
+    expect(upserted.length).toBeGreaterThan(0);
+    const before = upserted.length;
+    const again = await assignSignal(ticket("b", ""), d, opts);
+    expect(again).toMatchObject({ reportId: first.reportId, method: "vector" });
+    expect(again.score).toBeCloseTo(1, 10);
+    expect(upserted.length).toBe(before);
+    // a new report indexes everything; a threshold above 1 turns the check off
+    const other = await assignSignal(ticket("c", ""), d, { ...opts, nearDuplicate: 1.01 });
+    expect(other.reportId).toBe(first.reportId);
+    expect(upserted.length).toBe(before * 2);
+  });
+
   it("keeps projects apart even for identical content", async () => {
     const d = deps();
     const text = "search for plurals returns zero results: shoes, shirts";

@@ -7,12 +7,16 @@
  *     at or above the threshold wins;
  *  3. else start a new report.
  * The signal's query vectors are then indexed under the chosen report, so
- * every member enriches what its report is known to be about.
+ * every member enriches what its report is known to be about; a vector whose
+ * lookup already found one of that report's vectors at cosine ≥
+ * `nearDuplicate` (default 0.99) adds nothing and is not indexed, so repeats
+ * of one problem do not grow the index.
  */
 import { fingerprint as computeFingerprint } from "./fingerprint";
-import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal } from "./types";
+import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal, VectorMatch } from "./types";
 
 const MAX_QUERIES = 3;
+export const DEFAULT_NEAR_DUPLICATE = 0.99;
 
 export async function assignSignal(
   signal: GroupingSignal,
@@ -45,8 +49,10 @@ export async function assignSignal(
   const vectors = await deps.embedder.embed(queries);
 
   let best: { reportId: string; score: number; query: string } | null = null;
+  const found: VectorMatch[][] = [];
   for (let i = 0; i < vectors.length; i++) {
     const matches = await deps.index.query(signal.project, vectors[i], opts.topK ?? 5);
+    found.push(matches);
     for (const m of matches) {
       if (!best || m.score > best.score) best = { reportId: m.reportId, score: m.score, query: queries[i] };
     }
@@ -54,10 +60,11 @@ export async function assignSignal(
 
   const joined = best !== null && best.score >= opts.threshold;
   const reportId = joined ? best!.reportId : opts.newReportId();
-  await deps.index.upsert(
-    signal.project,
-    vectors.map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: queries[i] })),
-  );
+  const nearDuplicate = opts.nearDuplicate ?? DEFAULT_NEAR_DUPLICATE;
+  const records = vectors
+    .map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: queries[i] }))
+    .filter((_, i) => !found[i].some((m) => m.reportId === reportId && m.score >= nearDuplicate));
+  if (records.length > 0) await deps.index.upsert(signal.project, records);
   if (fp) await deps.fingerprints.set(signal.project, fp, { reportId, embedding: vectors[0] });
 
   return {

@@ -102,6 +102,11 @@ export interface GroupingOptions {
   topK?: number;
   /** score fingerprints first (default true) */
   useFingerprints?: boolean;
+  /**
+   * a query vector is not indexed when its lookup found a vector of the chosen
+   * report at this cosine or above (default 0.99; above 1 indexes every vector)
+   */
+  nearDuplicate?: number;
   newReportId: () => string;
 }
 
