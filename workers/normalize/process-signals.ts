@@ -102,8 +102,9 @@ export async function processSignals(
   // 3. grouping in arrival order; noise is kept with its reason and never grouped
   const links = new Map<NormalizedSignal, Link>();
   const toClaim: { signal: NormalizedSignal; link: Link; embedding: number[] | null }[] = [];
-  const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, batch.map((b) => b.signal).filter((s) => !results.has(s)));
-  const grouping = { ...deps.grouping, fingerprints };
+  const pending = batch.map((b) => b.signal).filter((s) => !results.has(s) && !rows.get(keyOf(s.project, s.id))?.reportId);
+  const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, pending);
+  const grouping = await prefetchQueries({ ...deps.grouping, fingerprints }, pending, rows);
   for (const { signal } of batch) {
     if (results.has(signal)) continue;
     const row = rows.get(keyOf(signal.project, signal.id));
@@ -248,6 +249,52 @@ async function prefetchFingerprints(d1: D1Database, store: FingerprintStore, lis
     async set(project, fp, hit) {
       await store.set(project, fp, hit);
       known.set(keyOf(project, fp), hit);
+    },
+  };
+}
+
+/**
+ * Queries and their vectors for the batch's signals that will need them (no
+ * fingerprint hit, not a repeat of an earlier fingerprint in the batch):
+ * queries written concurrently, then one embedding call for all of them,
+ * instead of one call per signal. `assignSignal` reads them through the same
+ * interfaces; anything not prefetched goes to the real writer and embedder.
+ */
+async function prefetchQueries(deps: GroupingDeps, list: NormalizedSignal[], rows: Map<string, Row>): Promise<GroupingDeps> {
+  const seen = new Set<string>();
+  const need: NormalizedSignal[] = [];
+  for (const s of list) {
+    const row = rows.get(keyOf(s.project, s.id));
+    if (!row || row.triage === "noise") continue;
+    const fp = computeFingerprint(s);
+    if (fp) {
+      if (seen.has(keyOf(s.project, fp)) || (await deps.fingerprints.get(s.project, fp))) continue;
+      seen.add(keyOf(s.project, fp));
+    }
+    need.push(s);
+  }
+  const written = new Map<string, string[]>();
+  await Promise.all(
+    need.map(async (s) => {
+      const row = rows.get(keyOf(s.project, s.id))!;
+      const stored = { ...s, content: row.content, weight: row.weight, source_product: row.sourceProduct, source_type: row.sourceType };
+      written.set(keyOf(s.project, s.id), await deps.queryWriter.write(stored));
+    }),
+  );
+  const texts = [...new Set([...written.values()].flat().map((q) => q.trim()).filter(Boolean))];
+  const vectors = new Map<string, number[]>();
+  if (texts.length) (await deps.embedder.embed(texts)).forEach((v, i) => vectors.set(texts[i], v));
+  return {
+    ...deps,
+    queryWriter: {
+      name: deps.queryWriter.name,
+      usesLlm: deps.queryWriter.usesLlm,
+      write: async (s) => written.get(keyOf(s.project, s.id)) ?? deps.queryWriter.write(s),
+    },
+    embedder: {
+      model: deps.embedder.model,
+      dimensions: deps.embedder.dimensions,
+      embed: async (list) => (list.every((t) => vectors.has(t)) ? list.map((t) => vectors.get(t)!) : deps.embedder.embed(list)),
     },
   };
 }
