@@ -96,9 +96,9 @@ export function tooDeep(c: AnyContext, value: unknown, prefix: JsonPath = [], ma
   const path = findTooDeep(value, max);
   if (!path) return null;
   const full = [...prefix, ...path];
-  const metadataAt = full.indexOf("metadata");
-  if (metadataAt >= 0 && metadataAt <= 2) {
-    const field = pathName(full.slice(0, metadataAt + 1));
+  // inside signals[i].metadata, the metadata limit is the one that applies (and is lower)
+  if (full[0] === "signals" && typeof full[1] === "number" && full[2] === "metadata") {
+    const field = pathName(full.slice(0, 3));
     return problem(c, 400, "metadata_too_deep", `${field}: nested more than ${MAX_METADATA_DEPTH} levels deep`, [
       { field, message: `nested more than ${MAX_METADATA_DEPTH} levels deep` },
     ]);
