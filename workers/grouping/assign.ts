@@ -49,11 +49,10 @@ export async function assignSignal(
   const vectors = await deps.embedder.embed(queries);
 
   let best: { reportId: string; score: number; query: string } | null = null;
-  const found: VectorMatch[][] = [];
+  // the lookups are independent: concurrently, in the order the queries were written
+  const found: VectorMatch[][] = await Promise.all(vectors.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5)));
   for (let i = 0; i < vectors.length; i++) {
-    const matches = await deps.index.query(signal.project, vectors[i], opts.topK ?? 5);
-    found.push(matches);
-    for (const m of matches) {
+    for (const m of found[i]) {
       if (!best || m.score > best.score) best = { reportId: m.reportId, score: m.score, query: queries[i] };
     }
   }
