@@ -14,11 +14,17 @@ export const STOPWORDS = new Set(
   ).split(/\s+/),
 );
 
-/** Splits identifiers: computeTotals → compute totals; PaymentStep → payment step. */
+/**
+ * Splits identifiers: computeTotals → compute totals; PaymentStep → payment
+ * step; HTTPServer → http server (the space goes before a capital that
+ * follows a capital and precedes a lower-case letter).
+ * Linear time: `/([A-Z]+)([A-Z][a-z])/g`, which said the same, re-scanned a
+ * run of capitals from each of its positions (quadratic on "AAAA…").
+ */
 export function splitIdentifier(word: string): string[] {
   return word
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .replace(/([A-Z])(?=[A-Z][a-z])/g, "$1 ")
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((w) => w.toLowerCase());
