@@ -19,10 +19,31 @@ export interface ParsedError {
   urls: string[];
 }
 
+/*
+ * Linear time on any line. V8_WITH_FN and PYTHON try their lazy groups
+ * from every candidate split of the line, each reading on to the line's
+ * end: quadratic or worse when the end fails (a long "at a (at a (…" or a
+ * line break char inside the line, which `.` does not cross). Both can only
+ * match a line whose trimmed text has no line break char, and V8_WITH_FN
+ * only one whose trimmed text ends in ")": with those checked first (see
+ * `frameMatch`), the first candidate that reaches the end succeeds, and the
+ * regex reads the line a bounded number of times. In ERROR_HEAD the spaces
+ * after the colon are taken whole (`(?=(\s*))\2`, an atomic \s*): giving
+ * some back never helps `(.*)$`, it only re-read the rest per space.
+ */
 const V8_WITH_FN = /^\s*at (?:async )?(.+?) \((.+?)(?::(\d+))?(?::(\d+))?\)\s*$/;
 const V8_BARE = /^\s*at (?:async )?([^\s()]+?)(?::(\d+))?(?::(\d+))?\s*$/;
 const PYTHON = /^\s*File "(.+?)", line (\d+)(?:, in (.+))?\s*$/;
-const ERROR_HEAD = /^\s*([A-Z][A-Za-z0-9_.]*(?:Error|Exception|Timeout|Fault|Panic|Rejection))(?::\s*(.*))?$/;
+/** groups: 1 the type, 3 the message */
+const ERROR_HEAD = /^\s*([A-Z][A-Za-z0-9_.]*(?:Error|Exception|Timeout|Fault|Panic|Rejection))(?::(?=(\s*))\2(.*))?$/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** `pattern.exec(line)`, skipped where it cannot match: a line break char inside the trimmed line, or (`endsWith`) another last char */
+function frameMatch(pattern: RegExp, line: string, endsWith?: string): RegExpExecArray | null {
+  const trimmed = line.trim();
+  if ((endsWith !== undefined && !trimmed.endsWith(endsWith)) || LINE_BREAK.test(trimmed)) return null;
+  return pattern.exec(line);
+}
 
 export function isInAppFile(file: string): boolean {
   return !(
@@ -42,11 +63,11 @@ export function parseError(content: string): ParsedError {
       const head = ERROR_HEAD.exec(line);
       if (head) {
         type = head[1];
-        message = head[2]?.trim() || null;
+        message = head[3]?.trim() || null;
         continue;
       }
     }
-    let m = V8_WITH_FN.exec(line);
+    let m = frameMatch(V8_WITH_FN, line, ")");
     if (m) {
       const file = stripOrigin(m[2]);
       frames.push({ fn: m[1], file, line: m[3] ? Number(m[3]) : null, inApp: isInAppFile(file) });
@@ -58,7 +79,7 @@ export function parseError(content: string): ParsedError {
       frames.push({ fn: null, file, line: m[2] ? Number(m[2]) : null, inApp: isInAppFile(file) });
       continue;
     }
-    m = PYTHON.exec(line);
+    m = frameMatch(PYTHON, line);
     if (m) {
       const file = m[1];
       frames.push({ fn: m[3]?.trim() ?? null, file, line: Number(m[2]), inApp: isInAppFile(file) });
