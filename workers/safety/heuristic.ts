@@ -24,6 +24,18 @@
  * pattern, edit its triggers: every alternative of the pattern must contain
  * one of them (test/unit/safety-perf-equivalence.test.ts samples every
  * alternative and fails when one does not).
+ *
+ * Linear time: V8's regex engine backtracks, so a pattern that can try the
+ * same stretch of text from many start positions is quadratic on hostile
+ * input (a 64 KiB signal of one repeated char or word). The patterns are
+ * written so that no stretch is read from more than a bounded number of
+ * starts: a lookbehind runs only where the word it qualifies starts (a
+ * lookahead for the word goes first), a run of dashes (=, *, #) is only
+ * tried from its first char, and whatever a pattern reads between an
+ * opener (`[[system`, `<!--`, a URL) and its target stops where the next
+ * opener starts (the later one reaches the same target). Each rewrite matches exactly
+ * the texts the plain form matched (test/unit/linear-text-equivalence.test.ts
+ * compares them); test/unit/adversarial-inputs.test.ts checks the time.
  */
 import type { SafetyClassifier, SafetyInput, SafetyVerdict } from "./classifier";
 import { compilePrefilter, type PrefilterRule } from "./prefilter";
@@ -39,9 +51,15 @@ const AGENT = String.raw`(?:ai|assistant|agent|bot|llm|model|gpt|claude|copilot|
 const AGENT_TRIGGERS = ["ai", "assistant", "agent", "bot", "llm", "model", "gpt", "claude", "copilot", "analyst", "automated"];
 /** "told me to ignore …" reports what someone said; it is not said to the reader */
 const SPEECH = String.raw`\b(?:told|tells|asked|asks|says|said|wants|wanted|instructed|instructs)(?:\s+(?:me|us|you|them|him|her|people|users))?\s+to\s+`;
-const REPORTED = `(?<=${SPEECH})`;
-const NOT_REPORTED = `(?<!${SPEECH})`;
 const OVERRIDE_VERB = String.raw`\b(?:ignore|disregard|forget|override|bypass|skip)\b`;
+/**
+ * Whether the verb that follows comes after SPEECH. The lookahead for the
+ * verb goes first, so the lookbehind only runs where a verb starts: alone,
+ * it ran at every position and read back over the whole run of spaces
+ * there (quadratic in a long run of whitespace).
+ */
+const REPORTED = `(?=${OVERRIDE_VERB})(?<=${SPEECH})`;
+const NOT_REPORTED = `(?=${OVERRIDE_VERB})(?<!${SPEECH})`;
 const OVERRIDE_VERB_TRIGGERS = ["ignore", "disregard", "forget", "override", "bypass", "skip"];
 const OVERRIDE_TARGET = String.raw`(?:[\s\w,]{0,30}?\b(?:previous|prior|above|earlier|preceding|following|original|system|your|all)\s+(?:instructions?|rules|prompts?|directions|directives|guidelines|guardrails|constraints)\b|\s+(?:everything|all(?: of)?(?: the text| that)?)\s+(?:above|before(?: this)?|you (?:were|have been) told)\b)`;
 
@@ -91,15 +109,19 @@ export const RULES: Rule[] = [
   {
     name: "fake_delimiter",
     weight: 0.8,
+    // linear time: the body of a `[[system …]]`
+    // stops where another `[[system` starts (if the outer one closes, so does
+    // the inner one); `^\s*system:` reads back from the word to the line start.
     pattern:
-      /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)[^\]]*\]\]|<\|im_(?:start|end)\|>|\bSYSTEM OVERRIDE\b|^#{2,}\s*(?:system|instructions)\b|^\s*(?:system|developer)\s*:\s*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
+      /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)(?:[^\][]|\[(?!\[\s*(?:system|assistant|agent|admin)))*\]\]|<\|im_(?:start|end)\|>|\bSYSTEM OVERRIDE\b|^#{2,}\s*(?:system|instructions)\b|(?=[sd])(?<=^\s*)(?:system|developer)\s*:\s*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
     triggers: ["signal>", "system", "user>", "assistant>", "instruction>", "instructions>", "context>", "data>", "[[", "<|im_", "##", "developer", '"role'],
   },
   {
     // a forged end of the untrusted part: "---- END OF TICKET ----"
     name: "fake_boundary",
     weight: 0.8,
-    pattern: /(?:-{2,}|={2,}|\*{2,}|#{2,}|\[)\s*END OF (?:THE )?(?:TICKET|MESSAGE|INPUT|DATA|DOCUMENT|PROMPT|CONTEXT|CONVERSATION|EMAIL|USER INPUT)\b/,
+    // a run of dashes (=, *, #) is only tried from its first char: a try from inside it ends the same way
+    pattern: /(?:(?<!-)-{2,}|(?<!=)={2,}|(?<!\*)\*{2,}|(?<!#)#{2,}|\[)\s*END OF (?:THE )?(?:TICKET|MESSAGE|INPUT|DATA|DOCUMENT|PROMPT|CONTEXT|CONVERSATION|EMAIL|USER INPUT)\b/,
     triggers: ["end of"], // the pattern is case-sensitive; the trigger, as always, is not
   },
   {
@@ -112,7 +134,7 @@ export const RULES: Rule[] = [
     name: "addresses_agent",
     weight: 0.5,
     pattern: new RegExp(
-      String.raw`(?:^|[\s'"(.:!?])(?:hey |hi |dear |attention,? |note to (?:the )?|to the |psst,? )?(?:ai |coding |automated )?${AGENT}(?: reading this| processing this| who reads this)?\)?\s*[:,—–]\s*\w|<!--[^>]{0,400}?\b${AGENT}\b`,
+      String.raw`(?:^|[\s'"(.:!?])(?:hey |hi |dear |attention,? |note to (?:the )?|to the |psst,? )?(?:ai |coding |automated )?${AGENT}(?: reading this| processing this| who reads this)?\)?\s*[:,—–]\s*\w|<!--(?:(?!<!--)[^>]){0,400}?\b${AGENT}\b`,
       "i",
     ),
     triggers: AGENT_TRIGGERS,
@@ -129,7 +151,8 @@ export const RULES: Rule[] = [
     name: "hidden_comment_directive",
     weight: 0.6,
     // an unclosed comment hides the rest of a rendered issue, so no closing --> is required
-    pattern: /<!--(?:(?!-->)[\s\S]){0,400}?\b(?:when you|please|you must|make sure|add|run|open|upload|send)\b/i,
+    // the comment's text stops where another <!-- starts (what the outer one would find, the inner one finds)
+    pattern: /<!--(?:(?!-->|<!--)[\s\S]){0,400}?\b(?:when you|please|you must|make sure|add|run|open|upload|send)\b/i,
     triggers: ["<!--"],
   },
   {
@@ -187,7 +210,8 @@ export const RULES: Rule[] = [
     // a URL that interpolates a secret: ![x](https://host/?d={{secrets.TOKEN}})
     name: "secret_in_url",
     weight: 0.6,
-    pattern: /https?:\/\/[^\s)]*(?:\{\{|\$\{\{?|%7B%7B)\s*(?:secrets?|env|vars)\.[^\s)]*/i,
+    // the URL's text stops where another URL starts (that one reaches the same interpolation)
+    pattern: /https?:\/\/(?:(?!https?:\/\/)[^\s)])*(?:\{\{|\$\{\{?|%7B%7B)\s*(?:secrets?|env|vars)\.[^\s)]*/i,
     triggers: ["{{", "${", "%7b%7b"],
   },
   {
@@ -342,8 +366,16 @@ function decodeBase64Text(run: string): string | null {
   return plain;
 }
 
+/**
+ * Two words: `\p{L}{2}\s+\p{L}{2}` finds what `\p{L}{2,}\s+\p{L}{2,}` finds
+ * (the last two letters of a word, its spaces, the first two of the next)
+ * in linear time; the unbounded form re-read a long run of letters from each
+ * of its positions, quadratic on base64 that decodes to letters without spaces.
+ */
+const TWO_WORDS = /\p{L}{2}\s+\p{L}{2}/u;
+
 /** readable prose, not a hash or a binary blob: mostly letters and spaces, with words */
 function isReadableProse(plain: string): boolean {
   const readable = plain.match(READABLE)?.length ?? 0;
-  return readable / plain.length >= 0.95 && /\p{L}{2,}\s+\p{L}{2,}/u.test(plain);
+  return readable / plain.length >= 0.95 && TWO_WORDS.test(plain);
 }
