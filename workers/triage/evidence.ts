@@ -7,15 +7,109 @@
  * reports a bug, or a billing page that errors, stays a signal.
  */
 
-const ERROR_SHAPES: RegExp[] = [
-  /^\s*at\s+\S.*(?:\(|\s)\S+:\d+(?::\d+)?\)?\s*$/m, // V8 / Java frames
-  /Traceback \(most recent call last\)|^\s*File "[^"]+", line \d+/m, // Python
-  /^\s*(?:Uncaught\s+|Unhandled\s+)?(?:[A-Z][A-Za-z0-9]*\.)*[A-Z][A-Za-z0-9]*(?:Error|Exception|Panic|Fault)\b(?::|\s+at\b)/m,
+/*
+ * Linear time on any text (a signal may be 64 KiB of one char). A line-start
+ * pattern `^\s*X` (m flag) was tried from every line start inside a run of
+ * blank lines, each reading the whole run: it is written `(?=x)(?<=^\s*)X`,
+ * which reads back from the first char of X to the line start instead (only
+ * the first char after a run of spaces has any to read). The V8 frame shape
+ * is a function: as a regex (see `isFrameLine`) it re-read the rest of a line
+ * from every "(" and space in it.
+ */
+const ERROR_SHAPES: { test(text: string): boolean }[] = [
+  { test: hasFrameLine }, // V8 / Java frames
+  /Traceback \(most recent call last\)|(?=F)(?<=^\s*)File "[^"]+", line \d+/m, // Python
+  /(?=[A-Z])(?<=^\s*)(?:Uncaught\s+|Unhandled\s+)?(?:[A-Z][A-Za-z0-9]*\.)*[A-Z][A-Za-z0-9]*(?:Error|Exception|Panic|Fault)\b(?::|\s+at\b)/m,
   /"(?:level|severity|lvl)"\s*:\s*"(?:error|err|fatal|critical|crit|panic|alert|emergency)"/i,
   /\b(?:level|severity|lvl)=(?:error|err|fatal|critical|crit|panic)\b/i,
-  /^\s*(?:\[?\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?\]?\s+)?(?:ERROR|FATAL|CRITICAL|PANIC)\b/m,
+  /(?=[[\dEFCP])(?<=^\s*)(?:\[?\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?\]?\s+)?(?:ERROR|FATAL|CRITICAL|PANIC)\b/m,
   /^panic: /m,
 ];
+
+/** the chars of a regex `\s` */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+/** the chars at which a regex `^` (m flag) or `$` sees a line end; `.` matches none of them */
+const isLineBreak = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/**
+ * `/^\s*at\s+\S.*(?:\(|\s)\S+:\d+(?::\d+)?\)?\s*$/m.test(text)` (a V8 or
+ * Java frame: "at fn (file:line:col)", "at file:line") in linear time. The
+ * regex's reading: a line whose first non-space is "at", then spaces (line
+ * breaks too), a non-space char s, then on s's line a "(" or a space q (q
+ * may be the line break that ends it), then a location `\S+:\d+(?::\d+)?\)?`
+ * that runs to the end of its non-space run and is followed by spaces up to
+ * a line end. A location that holds from q+1 holds from any earlier start in
+ * the same run, so each run is looked at once, right to left.
+ */
+export function hasFrameLine(text: string): boolean {
+  if (!/at\s/.test(text) || !/:\d/.test(text)) return false; // what every frame holds: cheap to rule out
+  const n = text.length;
+  // okAfter[q] = 1 when text[q] is "(" or a space and a location starts at q+1
+  const okAfter = new Uint8Array(n + 1);
+  // the location of the non-space run [start, end) starts at most at `lastStart`
+  let wsUntilBreak = true; // the spaces from `end` reach a line end (or the text's end)
+  for (let end = n; end > 0; ) {
+    // skip spaces backwards, noting whether they hold a line break
+    let i = end;
+    while (i > 0 && isSpace(text.charCodeAt(i - 1))) {
+      if (isLineBreak(text.charCodeAt(i - 1))) wsUntilBreak = true;
+      i--;
+    }
+    const runEnd = i;
+    let start = runEnd;
+    while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--;
+    if (runEnd > start && wsUntilBreak) {
+      // strip one ")", then the run must end with ":" and digits, with a char before the ":"
+      let e = runEnd;
+      if (text.charCodeAt(e - 1) === 41) e--;
+      let d = e;
+      while (d > start && isDigit(text.charCodeAt(d - 1))) d--;
+      const colon = d - 1;
+      if (d < e && colon > start && text.charCodeAt(colon) === 58) {
+        // a location starts at any x in [start, colon - 1]: q = x - 1
+        if (start > 0) okAfter[start - 1] = 1; // the space before the run
+        for (let x = start + 1; x <= colon - 1; x++) if (text.charCodeAt(x - 1) === 40) okAfter[x - 1] = 1;
+      }
+    }
+    wsUntilBreak = false;
+    end = start;
+  }
+  // okCount[i] = number of q < i with okAfter[q]
+  const okCount = new Uint32Array(n + 1);
+  for (let q = 0; q < n; q++) okCount[q + 1] = okCount[q] + okAfter[q];
+
+  // nextBreak[i] / nextNonSpace[i]: the first line break / non-space at an index ≥ i (n when none)
+  const nextBreak = new Uint32Array(n + 1).fill(n);
+  const nextNonSpace = new Uint32Array(n + 1).fill(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    nextBreak[i] = isLineBreak(c) ? i : nextBreak[i + 1];
+    nextNonSpace[i] = isSpace(c) ? nextNonSpace[i + 1] : i;
+  }
+
+  let lastNonSpace = -1;
+  let lastBreak = -1;
+  for (let p = 0; p < n; p++) {
+    const c = text.charCodeAt(p);
+    // "at" with only spaces between it and the line start (a line break after the last non-space)
+    if (c === 97 && p + 2 < n && text.charCodeAt(p + 1) === 116 && lastBreak >= lastNonSpace) {
+      const s = nextNonSpace[p + 2]; // after at least one space
+      if (s > p + 2 && s + 1 < n) {
+        const last = Math.min(nextBreak[s + 1], n - 1); // q runs from s + 1 to the break that ends s's line
+        if (okCount[last + 1] > okCount[s + 1]) return true;
+      }
+    }
+    if (!isSpace(c)) lastNonSpace = p;
+    else if (isLineBreak(c)) lastBreak = p;
+  }
+  return false;
+}
 
 const ERROR_SOURCE_TYPES = new Set(["exception", "error", "crash", "panic"]);
 
@@ -39,10 +133,9 @@ const NAMES_CODE = /(?:^|[\s`'"(])(?:[\w.-]+\/)+[\w.-]+\.(?:ts|tsx|js|jsx|mjs|cj
 const DATA_LOSS = /(?<!\bI )\b(?:lost|wiped|erased|corrupt(?:ed|s)?)\b|\b(?:it|app|sync|update|upgrade|system|you|your \w+|the \w+) (?:deleted|removed|overwrote|overwrites|deletes|removes)\b/i;
 
 /** a contrast that turns praise into a report: "Love it, but the widget …" */
-const CONTRAST_FEATURE = new RegExp(
-  String.raw`\b(?:but|however|unfortunately|sadly|except(?: that)?|one thing|only (?:issue|problem|thing)|although|though)\b[^.!?\n]{0,80}\b${FEATURES}\b`,
-  "i",
-);
+const CONTRAST = String.raw`\b(?:but|however|unfortunately|sadly|except(?: that)?|one thing|only (?:issue|problem|thing)|although|though)\b`;
+/** what follows a contrast stops at the next contrast (the later one reaches the same feature): linear time */
+const CONTRAST_FEATURE = new RegExp(String.raw`${CONTRAST}(?:(?!${CONTRAST})[^.!?\n]){0,80}\b${FEATURES}\b`, "i");
 
 /** a past problem named as fixed is not evidence: "thanks for fixing the crash" */
 const RESOLVED_MENTION =

@@ -32,6 +32,19 @@ function botAuthor(signal: TriageInput): boolean {
   });
 }
 
+/*
+ * Linear time on any text (a signal may be 64 KiB of one repeated word):
+ * what a pattern reads between a trigger and its target stops where the
+ * next trigger starts (the later trigger reaches the same target), and
+ * `^\s*X` (m flag) is written `(?=x)(?<=^\s*)X`, which reads back from X to
+ * the line start once instead of re-reading a run of blank lines from each
+ * of its line starts. Each form matches exactly what the plain one matched
+ * (test/unit/linear-text-equivalence.test.ts).
+ */
+const DEPENDABOT_NOTE = String.raw`\bDependabot (?:security )?(?:alert|update)s?\b`;
+/** a dependency-bump title line; `^` also holds after a lone \r, which [^\n]* reads across */
+const DEP_BUMP_HEAD = String.raw`(?:title:\s*)?(?:bump\b|chore\(deps(?:-dev)?\)|fix\(deps\)|build\(deps(?:-dev)?\)|update dependency\b)`;
+
 const HARD: Rule[] = [
   {
     reason: "bot_tracking",
@@ -39,8 +52,8 @@ const HARD: Rule[] = [
       botAuthor(signal) ||
       any(
         /\bDependency Dashboard\b|\bThis (?:issue|PR) lists Renovate updates\b/i,
-        /\bDependabot will (?:resolve|rebase|merge)\b|\bDependabot (?:security )?(?:alert|update)s?\b.*\bbump/i,
-        /^(?:title:\s*)?(?:bump\b|chore\(deps(?:-dev)?\)|fix\(deps\)|build\(deps(?:-dev)?\)|update dependency\b)[^\n]*\b(?:from\s+\S+\s+to|to v?\d)/im,
+        new RegExp(String.raw`\bDependabot will (?:resolve|rebase|merge)\b|${DEPENDABOT_NOTE}(?:(?!${DEPENDABOT_NOTE}).)*\bbump`, "i"),
+        new RegExp(String.raw`^${DEP_BUMP_HEAD}(?:[^\n\r\u2028\u2029]|[\r\u2028\u2029](?!${DEP_BUMP_HEAD}))*\b(?:from\s+\S+\s+to|to v?\d)`, "im"),
         /\bhas been automatically marked as stale\b|\bThis (?:issue|PR) was closed because it has been inactive\b/i,
         /^(?:title:\s*)?(?:\[tracking\]|tracking issue|tracking:|\[meta\]|meta issue|epic:)/im,
         /\btracking issue for\b/i,
@@ -67,7 +80,7 @@ const HARD: Rule[] = [
   },
   {
     reason: "duplicate",
-    test: any(/^\s*(?:closing|closed)\s+(?:as\s+(?:a\s+)?)?(?:duplicate|dupe)\b|\bduplicate of #\d+\b/im),
+    test: any(/(?=c)(?<=^\s*)(?:closing|closed)\s+(?:as\s+(?:a\s+)?)?(?:duplicate|dupe)\b|\bduplicate of #\d+\b/im),
   },
 ];
 
@@ -81,8 +94,125 @@ const RETRACTION =
 
 const THANKS = /\b(?:thanks?(?: you| a lot| so much)?|thx|ty|cheers|appreciated?|great (?:job|work|support)|love (?:the|it|this|your)|awesome|kudos|well done)\b/i;
 
-const TEST_ONLY =
-  /^\s*(?:(?:\[test\]|test(?:ing)?|asdf\w*|qwerty\w*|lorem ipsum\b[\w\s,.]*|hello world|ping|foo|bar|xxx+|\d+)[\s,.!-]*)+$/i;
+/** a char no test word or separator below can consume */
+const NOT_TEST_CHAR = /[^\w\s,.!\-[\]]/;
+
+/** `\s`: the white space and line terminators of a regex */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+const isWordChar = (c: number) => c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** end[i]: where the run of chars with `is` that starts at i ends */
+function runEnds(text: string, is: (c: number) => boolean): Uint32Array {
+  const n = text.length;
+  const end = new Uint32Array(n + 1);
+  end[n] = n;
+  for (let i = n - 1; i >= 0; i--) end[i] = is(text.charCodeAt(i)) ? end[i + 1] : i;
+  return end;
+}
+
+/**
+ * Whether the text is only test words:
+ * `/^\s*(?:(?:\[test\]|test(?:ing)?|asdf\w*|qwerty\w*|lorem ipsum\b[\w\s,.]*|hello world|ping|foo|bar|xxx+|\d+)[\s,.!-]*)+$/i.test(text)`,
+ * decided in linear time. The regex itself backtracks exponentially where
+ * its words can split one run in many ways ("000…0H", "asdfasdf…!").
+ * Left to right, `reach` holds the positions where a next word may start
+ * (after a word and its separators): each word from such a position ends
+ * in a range of positions, widened by the separators after it.
+ */
+export function isTestOnly(text: string): boolean {
+  const n = text.length;
+  let first = 0;
+  while (first < n && isSpace(text.charCodeAt(first))) first++;
+  if (first === n || NOT_TEST_CHAR.test(text)) return false; // at least one word; no char left over
+  // run ends, each computed on first use
+  let sepEnd: Uint32Array | undefined;
+  let wordEnd: Uint32Array | undefined;
+  let digitEnd: Uint32Array | undefined;
+  let xEnd: Uint32Array | undefined;
+  let loremEnd: Uint32Array | undefined;
+  const words = () => (wordEnd ??= runEnds(text, isWordChar));
+  // ASCII letters fold to lower case with | 0x20; literals are lower case, "[", "]" and " " compare as they are
+  const literal = (i: number, word: string) => {
+    if (i + word.length > n) return false;
+    for (let k = 1; k < word.length; k++) {
+      const w = word.charCodeAt(k);
+      const c = text.charCodeAt(i + k);
+      if ((w >= 97 ? c | 0x20 : c) !== w) return false;
+    }
+    return true;
+  };
+  // reach: a difference array of the positions where a word and its separators can end
+  const reach = new Int32Array(n + 2);
+  let horizon = -1; // the furthest such position so far
+  const endsIn = (a: number, b: number) => {
+    sepEnd ??= runEnds(text, (c) => isSpace(c) || c === 44 || c === 46 || c === 33 || c === 45); // [\s,.!-]
+    const last = sepEnd[b];
+    reach[a]++;
+    reach[last + 1]--;
+    if (last > horizon) horizon = last;
+  };
+  let open = 0;
+  for (let i = first; i < n; i++) {
+    open += reach[i];
+    if (i !== first && open === 0) {
+      if (i > horizon) return false; // no word can start here or later
+      continue;
+    }
+    // the words that can start at i (by their first char), each as the range of positions it can end at
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digitEnd ??= runEnds(text, (d) => d >= 48 && d <= 57);
+      endsIn(i + 1, digitEnd[i]);
+      continue;
+    }
+    switch (c | 0x20) {
+      case 0x7b: // "[" (0x5b | 0x20)
+        if (c === 0x5b && literal(i, "[test]")) endsIn(i + 6, i + 6);
+        break;
+      case 0x74: // t
+        if (literal(i, "test")) {
+          endsIn(i + 4, i + 4);
+          if (literal(i, "testing")) endsIn(i + 7, i + 7);
+        }
+        break;
+      case 0x61: // a
+        if (literal(i, "asdf")) endsIn(i + 4, words()[i + 4]);
+        break;
+      case 0x71: // q
+        if (literal(i, "qwerty")) endsIn(i + 6, words()[i + 6]);
+        break;
+      case 0x6c: // l: "lorem ipsum", a \b, then [\w\s,.]*
+        if (literal(i, "lorem ipsum") && !(i + 11 < n && isWordChar(text.charCodeAt(i + 11)))) {
+          loremEnd ??= runEnds(text, (d) => isWordChar(d) || isSpace(d) || d === 44 || d === 46);
+          endsIn(i + 11, loremEnd[i + 11]);
+        }
+        break;
+      case 0x68: // h
+        if (literal(i, "hello world")) endsIn(i + 11, i + 11);
+        break;
+      case 0x70: // p
+        if (literal(i, "ping")) endsIn(i + 4, i + 4);
+        break;
+      case 0x66: // f
+        if (literal(i, "foo")) endsIn(i + 3, i + 3);
+        break;
+      case 0x62: // b
+        if (literal(i, "bar")) endsIn(i + 3, i + 3);
+        break;
+      case 0x78: // x
+        xEnd ??= runEnds(text, (d) => d === 120 || d === 88);
+        if (xEnd[i] >= i + 3) endsIn(i + 3, xEnd[i]);
+        break;
+    }
+  }
+  return open + reach[n] > 0;
+}
+
 const TEST_MARKED = [/\btest(?:ing)?\b|\[test\]/i, /\b(?:please ignore|ignore (?:this|me|the \w+)|do not reply|don'?t reply|no action (?:needed|required))\b/i];
 
 const DUP_CORE = /\+1|👍|\bsame\b|\bme too\b|\bany (?:update|news|progress|eta)|\bbump\b|\bfollowing\b|\bsubscribing\b/i;
@@ -135,7 +265,7 @@ export class HeuristicTriageClassifier implements TriageClassifier {
     const named = namesFeature(text);
     const soft: [TriageReason, boolean, boolean][] = [
       // [reason, matches, gives way to a named feature as well as to a problem]
-      ["internal_test", TEST_ONLY.test(body) || TEST_MARKED.every((p) => p.test(text)), false],
+      ["internal_test", isTestOnly(body) || TEST_MARKED.every((p) => p.test(text)), false],
       ["duplicate", bareDuplicate(body), false],
       ["billing_request", BILLING.test(text), false],
       ["manual_request", MANUAL.test(text), false],
