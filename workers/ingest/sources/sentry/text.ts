@@ -24,8 +24,10 @@ export function truncateUtf8(text: string, maxBytes: number, marker = TRUNCATED)
 /** A value for a one-line field: newlines folded to spaces, other control characters dropped, at most `maxChars` characters. */
 export function oneLine(value: string, maxChars = 500): string {
   // eslint-disable-next-line no-control-regex
-  // a run of white space holding a line break becomes one space (one pass; `\s*[\r\n]+\s*` backtracks quadratically on long runs of spaces)
-  const flat = value.replace(/\s+/g, (run) => (/[\r\n\u2028\u2029]/.test(run) ? " " : run)).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").trim();
+  // a run of white space holding a line break becomes one space: `\s*[\r\n…]+\s*` tried only from a run's
+  // first char (`(?<!\s)`, where every match starts anyway), since from inside a long run of spaces it
+  // re-read the rest of the run (quadratic); no callback per run, which cost ~10x on text of short words
+  const flat = value.replace(/(?<!\s)\s*[\r\n\u2028\u2029]+\s*/g, " ").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").trim();
   if (flat.length <= maxChars) return flat;
   let cut = flat.slice(0, maxChars);
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1); // do not split a surrogate pair
