@@ -45,6 +45,9 @@ export interface E2eResult {
 
 export const TARGETS = { lost: 0, seconds: 60, peak_rss_mb: 500 };
 
+const POST_TIMEOUT_MS = 60_000;
+const STATS_TIMEOUT_MS = 15_000;
+
 /** `GET /v1/stats` → `signals`, the fields the bench reads (old and new contract). */
 interface StatsSignals {
   received?: number;
@@ -79,44 +82,65 @@ export function ledger(s: StatsSignals, accepted: number, droppedAtIntake: numbe
   return { settled, pending, droppedInConsumer, done: pending === 0 && settled === accepted };
 }
 
-/** Sum of VmRSS (bytes) over the workerd processes below `root` in the process tree. */
-export function workerdRss(root = process.pid): number {
+export interface WorkerdUsage {
+  /** resident set, bytes, summed over the workerd processes */
+  rss: number;
+  /** CPU seconds (user + system) per workerd pid */
+  cpu: Map<number, number>;
+}
+
+/** The workerd processes below `root` in the process tree (wrangler's children): RSS and CPU time. */
+export function workerdUsage(root = process.pid): WorkerdUsage {
   try {
     const children = new Map<number, number[]>();
-    const comm = new Map<number, string>();
+    const stats = new Map<number, { comm: string; fields: string[] }>();
     for (const d of readdirSync("/proc")) {
       if (!/^\d+$/.test(d)) continue;
       try {
         const stat = readFileSync(`/proc/${d}/stat`, "utf8");
         // pid (comm) state ppid …; comm may contain spaces and parentheses
         const close = stat.lastIndexOf(")");
-        const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+        const fields = stat.slice(close + 2).split(" ");
         const pid = Number(d);
-        comm.set(pid, stat.slice(stat.indexOf("(") + 1, close));
+        const ppid = Number(fields[1]);
+        stats.set(pid, { comm: stat.slice(stat.indexOf("(") + 1, close), fields });
         if (!children.has(ppid)) children.set(ppid, []);
         children.get(ppid)!.push(pid);
       } catch {
         // the process exited while we looked
       }
     }
-    let rss = 0;
+    const usage: WorkerdUsage = { rss: 0, cpu: new Map() };
     const stack = [...(children.get(root) ?? [])];
     while (stack.length) {
       const pid = stack.pop()!;
       stack.push(...(children.get(pid) ?? []));
-      if (!comm.get(pid)?.startsWith("workerd")) continue;
+      const st = stats.get(pid);
+      if (!st?.comm.startsWith("workerd")) continue;
+      // utime and stime are fields 14 and 15 of /proc/pid/stat, in clock ticks
+      usage.cpu.set(pid, (Number(st.fields[11]) + Number(st.fields[12])) / CLOCK_TICKS);
       try {
         const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-        if (m) rss += Number(m[1]) * 1024;
+        if (m) usage.rss += Number(m[1]) * 1024;
       } catch {
         // exited
       }
     }
-    return rss;
+    return usage;
   } catch {
-    return psRss(root);
+    return { rss: psRss(root), cpu: new Map() };
   }
 }
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+export const workerdRss = (root = process.pid) => workerdUsage(root).rss;
 
 /** Fallback without /proc (macOS): `ps`. */
 function psRss(root: number): number {
@@ -147,7 +171,16 @@ export async function benchE2e(opts: E2eOptions, log: (s: string) => void = () =
 
   const state = mkdtempSync(join(tmpdir(), "nightshift-e2e-"));
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, workerdRss())), 250);
+  // CPU seconds per workerd pid, kept across a restart
+  const cpuByPid = new Map<number, number>();
+  const sample = () => {
+    const u = workerdUsage();
+    peakRss = Math.max(peakRss, u.rss);
+    for (const [pid, s] of u.cpu) cpuByPid.set(pid, s);
+    return u;
+  };
+  const cpuSeconds = () => [...cpuByPid.values()].reduce((a, b) => a + b, 0);
+  const sampler = setInterval(sample, 250);
   let worker: LocalWorker | null = null;
   try {
     log(`starting the local Worker (state ${state})`);
@@ -155,7 +188,8 @@ export async function benchE2e(opts: E2eOptions, log: (s: string) => void = () =
     const port = Number(new URL(worker.url).port);
     const project = await createProject(worker, { name: "e2e bench" });
     const auth = { authorization: `Bearer ${project.key}` };
-    peakRss = Math.max(peakRss, workerdRss());
+    sample();
+    const cpuAtStart = cpuSeconds();
     log(`worker up at ${worker.url}, workerd RSS ${mb(workerdRss())} MB; posting ${stream.length} signals in ${batches.length} batches of ${opts.batch}, ${opts.concurrency} in flight`);
 
     let accepted = 0;
@@ -184,14 +218,26 @@ export async function benchE2e(opts: E2eOptions, log: (s: string) => void = () =
       for (let attempt = 1; ; attempt++) {
         let res: Response;
         try {
-          res = await fetch(`${worker!.url}/v1/signals`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body });
+          res = await fetch(`${worker!.url}/v1/signals`, {
+            method: "POST",
+            headers: { ...auth, "content-type": "application/json" },
+            body,
+            signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+          });
         } catch (e) {
           if (attempt >= 30) throw e;
           await sleep(1000);
           continue;
         }
         if (res.status === 202) {
-          const json = (await res.json()) as { signals: { status: string }[] };
+          let json: { signals: { status: string }[] };
+          try {
+            json = (await res.json()) as { signals: { status: string }[] };
+          } catch (e) {
+            // the answer was cut off: the batch may or may not be in; the same ids make a retry safe
+            if (attempt >= 30) throw e;
+            continue;
+          }
           let a = 0;
           let d = 0;
           for (const s of json.signals) s.status === "accepted" ? a++ : d++;
@@ -245,30 +291,36 @@ export async function benchE2e(opts: E2eOptions, log: (s: string) => void = () =
     log(`${postSeconds.toFixed(1)} s: all ${posted} posted (${(posted / postSeconds).toFixed(0)} signals/s at intake); accepted ${accepted}, dropped at intake ${droppedAtIntake}`);
 
     // poll the ledger until every accepted signal is accounted for
-    let stats: StatsSignals | null = null;
+    let stats = null as StatsSignals | null;
     let l: Ledger = { settled: 0, pending: accepted, droppedInConsumer: 0, done: false };
     const deadline = started + opts.timeoutS * 1000;
     let lastLog = 0;
-    for (;;) {
+    const poll = async () => {
       try {
-        const res = await fetch(`${worker!.url}/v1/stats`, { headers: auth });
+        const res = await fetch(`${worker!.url}/v1/stats`, { headers: auth, signal: AbortSignal.timeout(STATS_TIMEOUT_MS) });
         if (res.ok) {
           stats = ((await res.json()) as { signals: StatsSignals }).signals;
           l = ledger(stats, accepted, droppedAtIntake);
-        }
-      } catch {
+        } else await res.arrayBuffer();
+      } catch (e) {
         // the Worker is busy or restarting; keep polling
+        log(`GET /v1/stats: ${String((e as Error)?.message ?? e)}; polling on`);
       }
+    };
+    for (;;) {
+      await poll();
       if (l.done || performance.now() >= deadline) break;
       if (elapsed() - lastLog >= 2) {
         lastLog = elapsed();
-        log(`${elapsed().toFixed(1)} s: settled ${l.settled}/${accepted} (in reports ${stats?.in_reports ?? "?"}, noise ${stats?.noise ?? "?"}, dropped in consumer ${l.droppedInConsumer}, dead-lettered ${stats?.dead_lettered ?? "?"}), pending ${l.pending}, workerd RSS ${mb(workerdRss())} MB (peak ${mb(peakRss)})`);
+        log(`${elapsed().toFixed(1)} s: settled ${l.settled}/${accepted} (in reports ${stats?.in_reports ?? "?"}, noise ${stats?.noise ?? "?"}, dropped in consumer ${l.droppedInConsumer}, dead-lettered ${stats?.dead_lettered ?? "?"}), pending ${l.pending}, workerd RSS ${mb(sample().rss)} MB (peak ${mb(peakRss)}), workerd CPU ${(cpuSeconds() - cpuAtStart).toFixed(1)} s`);
       }
-      await sleep(500);
+      // each poll is 7 D1 queries, and local D1 calls cost workerd memory: poll slowly until the end is near
+      await sleep(l.pending > 200 ? 2000 : 500);
     }
     const seconds = elapsed();
     if (!l.done) log(`timed out after ${opts.timeoutS} s with ${accepted - l.settled} accepted signals not accounted for`);
-    peakRss = Math.max(peakRss, workerdRss());
+    sample();
+    log(`workerd CPU ${(cpuSeconds() - cpuAtStart).toFixed(1)} s over ${seconds.toFixed(1)} s (${((cpuSeconds() - cpuAtStart) / seconds).toFixed(2)} cores), peak RSS ${mb(peakRss)} MB`);
     return {
       signals: stream.length,
       accepted,
