@@ -135,7 +135,7 @@ const DATA_LOSS = /(?<!\bI )\b(?:lost|wiped|erased|corrupt(?:ed|s)?)\b|\b(?:it|a
 /** a contrast that turns praise into a report: "Love it, but the widget …" */
 const CONTRAST = String.raw`\b(?:but|however|unfortunately|sadly|except(?: that)?|one thing|only (?:issue|problem|thing)|although|though)\b`;
 /** what follows a contrast stops at the next contrast (the later one reaches the same feature): linear time */
-const CONTRAST_FEATURE = new RegExp(String.raw`${CONTRAST}(?:(?!${CONTRAST})[^.!?\n]){0,80}\b${FEATURES}\b`, "i");
+export const CONTRAST_FEATURE = new RegExp(String.raw`${CONTRAST}(?:(?!${CONTRAST})[^.!?\n]){0,80}\b${FEATURES}\b`, "i");
 
 /** a past problem named as fixed is not evidence: "thanks for fixing the crash" */
 const RESOLVED_MENTION =

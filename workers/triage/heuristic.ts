@@ -44,6 +44,12 @@ function botAuthor(signal: TriageInput): boolean {
 const DEPENDABOT_NOTE = String.raw`\bDependabot (?:security )?(?:alert|update)s?\b`;
 /** a dependency-bump title line; `^` also holds after a lone \r, which [^\n]* reads across */
 const DEP_BUMP_HEAD = String.raw`(?:title:\s*)?(?:bump\b|chore\(deps(?:-dev)?\)|fix\(deps\)|build\(deps(?:-dev)?\)|update dependency\b)`;
+/** the patterns written for linear time, by name (test/unit/linear-text-equivalence.test.ts compares them with the plain forms) */
+export const LINEAR_PATTERNS = {
+  dependabotBump: new RegExp(String.raw`\bDependabot will (?:resolve|rebase|merge)\b|${DEPENDABOT_NOTE}(?:(?!${DEPENDABOT_NOTE}).)*\bbump`, "i"),
+  dependencyBumpTitle: new RegExp(String.raw`^${DEP_BUMP_HEAD}(?:[^\n\r\u2028\u2029]|[\r\u2028\u2029](?!${DEP_BUMP_HEAD}))*\b(?:from\s+\S+\s+to|to v?\d)`, "im"),
+  closedAsDuplicate: /(?=c)(?<=^\s*)(?:closing|closed)\s+(?:as\s+(?:a\s+)?)?(?:duplicate|dupe)\b|\bduplicate of #\d+\b/im,
+};
 
 const HARD: Rule[] = [
   {
@@ -52,8 +58,8 @@ const HARD: Rule[] = [
       botAuthor(signal) ||
       any(
         /\bDependency Dashboard\b|\bThis (?:issue|PR) lists Renovate updates\b/i,
-        new RegExp(String.raw`\bDependabot will (?:resolve|rebase|merge)\b|${DEPENDABOT_NOTE}(?:(?!${DEPENDABOT_NOTE}).)*\bbump`, "i"),
-        new RegExp(String.raw`^${DEP_BUMP_HEAD}(?:[^\n\r\u2028\u2029]|[\r\u2028\u2029](?!${DEP_BUMP_HEAD}))*\b(?:from\s+\S+\s+to|to v?\d)`, "im"),
+        LINEAR_PATTERNS.dependabotBump,
+        LINEAR_PATTERNS.dependencyBumpTitle,
         /\bhas been automatically marked as stale\b|\bThis (?:issue|PR) was closed because it has been inactive\b/i,
         /^(?:title:\s*)?(?:\[tracking\]|tracking issue|tracking:|\[meta\]|meta issue|epic:)/im,
         /\btracking issue for\b/i,
@@ -80,7 +86,7 @@ const HARD: Rule[] = [
   },
   {
     reason: "duplicate",
-    test: any(/(?=c)(?<=^\s*)(?:closing|closed)\s+(?:as\s+(?:a\s+)?)?(?:duplicate|dupe)\b|\bduplicate of #\d+\b/im),
+    test: any(LINEAR_PATTERNS.closedAsDuplicate),
   },
 ];
 
