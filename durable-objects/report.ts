@@ -263,24 +263,28 @@ export class ReportObject extends DurableObject<Env> {
       .run();
   }
 
+  /** Tells the project's inbox; reads the listing fields only, never the report's signals. */
   private async notifyInbox(): Promise<void> {
-    const v = this.view();
-    const inbox = this.env.INBOX.get(this.env.INBOX.idFromName(v.project));
-    if (INBOX_STATES.includes(v.state) && v.evidence && v.decision) {
+    const m = this.meta()!;
+    const inbox = this.env.INBOX.get(this.env.INBOX.idFromName(m.project));
+    const evidence = m.evidence ? (JSON.parse(m.evidence) as Evidence) : null;
+    const decision = m.decision ? (JSON.parse(m.decision) as ActionabilityDecision) : null;
+    if (INBOX_STATES.includes(m.state) && evidence && decision) {
+      const count = this.signalCount();
       await inbox.upsert({
-        report_id: v.id,
-        state: v.state as "needs_input" | "ready",
-        title: v.title,
-        priority: v.evidence.priority,
-        weight: v.weight,
-        signal_count: v.signal_count,
-        reason: v.decision.reason,
-        evidence: v.evidence,
-        signals_since_research: v.signal_count - v.evidence.signal_count,
-        updated_at: v.updated_at,
+        report_id: m.id,
+        state: m.state as "needs_input" | "ready",
+        title: m.title,
+        priority: evidence.priority,
+        weight: m.weight,
+        signal_count: count,
+        reason: decision.reason,
+        evidence,
+        signals_since_research: count - evidence.signal_count,
+        updated_at: m.updated_at,
       });
     } else {
-      await inbox.remove(v.id);
+      await inbox.remove(m.id);
     }
   }
 }

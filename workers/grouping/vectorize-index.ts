@@ -30,7 +30,8 @@ export class VectorizeVectorIndex implements VectorIndex {
         metadata: { report_id: r.reportId, query: r.query.slice(0, 256) },
       })),
     );
-    await this.binding.upsert(vectors);
+    // Vectorize takes at most 1,000 vectors a call
+    for (let i = 0; i < vectors.length; i += 500) await this.binding.upsert(vectors.slice(i, i + 500));
   }
 }
 

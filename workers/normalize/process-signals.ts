@@ -17,6 +17,8 @@ import { drizzle } from "drizzle-orm/d1";
 import { droppedSignals, projects, signals } from "../db/schema";
 import type { Env } from "../env";
 import { assignSignal } from "../grouping/assign";
+import { BufferedVectorIndex } from "../grouping/buffered-index";
+import { D1FingerprintStore } from "../grouping/d1-fingerprints";
 import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults";
 import { fingerprint as computeFingerprint } from "../grouping/fingerprint";
 import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod } from "../grouping/types";
@@ -103,8 +105,9 @@ export async function processSignals(
   const links = new Map<NormalizedSignal, Link>();
   const toClaim: { signal: NormalizedSignal; link: Link; embedding: number[] | null }[] = [];
   const pending = batch.map((b) => b.signal).filter((s) => !results.has(s) && !rows.get(keyOf(s.project, s.id))?.reportId);
-  const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, pending);
-  const grouping = await prefetchQueries({ ...deps.grouping, fingerprints }, pending, rows);
+  const fingerprints = await prefetchFingerprints(env.DB, pending);
+  const index = new BufferedVectorIndex(deps.grouping.index);
+  const grouping = await prefetchQueries({ ...deps.grouping, fingerprints, index }, pending, rows);
   for (const { signal } of batch) {
     if (results.has(signal)) continue;
     const row = rows.get(keyOf(signal.project, signal.id));
@@ -133,6 +136,9 @@ export async function processSignals(
       fail(signal, e);
     }
   }
+  // what grouping learned, written once for the batch, before any signal points at its report
+  await index.flush();
+  await fingerprints.flush();
   if (toClaim.length) {
     const claims = toClaim.map(({ signal, link, embedding }) =>
       db
@@ -219,10 +225,11 @@ async function loadRows(d1: D1Database, list: NormalizedSignal[]): Promise<Map<s
 
 /**
  * The batch's fingerprints looked up in one query per project, behind the
- * same interface: hits and misses are answered from the prefetch, and a
- * fingerprint set by an earlier signal of the batch is seen by the later ones.
+ * same interface: hits and misses are answered from the prefetch, a
+ * fingerprint set by an earlier signal of the batch is seen by the later ones,
+ * and the new ones are written in one D1 batch (`flush`; first writer wins).
  */
-async function prefetchFingerprints(d1: D1Database, store: FingerprintStore, list: NormalizedSignal[]): Promise<FingerprintStore> {
+async function prefetchFingerprints(d1: D1Database, list: NormalizedSignal[]): Promise<FingerprintStore & { flush(): Promise<void> }> {
   const known = new Map<string, FingerprintHit | null>();
   const byProject = new Map<string, string[]>();
   for (const s of list) {
@@ -241,14 +248,22 @@ async function prefetchFingerprints(d1: D1Database, store: FingerprintStore, lis
       for (const r of results) known.set(keyOf(project, r.fingerprint), { reportId: r.report_id, embedding: r.embedding ? (JSON.parse(r.embedding) as number[]) : null });
     }
   }
+  const store = new D1FingerprintStore(d1);
+  const added: D1PreparedStatement[] = [];
+  const insert = d1.prepare(
+    "INSERT INTO fingerprints (project_id, fingerprint, report_id, embedding, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+  );
   return {
     async get(project, fp) {
       const k = keyOf(project, fp);
       return known.has(k) ? known.get(k)! : store.get(project, fp);
     },
     async set(project, fp, hit) {
-      await store.set(project, fp, hit);
       known.set(keyOf(project, fp), hit);
+      added.push(insert.bind(project, fp, hit.reportId, hit.embedding ? JSON.stringify(hit.embedding) : null, Date.now()));
+    },
+    async flush() {
+      if (added.length) await d1.batch(added.splice(0));
     },
   };
 }
