@@ -38,6 +38,30 @@ describe("VectorMatrix", () => {
     }
   });
 
+  it("ranks sparse queries (hashed-embedder shape) exactly as rankByCosine, disjoint supports scoring +0", () => {
+    const r = rng(23);
+    const dims = 768;
+    const sparse = () => {
+      const v = new Array(dims).fill(0);
+      for (let j = 0; j < 40; j++) v[Math.floor(r() * dims)] += r() < 0.5 ? -0.25 : 1;
+      return v;
+    };
+    const m = new VectorMatrix(dims);
+    const records: { id: string; reportId: string; query: string; values: number[] }[] = [];
+    for (let i = 0; i < 400; i++) {
+      const values = i % 4 === 0 ? Array.from({ length: dims }, () => r() - 0.5) : sparse();
+      m.set(`v${i}`, values, "{}");
+      records.push({ id: `v${i}`, reportId: "", query: "", values: f32(values) });
+    }
+    for (let q = 0; q < 30; q++) {
+      const vector = sparse();
+      for (const k of [3, 400]) {
+        const want = rankByCosine(records, vector, k).map((x) => ({ id: x.id, score: x.score }));
+        expect(m.query(vector, k).map((x) => ({ id: x.id, score: x.score }))).toEqual(want);
+      }
+    }
+  });
+
   it("ranks random float64 vectors in the same order as rankByCosine over the originals", () => {
     const r = rng(11);
     const dims = 768;
@@ -70,9 +94,12 @@ describe("VectorMatrix", () => {
     expect(m.values("a")).toEqual([0, 0, 1]);
   });
 
-  it("rejects vectors of another dimension", () => {
+  it("rejects vectors of another dimension or with values that are not finite float32", () => {
     const m = new VectorMatrix(3);
     expect(() => m.set("a", [1, 0], "{}")).toThrow(/dimensions/);
+    expect(() => m.set("a", [1, NaN, 0], "{}")).toThrow(/finite/);
+    expect(() => m.set("a", [1, 1e39, 0], "{}")).toThrow(/finite/);
+    expect(m.size).toBe(0);
     m.set("a", [1, 0, 0], "{}");
     expect(() => m.query([1, 0], 1)).toThrow(/dimensions/);
     expect(m.query([1, 0, 0], 0)).toEqual([]);

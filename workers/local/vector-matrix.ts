@@ -9,6 +9,13 @@
  * Vectorize stores them), and dot product and norms are accumulated in
  * float64 in the same order as `cosine()`. Ties go to the smaller id by
  * `localeCompare`, as there.
+ *
+ * The dot product has one accumulator (several would round differently), so
+ * its speed is bounded by one add after another. What makes it fast is what
+ * it skips: a query's zero entries add exactly nothing (x + ±0 = x for the
+ * finite values stored here, and a sum that starts at +0 never becomes -0), so
+ * a sparse query (the hashed n-gram embedder's have ~50 non-zeros of 768)
+ * visits only its non-zero dimensions.
  */
 
 export interface MatrixMatch {
@@ -45,6 +52,14 @@ export class VectorMatrix {
     if (values.length !== this.dimensions) {
       throw new Error(`vector ${id} has ${values.length} dimensions; this namespace holds ${this.dimensions}`);
     }
+    // the squared norm of the float32 values, as cosine() sums it; checked before anything changes
+    let nb = 0;
+    for (let i = 0; i < this.dimensions; i++) {
+      const x = Math.fround(values[i]);
+      nb += x * x;
+    }
+    // NaN or ±Infinity (also a value beyond float32's range) would break the skipping argument above
+    if (!Number.isFinite(nb)) throw new Error(`vector ${id} has a value that is not a finite float32`);
     let row = this.rowOf.get(id);
     if (row === undefined) {
       row = this.ids.length;
@@ -55,13 +70,7 @@ export class VectorMatrix {
     } else {
       this.metadata[row] = metadata;
     }
-    const base = row * this.dimensions;
-    this.data.set(values, base);
-    let nb = 0;
-    for (let i = 0; i < this.dimensions; i++) {
-      const x = this.data[base + i];
-      nb += x * x;
-    }
+    this.data.set(values, row * this.dimensions);
     this.norms[row] = nb;
   }
 
@@ -84,7 +93,15 @@ export class VectorMatrix {
     let na = 0;
     for (let i = 0; i < dims; i++) na += q[i] * q[i];
 
-    // the best k so far, sorted best first; `floor` is the worst of them once full
+    // the query's non-zero dimensions, in order: all a sparse query needs visited
+    const nz: number[] = [];
+    for (let i = 0; i < dims; i++) if (q[i] !== 0) nz.push(i);
+    const sparse = nz.length * 2 < dims;
+    const at = Int32Array.from(nz);
+    const qz = Float64Array.from(nz, (i) => q[i]);
+    const m = nz.length;
+
+    // the best k so far, sorted best first
     const topRows = new Int32Array(k);
     const topScores = new Float64Array(k);
     let filled = 0;
@@ -96,7 +113,19 @@ export class VectorMatrix {
       if (na > 0 && nb > 0) {
         let dot = 0;
         const base = row * dims;
-        for (let i = 0; i < dims; i++) dot += q[i] * data[base + i];
+        if (sparse) {
+          for (let j = 0; j < m; j++) dot += qz[j] * data[base + at[j]];
+        } else {
+          // one accumulator, in order; unrolled only to save loop overhead
+          let i = 0;
+          for (; i + 3 < dims; i += 4) {
+            dot += q[i] * data[base + i];
+            dot += q[i + 1] * data[base + i + 1];
+            dot += q[i + 2] * data[base + i + 2];
+            dot += q[i + 3] * data[base + i + 3];
+          }
+          for (; i < dims; i++) dot += q[i] * data[base + i];
+        }
         score = dot / Math.sqrt(na * nb);
       }
       if (filled === k && !this.better(score, row, topScores[k - 1], topRows[k - 1])) continue;
