@@ -13,6 +13,7 @@ import { EvidenceResearcher } from "../workers/research/evidence";
 import type { Evidence, EvidenceSignal } from "../workers/research/research";
 import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
 import { cleanTitle } from "../workers/ingest/control-chars";
+import { mirrorStatement, type ReportListing } from "../workers/reports/mirror";
 
 /** evidence content kept per signal inside the report */
 const MAX_CONTENT_CHARS = 8_000;
@@ -88,9 +89,11 @@ export class ReportObject extends DurableObject<Env> {
   /**
    * Adds a batch of signals (idempotent by signal id); promotes when the
    * weight crosses the threshold. One call per report per consumer batch: the
-   * D1 mirror and the inbox are updated once, however many signals arrive.
+   * inbox is told once, however many signals arrive, and the listing is
+   * returned for the caller to mirror to D1 with the rest of its batch
+   * (`mirrorStatement`), instead of one D1 write per report.
    */
-  async addSignals(input: AddSignalsInput): Promise<{ state: ReportState; weight: number; signal_count: number }> {
+  async addSignals(input: AddSignalsInput): Promise<ReportListing> {
     const now = Date.now();
     let meta = this.meta();
     if (!meta) {
@@ -133,11 +136,9 @@ export class ReportObject extends DurableObject<Env> {
     if (added > 0) this.sql.exec("UPDATE meta SET weight = weight + ?, threshold = ?, updated_at = ?", weight, input.threshold, now);
     else this.sql.exec("UPDATE meta SET threshold = ?", input.threshold);
     await this.maybePromote(input.threshold, "weight crossed the threshold");
-    await this.mirror();
     // a report already in the inbox shows its new weight and how much arrived since research
-    const after = this.meta()!;
-    if (added > 0 && INBOX_STATES.includes(after.state)) await this.notifyInbox();
-    return { state: after.state, weight: after.weight, signal_count: this.signalCount() };
+    if (added > 0 && INBOX_STATES.includes(this.meta()!.state)) await this.notifyInbox();
+    return this.listing();
   }
 
   /** The cron sweep's entry: promote if due, and re-arm research that stalled. */
@@ -250,17 +251,22 @@ export class ReportObject extends DurableObject<Env> {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM signals").one().n;
   }
 
-  private async mirror(): Promise<void> {
+  private listing(): ReportListing {
     const m = this.meta()!;
-    const count = this.signalCount();
-    await this.env.DB.prepare(
-      `INSERT INTO reports (id, project_id, state, title, weight, signal_count, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET state = excluded.state, title = excluded.title, weight = excluded.weight,
-         signal_count = excluded.signal_count, updated_at = excluded.updated_at`,
-    )
-      .bind(m.id, m.project, m.state, m.title, m.weight, count, m.created_at, m.updated_at)
-      .run();
+    return {
+      id: m.id,
+      project: m.project,
+      state: m.state,
+      title: m.title,
+      weight: m.weight,
+      signal_count: this.signalCount(),
+      created_at: m.created_at,
+      updated_at: m.updated_at,
+    };
+  }
+
+  private async mirror(): Promise<void> {
+    await mirrorStatement(this.env.DB, this.listing()).run();
   }
 
   /** Tells the project's inbox; reads the listing fields only, never the report's signals. */

@@ -23,6 +23,7 @@ import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults"
 import { fingerprint as computeFingerprint } from "../grouping/fingerprint";
 import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod } from "../grouping/types";
 import type { Outcome } from "../ingest/outbox";
+import { mirrorStatement, type ReportListing } from "../reports/mirror";
 import { droppedRow } from "../safety/dropped-row";
 import type { TieredSafetyClassifier } from "../safety/tiered";
 import type { TriageClassifier } from "../triage/triage";
@@ -164,7 +165,8 @@ export async function processSignals(
     }
   }
 
-  // 4. one Durable Object call per report, reports in parallel
+  // 4. one Durable Object call per report, reports in parallel; their D1 listings in one batch
+  const listings: ReportListing[] = [];
   const byReport = new Map<string, NormalizedSignal[]>();
   for (const [signal, link] of links) byReport.set(link.reportId, [...(byReport.get(link.reportId) ?? []), signal]);
   await Promise.all(
@@ -182,14 +184,14 @@ export async function processSignals(
         const threshold = await projectThreshold(env, project, deps.thresholds);
         const report = env.REPORTS.get(env.REPORTS.idFromName(reportId));
         try {
-          await report.addSignals({ reportId, project, threshold, items });
+          listings.push(await report.addSignals({ reportId, project, threshold, items }));
           for (const s of members) results.set(s, { ok: true, outcome: "report" });
         } catch (e) {
           if (members.length === 1) throw e;
           // one signal may be the cause: each on its own, so only it fails
           for (let i = 0; i < members.length; i++) {
             try {
-              await report.addSignals({ reportId, project, threshold, items: [items[i]] });
+              listings.push(await report.addSignals({ reportId, project, threshold, items: [items[i]] }));
               results.set(members[i], { ok: true, outcome: "report" });
             } catch (err) {
               fail(members[i], err);
@@ -201,6 +203,8 @@ export async function processSignals(
       }
     }),
   );
+  // a signal counts as in its report once the listing shows it: a failure here retries them (addSignals is idempotent)
+  if (listings.length) await env.DB.batch(listings.map((l) => mirrorStatement(env.DB, l)));
   return results;
 }
 
