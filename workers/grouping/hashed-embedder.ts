@@ -20,14 +20,28 @@ export class HashedNgramEmbedder implements Embedder {
 
   embedOne(text: string): number[] {
     const v = new Float64Array(this.dimensions);
+    // a word's features (bucket and signed weight) are hashed once per distinct stem; every
+    // occurrence still adds them in the same order, so the sums are bit for bit the same
+    const features = new Map<string, { bucket: number[]; weight: number[] }>();
     for (const w of words(text)) {
       const s = stem(w);
-      this.add(v, `w:${s}`, WORD_WEIGHT);
-      const padded = `^${s.replace(/[^a-z0-9]/g, "")}$`;
-      if (padded.length > 4) {
-        const n = padded.length - 2;
-        for (let i = 0; i < n; i++) this.add(v, `c:${padded.slice(i, i + 3)}`, TRIGRAM_WEIGHT / Math.sqrt(n));
+      let f = features.get(s);
+      if (!f) {
+        f = { bucket: [], weight: [] };
+        this.feature(f, `w:${s}`, WORD_WEIGHT);
+        const padded = `^${s.replace(/[^a-z0-9]/g, "")}$`;
+        if (padded.length > 4) {
+          const n = padded.length - 2;
+          // fnv1a(`c:${padded.slice(i, i + 3)}`), without building the string
+          for (let i = 0; i < n; i++) {
+            let h = TRIGRAM_PREFIX;
+            for (let k = i; k < i + 3; k++) h = Math.imul(h ^ padded.charCodeAt(k), 0x01000193);
+            this.bucket(f, h >>> 0, TRIGRAM_WEIGHT / Math.sqrt(n));
+          }
+        }
+        features.set(s, f);
       }
+      for (let k = 0; k < f.bucket.length; k++) v[f.bucket[k]] += f.weight[k];
     }
     let norm = 0;
     for (const x of v) norm += x * x;
@@ -35,11 +49,18 @@ export class HashedNgramEmbedder implements Embedder {
     return Array.from(v, (x) => (norm > 0 ? x / norm : 0));
   }
 
-  private add(v: Float64Array, feature: string, weight: number): void {
-    const h = fnv1a(feature);
-    v[h % this.dimensions] += h & 0x80000000 ? -weight : weight;
+  private feature(f: { bucket: number[]; weight: number[] }, feature: string, weight: number): void {
+    this.bucket(f, fnv1a(feature), weight);
+  }
+
+  private bucket(f: { bucket: number[]; weight: number[] }, h: number, weight: number): void {
+    f.bucket.push(h % this.dimensions);
+    f.weight.push(h & 0x80000000 ? -weight : weight);
   }
 }
+
+/** the FNV-1a state after "c:" (a trigram feature's prefix), as `fnv1a` keeps it */
+const TRIGRAM_PREFIX = Math.imul(Math.imul(0x811c9dc5 ^ 99, 0x01000193) ^ 58, 0x01000193);
 
 /** 32-bit FNV-1a over UTF-16 code units. */
 export function fnv1a(s: string): number {

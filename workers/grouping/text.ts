@@ -14,20 +14,39 @@ export const STOPWORDS = new Set(
   ).split(/\s+/),
 );
 
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isLower = (c: number) => c >= 97 && c <= 122;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
 /**
  * Splits identifiers: computeTotals → compute totals; PaymentStep → payment
- * step; HTTPServer → http server (the space goes before a capital that
- * follows a capital and precedes a lower-case letter).
- * Linear time: `/([A-Z]+)([A-Z][a-z])/g`, which said the same, re-scanned a
- * run of capitals from each of its positions (quadratic on "AAAA…").
+ * step; HTTPServer → http server. A word breaks before a capital that
+ * follows a lower-case letter or digit, and before a capital that follows
+ * a capital and precedes a lower-case letter; chars other than A-Z a-z 0-9
+ * separate words. One pass (it is called for every token of a signal): the
+ * same as `.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")`
+ * then splitting on `[^A-Za-z0-9]+`, whose second expression was quadratic
+ * on a run of capitals.
  */
 export function splitIdentifier(word: string): string[] {
-  return word
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z])(?=[A-Z][a-z])/g, "$1 ")
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w.toLowerCase());
+  const out: string[] = [];
+  let start = -1; // start of the current part
+  for (let i = 0; i <= word.length; i++) {
+    const c = i < word.length ? word.charCodeAt(i) : -1;
+    const alnum = isUpper(c) || isLower(c) || isDigit(c);
+    if (start >= 0) {
+      const prev = word.charCodeAt(i - 1);
+      const breaks =
+        !alnum ||
+        (isUpper(c) && (isLower(prev) || isDigit(prev) || (isUpper(prev) && i + 1 < word.length && isLower(word.charCodeAt(i + 1)))));
+      if (breaks) {
+        out.push(word.slice(start, i).toLowerCase());
+        start = -1;
+      }
+    }
+    if (alnum && start < 0) start = i;
+  }
+  return out;
 }
 
 /** A light English stemmer: enough that plurals and -ing/-ed forms meet. */
