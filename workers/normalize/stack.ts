@@ -45,6 +45,14 @@ function frameMatch(pattern: RegExp, line: string, endsWith?: string): RegExpExe
   return pattern.exec(line);
 }
 
+/** `\s`: the white space and line terminators of a regex */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
 export function isInAppFile(file: string): boolean {
   return !(
     /node_modules|site-packages|dist-packages|^internal\/|^node:|<anonymous>|^native$|webpack\/bootstrap/.test(file) ||
@@ -59,6 +67,11 @@ export function parseError(content: string): ParsedError {
   let message: string | null = null;
   const frames: StackFrame[] = [];
   for (const line of lines) {
+    // every pattern starts, after white space, with a capital (ERROR_HEAD), "at " or 'File "': look at that char first
+    let start = 0;
+    while (start < line.length && isSpace(line.charCodeAt(start))) start++;
+    const first = line.charCodeAt(start);
+    if (!(first >= 65 && first <= 90) && first !== 97) continue; // A-Z, a
     if (type === null) {
       const head = ERROR_HEAD.exec(line);
       if (head) {
