@@ -10,12 +10,12 @@ import { bearerToken } from "../../auth";
 /** `Sentry sentry_key=abc, sentry_version=7` → `{sentry_key: "abc", sentry_version: "7"}` */
 export function parseSentryAuth(header: string | undefined): Record<string, string> | null {
   if (!header) return null;
-  // the spaces after "Sentry" are taken whole (`(?=(\s+))\1`, an atomic \s+): giving some back never
+  // the spaces around "Sentry" are taken whole (`(?=(\s+))\1`, an atomic \s+): giving some back never
   // lets `(.*)$` match, it only re-read the rest once per space (quadratic on a header of spaces)
-  const m = /^\s*Sentry(?=(\s+))\1(.*)$/i.exec(header);
+  const m = /^(?=(\s*))\1Sentry(?=(\s+))\2(.*)$/i.exec(header);
   if (!m) return null;
   const out: Record<string, string> = {};
-  for (const part of m[2].split(",")) {
+  for (const part of m[3].split(",")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
     const name = part.slice(0, eq).trim().toLowerCase();
