@@ -314,7 +314,7 @@ export async function benchE2e(opts: E2eOptions, log: (s: string) => void = () =
         lastLog = elapsed();
         log(`${elapsed().toFixed(1)} s: settled ${l.settled}/${accepted} (in reports ${stats?.in_reports ?? "?"}, noise ${stats?.noise ?? "?"}, dropped in consumer ${l.droppedInConsumer}, dead-lettered ${stats?.dead_lettered ?? "?"}), pending ${l.pending}, workerd RSS ${mb(sample().rss)} MB (peak ${mb(peakRss)}), workerd CPU ${(cpuSeconds() - cpuAtStart).toFixed(1)} s`);
       }
-      // each poll is 7 D1 queries, and local D1 calls cost workerd memory: poll slowly until the end is near
+      // each poll is ~10 D1 queries, and local D1 calls cost workerd memory: poll slowly until the end is near
       await sleep(l.pending > 200 ? 2000 : 500);
     }
     const seconds = elapsed();
