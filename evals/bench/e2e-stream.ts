@@ -504,8 +504,13 @@ function injectionSignal(p: Problem, r: Rng): Omit<StreamSignal, "id"> {
   const inj = pick(r, INJECTIONS);
   // hidden at the end, in the middle, or after a lot of blank lines
   const where = r();
+  const mid = base.content.indexOf(". ");
   const content =
-    where < 0.4 ? `${base.content}\n\n${inj}` : where < 0.7 ? base.content.replace(/\. /, `. ${inj} `) : `${base.content}${"\n".repeat(int(r, 8, 30))}${inj}`;
+    where < 0.4 || (where < 0.7 && mid < 0)
+      ? `${base.content}\n\n${inj}`
+      : where < 0.7
+        ? `${base.content.slice(0, mid + 2)}${inj} ${base.content.slice(mid + 2)}`
+        : `${base.content}${"\n".repeat(int(r, 8, 30))}${inj}`;
   return { ...base, content };
 }
 
