@@ -7,7 +7,7 @@
  * Returns null when a signal has no such structure (chat, tickets, replays):
  * those go through query writing and vector matching.
  */
-import { parseError } from "../normalize/stack";
+import { firstLine, parseError } from "../normalize/stack";
 import type { GroupingSignal } from "./types";
 
 const MAX_FRAMES = 3;
@@ -53,8 +53,7 @@ export function logFingerprint(signal: GroupingSignal): string | null {
       // not JSON: fall through to the plain-text template
     }
   }
-  const firstLine = text.split(/\r?\n/, 1)[0];
-  const template = logTemplate(firstLine);
+  const template = logTemplate(firstLine(text));
   return template.replace(/<[a-z]+>|\W/g, "").length >= 8 ? `log::${template}` : null;
 }
 

@@ -61,8 +61,26 @@ export function isInAppFile(file: string): boolean {
   );
 }
 
+/**
+ * `text.split(/\r?\n/)`, about twice as fast on many short lines: split at
+ * "\n", then drop the "\r" that ends a piece followed by "\n" (the last
+ * piece keeps a final "\r", as the regex split does).
+ */
+export function splitLines(text: string): string[] {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length - 1; i++) if (lines[i].endsWith("\r")) lines[i] = lines[i].slice(0, -1);
+  return lines;
+}
+
+/** `text.split(/\r?\n/, 1)[0]`, without trying the regex at every char of a long line */
+export function firstLine(text: string): string {
+  const nl = text.indexOf("\n");
+  if (nl < 0) return text;
+  return text.slice(0, nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+}
+
 export function parseError(content: string): ParsedError {
-  const lines = content.split(/\r?\n/);
+  const lines = splitLines(content);
   let type: string | null = null;
   let message: string | null = null;
   const frames: StackFrame[] = [];

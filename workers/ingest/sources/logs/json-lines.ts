@@ -12,6 +12,7 @@ import { MAX_CONTENT_BYTES } from "../../schema";
 import type { LogEntry } from "./entry";
 import { toEpochMs } from "./entry";
 import { type Level, levelFromName, levelFromPino, levelFromSeverityNumber } from "./levels";
+import { splitLines } from "./text";
 
 const LEVEL_KEYS = ["level", "severity", "lvl", "log.level", "levelname", "loglevel", "level_name", "severity_text", "severityText", "@l"];
 const SERVICE_KEYS = ["service", "service.name", "serviceName", "service_name", "app", "application", "logger"];
@@ -65,7 +66,7 @@ function fitLine(text: string, obj: Record<string, unknown>): string {
 
 export function parseJsonLines(body: string): JsonLinesResult {
   const entries: LogEntry[] = [];
-  const lines = body.split(/\r?\n/);
+  const lines = splitLines(body);
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i].trim();
     if (!text) continue;

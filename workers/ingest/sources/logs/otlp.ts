@@ -20,7 +20,7 @@
 import { z } from "zod";
 import type { LogEntry } from "./entry";
 import { toEpochMs } from "./entry";
-import { type Level, levelFromName, levelFromSeverityNumber } from "./levels";
+import { firstLine, type Level, levelFromName, levelFromSeverityNumber } from "./levels";
 import { clip } from "./text";
 
 const KeyValue = z.object({ key: z.string(), value: z.unknown().optional() });
@@ -127,7 +127,7 @@ export function recordContent(severity: string, service: string | undefined, bod
   const type = attrs["exception.type"] ? show(attrs["exception.type"]) : "";
   const message = attrs["exception.message"] ? show(attrs["exception.message"]) : "";
   const stack = attrs["exception.stacktrace"] ? show(attrs["exception.stacktrace"]).trimEnd() : "";
-  const firstStackLine = stack.split(/\r?\n/, 1)[0] ?? "";
+  const firstStackLine = firstLine(stack);
   if ((type || message) && !(stack && type && firstStackLine.includes(type))) {
     lines.push(type && message ? `${type}: ${message}` : type || message);
   }

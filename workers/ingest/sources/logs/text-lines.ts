@@ -12,6 +12,7 @@
 import type { LogEntry } from "./entry";
 import { toEpochMs } from "./entry";
 import { levelFromText, levelRank } from "./levels";
+import { splitLines } from "./text";
 
 const CONTINUATION = /^(?:\s|Caused by:|Traceback \(most recent call last\)|During handling of the above exception|The above exception was the direct cause|\.\.\. \d+ more)/;
 const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\b/;
@@ -34,7 +35,7 @@ export function splitEntries(body: string): TextEntry[] {
   const flush = () => {
     if (lines.length) entries.push({ text: lines.join("\n").trimEnd(), line: first });
   };
-  body.split(/\r?\n/).forEach((line, i) => {
+  splitLines(body).forEach((line, i) => {
     if (!line.trim()) return;
     if (lines.length) {
       const last = lines[lines.length - 1];

@@ -33,6 +33,17 @@ export function clipBlock(text: string, max: number): string {
   return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
 }
 
+/**
+ * `text.split(/\r?\n/)`, about twice as fast on many short lines: split at
+ * "\n", then drop the "\r" that ends a piece followed by "\n" (the last
+ * piece keeps a final "\r", as the regex split does).
+ */
+export function splitLines(text: string): string[] {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length - 1; i++) if (lines[i].endsWith("\r")) lines[i] = lines[i].slice(0, -1);
+  return lines;
+}
+
 /** The first `hexChars` hex digits of SHA-256(text). */
 export async function digestHex(text: string, hexChars = 32): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
