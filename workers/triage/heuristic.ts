@@ -154,7 +154,7 @@ export function isTestOnly(text: string): boolean {
   };
   // reach: a difference array of the positions where a word and its separators can end
   const reach = new Int32Array(n + 2);
-  let horizon = -1; // the furthest such position so far
+  let horizon = -1; // the furthest such position so far (n: the text can end there, a match)
   const endsIn = (a: number, b: number) => {
     sepEnd ??= runEnds(text, (c) => isSpace(c) || c === 44 || c === 46 || c === 33 || c === 45); // [\s,.!-]
     const last = sepEnd[b];
@@ -163,7 +163,7 @@ export function isTestOnly(text: string): boolean {
     if (last > horizon) horizon = last;
   };
   let open = 0;
-  for (let i = first; i < n; i++) {
+  for (let i = first; i < n && horizon < n; i++) {
     open += reach[i];
     if (i !== first && open === 0) {
       if (i > horizon) return false; // no word can start here or later
@@ -216,7 +216,7 @@ export function isTestOnly(text: string): boolean {
         break;
     }
   }
-  return open + reach[n] > 0;
+  return horizon === n;
 }
 
 const TEST_MARKED = [/\btest(?:ing)?\b|\[test\]/i, /\b(?:please ignore|ignore (?:this|me|the \w+)|do not reply|don'?t reply|no action (?:needed|required))\b/i];
