@@ -9,7 +9,8 @@
  * The time side is test/unit/adversarial-inputs.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { splitIdentifier } from "../../workers/grouping/text";
+import { fnv1a, HashedNgramEmbedder } from "../../workers/grouping/hashed-embedder";
+import { stem, splitIdentifier, words } from "../../workers/grouping/text";
 import { parseSentryAuth } from "../../workers/ingest/sources/sentry/key";
 import { parseError } from "../../workers/normalize/stack";
 import { isReadableProse, RULES } from "../../workers/safety/heuristic";
@@ -94,6 +95,38 @@ describe("grouping: splitIdentifier", () => {
     const inputs = texts({ pieces: ["A", "B", "a", "b", "1", "_", "-", "$", "É", "é", "HTTP", "Server", "getURL", "ID"], examples: ["HTTPServerError", "computeTotals", "PaymentStep", "parseJSONBody", "ABCDeFGHi"] }, N, 1);
     const seen = compare("splitIdentifier", inputs, plain, splitIdentifier);
     expect(seen.size).toBeGreaterThan(1000);
+  });
+});
+
+describe("grouping: the hashed embedder", () => {
+  it("gives bit for bit the vectors of the plain one (every feature string built and hashed each time)", () => {
+    const plainEmbed = (text: string, dimensions = 768) => {
+      const v = new Float64Array(dimensions);
+      const add = (feature: string, weight: number) => {
+        const h = fnv1a(feature);
+        v[h % dimensions] += h & 0x80000000 ? -weight : weight;
+      };
+      for (const w of words(text)) {
+        const s = stem(w);
+        add(`w:${s}`, 1);
+        const padded = `^${s.replace(/[^a-z0-9]/g, "")}$`;
+        if (padded.length > 4) {
+          const n = padded.length - 2;
+          for (let i = 0; i < n; i++) add(`c:${padded.slice(i, i + 3)}`, 0.25 / Math.sqrt(n));
+        }
+      }
+      let norm = 0;
+      for (const x of v) norm += x * x;
+      norm = Math.sqrt(norm);
+      return Array.from(v, (x) => (norm > 0 ? x / norm : 0));
+    };
+    const embedder = new HashedNgramEmbedder();
+    const inputs = texts(
+      { pieces: ["checkout", "Checkout", "payments", "PaymentStep", "HTTPServer", "sign-up", "signup", "log in", "1234", "x", "é", "_", ".", "the", "errors", "failing"], examples: ["TypeError: cannot read totals of undefined at computeTotals", "The export button on the billing page does nothing"], maxPieces: 30 },
+      N / 4,
+      12,
+    );
+    compare("embedder", inputs, plainEmbed, (t) => embedder.embedOne(t));
   });
 });
 
