@@ -86,24 +86,29 @@ export function readRoutes() {
    */
   app.get("/v1/stats", async (c) => {
     const project = c.get("project");
-    const q = (sql: string) => c.env.DB.prepare(sql).bind(project.id).first<{ n: number }>().then((r) => r?.n ?? 0);
-    const [accepted, pending, stored, grouped, noise, dropped, droppedAtIntake, dead, inReports] = await Promise.all([
-      q("SELECT COUNT(*) AS n FROM intake_outbox WHERE project_id = ?"),
-      q("SELECT COUNT(*) AS n FROM intake_outbox WHERE project_id = ? AND outcome IS NULL"),
-      q("SELECT COUNT(*) AS n FROM signals WHERE project_id = ?"),
-      q("SELECT COUNT(*) AS n FROM signals WHERE project_id = ? AND report_id IS NOT NULL"),
-      q("SELECT COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise'"),
-      q("SELECT COUNT(*) AS n FROM dropped_signals WHERE project_id = ?"),
-      q(`SELECT COUNT(*) AS n FROM dropped_signals d WHERE d.project_id = ?
-         AND NOT EXISTS (SELECT 1 FROM intake_outbox o WHERE o.project_id = d.project_id AND o.signal_id = d.id)`),
-      q("SELECT COUNT(*) AS n FROM dead_letters WHERE project_id = ?"),
-      q("SELECT COALESCE(SUM(signal_count), 0) AS n FROM reports WHERE project_id = ?"),
+    // one statement: a client polling the ledger costs one D1 call a poll
+    const [counts, noiseByReason] = await c.env.DB.batch<Record<string, number | string>>([
+      c.env.DB.prepare(
+        `SELECT
+           (SELECT COUNT(*) FROM intake_outbox WHERE project_id = ?1) AS accepted,
+           (SELECT COUNT(*) FROM intake_outbox WHERE project_id = ?1 AND outcome IS NULL) AS pending,
+           (SELECT COUNT(*) FROM signals WHERE project_id = ?1) AS stored,
+           (SELECT COUNT(*) FROM signals WHERE project_id = ?1 AND report_id IS NOT NULL) AS grouped,
+           (SELECT COUNT(*) FROM signals WHERE project_id = ?1 AND triage = 'noise') AS noise,
+           (SELECT COUNT(*) FROM dropped_signals WHERE project_id = ?1) AS dropped,
+           (SELECT COUNT(*) FROM dropped_signals d WHERE d.project_id = ?1
+              AND NOT EXISTS (SELECT 1 FROM intake_outbox o WHERE o.project_id = d.project_id AND o.signal_id = d.id)) AS dropped_at_intake,
+           (SELECT COUNT(*) FROM dead_letters WHERE project_id = ?1) AS dead,
+           (SELECT COALESCE(SUM(signal_count), 0) FROM reports WHERE project_id = ?1) AS in_reports`,
+      ).bind(project.id),
+      c.env.DB.prepare(
+        "SELECT triage_reason AS reason, COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise' GROUP BY triage_reason ORDER BY n DESC",
+      ).bind(project.id),
     ]);
-    const noiseByReason = await c.env.DB.prepare(
-      "SELECT triage_reason AS reason, COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise' GROUP BY triage_reason ORDER BY n DESC",
-    )
-      .bind(project.id)
-      .all<{ reason: string; n: number }>();
+    const n = counts.results[0] as Record<string, number>;
+    const { accepted, pending, stored, grouped, noise, dropped, dead } = n;
+    const droppedAtIntake = n.dropped_at_intake;
+    const inReports = n.in_reports;
     const received = accepted + droppedAtIntake;
     return c.json({
       project: project.id,
