@@ -155,9 +155,10 @@ describe("PostHog capture endpoints", () => {
     // a later event: once it is stored, the queue has delivered both copies before it
     await capture("/batch/", JSON.stringify({ api_key: key, batch: [event("$exception", "sentinel", { $exception_type: "Error", $exception_message: "later" })] }));
     await waitForRow("ph-idem", "posthog:sentinel");
+    // the row is stored before it is grouped: read its report once the ledger has settled
+    await settled(key);
     const rows = await env.DB.prepare("SELECT report_id FROM signals WHERE project_id = 'ph-idem' AND id = ?").bind(`posthog:${UUID}`).all<{ report_id: string }>();
     expect(rows.results).toHaveLength(1);
-    await settled(key);
     const reports = (await (await api(key, "/v1/reports")).json()) as { reports: { id: string; signal_count: number }[] };
     expect(reports.reports.find((r) => r.id === rows.results[0].report_id)?.signal_count).toBe(1);
   });
