@@ -196,12 +196,12 @@ export function adversarialInputs(size = DEFAULT_SIZE): AdversarialInput[] {
       add(`safety:${rule.name}:${label}`, fill(rule.triggers.join(sep) + sep, size));
     }
   }
-  // and the shapes a ReDoS checker (recheck) finds for the patterns, pumped to size
+  // and the shapes a ReDoS checker (recheck) finds for the patterns, pumped to size: [head, pumped unit, tail]
   const pumped: Record<string, [string, string, string]> = {
     "leak-dash": ["", "LEAK-", "\n"],
     "exec-wget": ["\u0000", "EXEC-WGET\t", "\n"],
     "wget-tab": ["", "WGET\t", "\n"],
-    "pin-module": ["", "PIN+MODULE\u0000", "\n"],
+    "pin-module": ["", "PIN+MODULE\u0000", "\n github:"], // with the rule's trigger, so its regex runs
     "all-users": ["", "ALL\tUSER'", "\u0000"],
     "secret-url": ["", "7B%7BENV.HTTP://", "7B%7BENV."],
     "told-skip": ["TOLD\tTO SKIP\tYGE,", "\t", "IP\tVYWOV\t"],

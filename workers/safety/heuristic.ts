@@ -200,7 +200,8 @@ export const RULES: Rule[] = [
     name: "supply_chain",
     weight: 0.6,
     pattern:
-      /\b(?:switch|change|point|replace|pin|swap|move)\b[^.\n]{0,40}\b(?:dependency|dependencies|package|library|module)\b[^.\n]{0,40}(?:\bgithub:|\bgit\+|\bhttps?:\/\/)/i,
+      // what follows the verb stops where the next verb starts (that one reaches the same package): linear time
+      /\b(?:switch|change|point|replace|pin|swap|move)\b(?:(?!\b(?:switch|change|point|replace|pin|swap|move)\b)[^.\n]){0,40}\b(?:dependency|dependencies|package|library|module)\b[^.\n]{0,40}(?:\bgithub:|\bgit\+|\bhttps?:\/\/)/i,
     triggers: ["github:", "git+", "://"],
   },
   {
