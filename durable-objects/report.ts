@@ -231,15 +231,9 @@ export class ReportObject extends DurableObject<Env> {
       .toArray()
       .map((h) => ({ at: h.at, from: h.from_state as ReportState | null, to: h.to_state as ReportState, note: h.note }));
     return {
-      id: m.id,
-      project: m.project,
-      state: m.state,
-      title: m.title,
-      weight: m.weight,
+      ...this.listing(),
       signal_count: signals.length,
       promote_at: Math.max(m.threshold as number, m.resume_at),
-      created_at: m.created_at,
-      updated_at: m.updated_at,
       evidence: m.evidence ? (JSON.parse(m.evidence) as Evidence) : null,
       decision: m.decision ? (JSON.parse(m.decision) as ActionabilityDecision) : null,
       history,
