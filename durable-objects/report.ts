@@ -33,17 +33,9 @@ export interface ReportSignalView extends EvidenceSignal {
   link_score: number | null;
 }
 
-export interface ReportView {
-  id: string;
-  project: string;
-  state: ReportState;
-  title: string;
-  weight: number;
-  signal_count: number;
+export interface ReportView extends ReportListing {
   /** weight at which the report is promoted next */
   promote_at: number;
-  created_at: number;
-  updated_at: number;
   evidence: Evidence | null;
   decision: ActionabilityDecision | null;
   history: { at: number; from: ReportState | null; to: ReportState; note: string }[];

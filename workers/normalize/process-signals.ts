@@ -18,7 +18,6 @@ import { droppedSignals, projects, signals } from "../db/schema";
 import type { Env } from "../env";
 import { assignSignal } from "../grouping/assign";
 import { BufferedVectorIndex } from "../grouping/buffered-index";
-import { D1FingerprintStore } from "../grouping/d1-fingerprints";
 import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults";
 import { fingerprint as computeFingerprint } from "../grouping/fingerprint";
 import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod } from "../grouping/types";
@@ -106,7 +105,7 @@ export async function processSignals(
   const links = new Map<NormalizedSignal, Link>();
   const toClaim: { signal: NormalizedSignal; link: Link; embedding: number[] | null }[] = [];
   const pending = batch.map((b) => b.signal).filter((s) => !results.has(s) && !rows.get(keyOf(s.project, s.id))?.reportId);
-  const fingerprints = await prefetchFingerprints(env.DB, pending);
+  const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, pending);
   const index = new BufferedVectorIndex(deps.grouping.index);
   const grouping = await prefetchQueries({ ...deps.grouping, fingerprints, index }, pending, rows);
   for (const { signal } of batch) {
@@ -233,7 +232,11 @@ async function loadRows(d1: D1Database, list: NormalizedSignal[]): Promise<Map<s
  * fingerprint set by an earlier signal of the batch is seen by the later ones,
  * and the new ones are written in one D1 batch (`flush`; first writer wins).
  */
-async function prefetchFingerprints(d1: D1Database, list: NormalizedSignal[]): Promise<FingerprintStore & { flush(): Promise<void> }> {
+async function prefetchFingerprints(
+  d1: D1Database,
+  store: FingerprintStore,
+  list: NormalizedSignal[],
+): Promise<FingerprintStore & { flush(): Promise<void> }> {
   const known = new Map<string, FingerprintHit | null>();
   const byProject = new Map<string, string[]>();
   for (const s of list) {
@@ -252,7 +255,6 @@ async function prefetchFingerprints(d1: D1Database, list: NormalizedSignal[]): P
       for (const r of results) known.set(keyOf(project, r.fingerprint), { reportId: r.report_id, embedding: r.embedding ? (JSON.parse(r.embedding) as number[]) : null });
     }
   }
-  const store = new D1FingerprintStore(d1);
   const added: D1PreparedStatement[] = [];
   const insert = d1.prepare(
     "INSERT INTO fingerprints (project_id, fingerprint, report_id, embedding, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
