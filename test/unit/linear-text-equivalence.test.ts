@@ -9,6 +9,7 @@
  * The time side is test/unit/adversarial-inputs.test.ts.
  */
 import { describe, expect, it } from "vitest";
+import { prng } from "../../evals/prng";
 import { fnv1a, HashedNgramEmbedder } from "../../workers/grouping/hashed-embedder";
 import { stem, splitIdentifier, words } from "../../workers/grouping/text";
 import { parseSentryAuth } from "../../workers/ingest/sources/sentry/key";
@@ -20,16 +21,6 @@ import { isTestOnly, LINEAR_PATTERNS } from "../../workers/triage/heuristic";
 
 const SEED = Number(process.env.LINEAR_EQ_SEED ?? 20260730);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** white space a pattern may treat differently: spaces, tabs, every line break, non-ASCII spaces */
 const WS = [" ", "  ", "\t", "\n", "\r", "\r\n", "\u2028", "\u2029", "\u00a0", "\u3000", "\ufeff", "\v"];
@@ -45,7 +36,7 @@ interface Texts {
 
 /** `count` seeded texts: random pieces, or 1-3 mutated examples joined by a line break or a space */
 function texts({ pieces, examples = [], maxPieces = 14 }: Texts, count: number, salt: number): string[] {
-  const rand = mulberry32(SEED + salt);
+  const rand = prng(SEED + salt);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const all = [...pieces, ...WS];
   const mutate = (base: string) => {

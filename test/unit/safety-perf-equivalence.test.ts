@@ -10,6 +10,7 @@
  * Seeded: SAFETY_EQ_SEED=<n> explores other variants.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { prng } from "../../evals/prng";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -65,17 +66,7 @@ const originals = [...new Set(Object.values(corpus).flat())];
 const hostile = originals.filter((s) => classify(reference, s).matched.length > 0);
 const benign = originals.filter((s) => classify(reference, s).matched.length === 0);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = mulberry32(SEED);
+const rand = prng(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
