@@ -8,6 +8,7 @@
  *
  *   npm run dev                 # port 8787
  *   npm run dev -- --port 9000
+ *   npm run dev -- --inspect    # leave the inspector port to Chrome DevTools
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,7 +16,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { root, startLocalWorker } from "./local-worker";
 
-const { values } = parseArgs({ options: { port: { type: "string", default: "8787" } } });
+const { values } = parseArgs({ options: { port: { type: "string", default: "8787" }, inspect: { type: "boolean", default: false } } });
 
 /** The local admin token: made once, kept beside the local state (git-ignored). */
 function localAdminToken(): string {
@@ -31,7 +32,7 @@ function localAdminToken(): string {
 async function main(): Promise<void> {
   const adminToken = localAdminToken();
   console.log("› applying D1 migrations and starting wrangler dev --env local …");
-  const worker = await startLocalWorker({ port: Number(values.port), adminToken, echo: true });
+  const worker = await startLocalWorker({ port: Number(values.port), adminToken, echo: true, inspect: values.inspect });
   const stop = () => void worker.stop().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -44,7 +45,7 @@ nightshift is serving on ${worker.url} (embedded default: no account, no network
   then send signals with the api_key it prints:
     curl -s -X POST ${worker.url}/v1/signals -H 'authorization: Bearer <api_key>' -H 'content-type: application/json' \\
       -d '{"signals": [{"source_product": "errors", "source_type": "exception", "content": "TypeError: x is undefined\\n    at f (src/a.ts:1:1)"}]}'
-Ctrl-C to stop.
+${values.inspect ? `  DevTools: attach to 127.0.0.1:${worker.inspectorPort}\n` : ""}Ctrl-C to stop.
 `);
   process.exitCode = (await worker.exited) ?? 0;
 }

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { attachInspectorSink, type InspectorSink } from "./inspector-sink";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wranglerBin = join(root, "node_modules/.bin/wrangler");
@@ -15,6 +16,8 @@ const wranglerBin = join(root, "node_modules/.bin/wrangler");
 export interface LocalWorker {
   url: string;
   adminToken: string;
+  /** where DevTools attaches (taken by the launcher's sink unless started with `inspect`) */
+  inspectorPort: number;
   /** everything wrangler printed so far */
   log(): string;
   stop(): Promise<void>;
@@ -42,6 +45,12 @@ export interface StartOptions {
   adminToken?: string;
   /** also print what wrangler prints (npm run dev) */
   echo?: boolean;
+  /**
+   * Leave the inspector port to a real DevTools client. Default false: the
+   * launcher attaches a sink (see inspector-sink.ts), without which wrangler
+   * dev keeps every inspector event in memory.
+   */
+  inspect?: boolean;
 }
 
 /** The path that fires the Worker's scheduled handler under `wrangler dev --test-scheduled`. */
@@ -111,8 +120,10 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   let ticker: ReturnType<typeof setInterval> | undefined;
+  let sink: InspectorSink | undefined;
   const stop = async () => {
     clearInterval(ticker);
+    sink?.close();
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       await Promise.race([exited, sleep(5000)]);
@@ -126,20 +137,28 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
         throw new Error(`wrangler dev exited with ${code}:\n${log.slice(-4000)}`);
       }),
     ]);
+    if (!opts.inspect) sink = await attachInspectorSink(inspector);
     if (opts.environment === undefined || opts.environment === "local") await startLocalCron();
   } catch (e) {
     await stop();
     throw e;
   }
-  return { url, adminToken, log: () => log, stop, exited };
+  return { url, adminToken, inspectorPort: inspector, log: () => log, stop, exited };
 
   async function startLocalCron(): Promise<void> {
-    const res = await fetch(`${url}/v1/admin/redrive`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ older_than_s: 0 }),
-    });
-    if (!res.ok) throw new Error(`redrive at start: ${res.status} ${await res.text()}`);
+    // one call works off at most 5,000 rows; a bigger backlog takes several
+    let cutoff: number | undefined;
+    for (;;) {
+      const res = await fetch(`${url}/v1/admin/redrive`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ older_than_s: 0, cutoff_ms: cutoff }),
+      });
+      if (!res.ok) throw new Error(`redrive at start: ${res.status} ${await res.text()}`);
+      const r = (await res.json()) as { more?: boolean; cutoff_ms: number };
+      if (!r.more) break;
+      cutoff = r.cutoff_ms;
+    }
     const every = opts.cronEveryMs ?? 10_000;
     if (every > 0) {
       ticker = setInterval(() => void fetch(`${url}${SCHEDULED_PATH}`).catch(() => undefined), every);

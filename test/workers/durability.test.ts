@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
 import type { Env } from "../../workers/env";
 import type { SignalMessage } from "../../workers/normalize/message";
+import { redrivePending } from "../../workers/sweep/redrive";
 import { ADMIN, api, BASE, createProject, message } from "./helpers";
 
 type Ledger = Record<string, number>;
@@ -67,7 +68,7 @@ describe("accepted means durable", () => {
 
     // an operator (or the local launcher after a restart) re-sends what is pending now
     const redrive = await SELFfetch("/v1/admin/redrive", { older_than_s: 0 });
-    expect(redrive).toEqual({ redriven: 3, dead_lettered: 0 });
+    expect(redrive).toMatchObject({ redriven: 3, dead_lettered: 0, more: false });
     const settled = await ledgerWhen(key, (s) => s.pending === 0 && s.in_reports === 3);
     expect(settled).toMatchObject({ received: 3, accepted: 3, pending: 0, in_reports: 3, dead_lettered: 0, unaccounted: 0 });
   });
@@ -111,6 +112,25 @@ describe("accepted means durable", () => {
     // the retry was lost too (say the Worker restarted): the redrive brings it back
     await SELFfetch("/v1/admin/redrive", { older_than_s: 0, project: "crash-mid" });
     expect(await ledgerWhen(key, (s) => s.pending === 0)).toMatchObject({ accepted: 1, in_reports: 1, unaccounted: 0 });
+  });
+
+  it("a backlog bigger than one redrive run is worked off by passing the run's cutoff back, each signal sent once", async () => {
+    const key = await createProject("backlog");
+    const signals = Array.from({ length: 7 }, (_, i) => err(i));
+    expect((await postWithQueue(key, signals, async () => undefined)).status).toBe(202);
+    const sent: string[] = [];
+    const counting = {
+      ...env,
+      SIGNALS: { sendBatch: async (b: { body: SignalMessage }[]) => void sent.push(...b.map((m) => m.body.signal.id)), send: async () => undefined },
+    } as unknown as Env;
+    const first = await redrivePending(counting, { olderThanMs: 0, project: "backlog", maxRows: 3 });
+    expect(first).toMatchObject({ redriven: 3, more: true });
+    // without the cutoff the rows just sent would be due again; with it they are not
+    const second = await redrivePending(counting, { olderThanMs: 0, project: "backlog", maxRows: 3, cutoffMs: first.cutoff_ms, now: first.cutoff_ms + 5 });
+    const third = await redrivePending(counting, { olderThanMs: 0, project: "backlog", maxRows: 3, cutoffMs: first.cutoff_ms, now: first.cutoff_ms + 10 });
+    expect([second.redriven, third.redriven]).toEqual([3, 1]);
+    expect(third.more).toBe(false);
+    expect(sent.slice().sort()).toEqual(signals.map((s) => s.id).sort());
   });
 
   it("a signal still pending after the last redrive is dead-lettered with the reason, so the ledger closes", async () => {

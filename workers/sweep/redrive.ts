@@ -14,6 +14,10 @@ import { deadLetterFor, deadLetterStatements } from "../normalize/dead-letter";
 export interface RedriveResult {
   redriven: number;
   dead_lettered: number;
+  /** the run stopped at its cap with rows still due: call again (the next cron does) */
+  more: boolean;
+  /** rows enqueued at or before this time (ms) were due; pass it back to continue the same run */
+  cutoff_ms: number;
 }
 
 interface PendingRow {
@@ -30,20 +34,24 @@ const MAX_PER_RUN = 5_000;
 
 export async function redrivePending(
   env: Env,
-  opts: { now?: number; olderThanMs?: number; project?: string } = {},
+  opts: { now?: number; olderThanMs?: number; cutoffMs?: number; project?: string; maxRows?: number } = {},
 ): Promise<RedriveResult> {
   const now = opts.now ?? Date.now();
   const olderThanMs = opts.olderThanMs ?? Number(env.OUTBOX_REDRIVE_AFTER_S ?? 300) * 1000;
+  // never a row sent in this run (enqueued_at = now), nor, with cutoffMs, one a previous call sent
+  const cutoff = Math.min(opts.cutoffMs ?? Infinity, now - olderThanMs, now - 1);
   const maxRedrives = Number(env.OUTBOX_MAX_REDRIVES ?? 10);
-  const out: RedriveResult = { redriven: 0, dead_lettered: 0 };
+  const out: RedriveResult = { redriven: 0, dead_lettered: 0, more: false, cutoff_ms: cutoff };
   // rows sent in this run get enqueued_at = now, so the next page never sees them again
-  for (let seen = 0; seen < MAX_PER_RUN; seen += PAGE) {
+  const max = opts.maxRows ?? MAX_PER_RUN;
+  const page = Math.min(PAGE, max);
+  for (let seen = 0; seen < max; seen += page) {
     const { results } = await env.DB.prepare(
       `SELECT project_id, signal_id, message, redrives FROM intake_outbox
        WHERE settled_at IS NULL AND enqueued_at <= ?${opts.project ? " AND project_id = ?" : ""}
-       ORDER BY enqueued_at LIMIT ${PAGE}`,
+       ORDER BY enqueued_at LIMIT ${page}`,
     )
-      .bind(...[Math.min(now - olderThanMs, now - 1), ...(opts.project ? [opts.project] : [])])
+      .bind(...[cutoff, ...(opts.project ? [opts.project] : [])])
       .all<PendingRow>();
     if (!results.length) break;
 
@@ -71,7 +79,8 @@ export async function redrivePending(
       await env.DB.batch(chunk.map((r) => mark.bind(now, r.row.project_id, r.row.signal_id)));
       out.redriven += chunk.length;
     }
-    if (results.length < PAGE) break;
+    if (results.length < page) break;
+    if (seen + page >= max) out.more = true;
   }
   return out;
 }
