@@ -41,6 +41,7 @@ import { levelFromName, levelFromText } from "../../workers/ingest/sources/logs/
 import { parseTextLines } from "../../workers/ingest/sources/logs/text-lines";
 import { parseJsonLines } from "../../workers/ingest/sources/logs/json-lines";
 import { recordContent } from "../../workers/ingest/sources/logs/otlp";
+import { MAX_BATCH } from "../../workers/ingest/schema";
 import { mrkdwnToText } from "../../workers/ingest/sources/slack/mrkdwn";
 import { bearerToken } from "../../workers/ingest/auth";
 
@@ -297,8 +298,9 @@ export const STAGES: Stage[] = [
   {
     name: "log_lines",
     run: (content) => [
-      parseTextLines(content),
-      parseJsonLines(content),
+      // as the /v1/logs route calls them: a body past 500 entries is answered 413 without reading on
+      parseTextLines(content, MAX_BATCH),
+      parseJsonLines(content, MAX_BATCH),
       recordContent("ERROR", "svc", content, { "exception.type": content, "exception.message": content, "exception.stacktrace": content, route: content }),
     ],
   },

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { levelFromText, looksLikeError } from "../../workers/ingest/sources/logs/levels";
-import { clip as logsClip } from "../../workers/ingest/sources/logs/text";
+import { eachNonBlankLine, clip as logsClip } from "../../workers/ingest/sources/logs/text";
 import { clip as posthogClip } from "../../workers/ingest/sources/posthog/text";
 import { oneLine } from "../../workers/ingest/sources/sentry/text";
 
@@ -64,7 +64,9 @@ describe("one-line clipping", () => {
     const pieces = ["a", "b c", " ", "  ", "\n", "\r\n", "\r", "\t", "\u2028", "\u2029", "\u00a0", "\u0001", "x\ny", "é"];
     for (let i = 0; i < 20_000; i++) {
       const text = randomText(r, pieces);
-      expect(logsClip(text, 20), JSON.stringify(text)).toBe(oldClip(text, 20));
+      // the one-pass clip stops once it has `max` characters: every cut point, short and long
+      const max = [1, 2, 5, 20, 20, 200][i % 6];
+      expect(logsClip(text, max), JSON.stringify([text, max])).toBe(oldClip(text, max));
       expect(posthogClip(text, 20), JSON.stringify(text)).toBe(oldClip(text, 20));
       const flat = oldFlat(text);
       expect(oneLine(text, 20), JSON.stringify(text)).toBe(flat.length <= 20 ? flat : oneLine(flat, 20));
@@ -77,4 +79,27 @@ describe("one-line clipping", () => {
     expect(posthogClip(spaces, 10)).toBe("x");
     expect(oneLine(spaces, 10)).toBe("x");
   }, 60_000);
+});
+
+describe("eachNonBlankLine", () => {
+  it("gives the lines (and their numbers) that split(/\\r?\\n/) gives, blank ones left out", () => {
+    const r = rng(23);
+    const pieces = ["a", "b c", " ", "\n", "\r\n", "\r", "\t", "\u2028", "\u00a0", "x\ny", "\n\n\n", "é"];
+    for (let i = 0; i < 20_000; i++) {
+      const text = randomText(r, pieces);
+      const expected = text
+        .split(/\r?\n/)
+        .map((line, index) => ({ line, index }))
+        .filter((l) => l.line.trim());
+      const got: { line: string; index: number }[] = [];
+      eachNonBlankLine(text, (line, index) => void got.push({ line, index }));
+      expect(got, JSON.stringify(text)).toEqual(expected);
+    }
+  });
+
+  it("stops when the visitor says so", () => {
+    const seen: string[] = [];
+    eachNonBlankLine("a\n\nb\nc\nd", (line) => (seen.push(line), seen.length < 2));
+    expect(seen).toEqual(["a", "b"]);
+  });
 });

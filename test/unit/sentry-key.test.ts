@@ -11,6 +11,8 @@ describe("Sentry DSN key", () => {
     expect(parseSentryAuth('sentry sentry_version=7,sentry_key="quoted",sentry_secret=')).toEqual({ sentry_version: "7", sentry_key: "quoted" });
     expect(parseSentryAuth("Bearer ns_abc")).toBeNull();
     expect(parseSentryAuth(undefined)).toBeNull();
+    // a header no SDK would send is not parsed at all
+    expect(parseSentryAuth(`Sentry sentry_key=ns_abc, sentry_client=${"x".repeat(2048)}`)).toBeNull();
   });
 
   it("takes the key from X-Sentry-Auth, Authorization (Sentry or Bearer) or the query, headers first", () => {

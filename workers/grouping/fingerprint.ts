@@ -7,13 +7,14 @@
  * Returns null when a signal has no such structure (chat, tickets, replays):
  * those go through query writing and vector matching.
  */
+import { head } from "../normalize/reading-window";
 import { firstLine, parseError } from "../normalize/stack";
 import type { GroupingSignal } from "./types";
 
 const MAX_FRAMES = 3;
 
 export function fingerprint(signal: GroupingSignal): string | null {
-  return stackFingerprint(signal.content) ?? logFingerprint(signal);
+  return stackFingerprint(head(signal.content)) ?? logFingerprint(signal);
 }
 
 export function stackFingerprint(content: string): string | null {
@@ -48,12 +49,12 @@ export function logFingerprint(signal: GroupingSignal): string | null {
       if (!msg) return null;
       const service = firstString(obj, ["service", "logger", "app"]) ?? "";
       const level = firstString(obj, ["level", "severity", "lvl"]) ?? "";
-      return `log:${service}:${level.toLowerCase()}:${logTemplate(msg)}`;
+      return `log:${service}:${level.toLowerCase()}:${logTemplate(head(msg))}`;
     } catch {
       // not JSON: fall through to the plain-text template
     }
   }
-  const template = logTemplate(firstLine(text));
+  const template = logTemplate(firstLine(head(text)));
   return template.replace(/<[a-z]+>|\W/g, "").length >= 8 ? `log::${template}` : null;
 }
 

@@ -5,6 +5,7 @@
  * Same input → same vector on every machine, no network, no key.
  */
 import type { Embedder } from "./types";
+import { head } from "../normalize/reading-window";
 import { stem, words } from "./text";
 
 const WORD_WEIGHT = 1;
@@ -23,7 +24,7 @@ export class HashedNgramEmbedder implements Embedder {
     // a word's features (bucket and signed weight) are hashed once per distinct stem; every
     // occurrence still adds them in the same order, so the sums are bit for bit the same
     const features = new Map<string, { bucket: number[]; weight: number[] }>();
-    for (const w of words(text)) {
+    for (const w of words(head(text))) {
       const s = stem(w);
       let f = features.get(s);
       if (!f) {

@@ -9,6 +9,7 @@
  * No network, no key; the LLM writer (production) implements the same
  * `QueryWriter` interface.
  */
+import { head } from "../normalize/reading-window";
 import { parseError, urlPath } from "../normalize/stack";
 import { splitIdentifier, unique, words } from "./text";
 import type { GroupingSignal, QueryWriter } from "./types";
@@ -44,7 +45,9 @@ export class OfflineQueryWriter implements QueryWriter {
   }
 }
 
-export function writeQueries(content: string): string[] {
+export function writeQueries(full: string): string[] {
+  // a JSON log is parsed whole (its fields may sit anywhere); everything else reads the window
+  const content = head(full);
   const parsed = parseError(content);
   const place: string[] = [];
   const symptom: string[] = [];
@@ -53,15 +56,15 @@ export function writeQueries(content: string): string[] {
     const p = urlPath(url);
     if (p) place.push(...pathWords(p));
   }
-  const json = tryJson(content);
+  const json = tryJson(full);
   if (json) {
     for (const key of ["route", "path", "url", "endpoint", "job", "feature", "service"]) {
       const v = json[key];
-      if (typeof v === "string") place.push(...pathWords(v.replace(/^(GET|POST|PUT|PATCH|DELETE)\s+/i, "")));
+      if (typeof v === "string") place.push(...pathWords(head(v, 2048).replace(/^(GET|POST|PUT|PATCH|DELETE)\s+/i, "")));
     }
     for (const key of ["msg", "message", "error", "event"]) {
       const v = json[key];
-      if (typeof v === "string") symptom.push(...words(v));
+      if (typeof v === "string") symptom.push(...words(head(v)));
     }
   }
   for (const f of parsed.frames.filter((fr) => fr.inApp).slice(0, 3)) {

@@ -16,6 +16,7 @@
  * Each reads every character at most twice (an unterminated string sequence
  * is looked ahead once, and remembered), so any input is linear time.
  */
+import { isSpace } from "../text/white-space";
 
 const ESC = 0x1b;
 const BEL = 0x07;
@@ -36,22 +37,6 @@ function isInvisible(c: number): boolean {
   return c === 0xad || (c >= 0x200b && c <= 0x200f) || isBidiControl(c) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff;
 }
 
-/** ECMAScript WhiteSpace and LineTerminator (what `String.prototype.trim` removes). */
-function isSpace(c: number): boolean {
-  return (
-    (c >= 0x09 && c <= 0x0d) ||
-    c === 0x20 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
-}
 
 /**
  * Scans `text` and calls `keep(i)` for every character that is not part of a

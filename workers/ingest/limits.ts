@@ -82,9 +82,11 @@ export const ingestRateLimit = createMiddleware<{ Bindings: Env; Variables: { pr
 });
 
 /** 413 `batch_too_large` when a request carries more than MAX_BATCH events; null otherwise. */
-export function tooManyEvents(c: AnyContext, n: number, what: string, field: string): Response | null {
+export function tooManyEvents(c: AnyContext, n: number, what: string, field: string, counted = true): Response | null {
   if (n <= MAX_BATCH) return null;
-  return problem(c, 413, "batch_too_large", `at most ${MAX_BATCH} ${what} per request, got ${n}`, [{ field, message: `${n} ${what}; at most ${MAX_BATCH}` }]);
+  // a parser that stops one past the limit knows only that there were more
+  const got = counted ? String(n) : `more than ${MAX_BATCH}`;
+  return problem(c, 413, "batch_too_large", `at most ${MAX_BATCH} ${what} per request, got ${got}`, [{ field, message: `${got} ${what}; at most ${MAX_BATCH}` }]);
 }
 
 /**

@@ -3,6 +3,8 @@
  * and message of the first line, stack frames (V8/Node, Python), URLs.
  * Used by fingerprints, the offline query writer and the evidence summary.
  */
+import { isSpace } from "../text/white-space";
+import { head } from "./reading-window";
 
 export interface StackFrame {
   fn: string | null;
@@ -45,13 +47,6 @@ function frameMatch(pattern: RegExp, line: string, endsWith?: string): RegExpExe
   return pattern.exec(line);
 }
 
-/** `\s`: the white space and line terminators of a regex */
-function isSpace(c: number): boolean {
-  return (
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
-  );
-}
 
 export function isInAppFile(file: string): boolean {
   return !(
@@ -80,7 +75,8 @@ export function firstLine(text: string): string {
 }
 
 export function parseError(content: string): ParsedError {
-  const lines = splitLines(content);
+  // the type, the message and the top frames are in the reading window (a 64 KiB trace costs what 16 KiB do)
+  const lines = splitLines(head(content));
   let type: string | null = null;
   let message: string | null = null;
   const frames: StackFrame[] = [];

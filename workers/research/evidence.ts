@@ -3,6 +3,7 @@
  * counts by source, error types, the top in-app frames and files, routes,
  * first and last seen, and a title from the most telling of them.
  */
+import { head } from "../normalize/reading-window";
 import { isInAppFile, parseError, urlPath } from "../normalize/stack";
 import type { Count, Evidence, Priority, Researcher, ResearchInput } from "./research";
 
@@ -40,7 +41,8 @@ export function summarizeEvidence(input: ResearchInput, researcher = "offline-ev
     bySource[s.source_product] = (bySource[s.source_product] ?? 0) + 1;
     first = Math.min(first, s.received_at);
     last = Math.max(last, s.received_at);
-    const parsed = parseError(s.content);
+    const text = head(s.content);
+    const parsed = parseError(text);
     if (parsed.type) bump(errorTypes, parsed.message ? `${parsed.type}: ${parsed.message.slice(0, 120)}` : parsed.type);
     const seenFiles = new Set<string>();
     for (const f of parsed.frames.filter((fr) => fr.inApp).slice(0, 3)) {
@@ -48,13 +50,13 @@ export function summarizeEvidence(input: ResearchInput, researcher = "offline-ev
       seenFiles.add(f.file);
     }
     // files named in prose (issues, tickets) count as evidence of place too
-    for (const m of s.content.matchAll(SOURCE_FILE)) if (isInAppFile(m[1])) seenFiles.add(m[1]);
+    for (const m of text.matchAll(SOURCE_FILE)) if (isInAppFile(m[1])) seenFiles.add(m[1]);
     for (const file of seenFiles) bump(files, file);
     for (const u of parsed.urls) {
       const p = urlPath(u);
       if (p && p !== "/") bump(routes, p);
     }
-    const route = /"route"\s*:\s*"([^"]+)"/.exec(s.content);
+    const route = /"route"\s*:\s*"([^"]+)"/.exec(text);
     if (route) bump(routes, route[1]);
   }
 
@@ -95,7 +97,19 @@ export function summarizeEvidence(input: ResearchInput, researcher = "offline-ev
   };
 }
 
+/** The first line that is not blank (of the window: a title needs no more), without its Subject:/Title: label. */
 function firstLine(text: string): string {
-  const line = text.split("\n").find((l) => l.trim()) ?? text;
+  const window = head(text);
+  let line = window;
+  for (let start = 0; start <= window.length; ) {
+    const nl = window.indexOf("\n", start);
+    const candidate = window.slice(start, nl < 0 ? window.length : nl);
+    if (candidate.trim()) {
+      line = candidate;
+      break;
+    }
+    if (nl < 0) break;
+    start = nl + 1;
+  }
   return line.replace(/^(Subject|Title):\s*/i, "").slice(0, 100);
 }

@@ -6,6 +6,7 @@
  * rules in heuristic.ts give way to this evidence: a thank-you that also
  * reports a bug, or a billing page that errors, stays a signal.
  */
+import { isSpace } from "../text/white-space";
 
 /*
  * Linear time on any text (a signal may be 64 KiB of one char). A line-start
@@ -26,13 +27,6 @@ const ERROR_SHAPES: { test(text: string): boolean }[] = [
   /^panic: /m,
 ];
 
-/** the chars of a regex `\s` */
-function isSpace(c: number): boolean {
-  return (
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
-  );
-}
 /** the chars at which a regex `^` (m flag) or `$` sees a line end; `.` matches none of them */
 const isLineBreak = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 const isDigit = (c: number) => c >= 48 && c <= 57;

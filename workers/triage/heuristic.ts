@@ -12,6 +12,8 @@
  *     dissatisfaction (the first that holds names the reason);
  *  5. anything else → "signal" (questions and feature requests included).
  */
+import { isSpace } from "../text/white-space";
+import { head } from "../normalize/reading-window";
 import { isErrorShaped, namesFeature, ownText, problemEvidence } from "./evidence";
 import type { TriageClassifier, TriageInput, TriageReason, TriageVerdict } from "./triage";
 
@@ -103,13 +105,6 @@ const THANKS = /\b(?:thanks?(?: you| a lot| so much)?|thx|ty|cheers|appreciated?
 /** a char no test word or separator below can consume */
 const NOT_TEST_CHAR = /[^\w\s,.!\-[\]]/;
 
-/** `\s`: the white space and line terminators of a regex */
-function isSpace(c: number): boolean {
-  return (
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
-  );
-}
 const isWordChar = (c: number) => c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** end[i]: where the run of chars with `is` that starts at i ends */
@@ -245,7 +240,8 @@ export class HeuristicTriageClassifier implements TriageClassifier {
   }
 
   classifySync(signal: TriageInput): TriageVerdict {
-    const text = ownText(signal.content);
+    // what a report says is in its opening; a 64 KiB paste costs no more than its window
+    const text = ownText(head(signal.content));
     if (isErrorShaped(text, signal.source_type)) return { verdict: "signal", reason: null, matched: ["error_shaped"] };
 
     const matched: string[] = [];

@@ -25,7 +25,7 @@ import { requireProject } from "../auth";
 import { parseJson } from "../json-limits";
 import { admitSignals, ingestBodyLimit, type IngestEnv, ingestRateLimit, recordSignals, tooDeep, tooManyEvents, unparsablyDeep } from "../limits";
 import { problem } from "../problem";
-import { fieldName, MAX_BODY_BYTES } from "../schema";
+import { fieldName, MAX_BATCH, MAX_BODY_BYTES } from "../schema";
 import { readLogBody } from "./logs/body";
 import { entrySignal, type LogEntry, passes } from "./logs/entry";
 import { parseJsonLines } from "./logs/json-lines";
@@ -90,18 +90,19 @@ export function logsRoutes() {
       if (tooMany) return tooMany;
       entries = parseOtlp(parsed.data);
     } else if (format === "ndjson") {
-      const tooMany = tooManyEvents(c, body.text.split(/\r?\n/).filter((l) => l.trim()).length, "lines", "body");
-      if (tooMany) return tooMany;
-      const parsed = parseJsonLines(body.text);
-      if (!parsed.ok) {
+      const parsed = parseJsonLines(body.text, MAX_BATCH);
+      if (parsed.ok) {
+        const tooMany = tooManyEvents(c, parsed.entries.length, "lines", "body", false);
+        if (tooMany) return tooMany;
+      } else {
         const field = `line ${parsed.line}`;
         if (parsed.tooDeep) return problem(c, 400, "json_too_deep", `${field}: ${parsed.message}`, [{ field, message: parsed.message }]);
         return problem(c, 400, "invalid_json", `${field}: ${parsed.message}`, [{ field, message: parsed.message }]);
       }
       entries = parsed.entries;
     } else {
-      entries = parseTextLines(body.text);
-      const tooMany = tooManyEvents(c, entries.length, "log entries", "body");
+      entries = parseTextLines(body.text, MAX_BATCH);
+      const tooMany = tooManyEvents(c, entries.length, "log entries", "body", false);
       if (tooMany) return tooMany;
     }
 

@@ -12,7 +12,8 @@ import { MAX_CONTENT_BYTES } from "../../schema";
 import type { LogEntry } from "./entry";
 import { toEpochMs } from "./entry";
 import { type Level, levelFromName, levelFromPino, levelFromSeverityNumber } from "./levels";
-import { splitLines } from "./text";
+import { eachNonBlankLine } from "./text";
+import { utf8Length } from "../../intake";
 
 const LEVEL_KEYS = ["level", "severity", "lvl", "log.level", "levelname", "loglevel", "level_name", "severity_text", "severityText", "@l"];
 const SERVICE_KEYS = ["service", "service.name", "serviceName", "service_name", "app", "application", "logger"];
@@ -60,42 +61,52 @@ function firstString(obj: Record<string, unknown>, keys: string[]): string | und
 
 /** The line as content; over the limit, its long strings are cut so it stays JSON. */
 function fitLine(text: string, obj: Record<string, unknown>): string {
-  if (new TextEncoder().encode(text).byteLength <= MAX_CONTENT_BYTES) return text;
+  if (text.length * 3 <= MAX_CONTENT_BYTES || utf8Length(text) <= MAX_CONTENT_BYTES) return text;
   return JSON.stringify(obj, (_k, v: unknown) => (typeof v === "string" && v.length > LONG_STRING ? `${v.slice(0, LONG_STRING)}… (truncated)` : v));
 }
 
-export function parseJsonLines(body: string): JsonLinesResult {
+/** The body's entries; past `maxEntries` it stops (the route answers 413 without reading the rest). */
+export function parseJsonLines(body: string, maxEntries = Infinity): JsonLinesResult {
   const entries: LogEntry[] = [];
-  const lines = splitLines(body);
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i].trim();
-    if (!text) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      if (e instanceof RangeError) return { ok: false, line: i + 1, message: `nested more than ${MAX_JSON_DEPTH} levels deep`, tooDeep: true };
-      return { ok: false, line: i + 1, message: `not valid JSON (${(e as Error).message})` };
+  let failed: JsonLinesResult | null = null;
+  eachNonBlankLine(body, (line, i) => {
+    if (entries.length > maxEntries) return false;
+    const parsed = parseLine(line.trim(), i + 1);
+    if ("ok" in parsed) {
+      failed = parsed;
+      return false;
     }
-    if (!value || typeof value !== "object" || Array.isArray(value)) return { ok: false, line: i + 1, message: "not a JSON object" };
-    // the line is stringified again when it is long (fitLine): recursion must stay shallow
-    const deep = findTooDeep(value, MAX_JSON_DEPTH);
-    if (deep) return { ok: false, line: i + 1, message: `${pathName(deep)}: nested more than ${MAX_JSON_DEPTH} levels deep`, tooDeep: true };
-    const obj = value as Record<string, unknown>;
-    let timestamp: number | undefined;
-    for (const k of TIME_KEYS) {
-      timestamp = toEpochMs(lookup(obj, k));
-      if (timestamp !== undefined) break;
-    }
-    entries.push({
-      format: "ndjson",
-      content: fitLine(text, obj),
-      level: lineLevel(obj),
-      service: firstString(obj, SERVICE_KEYS),
-      timestamp,
-      ...(timestamp !== undefined ? { identity: text } : {}),
-      metadata: { line: i + 1 },
-    });
+    entries.push(parsed);
+    return true;
+  });
+  return failed ?? { ok: true, entries };
+}
+
+function parseLine(text: string, line: number): LogEntry | Extract<JsonLinesResult, { ok: false }> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    if (e instanceof RangeError) return { ok: false, line, message: `nested more than ${MAX_JSON_DEPTH} levels deep`, tooDeep: true };
+    return { ok: false, line, message: `not valid JSON (${(e as Error).message})` };
   }
-  return { ok: true, entries };
+  if (!value || typeof value !== "object" || Array.isArray(value)) return { ok: false, line, message: "not a JSON object" };
+  // the line is stringified again when it is long (fitLine): recursion must stay shallow
+  const deep = findTooDeep(value, MAX_JSON_DEPTH);
+  if (deep) return { ok: false, line, message: `${pathName(deep)}: nested more than ${MAX_JSON_DEPTH} levels deep`, tooDeep: true };
+  const obj = value as Record<string, unknown>;
+  let timestamp: number | undefined;
+  for (const k of TIME_KEYS) {
+    timestamp = toEpochMs(lookup(obj, k));
+    if (timestamp !== undefined) break;
+  }
+  return {
+    format: "ndjson",
+    content: fitLine(text, obj),
+    level: lineLevel(obj),
+    service: firstString(obj, SERVICE_KEYS),
+    timestamp,
+    ...(timestamp !== undefined ? { identity: text } : {}),
+    metadata: { line },
+  };
 }

@@ -5,6 +5,7 @@
  * level a plain-text line shows (logfmt `level=`, an upper-case or bracketed
  * token, glog's `E1125` prefix, or an exception in the text).
  */
+import { isSpace } from "../../../text/white-space";
 
 export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 export type Level = (typeof LEVELS)[number];
@@ -73,26 +74,30 @@ const UPPER_TOKEN = /(?:^|[\s[(<|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|
 const BRACKETED = /[[<(](trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit)[\]>)]/i;
 const GLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}/;
 
-const isWord = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
-const isUpper = (c: number) => c >= 0x41 && c <= 0x5a;
-const DOT = 0x2e;
-/** `\s` of a regex, on one UTF-16 unit (a regex call per char cost ~10 ms for 64 KiB) */
-function isSpace(c: number): boolean {
-  return (
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
-  );
-}
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** classes of the ASCII units: `\w` (WORD), upper-case letters, the dot, `\s` */
+const WORD = 1;
+const UPPER = 2;
+const DOT = 4;
+const SPACE = 8;
+const ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x5f) ASCII[c] = WORD;
+  if (c >= 0x41 && c <= 0x5a) ASCII[c] = WORD | UPPER;
+  if (c === 0x2e) ASCII[c] = DOT;
+  if (isSpace(c)) ASCII[c] = SPACE;
+}
+const classOf = (c: number) => (c < 128 ? ASCII[c] : isSpace(c) ? SPACE : 0);
 
 /**
  * Whether an entry shows an error: a `SomethingError` / `SomethingException`
  * name, a Python traceback, a Go `panic:` line or an indented `at frame`
  * line. The same as the regular expression
  * `/\b[A-Z][A-Za-z0-9_.]*(?:Error|Exception)\b|Traceback \(most recent call last\)|^panic:|\n\s+at \S/m`
- * (test/unit/logs-levels-linear.test.ts checks the equivalence), in linear
- * time: that expression backtracks quadratically on inputs such as
- * `A.A.A.…` or `\n \n \n…`, seconds of CPU for a 40 KB line.
+ * (test/unit/linear-text.test.ts checks the equivalence), in one linear pass:
+ * that expression backtracks quadratically on inputs such as `A.A.A.…` or
+ * `\n \n \n…`, seconds of CPU for a 40 KB line.
  */
 export function looksLikeError(text: string): boolean {
   if (text.includes("Traceback (most recent call last)")) return true;
@@ -103,32 +108,28 @@ export function looksLikeError(text: string): boolean {
   // names: in each run of [A-Za-z0-9_.], an upper-case letter at the run's start or after a dot,
   // then at least one character, then Error/Exception ending at the run's end or before a dot
   let firstName = -1;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (!isWord(c) && c !== DOT) {
-      firstName = -1;
-      continue;
-    }
-    const prev = i > 0 ? text.charCodeAt(i - 1) : -1;
-    if (firstName < 0 && isUpper(c) && !isWord(prev)) firstName = i;
-    const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
-    if (firstName >= 0 && !isWord(next) && (c === 0x72 || c === 0x6e)) {
-      for (const suffix of ["Error", "Exception"]) {
-        const start = i + 1 - suffix.length;
-        if (start > firstName && text.startsWith(suffix, start)) return true;
-      }
-    }
-  }
   // `\n`, more white space, then `at ` and something that is not white space
   let firstBreak = -1;
+  let prevWord = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (isSpace(c)) {
-      if (c === 10 && firstBreak < 0) firstBreak = i;
-      continue;
+    const k = classOf(c);
+    if (k & (WORD | DOT)) {
+      if (firstName < 0 && k & UPPER && !prevWord) firstName = i;
+      if (firstName >= 0 && (c === 0x72 || c === 0x6e) && !(i + 1 < n && classOf(text.charCodeAt(i + 1)) & WORD)) {
+        const start = c === 0x72 ? i - 4 : i - 8;
+        if (start > firstName && text.startsWith(c === 0x72 ? "Error" : "Exception", start)) return true;
+      }
+    } else {
+      firstName = -1;
     }
-    if (firstBreak >= 0 && firstBreak <= i - 2 && text.startsWith("at ", i) && i + 3 < n && !isSpace(text.charCodeAt(i + 3))) return true;
-    firstBreak = -1;
+    if (k & SPACE) {
+      if (c === 10 && firstBreak < 0) firstBreak = i;
+    } else {
+      if (firstBreak >= 0 && firstBreak <= i - 2 && c === 0x61 && text.startsWith("at ", i) && i + 3 < n && !isSpace(text.charCodeAt(i + 3))) return true;
+      firstBreak = -1;
+    }
+    prevWord = (k & WORD) !== 0;
   }
   return false;
 }

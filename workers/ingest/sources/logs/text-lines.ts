@@ -12,7 +12,7 @@
 import type { LogEntry } from "./entry";
 import { toEpochMs } from "./entry";
 import { levelFromText, levelRank } from "./levels";
-import { splitLines } from "./text";
+import { eachNonBlankLine } from "./text";
 
 const CONTINUATION = /^(?:\s|Caused by:|Traceback \(most recent call last\)|During handling of the above exception|The above exception was the direct cause|\.\.\. \d+ more)/;
 const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\b/;
@@ -27,7 +27,8 @@ export interface TextEntry {
   line: number;
 }
 
-export function splitEntries(body: string): TextEntry[] {
+/** The entries of `body`; past `maxEntries` it stops (the route answers 413 without reading the rest). */
+export function splitEntries(body: string, maxEntries = Infinity): TextEntry[] {
   const entries: TextEntry[] = [];
   let lines: string[] = [];
   let first = 0;
@@ -35,8 +36,8 @@ export function splitEntries(body: string): TextEntry[] {
   const flush = () => {
     if (lines.length) entries.push({ text: lines.join("\n").trimEnd(), line: first });
   };
-  splitLines(body).forEach((line, i) => {
-    if (!line.trim()) return;
+  eachNonBlankLine(body, (line, i) => {
+    if (entries.length > maxEntries) return false;
     if (lines.length) {
       const last = lines[lines.length - 1];
       const continues =
@@ -47,20 +48,22 @@ export function splitEntries(body: string): TextEntry[] {
         // a traceback ends at its exception line
         inTraceback = TRACEBACK.test(line) || (inTraceback && !(EXCEPTION_LINE.test(line) && /^\s/.test(last)));
         lines.push(line);
-        return;
+        return true;
       }
     }
     flush();
     lines = [line.trimEnd()];
     first = i + 1;
     inTraceback = TRACEBACK.test(line);
+    return true;
   });
-  flush();
+  if (entries.length <= maxEntries) flush();
   return entries;
 }
 
-export function parseTextLines(body: string): LogEntry[] {
-  return splitEntries(body).map(({ text, line }) => {
+/** One LogEntry per entry; more than `maxEntries` entries means the body had more than that (see splitEntries). */
+export function parseTextLines(body: string, maxEntries = Infinity): LogEntry[] {
+  return splitEntries(body, maxEntries).map(({ text, line }) => {
     const iso = ISO_TIME.exec(text);
     const timed = !!iso || SYSLOG_TIME.test(text) || GLOG_TIME.test(text);
     const timestamp = iso ? toEpochMs(iso[1].replace(",", ".")) : undefined;

@@ -2,6 +2,7 @@
  * Text helpers for PostHog signal content: UTF-8-safe truncation to the
  * signal content limit, and short readable renderings of property values.
  */
+import { clip } from "../../../text/clip";
 import { MAX_CONTENT_BYTES } from "../../schema";
 
 const encoder = new TextEncoder();
@@ -18,14 +19,8 @@ export function truncateUtf8(text: string, maxBytes = MAX_CONTENT_BYTES): string
   return new TextDecoder().decode(bytes.subarray(0, end)) + marker;
 }
 
-/** At most `max` characters on one line. */
-export function clip(text: string, max: number): string {
-  // a run of white space holding a line break becomes one space: `\s*\r?\n\s*` tried only from a run's
-  // first char (`(?<!\s)`, where every match starts anyway), since from inside a long run of spaces it
-  // re-read the rest of the run (quadratic); no callback per run, which cost ~10x on text of short words
-  const one = text.replace(/(?<!\s)\s*\r?\n\s*/g, " ").trim();
-  return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
-}
+/** At most `max` characters, on one line (workers/text/clip.ts). */
+export { clip };
 
 /** A property value as short readable text: strings as they are, the rest as JSON. */
 export function showValue(value: unknown, max = 300): string {

@@ -7,9 +7,12 @@
  */
 import { bearerToken } from "../../auth";
 
+/** What SDKs send is ~150 characters (key, version, client, timestamp); a longer header is not one. */
+const MAX_AUTH_HEADER = 2048;
+
 /** `Sentry sentry_key=abc, sentry_version=7` → `{sentry_key: "abc", sentry_version: "7"}` */
 export function parseSentryAuth(header: string | undefined): Record<string, string> | null {
-  if (!header) return null;
+  if (!header || header.length > MAX_AUTH_HEADER) return null;
   // the spaces around "Sentry" are taken whole (`(?=(\s+))\1`, an atomic \s+): giving some back never
   // lets `(.*)$` match, it only re-read the rest once per space (quadratic on a header of spaces)
   const m = /^(?=(\s*))\1Sentry(?=(\s+))\2(.*)$/i.exec(header);
