@@ -27,7 +27,8 @@ import { parseAnswer } from "../../workers/safety/llm-judge";
 import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
 import { normalize } from "../../workers/normalize/normalized";
 import { parseError } from "../../workers/normalize/stack";
-import { fingerprint } from "../../workers/grouping/fingerprint";
+import { logLineTokens, stackFingerprint } from "../../workers/grouping/fingerprint";
+import { bucketOf, mine } from "../../workers/grouping/log-miner";
 import { writeQueries } from "../../workers/grouping/offline-query-writer";
 import { HashedNgramEmbedder } from "../../workers/grouping/hashed-embedder";
 import { eventToSignal } from "../../workers/ingest/sources/sentry/event";
@@ -259,7 +260,15 @@ export const STAGES: Stage[] = [
     ],
   },
   // a log signal takes both paths: the stack fingerprint, then (when there is none) the log template
-  { name: "fingerprint", run: (content) => fingerprint({ id: "s", project: "p", source_product: "logs", source_type: "log", content, weight: 1 }) },
+  {
+    name: "fingerprint",
+    run: (content) => {
+      const signal = { id: "s", project: "p", source_product: "logs", source_type: "log", content, weight: 1 };
+      const tokens = logLineTokens(signal);
+      // what MinedFingerprinter does per line, without its store: mined against an empty bucket
+      return [stackFingerprint(content), tokens && [bucketOf(tokens), mine([], tokens)]];
+    },
+  },
   { name: "query_writer", run: (content) => writeQueries(content) },
   { name: "embedder", run: (content) => embedder.embedOne(content) },
   {

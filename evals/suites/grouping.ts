@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { assignSignal } from "../../workers/grouping/assign";
-import { fingerprint } from "../../workers/grouping/fingerprint";
+import { MinedFingerprinter } from "../../workers/grouping/fingerprinter";
+import { MemoryLogTemplateStore } from "../../workers/grouping/memory-log-templates";
 import { MemoryFingerprintStore } from "../../workers/grouping/memory-fingerprints";
 import { MemoryVectorIndex } from "../../workers/grouping/memory-index";
 import type { QueryWriter } from "../../workers/grouping/types";
@@ -56,6 +57,7 @@ export async function runGrouping(
     embedder: countingEmbedder(providers.embedder, counts),
     index: new MemoryVectorIndex(),
     fingerprints: new MemoryFingerprintStore(),
+    fingerprinter: new MinedFingerprinter(new MemoryLogTemplateStore()),
   };
   let next = 0;
   const assignments: GroupingRun["assignments"] = [];
@@ -63,7 +65,7 @@ export async function runGrouping(
     const signal = { ...line };
     if (opts.mode === "fingerprint") {
       // only the deterministic stage: same fingerprint → same group, else a singleton
-      const fp = fingerprint(signal);
+      const [fp] = await deps.fingerprinter.fingerprints([signal]);
       assignments.push({ id: line.id, group: line.group, report: fp ? `${line.project}/${fp}` : `single-${line.id}`, method: fp ? "fingerprint" : "new", score: null });
       continue;
     }
@@ -74,8 +76,9 @@ export async function runGrouping(
     });
     assignments.push({ id: line.id, group: line.group, report: d.reportId, method: d.method, score: d.score });
   }
+  // assignments are in the order of the lines
   const metrics = clusteringMetrics(
-    assignments.map((a) => `${lines.find((l) => l.id === a.id)!.project}/${a.group}`),
+    assignments.map((a, i) => `${lines[i].project}/${a.group}`),
     assignments.map((a) => a.report),
   );
   return { ...metrics, ...counts, n: lines.length, threshold: opts.threshold, assignments };

@@ -1,43 +1,122 @@
 import { describe, expect, it } from "vitest";
-import { fingerprint, logTemplate } from "../../workers/grouping/fingerprint";
+import { MinedFingerprinter } from "../../workers/grouping/fingerprinter";
+import { logTokens } from "../../workers/grouping/log-tokens";
+import { MemoryLogTemplateStore } from "../../workers/grouping/memory-log-templates";
+import type { GroupingSignal } from "../../workers/grouping/types";
 
-const sig = (content: string, source_type = "exception", source_product = "errors") => ({
+const sig = (content: string, source_type = "exception", source_product = "errors", project = "p"): GroupingSignal => ({
   id: "x",
-  project: "p",
+  project,
   source_product,
   source_type,
   content,
   weight: 1,
 });
+const log = (content: string, project = "p") => sig(content, "log", "logs", project);
 
-describe("fingerprint", () => {
+/** one project's fingerprinter; `of` takes signals in arrival order */
+function project(store = new MemoryLogTemplateStore()) {
+  const f = new MinedFingerprinter(store);
+  return { store, of: async (...signals: GroupingSignal[]) => f.fingerprints(signals) };
+}
+
+describe("stack fingerprints", () => {
   const trace = (line: number, fn = "computeTotals") =>
     `TypeError: Cannot read properties of null (reading 'items')\n    at ${fn} (src/checkout/totals.ts:${line}:18)\n    at renderWithHooks (node_modules/react-dom/cjs/react-dom.development.js:14985:18)`;
 
-  it("ignores line numbers and dependency frames", () => {
-    expect(fingerprint(sig(trace(42)))).toBe(fingerprint(sig(trace(57))));
-    expect(fingerprint(sig(trace(42)))).toBe("stack:TypeError:computeTotals@src/checkout/totals.ts");
+  it("ignore line numbers and dependency frames", async () => {
+    const [a, b] = await project().of(sig(trace(42)), sig(trace(57)));
+    expect(a).toBe(b);
+    expect(a).toBe("stack:TypeError:computeTotals@src/checkout/totals.ts");
   });
 
-  it("separates the same error type in different functions", () => {
-    expect(fingerprint(sig(trace(42)))).not.toBe(fingerprint(sig(trace(42, "uploadAvatar"))));
+  it("separate the same error type in different functions", async () => {
+    const [a, b] = await project().of(sig(trace(42)), sig(trace(42, "uploadAvatar")));
+    expect(a).not.toBe(b);
   });
 
-  it("reads Python tracebacks", () => {
+  it("read Python tracebacks", async () => {
     const py = 'Traceback (most recent call last):\n  File "app/billing.py", line 12, in charge\n    total = cart.total\nAttributeError: NoneType has no attribute total';
     // the error line comes last in Python; frames alone are enough with a type
-    expect(fingerprint(sig(py))).toBe("stack:AttributeError:charge@app/billing.py");
+    expect(await project().of(sig(py))).toEqual(["stack:AttributeError:charge@app/billing.py"]);
   });
 
-  it("templates JSON and plain log lines", () => {
-    const a = sig('{"level":"warn","service":"auth","msg":"request exceeded 5000ms","duration_ms":7421}', "log", "logs");
-    const b = sig('{"level":"warn","service":"auth","msg":"request exceeded 6000ms","duration_ms":6012}', "log", "logs");
-    expect(fingerprint(a)).toBe(fingerprint(b));
-    expect(fingerprint(a)).toBe("log:auth:warn:request exceeded <num>");
-    expect(logTemplate("user 8f2c0a1e-1111-2222-3333-444455556666 took 41ms from 10.0.0.7")).toBe("user <uuid> took <num> from <ip>");
+  it("are none for free text", async () => {
+    expect(await project().of(sig("checkout is broken for two customers", "message", "slack"))).toEqual([null]);
+  });
+});
+
+describe("log tokens", () => {
+  it("mask numbers, ids, addresses, hosts, durations, paths and quoted values", () => {
+    expect(logTokens("user 8f2c0a1e-1111-2222-3333-444455556666 took 41ms from 10.0.0.7")).toEqual(["user", "<*>", "took", "<*>", "from", "<*>"]);
+    expect(logTokens("Receiving block blk_-1608999687919862906 src: /10.250.19.102:54106 dest: /10.250.19.102:50010")).toEqual([
+      "Receiving", "block", "<*>", "src:", "<*>", "dest:", "<*>",
+    ]);
+    expect(logTokens("Nov 30 12:00:01 ip-10-0-3-17 sshd[4121]: Failed password for root from 203.0.113.9 port 52144 ssh2")).toEqual([
+      "Nov", "<*>", "<*>", "<*>", "sshd[<*>]:", "Failed", "password", "for", "root", "from", "<*>", "port", "<*>", "<*>",
+    ]);
+    expect(logTokens('open("/var/lib/app/data.db") failed key="a b c" retry=3 after 1.5s')).toEqual(["open(<*>)", "failed", "key=<*>", "retry=<*>", "after", "<*>"]);
+    expect(logTokens("GET https://api.example.com/v1/users?id=7 deadbeefcafe")).toEqual(["GET", "<*>", "<*>"]);
+  });
+});
+
+describe("log templates", () => {
+  it("put JSON lines that differ in numbers together", async () => {
+    const a = log('{"level":"warn","service":"auth","msg":"request exceeded 5000ms","duration_ms":7421}');
+    const b = log('{"level":"warn","service":"auth","msg":"request exceeded 6000ms","duration_ms":6012}');
+    const c = log('{"level":"warn","service":"billing","msg":"request exceeded 6000ms"}');
+    const [fa, fb, fc] = await project().of(a, b, c);
+    expect(fa).toMatch(/^log:[0-9a-f]{16}$/);
+    expect(fb).toBe(fa);
+    expect(fc).not.toBe(fa);
   });
 
-  it("has none for free text", () => {
-    expect(fingerprint(sig("checkout is broken for two customers", "message", "slack"))).toBeNull();
+  it("learn a word that varies (a user name) and keep the template's id while it generalizes", async () => {
+    const p = project();
+    const [a, b, c] = await p.of(
+      log("2026-11-30 12:00:01 INFO auth: session opened for user alice via password"),
+      log("2026-11-30 12:00:02 INFO auth: session opened for user bob via password"),
+      log("2026-11-30 12:00:09 INFO auth: session opened for user carol via password"),
+    );
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    const [t] = await p.store.load("p", ["11|INFO"]);
+    expect(t.tokens).toEqual(["<*>", "<*>", "INFO", "auth:", "session", "opened", "for", "user", "<*>", "via", "password"]);
+    expect(`log:${t.id}`).toBe(a);
+  });
+
+  it("keep near misses apart: one event word differs", async () => {
+    const [accepted, failed, opened, closed] = await project().of(
+      log("Nov 30 12:00:01 web sshd[4121]: Accepted password for alice from 203.0.113.9 port 52144 ssh2"),
+      log("Nov 30 12:00:02 web sshd[4122]: Failed password for alice from 203.0.113.9 port 52145 ssh2"),
+      log("2026-11-30T12:00:03Z pool connection opened to primary database cluster"),
+      log("2026-11-30T12:00:04Z pool connection closed to primary database cluster"),
+    );
+    expect(failed).not.toBe(accepted);
+    expect(closed).not.toBe(opened);
+  });
+
+  it("keep lines of different shapes apart", async () => {
+    const fps = await project().of(
+      log("12:00:01 worker-7 ERROR queue consumer crashed while handling batch 812"),
+      log("12:00:02 worker-3 ERROR queue consumer lagging behind by 9120 messages"),
+      log("12:00:03 worker-7 ERROR queue consumer crashed while handling batch 813"),
+    );
+    expect(fps[2]).toBe(fps[0]);
+    expect(fps[1]).not.toBe(fps[0]);
+  });
+
+  it("are per project and survive a restart (a new fingerprinter on the same store)", async () => {
+    const store = new MemoryLogTemplateStore();
+    const line = (user: string, proj: string) => log(`2026-11-30 12:00:01 INFO auth: session opened for user ${user} via password`, proj);
+    const [first] = await project(store).of(line("alice", "p"));
+    const [afterRestart] = await project(store).of(line("bob", "p"));
+    const [otherProject] = await project(store).of(line("bob", "q"));
+    expect(afterRestart).toBe(first);
+    expect(otherProject).not.toBe(first);
+  });
+
+  it("need enough text outside the variables", async () => {
+    expect(await project().of(log("12:00:01 ok 200"))).toEqual([null]);
   });
 });

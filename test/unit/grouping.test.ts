@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { assignSignal } from "../../workers/grouping/assign";
+import { assignSignal, conflicting } from "../../workers/grouping/assign";
 import { cosine, HashedNgramEmbedder } from "../../workers/grouping/hashed-embedder";
 import { MemoryFingerprintStore } from "../../workers/grouping/memory-fingerprints";
+import { MinedFingerprinter } from "../../workers/grouping/fingerprinter";
+import { MemoryLogTemplateStore } from "../../workers/grouping/memory-log-templates";
 import { MemoryVectorIndex } from "../../workers/grouping/memory-index";
 import { OfflineQueryWriter, writeQueries } from "../../workers/grouping/offline-query-writer";
 import type { Embedder, GroupingDeps } from "../../workers/grouping/types";
@@ -45,6 +47,7 @@ describe("assignSignal", () => {
       embedder: { model: embedder.model, dimensions: embedder.dimensions, embed: (t) => (calls.push(t.length), embedder.embed(t)) },
       index: new MemoryVectorIndex(),
       fingerprints: new MemoryFingerprintStore(),
+      fingerprinter: new MinedFingerprinter(new MemoryLogTemplateStore()),
     };
   }
   const s = (id: string, content: string, project = "p") => ({ id, project, content, source_product: "errors", source_type: "exception", weight: 1 });
@@ -88,5 +91,30 @@ describe("assignSignal", () => {
     const b = await assignSignal({ ...s("b", text, "p2"), source_type: "ticket" }, d, opts);
     expect(b.reportId).not.toBe(a.reportId);
     expect(b.method).toBe("new");
+  });
+
+  it("lets a conflicting fingerprint veto a vector match: another exception in the same file opens its own report", async () => {
+    const d = deps();
+    const loose = { ...opts, threshold: 0.05 };
+    const a = await assignSignal(s("a", "TypeError: cart is null\n    at computeTotals (src/checkout/totals.ts:41:7)"), d, loose);
+    const b = await assignSignal(s("b", "RangeError: invalid currency code\n    at computeTotals (src/checkout/totals.ts:88:3)"), d, loose);
+    const c = await assignSignal(s("c", "TypeError: cart is null\n    at applyCoupon (src/checkout/totals.ts:12:9)"), d, loose);
+    expect(b).toMatchObject({ method: "new" });
+    expect(b.reportId).not.toBe(a.reportId);
+    expect(c.reportId).not.toBe(a.reportId);
+    // the same type and top frame, a different caller below: no veto, the vector may join
+    const e = await assignSignal(s("e", "TypeError: cart is null\n    at computeTotals (src/checkout/totals.ts:41:7)\n    at submitOrder (src/checkout/submit.ts:9:1)"), d, loose);
+    expect(e.reportId).toBe(a.reportId);
+  });
+});
+
+describe("conflicting fingerprints", () => {
+  it("are two templates, or two exceptions with another type or top frame", () => {
+    expect(conflicting("log:aa", "log:bb")).toBe(true);
+    expect(conflicting("log:aa", "log:aa")).toBe(false);
+    expect(conflicting("stack:TypeError:f@a.ts", "stack:RangeError:f@a.ts")).toBe(true);
+    expect(conflicting("stack:TypeError:f@a.ts|g@b.ts", "stack:TypeError:f@a.ts|h@c.ts")).toBe(false);
+    expect(conflicting("stack:TypeError:f@a.ts", "log:aa")).toBe(false);
+    expect(conflicting(null, "log:aa")).toBe(false);
   });
 });

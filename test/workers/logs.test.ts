@@ -6,7 +6,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import otlpExport from "../fixtures/logs/otlp-export.json";
-import { api, BASE, createProject } from "./helpers";
+import { api, BASE, createProject, settled } from "./helpers";
 
 interface LogsAnswer {
   accepted: number;
@@ -225,5 +225,21 @@ describe("POST /v1/logs: errors", () => {
     }
     const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM signals WHERE project_id = 'logs-matrix'").first<{ n: number }>();
     expect(stored?.n).toBe(0);
+  });
+
+  it("mines templates per project: a varying user name joins one report, a different event word does not, and the template is stored", async () => {
+    const key = await createProject("logs-templates");
+    const line = (t: number, what: string, user: string) => `2026-11-30T12:00:0${t}Z ERROR auth: login ${what} for user ${user} from 203.0.113.${t} after 3 attempts`;
+    const body = [line(1, "rejected", "alice"), line(2, "rejected", "bob"), line(3, "succeeded", "alice"), line(4, "rejected", "carol")].join("\n");
+    const res = await postLogs(key, body, "text/plain", "?min_level=info");
+    expect(res.status).toBe(202);
+    expect(await settled(key)).toMatchObject({ accepted: 4, in_reports: 4 });
+    const rows = (await storedSignals("logs-templates", 4)) as { content: string; report_id: string; link_method: string }[];
+    const report = (user: string, what: string) => rows.find((r) => r.content.includes(`${what} for user ${user}`))!.report_id;
+    expect(report("bob", "rejected")).toBe(report("alice", "rejected"));
+    expect(report("carol", "rejected")).toBe(report("alice", "rejected"));
+    expect(report("alice", "succeeded")).not.toBe(report("alice", "rejected"));
+    const { results } = await env.DB.prepare("SELECT tokens FROM log_templates WHERE project_id = 'logs-templates' ORDER BY tokens").all<{ tokens: string }>();
+    expect(results.map((r) => JSON.parse(r.tokens) as string[])).toContainEqual(["<*>", "ERROR", "auth:", "login", "rejected", "for", "user", "<*>", "from", "<*>", "after", "<*>", "attempts"]);
   });
 });

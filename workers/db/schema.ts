@@ -89,6 +89,20 @@ export const fingerprints = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.fingerprint] })],
 );
 
+/** Log templates mined per project (workers/grouping/log-miner.ts); a line's fingerprint is its template's id. */
+export const logTemplates = sqliteTable(
+  "log_templates",
+  {
+    projectId: text("project_id").notNull(),
+    id: text("id").notNull(),
+    bucket: text("bucket").notNull(),
+    /** JSON array of tokens, `<*>` for variables */
+    tokens: text("tokens").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.id] }), index("log_templates_bucket").on(t.projectId, t.bucket)],
+);
+
 export const reports = sqliteTable(
   "reports",
   {

@@ -4,7 +4,9 @@
  *  1. deterministic fingerprint hit → join that report (no LLM, no embedding);
  *  2. else write 1–3 queries about what the signal is about, embed them, and
  *     look each up in the project's vector namespace; the best report scoring
- *     at or above the threshold wins;
+ *     at or above the threshold wins, leaving out vectors indexed by a signal
+ *     whose fingerprint conflicts with this one's (another exception type or
+ *     top frame, another log template): a fingerprint vetoes a vector match;
  *  3. else start a new report.
  * The signal's query vectors are then indexed under the chosen report, so
  * every member enriches what its report is known to be about; a vector whose
@@ -12,7 +14,6 @@
  * `nearDuplicate` (default 0.99) adds nothing and is not indexed, so repeats
  * of one problem do not grow the index.
  */
-import { fingerprint as computeFingerprint } from "./fingerprint";
 import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal, VectorMatch } from "./types";
 
 const MAX_QUERIES = 3;
@@ -24,7 +25,7 @@ export async function assignSignal(
   opts: GroupingOptions,
 ): Promise<GroupingDecision> {
   const useFingerprints = opts.useFingerprints ?? true;
-  const fp = useFingerprints ? computeFingerprint(signal) : null;
+  const fp = useFingerprints ? (await deps.fingerprinter.fingerprints([signal]))[0] : null;
   if (fp) {
     const hit = await deps.fingerprints.get(signal.project, fp);
     if (hit) {
@@ -53,6 +54,8 @@ export async function assignSignal(
   const found: VectorMatch[][] = await Promise.all(vectors.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5)));
   for (let i = 0; i < vectors.length; i++) {
     for (const m of found[i]) {
+      // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
+      if (conflicting(fp, m.fingerprint)) continue;
       if (!best || m.score > best.score) best = { reportId: m.reportId, score: m.score, query: queries[i] };
     }
   }
@@ -61,7 +64,7 @@ export async function assignSignal(
   const reportId = joined ? best!.reportId : opts.newReportId();
   const nearDuplicate = opts.nearDuplicate ?? DEFAULT_NEAR_DUPLICATE;
   const records = vectors
-    .map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: queries[i] }))
+    .map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: queries[i], fingerprint: fp }))
     .filter((_, i) => !found[i].some((m) => m.reportId === reportId && m.score >= nearDuplicate));
   if (records.length > 0) await deps.index.upsert(signal.project, records);
   if (fp) await deps.fingerprints.set(signal.project, fp, { reportId, embedding: vectors[0] });
@@ -76,4 +79,19 @@ export async function assignSignal(
     queries,
     embedding: vectors[0],
   };
+}
+
+/**
+ * Whether two fingerprints say two different problems: two log templates that
+ * differ, or two exceptions with a different type or a different top in-app
+ * frame. Fingerprints of different kinds (a log and a stack) do not conflict.
+ */
+export function conflicting(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (!a || !b || a === b) return false;
+  const kind = (f: string) => f.slice(0, f.indexOf(":") + 1);
+  if (kind(a) !== kind(b)) return false;
+  if (kind(a) !== "stack:") return true;
+  // stack:<type>:<fn>@<file>|… → the type and the first frame
+  const identity = (f: string) => f.split("|", 1)[0];
+  return identity(a) !== identity(b);
 }

@@ -1,21 +1,18 @@
 /**
- * Cheap deterministic fingerprints that come before any LLM call:
+ * What deterministic fingerprints are made of (fingerprinter.ts puts them
+ * together):
  * - exceptions: error type + the top in-app frames (function and file, no
  *   line numbers, so a redeploy that shifts lines keeps the fingerprint);
- * - logs: a template of the message with variable parts masked (Drain-style:
- *   numbers, ids, hex, quoted values, durations), plus service and level.
- * Returns null when a signal has no such structure (chat, tickets, replays):
- * those go through query writing and vector matching.
+ * - logs: the masked tokens of the line (log-tokens.ts), which the template
+ *   miner (log-miner.ts) turns into a template id.
+ * Chat, tickets and replays have neither: they go through query writing and
+ * vector matching.
  */
-import { head } from "../normalize/reading-window";
-import { firstLine, parseError } from "../normalize/stack";
+import { parseError } from "../normalize/stack";
+import { logTokens, WILDCARD } from "./log-tokens";
 import type { GroupingSignal } from "./types";
 
 const MAX_FRAMES = 3;
-
-export function fingerprint(signal: GroupingSignal): string | null {
-  return stackFingerprint(head(signal.content)) ?? logFingerprint(signal);
-}
 
 export function stackFingerprint(content: string): string | null {
   const parsed = parseError(content);
@@ -25,23 +22,16 @@ export function stackFingerprint(content: string): string | null {
   return `stack:${parsed.type}:${frames}`;
 }
 
-/** Masks the variable parts of a log message. */
-export function logTemplate(message: string): string {
-  return message
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, "<uuid>")
-    .replace(/\b\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?\b/g, "<ts>")
-    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, "<ip>")
-    .replace(/\b0x[0-9a-f]+\b/gi, "<hex>")
-    .replace(/\b[0-9a-f]{12,}\b/gi, "<hex>")
-    .replace(/"[^"]*"|'[^']*'/g, "<str>")
-    .replace(/\b\d+(?:\.\d+)?(?:ms|s|mb|kb|gb|%)?\b/gi, "<num>")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-export function logFingerprint(signal: GroupingSignal): string | null {
+/**
+ * The tokens a log signal's template is mined from: for a JSON line its
+ * service and level, then its message; for a text line its first line. Null
+ * when the signal is not a log, or shows fewer than 8 letters outside its
+ * variables (`12:00:01 ok` says too little to be a template).
+ */
+export function logLineTokens(signal: GroupingSignal): string[] | null {
   if (signal.source_type !== "log" && signal.source_product !== "logs") return null;
   const text = signal.content.trim();
+  let tokens: string[] | null = null;
   if (text.startsWith("{")) {
     try {
       const obj = JSON.parse(text) as Record<string, unknown>;
@@ -49,13 +39,15 @@ export function logFingerprint(signal: GroupingSignal): string | null {
       if (!msg) return null;
       const service = firstString(obj, ["service", "logger", "app"]) ?? "";
       const level = firstString(obj, ["level", "severity", "lvl"]) ?? "";
-      return `log:${service}:${level.toLowerCase()}:${logTemplate(head(msg))}`;
+      tokens = [`service=${service.slice(0, 100)}`, `level=${level.slice(0, 20).toLowerCase()}`, ...logTokens(msg)];
     } catch {
-      // not JSON: fall through to the plain-text template
+      // not JSON: the plain-text line
     }
   }
-  const template = logTemplate(firstLine(head(text)));
-  return template.replace(/<[a-z]+>|\W/g, "").length >= 8 ? `log::${template}` : null;
+  tokens ??= logTokens(text);
+  let letters = 0;
+  for (const t of tokens) if (t !== WILDCARD) letters += t.replace(/[^A-Za-z]/g, "").length;
+  return letters >= 8 ? tokens : null;
 }
 
 function firstString(obj: Record<string, unknown>, keys: string[]): string | null {

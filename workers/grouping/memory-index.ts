@@ -9,7 +9,7 @@ import type { VectorIndex, VectorMatch, VectorRecord } from "./types";
 
 export function rankByCosine(records: Iterable<VectorRecord>, vector: number[], topK: number): VectorMatch[] {
   const scored: VectorMatch[] = [];
-  for (const r of records) scored.push({ id: r.id, reportId: r.reportId, score: cosine(vector, r.values) });
+  for (const r of records) scored.push({ id: r.id, reportId: r.reportId, score: cosine(vector, r.values), fingerprint: r.fingerprint ?? null });
   scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
   return scored.slice(0, topK);
 }

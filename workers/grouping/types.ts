@@ -44,6 +44,8 @@ export interface VectorMatch {
   id: string;
   reportId: string;
   score: number;
+  /** the fingerprint of the signal that indexed the vector, when it had one */
+  fingerprint?: string | null;
 }
 
 export interface VectorRecord {
@@ -51,6 +53,7 @@ export interface VectorRecord {
   reportId: string;
   values: number[];
   query: string;
+  fingerprint?: string | null;
 }
 
 /**
@@ -77,6 +80,33 @@ export interface FingerprintHit {
 export interface FingerprintStore {
   get(project: string, fingerprint: string): Promise<FingerprintHit | null>;
   set(project: string, fingerprint: string, hit: FingerprintHit): Promise<void>;
+}
+
+/** A mined log template (log-miner.ts): a stable id, its bucket and its tokens with `<*>` for variables. */
+export interface LogTemplate {
+  id: string;
+  bucket: string;
+  tokens: string[];
+}
+
+/**
+ * A project's log templates, so mining goes on where it stopped after a
+ * restart. Worker: D1 (`log_templates`); eval and tests: in memory.
+ */
+export interface LogTemplateStore {
+  /** the project's templates in these buckets */
+  load(project: string, buckets: string[]): Promise<LogTemplate[]>;
+  /** new or changed templates */
+  save(project: string, templates: LogTemplate[]): Promise<void>;
+}
+
+/**
+ * Deterministic fingerprints (fingerprinter.ts): a stack trace's exception and
+ * top in-app frames, or the log template a line belongs to.
+ */
+export interface Fingerprinter {
+  /** the fingerprints of `signals`, in order: a log line's depends on the templates mined before it */
+  fingerprints(signals: GroupingSignal[]): Promise<(string | null)[]>;
 }
 
 export type LinkMethod = "fingerprint" | "vector" | "new";
@@ -115,4 +145,5 @@ export interface GroupingDeps {
   embedder: Embedder;
   index: VectorIndex;
   fingerprints: FingerprintStore;
+  fingerprinter: Fingerprinter;
 }

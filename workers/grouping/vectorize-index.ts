@@ -17,7 +17,12 @@ export class VectorizeVectorIndex implements VectorIndex {
     const res = await this.binding.query(vector, { topK, namespace: project, returnMetadata: "all" });
     return res.matches
       .filter((m) => typeof m.metadata?.report_id === "string")
-      .map((m) => ({ id: m.id, reportId: m.metadata!.report_id as string, score: m.score }));
+      .map((m) => ({
+        id: m.id,
+        reportId: m.metadata!.report_id as string,
+        score: m.score,
+        fingerprint: typeof m.metadata!.fingerprint === "string" ? m.metadata!.fingerprint : null,
+      }));
   }
 
   async upsert(project: string, records: VectorRecord[]): Promise<void> {
@@ -27,7 +32,7 @@ export class VectorizeVectorIndex implements VectorIndex {
         id: await vectorId(r.id),
         values: r.values,
         namespace: project,
-        metadata: { report_id: r.reportId, query: r.query.slice(0, 256) },
+        metadata: { report_id: r.reportId, query: r.query.slice(0, 256), ...(r.fingerprint ? { fingerprint: r.fingerprint.slice(0, 512) } : {}) },
       })),
     );
     // Vectorize takes at most 1,000 vectors a call

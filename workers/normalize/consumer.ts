@@ -10,6 +10,8 @@
  */
 import type { Env } from "../env";
 import { D1FingerprintStore } from "../grouping/d1-fingerprints";
+import { D1LogTemplateStore } from "../grouping/d1-log-templates";
+import { MinedFingerprinter } from "../grouping/fingerprinter";
 import { OfflineQueryWriter } from "../grouping/offline-query-writer";
 import type { GroupingDeps } from "../grouping/types";
 import { VectorizeVectorIndex } from "../grouping/vectorize-index";
@@ -28,6 +30,7 @@ export function groupingDeps(env: Env): GroupingDeps {
     embedder: new WorkersAiEmbedder(env.AI, env.EMBEDDING_MODEL ?? "@cf/baai/bge-base-en-v1.5"),
     index: new VectorizeVectorIndex(env.VECTORS),
     fingerprints: new D1FingerprintStore(env.DB),
+    fingerprinter: new MinedFingerprinter(new D1LogTemplateStore(env.DB)),
   };
 }
 

@@ -19,7 +19,7 @@ import type { Env } from "../env";
 import { assignSignal } from "../grouping/assign";
 import { BufferedVectorIndex } from "../grouping/buffered-index";
 import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults";
-import { fingerprint as computeFingerprint } from "../grouping/fingerprint";
+import { precomputed } from "../grouping/fingerprinter";
 import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod } from "../grouping/types";
 import type { Outcome } from "../ingest/outbox";
 import { mirrorStatement, type ReportListing } from "../reports/mirror";
@@ -105,9 +105,14 @@ export async function processSignals(
   const links = new Map<NormalizedSignal, Link>();
   const toClaim: { signal: NormalizedSignal; link: Link; embedding: number[] | null }[] = [];
   const pending = batch.map((b) => b.signal).filter((s) => !results.has(s) && !rows.get(keyOf(s.project, s.id))?.reportId);
-  const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, pending);
+  // fingerprints once for the batch, in arrival order (log templates are mined as lines arrive), on the stored text
+  const storedPending = pending.map((s) => storedSignal(s, rows.get(keyOf(s.project, s.id))));
+  const fps = await deps.grouping.fingerprinter.fingerprints(storedPending);
+  const fpOf = new Map(storedPending.map((s, i) => [keyOf(s.project, s.id), fps[i]]));
+  const fingerprinter = precomputed(fpOf, (s) => keyOf(s.project, s.id), deps.grouping.fingerprinter);
+  const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, pending, fpOf);
   const index = new BufferedVectorIndex(deps.grouping.index);
-  const grouping = await prefetchQueries({ ...deps.grouping, fingerprints, index }, pending, rows);
+  const grouping = await prefetchQueries({ ...deps.grouping, fingerprints, index, fingerprinter }, pending, rows, fpOf);
   for (const { signal } of batch) {
     if (results.has(signal)) continue;
     const row = rows.get(keyOf(signal.project, signal.id));
@@ -125,8 +130,7 @@ export async function processSignals(
       continue;
     }
     try {
-      const stored = { ...signal, content: row.content, weight: row.weight, source_product: row.sourceProduct, source_type: row.sourceType };
-      const d = await assignSignal(stored, grouping, {
+      const d = await assignSignal(storedSignal(signal, row), grouping, {
         threshold: Number(env.GROUPING_THRESHOLD ?? DEFAULT_GROUPING_THRESHOLD),
         topK: DEFAULT_TOP_K,
         newReportId: () => crypto.randomUUID(),
@@ -236,11 +240,12 @@ async function prefetchFingerprints(
   d1: D1Database,
   store: FingerprintStore,
   list: NormalizedSignal[],
+  fpOf: Map<string, string | null>,
 ): Promise<FingerprintStore & { flush(): Promise<void> }> {
   const known = new Map<string, FingerprintHit | null>();
   const byProject = new Map<string, string[]>();
   for (const s of list) {
-    const fp = computeFingerprint(s);
+    const fp = fpOf.get(keyOf(s.project, s.id));
     if (fp) byProject.set(s.project, [...(byProject.get(s.project) ?? []), fp]);
   }
   for (const [project, fps] of byProject) {
@@ -281,13 +286,13 @@ async function prefetchFingerprints(
  * instead of one call per signal. `assignSignal` reads them through the same
  * interfaces; anything not prefetched goes to the real writer and embedder.
  */
-async function prefetchQueries(deps: GroupingDeps, list: NormalizedSignal[], rows: Map<string, Row>): Promise<GroupingDeps> {
+async function prefetchQueries(deps: GroupingDeps, list: NormalizedSignal[], rows: Map<string, Row>, fpOf: Map<string, string | null>): Promise<GroupingDeps> {
   const seen = new Set<string>();
   const need: NormalizedSignal[] = [];
   for (const s of list) {
     const row = rows.get(keyOf(s.project, s.id));
     if (!row || row.triage === "noise") continue;
-    const fp = computeFingerprint(s);
+    const fp = fpOf.get(keyOf(s.project, s.id));
     if (fp) {
       if (seen.has(keyOf(s.project, fp)) || (await deps.fingerprints.get(s.project, fp))) continue;
       seen.add(keyOf(s.project, fp));
@@ -297,9 +302,7 @@ async function prefetchQueries(deps: GroupingDeps, list: NormalizedSignal[], row
   const written = new Map<string, string[]>();
   await Promise.all(
     need.map(async (s) => {
-      const row = rows.get(keyOf(s.project, s.id))!;
-      const stored = { ...s, content: row.content, weight: row.weight, source_product: row.sourceProduct, source_type: row.sourceType };
-      written.set(keyOf(s.project, s.id), await deps.queryWriter.write(stored));
+      written.set(keyOf(s.project, s.id), await deps.queryWriter.write(storedSignal(s, rows.get(keyOf(s.project, s.id)))));
     }),
   );
   const texts = [...new Set([...written.values()].flat().map((q) => q.trim()).filter(Boolean))];
@@ -318,6 +321,11 @@ async function prefetchQueries(deps: GroupingDeps, list: NormalizedSignal[], row
       embed: async (list) => (list.every((t) => vectors.has(t)) ? list.map((t) => vectors.get(t)!) : deps.embedder.embed(list)),
     },
   };
+}
+
+/** The signal as stored (normalized text, weight, source), which grouping reads. */
+function storedSignal(s: NormalizedSignal, row: Row | undefined): NormalizedSignal {
+  return row ? { ...s, content: row.content, weight: row.weight, source_product: row.sourceProduct, source_type: row.sourceType } : s;
 }
 
 async function projectThreshold(env: Env, project: string, cache: Map<string, number>): Promise<number> {

@@ -1,0 +1,56 @@
+/**
+ * A log line as the tokens its template is mined from (log-miner.ts): split
+ * at white space, with the parts that vary from one occurrence to the next
+ * already masked as `<*>`, Drain-style:
+ *  - quoted values ("…", '…' after a space, `=` or `:`) as one token;
+ *  - inside each token, every piece between punctuation (`=`, `:`, `,`,
+ *    brackets, …) that holds a digit: numbers, timestamps, durations and sizes
+ *    (`12ms`, `512KB`), IPs and ports, ids with prefixes (`blk_-1608…`,
+ *    `req-7f3a…`), UUIDs and hex, hostnames such as `ip-10-0-3-17` or
+ *    `worker-7`, counters inside words (`attempt#3`);
+ *  - paths and URLs (a piece with two or more `/`, or a scheme), with or
+ *    without digits.
+ * What is left are the words that say what happened. Words that vary (a user
+ * name, a state) are found by the miner when lines of one shape differ there.
+ */
+import { head } from "../normalize/reading-window";
+
+export const WILDCARD = "<*>";
+
+/** a quoted value: after the start, white space, `=`, `:` or an opening bracket; at most 400 chars, one line */
+const QUOTED = /(^|[\s=:([{])(?:"[^"\n]{0,400}"|'[^'\n]{0,400}')/g;
+const PIECES = /[^=:,;()[\]{}<>|]+|[=:,;()[\]{}<>|]+/g;
+const DIGIT = /\d/;
+const PATHLIKE = /^[a-z][a-z0-9+.-]*:\/\/|\/[^/]*\//i;
+/** hex of 8 or more digits with no digit 0–9 (`deadbeefcafe`) is still an id */
+const HEX_ID = /^(?:0x)?[0-9a-f]{8,}$/i;
+
+/** The masked tokens of one log message (its first line, of the reading window). */
+export function logTokens(message: string): string[] {
+  const line = firstLineOf(head(message, 4096)).replace(QUOTED, `$1${WILDCARD}`);
+  const out: string[] = [];
+  for (const raw of line.split(/\s+/)) {
+    if (!raw) continue;
+    out.push(maskToken(raw));
+  }
+  return out;
+}
+
+export function maskToken(token: string): string {
+  if (token === WILDCARD) return token;
+  if (PATHLIKE.test(token)) return WILDCARD;
+  if (!DIGIT.test(token) && !HEX_ID.test(token)) return token;
+  // piece by piece, so `sshd[1234]:` keeps its shape (`sshd[<*>]:`) and `port=5432` its key
+  let out = "";
+  for (const m of token.matchAll(PIECES)) {
+    const piece = m[0];
+    out += DIGIT.test(piece) || HEX_ID.test(piece) ? WILDCARD : piece;
+  }
+  // neighbouring wildcards are one variable (`10.0.0.1:8080` and `2026-11-30T12:00:00Z` alike)
+  return out.replace(/<\*>(?:[:.,-]?<\*>)+/g, WILDCARD);
+}
+
+function firstLineOf(text: string): string {
+  const nl = text.indexOf("\n");
+  return nl < 0 ? text : text.slice(0, nl);
+}
