@@ -21,9 +21,10 @@
  *   parent reports success; an HDFS block is allocated, received by a
  *   pipeline of DataNodes, the file completed). Lines of one episode share
  *   variables (pid, user, block id) through `c.once`.
- * - Head templates get line counts from a Zipf curve over their rank (tier 1
- *   ranks first, ties broken at random): the top template has hundreds of
- *   lines, tier-4 templates (startup, reload, failover) get 1-3. `burst`
+ * - Head templates get line counts from a Zipf curve over their rank within
+ *   their system (tier 1 ranks first, ties broken at random), scaled by the
+ *   system's volume: the busiest templates have hundreds of lines, tier-4
+ *   templates (startup, reload, failover) get 1-3. `burst`
  *   templates arrive in clusters (brute-force logins, upstream outages, crash
  *   loops) whose lines share a source through `c.sticky`.
  * - All events are placed on one six-hour timeline and sorted, so the systems
@@ -36,18 +37,23 @@
  *   strings, sizes, durations, counts, numbers inside tokens (`attempt#3`,
  *   `shard-12`, `api-3`);
  * - user names (letters only), database/table/topic/unit/pod/container names
- *   and other quoted values (`constraint "orders_pkey"`, `method 'PUT'`);
+ *   and other quoted values (`constraint "orders_pkey"`, `method 'PUT'`) —
+ *   but not the quoted message of a klog structured line (`"SyncLoop ADD"`),
+ *   which is the template;
  * - values in key=value / `key: value` lists and in JSON objects, even when
  *   they are words: kubelet `probeType="Liveness"`, PLEG `"Type":"ContainerDied"`,
  *   HDFS clienttrace `op: HDFS_READ`, PacketResponder `type=LAST_IN_PIPELINE`,
- *   pino `"code":"ECONNRESET"` is NOT used (see below);
+ *   Spring `code=card_declined`, pino `"method":"GET"` (the one exception:
+ *   Node `upstream request failed` always carries `"code":"ECONNRESET"`);
  * - whole access-log records: an HAProxy HTTP log line is one template
  *   whatever its method, URL, status code, timers or termination flags, and
  *   OkHttp's `<-- 200 ...` is one template whatever the status (the program
  *   prints them with one format string);
  * - the exception message of the Node `job failed` template (`"err":"..."`),
- *   of Android process state codes (`has died: cch CEM`), and the description
- *   that systemd prints after a unit name.
+ *   Android process state codes (`has died: cch CEM`), the PostgreSQL
+ *   checkpoint reason (`checkpoint starting: time` / `wal`), proxy names in
+ *   HAProxy `Proxy fe_https started.`, and the description that systemd
+ *   prints after a unit name.
  * What is template text (and so DOES split groups):
  * - words in prose, even when they look like a state: sshd `Accepted` vs
  *   `Failed`, systemd `Started`/`Stopped`/`Starting`/`Stopping`/`Finished`,
@@ -72,9 +78,8 @@ const OUT = join(dirname(fileURLToPath(import.meta.url)), "grouping-system-logs.
 /** timeline start (UTC) and length */
 const T0 = Date.UTC(2025, 2, 11, 8, 0, 0);
 const WINDOW_MS = 6 * 3600_000;
-/** Zipf curve for head templates of tiers 1-3: count(rank) = round(ZIPF_TOP * rank^-ZIPF_S) */
-const ZIPF_TOP = 260;
-const ZIPF_S = 0.85;
+/** Zipf curve for a system's head templates of tiers 1-3: count(rank) = round(volume * rank^-ZIPF_S) */
+const ZIPF_S = 1.0;
 
 // ─── randomness helpers ──────────────────────────────────────────────────────
 
@@ -204,6 +209,8 @@ interface Tpl {
 }
 interface Sys {
   name: string;
+  /** lines of the system's top-ranked head template (before followers) */
+  volume: number;
   hosts: string[];
   templates: Tpl[];
 }
@@ -223,6 +230,7 @@ const rootish = (c: Ctx) => c.once("user", () => (chance(c.r, 0.75) ? "root" : p
 
 const SSHD: Sys = {
   name: "sshd",
+  volume: 90,
   hosts: sshdHosts,
   templates: [
     { id: "accepted-publickey", tier: 2, line: (c) => sshd(c, `Accepted publickey for ${goodUser(c)} from ${sIp(c)} port ${sPort(c)} ssh2: ${pick(c.r, ["ED25519", "RSA", "ECDSA"])} SHA256:${b64(c.r, 43)}`) },
@@ -271,6 +279,7 @@ const STATIC_MISSES = ["/favicon.ico", "/wp-login.php", "/.env", "/apple-touch-i
 
 const NGINX: Sys = {
   name: "nginx",
+  volume: 55,
   hosts: ["edge-1", "edge-2"],
   templates: [
     { id: "connect-refused", tier: 2, burst: [12, 700], line: (c) => ngx(c, "error", `connect() failed (111: Connection refused) while connecting to upstream, ${ngxReq(c, { upstream: true })}`) },
@@ -304,8 +313,8 @@ function pg(c: Ctx, who: "session" | "unknown" | "none", sev: string, msg: strin
   const w = who === "none" ? "" : who === "unknown" ? "[unknown]@[unknown] " : `${pgUser(c)}@${pgDb(c)} `;
   return `${ts.pg(c.t)} [${pid}] ${w}${sev}:  ${msg}`;
 }
-const pgUser = (c: Ctx) => c.once("pguser", () => pick(c.r, ["app", "app", "app", "readonly", "etl", "alice", "dmitri", "metabase"]));
-const pgDb = (c: Ctx) => c.once("pgdb", () => pick(c.r, PG_DBS));
+const pgUser = (c: Ctx) => c.sticky("pguser", () => pick(c.r, ["app", "app", "app", "readonly", "etl", "alice", "dmitri", "metabase"]));
+const pgDb = (c: Ctx) => c.sticky("pgdb", () => pick(c.r, PG_DBS));
 const pgHost = (c: Ctx) => c.sticky("pghost", () => (chance(c.r, 0.1) ? `fd00:10:0:2::${int(c.r, 10, 99)}` : ip4int(c.r, 2)));
 function pgSessionTime(ms: number): string {
   const h = Math.floor(ms / 3_600_000), m = Math.floor(ms / 60_000) % 60, s = Math.floor(ms / 1000) % 60;
@@ -314,6 +323,7 @@ function pgSessionTime(ms: number): string {
 
 const POSTGRES: Sys = {
   name: "postgres",
+  volume: 55,
   hosts: ["pg-main-0"],
   templates: [
     { id: "connection-received", tier: 2, line: (c) => pg(c, "unknown", "LOG", `connection received: host=${pgHost(c)} port=${c.once("port", () => ephemeralPort(c.r))}`) },
@@ -349,6 +359,8 @@ const POSTGRES: Sys = {
 interface Pod { ns: string; name: string; uid: string; ip: string; container: string; port: number; node: string }
 const K8S_NODES = ["10.0.3.17", "10.0.3.42", "10.0.4.9", "10.0.4.131"].map(ec2Host);
 const KUBELET_PID: Record<string, number> = Object.fromEntries(K8S_NODES.map((n) => [n, int(rPool, 700, 3500)]));
+/** kubelet start, as an offset from T0 (negative: it started days before the window), for Go's m=+ monotonic reading */
+const KUBELET_START: Record<string, number> = Object.fromEntries(K8S_NODES.map((n) => [n, -int(rPool, 3_600_000, 20 * 86_400_000)]));
 const PODS: Pod[] = (() => {
   const deps: [string, string, number][] = [["shop", "checkout-api", 3000], ["shop", "orders-service", 8080], ["shop", "web-frontend", 3000], ["search", "search-indexer", 9200], ["payments", "payments-worker", 8081], ["shop", "inventory", 8080], ["observability", "fluent-bit", 2020]];
   const safe = "bcdfghjklmnpqrstvwxz2456789";
@@ -371,12 +383,13 @@ const podRef = (p: Pod) => `${p.ns}/${p.name}`;
 
 const KUBELET: Sys = {
   name: "kubelet",
+  volume: 65,
   hosts: K8S_NODES,
   templates: [
     { id: "syncloop-add", tier: 2, line: (c) => klog(c, "I", "kubelet.go:2421", `"SyncLoop ADD" source="api" pods=[${q(podRef(podOf(c)))}]`) },
     { id: "syncloop-update", tier: 1, line: (c) => klog(c, "I", "kubelet.go:2428", `"SyncLoop UPDATE" source="api" pods=[${q(podRef(podOf(c)))}]`) },
     { id: "syncloop-delete", tier: 3, line: (c) => klog(c, "I", "kubelet.go:2434", `"SyncLoop DELETE" source="api" pods=[${q(podRef(podOf(c)))}]`) },
-    { id: "syncloop-remove", follow: { after: { "syncloop-delete": 0.95 }, delay: [100, 3000] }, line: (c) => klog(c, "I", "kubelet.go:2428", `"SyncLoop REMOVE" source="api" pods=[${q(podRef(podOf(c)))}]`) },
+    { id: "syncloop-remove", follow: { after: { "syncloop-delete": 0.95 }, delay: [100, 3000] }, line: (c) => klog(c, "I", "kubelet.go:2440", `"SyncLoop REMOVE" source="api" pods=[${q(podRef(podOf(c)))}]`) },
     { id: "pleg-event", tier: 1, line: (c) => { const p = podOf(c); return klog(c, "I", "kubelet.go:2453", `"SyncLoop (PLEG): event for pod" pod=${q(podRef(p))} event={"ID":${q(p.uid)},"Type":${q(pick(c.r, ["ContainerStarted", "ContainerStarted", "ContainerDied"]))},"Data":${q(hex(c.r, 64))}}`); } },
     { id: "probe-failed", tier: 2, burst: [8, 10_000], line: (c) => { const p = podOf(c); const port = p.port; return klog(c, "I", "prober.go:107", `"Probe failed" probeType=${q(c.sticky("probe", () => pick(c.r, ["Readiness", "Liveness"])))} pod=${q(podRef(p))} podUID=${q(p.uid)} containerName=${q(p.container)} probeResult="failure" output=${q(`Get "http://${p.ip}:${port}/healthz": dial tcp ${p.ip}:${port}: connect: connection refused`)}`); } },
     {
@@ -395,8 +408,10 @@ const KUBELET: Sys = {
       line: (c) => {
         const p = podOf(c);
         const s = c.sticky("secret", () => `${p.container}-${pick(c.r, ["tls", "db-credentials", "stripe-keys"])}`);
-        const retry = pick(c.r, [500, 1000, 2000, 4000, 8000, 16000, 32000]);
-        return klog(c, "E", "nestedpendingoperations.go:348", `Operation for "{volumeName:kubernetes.io/secret/${p.uid}-${s} podName:${p.uid} nodeName:}" failed. No retries permitted until ${ts.log4j(c.t + retry).replace(",", ".")}${String(int(c.r, 0, 999_999)).padStart(6, "0")} +0000 UTC m=+${dec(c.r, 1000, 900_000, 9)} (durationBeforeRetry ${shortDur(retry)}). Error: MountVolume.SetUp failed for volume "${s}" (UniqueName: "kubernetes.io/secret/${p.uid}-${s}") pod "${p.name}" (UID: "${p.uid}") : secret "${s}" not found`);
+        const step = c.sticky("retry", () => ({ n: int(c.r, 0, 3) }));
+        const retry = Math.min(122_000, 500 * 2 ** step.n++);
+        const mono = (c.t + retry - KUBELET_START[p.node]) / 1000;
+        return klog(c, "E", "nestedpendingoperations.go:348", `Operation for "{volumeName:kubernetes.io/secret/${p.uid}-${s} podName:${p.uid} nodeName:}" failed. No retries permitted until ${ts.log4j(c.t + retry).replace(",", ".")}${String(int(c.r, 0, 999_999)).padStart(6, "0")} +0000 UTC m=+${mono.toFixed(6)}${String(int(c.r, 0, 999)).padStart(3, "0")} (durationBeforeRetry ${retry < 1000 ? `${retry}ms` : goDur(retry / 1000)}). Error: MountVolume.SetUp failed for volume "${s}" (UniqueName: "kubernetes.io/secret/${p.uid}-${s}") pod "${p.name}" (UID: "${p.uid}") : secret "${s}" not found`);
       },
     },
     { id: "killing-container", tier: 2, line: (c) => { const p = podOf(c); return klog(c, "I", "kuberuntime_container.go:779", `"Killing container with a grace period" pod=${q(podRef(p))} podUID=${q(p.uid)} containerName=${q(p.container)} containerID=${q(`containerd://${hex(c.r, 64)}`)} gracePeriod=${pick(c.r, [30, 30, 60, 10])}`); } },
@@ -418,6 +433,7 @@ const SKU_POOL = Array.from({ length: 30 }, SKUS);
 
 const SPRING: Sys = {
   name: "spring",
+  volume: 60,
   hosts: ["orders-service"],
   templates: [
     { id: "tomcat-started", tier: 4, line: (c) => sb(c, "INFO", "main", "o.s.b.w.embedded.tomcat.TomcatWebServer", `Tomcat started on port 8080 (http) with context path '/'`) },
@@ -437,14 +453,15 @@ const SPRING: Sys = {
     { id: "partitions-revoked", tier: 3, line: (c) => sb(c, "INFO", "org.springframework.kafka.KafkaListenerEndpointContainer#0-0-C-1", "o.s.k.l.KafkaMessageListenerContainer", `orders-consumer: partitions revoked: [orders-events-${int(c.r, 0, 5)}, orders-events-${int(c.r, 6, 11)}]`) },
     { id: "reconciliation-finished", tier: 2, line: (c) => sb(c, "INFO", `scheduling-${int(c.r, 1, 4)}`, "c.s.orders.jobs.ReconciliationJob", `Reconciliation of shard-${int(c.r, 0, 31)} finished: matched=${int(c.r, 100, 9000)} mismatched=${int(c.r, 0, 12)} duration=${shortDur(exp(c.r, 1400) + 80)}`) },
     {
-      id: "reserve-stock-retry", tier: 2, burst: [3, 1200],
+      // one order's retries form a chain: after each failed attempt either another attempt, giving up, or (silently) success
+      id: "reserve-stock-retry", tier: 2, follow: { after: { "reserve-stock-retry": 0.55 }, delay: [200, 1600], oneOf: "next" },
       line: (c) => {
-        const a = c.sticky("attempt", () => ({ n: 1 }));
-        const sku = c.sticky("sku", () => pick(c.r, SKU_POOL));
-        return sb(c, "WARN", c.sticky("th", () => execThread(c)), "c.s.orders.inventory.InventoryClient", `Reserve stock attempt#${a.n++} failed for sku=${sku}: 503 Service Unavailable from POST http://inventory.shop.svc:8080/api/reservations?orderId=${orderId(c)}&warehouse=${c.sticky("wh", () => pick(c.r, ["AMS1", "FRA2", "DUB1"]))}`);
+        const a = c.once("attempt", () => ({ n: 1 }));
+        const sku = c.once("sku", () => pick(c.r, SKU_POOL));
+        return sb(c, "WARN", c.once("th", () => execThread(c)), "c.s.orders.inventory.InventoryClient", `Reserve stock attempt#${a.n++} failed for sku=${sku}: 503 Service Unavailable from POST http://inventory.shop.svc:8080/api/reservations?orderId=${orderId(c)}&warehouse=${c.once("wh", () => pick(c.r, ["AMS1", "FRA2", "DUB1"]))}`);
       },
     },
-    { id: "reserve-stock-gave-up", follow: { after: { "reserve-stock-retry": 0.12 }, delay: [5, 40] }, line: (c) => sb(c, "ERROR", c.sticky("th", () => execThread(c)), "c.s.orders.inventory.InventoryClient", `Giving up reserving stock for order ${orderId(c)} after ${c.sticky("attempt", () => ({ n: 4 })).n - 1} attempts`) },
+    { id: "reserve-stock-gave-up", follow: { after: { "reserve-stock-retry": 0.3 }, delay: [5, 40], oneOf: "next" }, line: (c) => sb(c, "ERROR", c.once("th", () => execThread(c)), "c.s.orders.inventory.InventoryClient", `Giving up reserving stock for order ${orderId(c)} after ${c.once("attempt", () => ({ n: 2 })).n - 1} attempts`) },
   ],
 };
 
@@ -460,6 +477,7 @@ const JOB_ERRORS = ["connect ETIMEDOUT 10.0.7.21:587", "Invalid login: 535 5.7.8
 
 const NODE: Sys = {
   name: "node",
+  volume: 140,
   hosts: NODE_HOSTS,
   templates: [
     { id: "request-completed-info", tier: 1, line: (c) => pino(c, "INFO", "request completed", { req: pinoReq(c), res: { statusCode: pick(c.r, [200, 200, 200, 201, 204, 304]) }, responseTime: int(c.r, 2, 400) }) },
@@ -495,6 +513,7 @@ const SAVE_POINTS: [number, number][] = [[1, 3600], [100, 300], [10000, 60]];
 
 const REDIS: Sys = {
   name: "redis",
+  volume: 25,
   hosts: ["cache-1", "cache-1", "cache-2"],
   templates: [
     { id: "changes-saving", tier: 2, line: (c) => { const [n, s] = pick(c.r, SAVE_POINTS); return rds(c, redisRole(c), "*", `${n === 1 ? 1 : n + int(c.r, 0, n * 3)} changes in ${s} seconds. Saving...`); } },
@@ -511,7 +530,7 @@ const REDIS: Sys = {
       },
     },
     { id: "aof-fsync-slow", tier: 2, burst: [5, 20_000], line: (c) => rds(c, redisRole(c), "*", `Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.`) },
-    { id: "replica-asks-sync", tier: 4, line: (c) => rds(c, "M", "*", `Replica ${c.once("rip", () => REDIS_IP["cache-2"])}:6379 asks for synchronization`) },
+    { id: "replica-asks-sync", follow: { after: { "replica-sync-started": 1 }, delay: [1, 5] }, line: (c) => rds(c, "M", "*", `Replica ${c.once("rip", () => REDIS_IP["cache-2"])}:6379 asks for synchronization`) },
     { id: "full-resync", follow: { after: { "replica-asks-sync": 1 }, delay: [0, 2] }, line: (c) => rds(c, "M", "*", `Full resync requested by replica ${c.once("rip", () => REDIS_IP["cache-2"])}:6379`) },
     { id: "master-link-lost", tier: 4, line: (c) => rds(c, "S", "#", `Connection with master lost.`) },
     { id: "connecting-to-master", follow: { after: { "master-link-lost": 1 }, delay: [500, 1500] }, line: (c) => rds(c, "S", "*", `Connecting to MASTER ${REDIS_IP["cache-1"]}:6379`) },
@@ -561,6 +580,7 @@ const logindPid: Record<string, number> = Object.fromEntries(jHosts.map((h) => [
 
 const SYSTEMD: Sys = {
   name: "systemd",
+  volume: 40,
   hosts: jHosts,
   templates: [
     { id: "starting-unit", tier: 2, line: (c) => { const u = anyUnit(c); return sysd(c, `Starting ${u.name} - ${u.desc}...`); } },
@@ -591,6 +611,7 @@ const apiServer = (c: Ctx) => c.sticky("srv", () => `api-${int(c.r, 1, 6)}`);
 
 const HAPROXY: Sys = {
   name: "haproxy",
+  volume: 220,
   hosts: ["lb-1", "lb-2"],
   templates: [
     {
@@ -630,6 +651,7 @@ const isr = (b: number) => [1, 2, 3].filter((x) => x === b).concat([1, 2, 3].fil
 
 const KAFKA: Sys = {
   name: "kafka",
+  volume: 50,
   hosts: ["kafka-1", "kafka-2", "kafka-3"],
   templates: [
     { id: "rolled-segment", tier: 1, line: (c) => kafka(c, "INFO", `[LocalLog partition=${tp(c)}, dir=/var/lib/kafka/data] Rolled new log segment at offset ${c.once("off", () => int(c.r, 1_000_000, 900_000_000))} in ${int(c.r, 0, 12)} ms.`, "kafka.log.LocalLog") },
@@ -662,7 +684,7 @@ const KAFKA: Sys = {
         return kafka(c, "WARN", `[ReplicaFetcher replicaId=${me}, leaderId=${leader}, fetcherId=${int(c.r, 0, 1)}] Error in response for fetch request (type=FetchRequest, replicaId=${me}, maxWait=500, minBytes=1, maxBytes=10485760, fetchData={${tp(c)}=(fetchOffset=${off}, logStartOffset=${off - int(c.r, 100_000, 900_000)}, maxBytes=1048576, currentLeaderEpoch=Optional[${e}], lastFetchedEpoch=Optional[${e}])}, isolationLevel=READ_UNCOMMITTED, removed=, replaced=, metadata=(sessionId=${int(c.r, 100_000_000, 2_000_000_000)}, epoch=${int(c.r, 1, 90_000)}), rackId=)`, "kafka.server.ReplicaFetcherThread");
       },
     },
-    { id: "node-disconnected", tier: 2, line: (c) => { const t = int(c.r, 1, 3); return kafka(c, "INFO", `[NodeToControllerChannelManager id=${broker(c)} name=forwarding] Node ${t} disconnected.`, "org.apache.kafka.clients.NetworkClient"); } },
+    { id: "node-disconnected", tier: 2, line: (c) => { const t = int(c.r, 3001, 3003); return kafka(c, "INFO", `[NodeToControllerChannelManager id=${broker(c)} name=forwarding] Node ${t} disconnected.`, "org.apache.kafka.clients.NetworkClient"); } },
     { id: "failed-authentication", tier: 3, burst: [5, 4000], line: (c) => { const ip = c.sticky("ip", () => ip4int(c.r, 8)); const port = ephemeralPort(c.r); return kafka(c, "INFO", `[SocketServer listenerType=BROKER, nodeId=${broker(c)}] Failed authentication with /${ip} (channelId=10.0.6.${20 + broker(c)}:9093-${ip}:${port}-${int(c.r, 0, 400)}) (SSL handshake failed)`, "org.apache.kafka.common.network.Selector"); } },
     { id: "loading-producer-state", tier: 4, burst: [3, 20], line: (c) => kafka(c, "INFO", `[LogLoader partition=${tp(c)}, dir=/var/lib/kafka/data] Loading producer state till offset ${int(c.r, 1_000_000, 900_000_000)} with message format version 2`, "kafka.log.UnifiedLog$") },
   ],
@@ -670,7 +692,8 @@ const KAFKA: Sys = {
 
 // ── 11. HDFS NameNode / DataNode (Hadoop log4j "%d{ISO8601} %p %c: %m%n") ────
 
-const DN_IPS = ["10.0.5.11", "10.0.5.12", "10.0.5.13", "10.0.5.14", "10.0.5.21", "10.0.5.22", "10.0.5.23"];
+const DN_IPS = ["10.0.5.11", "10.0.5.12", "10.0.5.13", "10.0.5.14", "10.0.5.15", "10.0.5.21", "10.0.5.22", "10.0.5.23", "10.0.5.24", "10.0.5.25"];
+const hdfsClientIp = (r: Rng) => ip4int(r, 7);
 const BP = `BP-${int(rPool, 100_000_000, 2_000_000_000)}-10.0.5.2-${T0 - 86_400_000 * 400}`;
 const DN_UUID: Record<string, string> = Object.fromEntries(DN_IPS.map((ip) => [ip, uuid(rPool)]));
 const EC_BASE = BigInt("-9223372036854775808");
@@ -695,6 +718,7 @@ const dfsClient = (c: Ctx) => c.once("cli", () => `DFSClient_NONMAPREDUCE_${int(
 
 const HDFS: Sys = {
   name: "hdfs",
+  volume: 28,
   hosts: ["nn-1"],
   templates: [
     {
@@ -703,7 +727,7 @@ const HDFS: Sys = {
         c.once("op", () => "HDFS_WRITE");
         const b = blk(c);
         const n = c.once("ec", () => false) ? 9 : 3;
-        const reps = shuffle(c.r, DN_IPS).concat(DN_IPS).slice(0, n).map((ip) => `${ip}:9866`);
+        const reps = shuffle(c.r, DN_IPS).slice(0, n).map((ip) => `${ip}:9866`);
         return hdfs(c, "INFO", "org.apache.hadoop.hdfs.server.namenode.FSNamesystem", `BLOCK* allocate ${b}, replicas=${reps.join(", ")} for ${hdfsPath(c)}`);
       },
     },
@@ -714,13 +738,15 @@ const HDFS: Sys = {
       line: (c) => {
         const op = c.once("op", () => "HDFS_READ");
         const dest = dnIp(c);
-        return hdfs(c, "INFO", `${DN}.clienttrace`, `src: /${op === "HDFS_READ" ? dest : dnIp(c)}:9866, dest: /${ip4int(c.r, 5)}:${ephemeralPort(c.r)}, bytes: ${c.once("size", () => int(c.r, 1024, 134_217_728))}, op: ${op}, cliID: ${dfsClient(c)}, offset: 0, srvID: ${DN_UUID[dest]}, blockid: ${BP}:${blk(c)}, duration(ns): ${int(c.r, 200_000, 9_000_000_000)}`);
+        const peerEnd = `${op === "HDFS_READ" ? hdfsClientIp(c.r) : dnIp(c)}:${ephemeralPort(c.r)}`;
+        const [src, dst] = op === "HDFS_READ" ? [`${dest}:9866`, peerEnd] : [peerEnd, `${dest}:9866`];
+        return hdfs(c, "INFO", `${DN}.clienttrace`, `src: /${src}, dest: /${dst}, bytes: ${c.once("size", () => int(c.r, 1024, 134_217_728))}, op: ${op}, cliID: ${dfsClient(c)}, offset: 0, srvID: ${DN_UUID[dest]}, blockid: ${BP}:${blk(c)}, duration(ns): ${int(c.r, 200_000, 9_000_000_000)}`);
       },
     },
     { id: "dn-packet-responder-terminating", follow: { after: { "dn-received": 1 }, delay: [0, 1] }, line: (c) => hdfs(c, "INFO", DN, `PacketResponder: ${BP}:${blk(c)}, type=${pick(c.r, ["LAST_IN_PIPELINE", "HAS_DOWNSTREAM_IN_PIPELINE"])} terminating`) },
     { id: "nn-complete-file", follow: { after: { "nn-allocate-block": 0.9 }, delay: [500, 5000] }, line: (c) => hdfs(c, "INFO", "org.apache.hadoop.hdfs.StateChange", `DIR* completeFile: ${hdfsPath(c)} is closed by ${dfsClient(c)}`) },
-    { id: "dn-xceiver-write-error", tier: 3, burst: [4, 800], line: (c) => { const me = c.sticky("dn", () => dnIp(c)); return hdfs(c, "ERROR", DN, `${ec2Host(me)}:9866:DataXceiver error processing WRITE_BLOCK operation  src: /${dnIp(c)}:${ephemeralPort(c.r)} dst: /${me}:9866`); } },
-    { id: "dn-xceiver-read-error", tier: 3, line: (c) => { const me = dnIp(c); return hdfs(c, "ERROR", DN, `${ec2Host(me)}:9866:DataXceiver error processing READ_BLOCK operation  src: /${ip4int(c.r, 5)}:${ephemeralPort(c.r)} dst: /${me}:9866`); } },
+    { id: "dn-xceiver-write-error", tier: 3, burst: [4, 800], line: (c) => { const me = c.sticky("dn", () => dnIp(c)); return hdfs(c, "ERROR", DN, `${ec2Host(me)}:9866:DataXceiver error processing WRITE_BLOCK operation  src: /${pick(c.r, DN_IPS.filter((ip) => ip !== me))}:${ephemeralPort(c.r)} dst: /${me}:9866`); } },
+    { id: "dn-xceiver-read-error", tier: 3, line: (c) => { const me = dnIp(c); return hdfs(c, "ERROR", DN, `${ec2Host(me)}:9866:DataXceiver error processing READ_BLOCK operation  src: /${hdfsClientIp(c.r)}:${ephemeralPort(c.r)} dst: /${me}:9866`); } },
     { id: "dn-slow-mirror", tier: 2, burst: [6, 600], line: (c) => hdfs(c, "WARN", DN, `Slow BlockReceiver write packet to mirror took ${int(c.r, 301, 9000)}ms (threshold=300ms), downstream DNs=[${c.sticky("mirror", () => dnIp(c))}:9866], blockId=${blkId(c)}`) },
     { id: "dn-slow-disk", tier: 3, line: (c) => hdfs(c, "WARN", DN, `Slow BlockReceiver write data to disk cost:${int(c.r, 301, 6000)}ms (threshold=300ms), volume=file:/data/${int(c.r, 1, 12)}/dfs/dn/, blockId=${blkId(c)}`) },
     { id: "dn-scheduling-deletion", tier: 2, burst: [8, 30], line: (c) => hdfs(c, "INFO", "org.apache.hadoop.hdfs.server.datanode.fsdataset.impl.FsDatasetAsyncDiskService", `Scheduling ${blk(c)} replica FinalizedReplica, ${blk(c)}, FINALIZED for deletion`) },
@@ -747,6 +773,7 @@ function gcLine(c: Ctx, level: string, ms: number): string {
 
 const CASSANDRA: Sys = {
   name: "cassandra",
+  volume: 55,
   hosts: CASS_IPS,
   templates: [
     { id: "gc-young-info", tier: 1, line: (c) => gcLine(c, "INFO", int(c.r, 201, 999)) },
@@ -796,6 +823,7 @@ const okUrl = (c: Ctx) => `https://api.shopfront.example${apiPath(c.r)}`;
 
 const ANDROID: Sys = {
   name: "android",
+  volume: 80,
   hosts: DEVICES,
   templates: [
     { id: "start-proc-activity", tier: 2, line: (c) => { const pkg = c.once("pkg", () => APP); return sysSrv(c, "I", "ActivityManager", `Start proc ${c.once("apid", () => int(c.r, 4000, 32000))}:${pkg}/u0a${appUid(pkg)} for next-top-activity {${pkg}/${pkg}${c.once("act", () => pick(c.r, ACTIVITIES))}}`); } },
@@ -859,13 +887,14 @@ function plan(): Ev[] {
   };
   const newChain = (sys: Sys, t: number, host?: string) => new Map<string, unknown>([["host", host ?? pick(r, sys.hosts)], ["t0", t]]);
 
-  // rank head templates: tier first, random within a tier
-  const heads = SYSTEMS.flatMap((sys) => sys.templates.filter((t) => t.tier).map((tpl) => ({ sys, tpl, u: r() })));
-  heads.sort((a, b) => a.tpl.tier! - b.tpl.tier! || a.u - b.u);
-  let rank = 0;
-  for (const h of heads) {
-    const n = h.tpl.tier === 4 ? int(r, 1, 3) : Math.max(3, Math.round(ZIPF_TOP * Math.pow(++rank, -ZIPF_S)));
-    const { sys, tpl } = h;
+  // rank each system's head templates: tier first, random within a tier
+  const heads: { sys: Sys; tpl: Tpl; n: number }[] = [];
+  for (const sys of SYSTEMS) {
+    const ranked = sys.templates.filter((t) => t.tier).map((tpl) => ({ tpl, u: r() }));
+    ranked.sort((a, b) => a.tpl.tier! - b.tpl.tier! || a.u - b.u);
+    ranked.forEach(({ tpl }, i) => heads.push({ sys, tpl, n: tpl.tier === 4 ? int(r, 1, 3) : Math.max(3, Math.round(sys.volume * Math.pow(i + 1, -ZIPF_S))) }));
+  }
+  for (const { sys, tpl, n } of heads) {
     if (tpl.burst) {
       const [meanSize, meanGap] = tpl.burst;
       let left = n;

@@ -55,7 +55,9 @@ describe("log tokens", () => {
     expect(logTokens("Nov 30 12:00:01 ip-10-0-3-17 sshd[4121]: Failed password for root from 203.0.113.9 port 52144 ssh2")).toEqual([
       "Nov", "<*>", "<*>", "<*>", "sshd[<*>]:", "Failed", "password", "for", "root", "from", "<*>", "port", "<*>", "<*>",
     ]);
-    expect(logTokens('open("/var/lib/app/data.db") failed key="a b c" retry=3 after 1.5s')).toEqual(["open(<*>)", "failed", "key=<*>", "retry=<*>", "after", "<*>"]);
+    expect(logTokens('open path="/var/lib/app/data.db" failed key="a b c" retry=3 after 1.5s')).toEqual(["open", "path=<*>", "failed", "key=<*>", "retry=<*>", "after", "<*>"]);
+    // a quoted message that stands alone keeps its words
+    expect(logTokens('I0311 08:00:36.703929 2349 kubelet.go:2434] "SyncLoop DELETE" source="api"')).toEqual(["<*>", "<*>", "<*>", "kubelet.go:<*>]", '"SyncLoop', 'DELETE"', "source=<*>"]);
     expect(logTokens("GET https://api.example.com/v1/users?id=7 deadbeefcafe")).toEqual(["GET", "<*>", "<*>"]);
   });
 });

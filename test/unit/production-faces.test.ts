@@ -45,7 +45,13 @@ describe("VectorizeVectorIndex", () => {
     const binding: VectorizeBinding = {
       async query(_v, opts) {
         queries.push(opts!);
-        return { matches: [{ id: "s1:0", score: 0.8, metadata: { report_id: "r1", query: "q" } }, { id: "orphan", score: 0.9 }] };
+        return {
+          matches: [
+            { id: "s1:0", score: 0.8, metadata: { report_id: "r1", query: "q" } },
+            { id: "s2:0", score: 0.7, metadata: { report_id: "r2", query: "q", fingerprint: "log:ab12" } },
+            { id: "orphan", score: 0.9 },
+          ],
+        };
       },
       async upsert(v) {
         upserts.push(v);
@@ -59,7 +65,10 @@ describe("VectorizeVectorIndex", () => {
     const f = fakeVectorize();
     const matches = await new VectorizeVectorIndex(f.binding).query("proj", [1, 0], 5);
     expect(f.queries).toEqual([{ topK: 5, namespace: "proj", returnMetadata: "all" }]);
-    expect(matches).toEqual([{ id: "s1:0", reportId: "r1", score: 0.8 }]);
+    expect(matches).toEqual([
+      { id: "s1:0", reportId: "r1", score: 0.8 },
+      { id: "s2:0", reportId: "r2", score: 0.7, fingerprint: "log:ab12" },
+    ]);
   });
 
   it("upserts into the project's namespace, hashing ids over 64 bytes", async () => {
@@ -68,9 +77,12 @@ describe("VectorizeVectorIndex", () => {
     await new VectorizeVectorIndex(f.binding).upsert("proj", [
       { id: "s1:0", reportId: "r1", values: [1, 0], query: "checkout payment" },
       { id: longId, reportId: "r1", values: [0, 1], query: "q".repeat(300) },
+      { id: "s3:0", reportId: "r3", values: [1, 1], query: "db pool", fingerprint: "stack:TypeError:f@a.ts" },
     ]);
     const [batch] = f.upserts;
     expect(batch[0]).toEqual({ id: "s1:0", values: [1, 0], namespace: "proj", metadata: { report_id: "r1", query: "checkout payment" } });
+    // the fingerprint of the signal that indexed a vector travels as metadata, for the veto
+    expect(batch[2].metadata).toEqual({ report_id: "r3", query: "db pool", fingerprint: "stack:TypeError:f@a.ts" });
     expect(batch[1].id).toMatch(/^[0-9a-f]{64}$/);
     expect(String(batch[1].metadata!.query)).toHaveLength(256);
   });

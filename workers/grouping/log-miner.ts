@@ -40,7 +40,15 @@ const EVENT_WORDS = new Set(
     "true false yes no on off"
   ).split(" "),
 );
-const word = (t: string) => t.toLowerCase().replace(/^[^a-z]+|[^a-z]+$/g, "");
+/** the event words inside a token (`READ_BLOCK` → read), sorted, as one key */
+function eventWords(token: string): string {
+  const found = token.toLowerCase().split(/[^a-z]+/).filter((w) => EVENT_WORDS.has(w));
+  return found.sort().join(" ");
+}
+/** where a line's header (time, host, program) ends, at the latest */
+const HEADER_TOKENS = 6;
+/** a token that names a component or a key (`sshd[<*>]:`, `ActivityManager:`, `src:`) */
+const isLabel = (t: string) => t.length > 1 && t.endsWith(":");
 
 export function bucketOf(tokens: string[]): string {
   const first = tokens.find((t) => t !== WILDCARD) ?? WILDCARD;
@@ -51,17 +59,22 @@ export function bucketOf(tokens: string[]): string {
 export function similarity(template: string[], tokens: string[]): number {
   let positions = 0;
   let agree = 0;
+  let labels = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = template[i];
     const l = tokens[i];
     if (t === WILDCARD && l === WILDCARD) continue;
     positions++;
+    const label = isLabel(t) && isLabel(l);
+    if (label) labels++;
     if (t === WILDCARD || t === l) {
       agree++;
       continue;
     }
     if (l === WILDCARD) continue; // a constant of the template where the line has a variable
-    if (EVENT_WORDS.has(word(t)) || EVENT_WORDS.has(word(l))) return -1;
+    // another event, or another program (the first label, in the header: `sshd[<*>]:` / `haproxy[<*>]:`): another template;
+    // a key's value (`code=card_declined`) and later labels (`logrotate.service:`) may vary
+    if ((label && labels === 1 && i < HEADER_TOKENS) || (!t.includes("=") && !l.includes("=") && eventWords(t) !== eventWords(l))) return -1;
   }
   return positions === 0 ? 1 : agree / positions;
 }

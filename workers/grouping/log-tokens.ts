@@ -2,14 +2,16 @@
  * A log line as the tokens its template is mined from (log-miner.ts): split
  * at white space, with the parts that vary from one occurrence to the next
  * already masked as `<*>`, Drain-style:
- *  - quoted values ("…", '…' after a space, `=` or `:`) as one token;
+ *  - quoted values of a key (`key="…"`, `key: '…'`) as one token; a quoted
+ *    message that stands alone keeps its words (`"SyncLoop ADD" pods=[…]`);
  *  - inside each token, every piece between punctuation (`=`, `:`, `,`,
  *    brackets, …) that holds a digit: numbers, timestamps, durations and sizes
  *    (`12ms`, `512KB`), IPs and ports, ids with prefixes (`blk_-1608…`,
  *    `req-7f3a…`), UUIDs and hex, hostnames such as `ip-10-0-3-17` or
  *    `worker-7`, counters inside words (`attempt#3`);
  *  - paths and URLs (a piece with two or more `/`, or a scheme), with or
- *    without digits.
+ *    without digits;
+ *  - the value of every `key=value` but a level (`user=alice` → `user=<*>`).
  * What is left are the words that say what happened. Words that vary (a user
  * name, a state) are found by the miner when lines of one shape differ there.
  */
@@ -17,8 +19,8 @@ import { head } from "../normalize/reading-window";
 
 export const WILDCARD = "<*>";
 
-/** a quoted value: after the start, white space, `=`, `:` or an opening bracket; at most 400 chars, one line */
-const QUOTED = /(^|[\s=:([{])(?:"[^"\n]{0,400}"|'[^'\n]{0,400}')/g;
+/** a key's quoted value: after `=` or `:` (and maybe a space); at most 400 chars, one line */
+const QUOTED = /([=:]\s?)(?:"[^"\n]{0,400}"|'[^'\n]{0,400}')/g;
 const PIECES = /[^=:,;()[\]{}<>|]+|[=:,;()[\]{}<>|]+/g;
 const DIGIT = /\d/;
 const PATHLIKE = /^[a-z][a-z0-9+.-]*:\/\/|\/[^/]*\//i;
@@ -36,8 +38,14 @@ export function logTokens(message: string): string[] {
   return out;
 }
 
+/** `key=value` whose value is a variable whatever it looks like (not the level: warn and error are two events) */
+const KEY_VALUE = /^([A-Za-z_][\w.-]{0,63})=(?!$)/;
+const LEVEL_KEY = /^(?:level|lvl|severity|loglevel)$/i;
+
 export function maskToken(token: string): string {
   if (token === WILDCARD) return token;
+  const kv = KEY_VALUE.exec(token);
+  if (kv && !LEVEL_KEY.test(kv[1])) return `${kv[1]}=${WILDCARD}`;
   if (PATHLIKE.test(token)) return WILDCARD;
   if (!DIGIT.test(token) && !HEX_ID.test(token)) return token;
   // piece by piece, so `sshd[1234]:` keeps its shape (`sshd[<*>]:`) and `port=5432` its key

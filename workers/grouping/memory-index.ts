@@ -9,7 +9,11 @@ import type { VectorIndex, VectorMatch, VectorRecord } from "./types";
 
 export function rankByCosine(records: Iterable<VectorRecord>, vector: number[], topK: number): VectorMatch[] {
   const scored: VectorMatch[] = [];
-  for (const r of records) scored.push({ id: r.id, reportId: r.reportId, score: cosine(vector, r.values), fingerprint: r.fingerprint ?? null });
+  for (const r of records) {
+    const match: VectorMatch = { id: r.id, reportId: r.reportId, score: cosine(vector, r.values) };
+    if (r.fingerprint) match.fingerprint = r.fingerprint;
+    scored.push(match);
+  }
   scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
   return scored.slice(0, topK);
 }

@@ -17,12 +17,11 @@ export class VectorizeVectorIndex implements VectorIndex {
     const res = await this.binding.query(vector, { topK, namespace: project, returnMetadata: "all" });
     return res.matches
       .filter((m) => typeof m.metadata?.report_id === "string")
-      .map((m) => ({
-        id: m.id,
-        reportId: m.metadata!.report_id as string,
-        score: m.score,
-        fingerprint: typeof m.metadata!.fingerprint === "string" ? m.metadata!.fingerprint : null,
-      }));
+      .map((m) => {
+        const match: VectorMatch = { id: m.id, reportId: m.metadata!.report_id as string, score: m.score };
+        if (typeof m.metadata!.fingerprint === "string") match.fingerprint = m.metadata!.fingerprint;
+        return match;
+      });
   }
 
   async upsert(project: string, records: VectorRecord[]): Promise<void> {
