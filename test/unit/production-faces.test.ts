@@ -50,7 +50,7 @@ describe("VectorizeVectorIndex", () => {
             { id: "s1:0", score: 0.8, metadata: { report_id: "r1", query: "q" } },
             { id: "s2:0", score: 0.7, metadata: { report_id: "r2", query: "q", fingerprint: "log:ab12" } },
             { id: "orphan", score: 0.9 },
-          ],
+          ] as { id: string; score: number; metadata?: Record<string, string> }[],
         };
       },
       async upsert(v) {
