@@ -182,6 +182,18 @@ export function adversarialInputs(size = DEFAULT_SIZE): AdversarialInput[] {
   add("stack:error-lines", fill("Error: x\n", size));
   add("stack:error-words", fill("Error.", size));
   add("stack:error-then-spaces", fillThen("\t", "\nTPanic:\n", size - 7) + "PPanic:".slice(0, 7));
+  // the other frame formats (stack-formats.ts), in lines just under the 1,000 chars a frame may have
+  const nearLimit = (unit: string, tail: string) => fill(`${fill(unit, 990)}${tail}\n`, size);
+  add("stack:java-dots", nearLimit("a.", "(A.java:1"));
+  add("stack:java-lines", fill("\tat com.acme.Cart.total(Cart.java:42)\n", size));
+  add("stack:firefox-colons", nearLimit(":1", "@x"));
+  add("stack:firefox-at", nearLimit("a@b:1", ":x"));
+  add("stack:ruby-rb", nearLimit(".rb:1", ":in `x"));
+  add("stack:go-funcs", fill("github.com/acme/app/cart.Total(0xc0001)\n\t/src/cart/total.go:42 +0x1d\n", size));
+  add("stack:go-dots", nearLimit("a.b/", "(x"));
+  add("stack:go-parens", nearLimit("a.(*B).c(", ""));
+  add("stack:java-types", fill("org.acme.pkg.", size - 9) + "Exception");
+  add("stack:ruby-types", fill("A::", size - 1) + "B");
 
   // log-like lines
   add("log:iso-lines", fill("2024-05-01T12:00:00.000Z ERROR checkout request failed id=123 took 15ms\n", size));

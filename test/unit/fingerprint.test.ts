@@ -41,6 +41,39 @@ describe("stack fingerprints", () => {
     expect(await project().of(sig(py))).toEqual(["stack:AttributeError:charge@app/billing.py"]);
   });
 
+  it("read Java, Go, Ruby and dotted Python types, in-app frames only, line numbers ignored", async () => {
+    const java = (line: number) =>
+      `org.springframework.web.client.HttpClientErrorException$TooManyRequests: 429 from provisioner\n\tat com.acme.onboarding.WorkspaceService.createWorkspace(WorkspaceService.java:${line})\n\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)`;
+    const go = (line: number) =>
+      `panic: runtime error: invalid memory address or nil pointer dereference\n\ngoroutine 7 [running]:\ngithub.com/acme/app/login.(*Handler).CheckMfa(0xc0006c289e, {0x592e71})\n\t/src/login/handler.go:${line} +0x99f\nruntime.goexit()\n\t/usr/local/go/src/runtime/asm_amd64.s:1650 +0x1`;
+    const ruby = (line: number) =>
+      `ActiveRecord::RecordInvalid: Validation failed: Email is invalid\n  app/services/password_reset/send_reset_email.rb:${line}:in \`send_reset_email'\n  actionpack (7.1.3) lib/action_controller/metal/basic_implicit_render.rb:6:in \`send_action'`;
+    const python = (line: number) =>
+      `Traceback (most recent call last):\n  File "/srv/app/notifications/views.py", line ${line}, in resolve_recipients\n    x = y\nPermissionDenied: role 'editor' may not perform notifier.write`;
+    const p = project();
+    const fps = await p.of(sig(java(340)), sig(java(12)), sig(go(328)), sig(go(1)), sig(ruby(385)), sig(ruby(2)), sig(python(122)), sig(python(9)));
+    expect(fps).toEqual([
+      "stack:org.springframework.web.client.HttpClientErrorException$TooManyRequests:WorkspaceService.createWorkspace@com/acme/onboarding/WorkspaceService.java",
+      "stack:org.springframework.web.client.HttpClientErrorException$TooManyRequests:WorkspaceService.createWorkspace@com/acme/onboarding/WorkspaceService.java",
+      "stack:panic:Handler.CheckMfa@/src/login/handler.go",
+      "stack:panic:Handler.CheckMfa@/src/login/handler.go",
+      "stack:ActiveRecord::RecordInvalid:send_reset_email@app/services/password_reset/send_reset_email.rb",
+      "stack:ActiveRecord::RecordInvalid:send_reset_email@app/services/password_reset/send_reset_email.rb",
+      "stack:PermissionDenied:resolve_recipients@/srv/app/notifications/views.py",
+      "stack:PermissionDenied:resolve_recipients@/srv/app/notifications/views.py",
+    ]);
+  });
+
+  it("give one error the same fingerprint in Chrome, Firefox and Safari", async () => {
+    const chrome = "TypeError: cart is undefined\n    at computeTotals (https://shop.example.com/static/app.js?v=3:120:18)\n    at https://shop.example.com/static/vendor.js:1:200";
+    const firefox = "TypeError: cart is undefined\ncomputeTotals@https://shop.example.com/static/app.js?v=3:120:18\n@https://shop.example.com/static/vendor.js:1:200";
+    const safari = "TypeError: cart is undefined\ncomputeTotals@https://shop.example.com/static/app.js?v=3:121:4\n@https://shop.example.com/static/vendor.js:1:200";
+    const [a, b, c] = await project().of(sig(chrome), sig(firefox), sig(safari));
+    expect(a).toBe("stack:TypeError:computeTotals@static/app.js");
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+  });
+
   it("are none for free text", async () => {
     expect(await project().of(sig("checkout is broken for two customers", "message", "slack"))).toEqual([null]);
   });

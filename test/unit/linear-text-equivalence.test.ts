@@ -14,6 +14,8 @@ import { fnv1a, HashedNgramEmbedder } from "../../workers/grouping/hashed-embedd
 import { stem, splitIdentifier, words } from "../../workers/grouping/text";
 import { parseSentryAuth } from "../../workers/ingest/sources/sentry/key";
 import { parseError } from "../../workers/normalize/stack";
+import { repoPath } from "../../workers/normalize/repo-path";
+import { frameReader, GO_HEAD } from "../../workers/normalize/stack-formats";
 import { isReadableProse, RULES } from "../../workers/safety/heuristic";
 import { unfenced } from "../../workers/safety/llm-judge";
 import { CONTRAST_FEATURE, hasFrameLine, isErrorShaped } from "../../workers/triage/evidence";
@@ -197,15 +199,26 @@ describe("normalize: parseError", () => {
   const V8_WITH_FN = /^\s*at (?:async )?(.+?) \((.+?)(?::(\d+))?(?::(\d+))?\)\s*$/;
   const V8_BARE = /^\s*at (?:async )?([^\s()]+?)(?::(\d+))?(?::(\d+))?\s*$/;
   const PYTHON = /^\s*File "(.+?)", line (\d+)(?:, in (.+))?\s*$/;
-  const ERROR_HEAD = /^\s*([A-Z][A-Za-z0-9_.]*(?:Error|Exception|Timeout|Fault|Panic|Rejection))(?::\s*(.*))?$/;
+  const ERROR_HEAD = /^\s*((?:[a-z_][a-z0-9_]*\.)*(?:[A-Z][A-Za-z0-9_.$]*)?(?:Error|Exception|Timeout|Fault|Panic|Rejection)(?:\$\w+)?|[A-Z]\w*(?:::[A-Z]\w*)+)(?::\s*(.*))?$/;
+  const PYTHON_LAST = /^([A-Za-z_][\w.]{0,200})(?::\s(.*))?$/;
   const isInApp = (file: string) =>
-    !(/node_modules|site-packages|dist-packages|^internal\/|^node:|<anonymous>|^native$|webpack\/bootstrap/.test(file) || file === "" || file === "<anonymous>");
-  const strip = (file: string) => file.replace(/^(?:webpack|file|https?):\/\/[^/]*\/?/, "");
+    !(
+      /node_modules|site-packages|dist-packages|^internal\/|^node:|<anonymous>|^native$|webpack\/bootstrap/.test(file) ||
+      /(?:^|\/)(?:vendors?|chunk-vendors|polyfills)\b[\w.~-]*\.m?js$/.test(file) ||
+      file === "" ||
+      file === "<anonymous>"
+    );
+  const strip = repoPath;
   function plainParseError(content: string) {
     let type: string | null = null;
     let message: string | null = null;
     const frames: { fn: string | null; file: string; line: number | null; inApp: boolean }[] = [];
-    for (const line of content.split(/\r?\n/)) {
+    // the other formats (Java, Firefox/Safari, Ruby, Go) are read by the same reader in both
+    const others = frameReader();
+    const lines = content.split(/\r?\n/);
+    const nonBlank = lines.filter((l) => l.trim());
+    for (const line of lines) {
+      if (!line.trim()) continue;
       if (type === null) {
         const head = ERROR_HEAD.exec(line);
         if (head) {
@@ -227,7 +240,18 @@ describe("normalize: parseError", () => {
         continue;
       }
       m = PYTHON.exec(line);
-      if (m) frames.push({ fn: m[3]?.trim() ?? null, file: m[1], line: Number(m[2]), inApp: isInApp(m[1]) });
+      if (m) {
+        frames.push({ fn: m[3]?.trim() ?? null, file: m[1], line: Number(m[2]), inApp: isInApp(m[1]) });
+        continue;
+      }
+      const other = others.read(line);
+      if (other) frames.push(other);
+    }
+    const go = type === null && frames.length && nonBlank.length ? GO_HEAD.exec(nonBlank[0].trim()) : null;
+    if (go) [type, message] = [go[1], go[2].trim() || null];
+    if (type === null && frames.length && nonBlank.length && lines.some((l) => l.startsWith("Traceback (most recent call last)"))) {
+      const py = PYTHON_LAST.exec(nonBlank[nonBlank.length - 1]);
+      if (py) [type, message] = [py[1], py[2]?.trim() || null];
     }
     const urls = [...content.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((u) => u[0]);
     return { type, message, frames, urls };
@@ -240,6 +264,9 @@ describe("normalize: parseError", () => {
         examples: [
           "    at handler (src/app/checkout.ts:12:7)", "at async run (file:///x/y.js:1)", "  at Object.<anonymous> (node_modules/x/index.js:3:4)", "    at src/a.ts:12:3", "at async b:1",
           '  File "app/main.py", line 12, in handler', 'File "x.py", line 3', "TypeError: cannot read x", "Error", "  pkg.mod.CustomException: boom: bang", "see https://a.b/c?d=1 and http://x/y)",
+          "\tat com.acme.Cart.total(Cart.java:42)", "requests.exceptions.HTTPError: 502", "Traceback (most recent call last):", "PermissionDenied: no",
+          "  app/models/cart.rb:42:in `total'", "Foo::BarError: x", "panic: runtime error: boom", "github.com/acme/app/cart.Total(0xc0001)", "\t/src/cart/total.go:42 +0x1d",
+          "total@https://app.example.com/main.3f9a.js:10:5",
         ],
       },
       3 * N,

@@ -86,7 +86,7 @@ export const fingerprints = sqliteTable(
     embedding: text("embedding"),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.fingerprint] })],
+  (t) => [primaryKey({ columns: [t.projectId, t.fingerprint] }), index("fingerprints_report").on(t.projectId, t.reportId)],
 );
 
 /** Log templates mined per project (workers/grouping/log-miner.ts); a line's fingerprint is its template's id. */

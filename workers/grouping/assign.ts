@@ -6,7 +6,8 @@
  *     look each up in the project's vector namespace; the best report scoring
  *     at or above the threshold wins, leaving out vectors indexed by a signal
  *     whose fingerprint conflicts with this one's (another exception type or
- *     top frame, another log template): a fingerprint vetoes a vector match;
+ *     top frame, another log template), and reports that a conflicting
+ *     fingerprint already leads to: a fingerprint vetoes a vector match;
  *  3. else start a new report.
  * The signal's query vectors are then indexed under the chosen report, so
  * every member enriches what its report is known to be about; a vector whose
@@ -49,18 +50,30 @@ export async function assignSignal(
   if (queries.length === 0) queries.push(signal.content.slice(0, 500));
   const vectors = await deps.embedder.embed(queries);
 
-  let best: { reportId: string; score: number; query: string } | null = null;
   // the lookups are independent: concurrently, in the order the queries were written
   const found: VectorMatch[][] = await Promise.all(vectors.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5)));
+  // each report's best match; a vector indexed by a signal with a conflicting fingerprint is another problem, however close
+  const byReport = new Map<string, { reportId: string; score: number; query: string }>();
   for (let i = 0; i < vectors.length; i++) {
     for (const m of found[i]) {
-      // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
       if (conflicting(fp, m.fingerprint)) continue;
-      if (!best || m.score > best.score) best = { reportId: m.reportId, score: m.score, query: queries[i] };
+      const seen = byReport.get(m.reportId);
+      if (!seen || m.score > seen.score) byReport.set(m.reportId, { reportId: m.reportId, score: m.score, query: queries[i] });
     }
   }
+  const ranked = [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
+  let best: { reportId: string; score: number; query: string } | null = ranked[0] ?? null;
+  let joinable: { reportId: string; score: number; query: string } | null = null;
+  for (const c of ranked) {
+    if (c.score < opts.threshold) break;
+    // nor does a signal join a report that another of its kind of fingerprint already leads to
+    if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
+    joinable = c;
+    break;
+  }
+  if (joinable) best = joinable;
 
-  const joined = best !== null && best.score >= opts.threshold;
+  const joined = joinable !== null;
   const reportId = joined ? best!.reportId : opts.newReportId();
   const nearDuplicate = opts.nearDuplicate ?? DEFAULT_NEAR_DUPLICATE;
   const records = vectors

@@ -16,6 +16,14 @@ export class D1FingerprintStore implements FingerprintStore {
     return row ? { reportId: row.reportId, embedding: row.embedding ? (JSON.parse(row.embedding) as number[]) : null } : null;
   }
 
+  async ofReport(project: string, reportId: string, limit = 50): Promise<string[]> {
+    const { results } = await this.db
+      .prepare("SELECT fingerprint FROM fingerprints WHERE project_id = ? AND report_id = ? LIMIT ?")
+      .bind(project, reportId, limit)
+      .all<{ fingerprint: string }>();
+    return results.map((r) => r.fingerprint);
+  }
+
   async set(project: string, fp: string, hit: FingerprintHit): Promise<void> {
     await drizzle(this.db)
       .insert(fingerprints)

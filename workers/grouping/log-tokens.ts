@@ -11,7 +11,8 @@
  *    `worker-7`, counters inside words (`attempt#3`);
  *  - paths and URLs (a piece with two or more `/`, or a scheme), with or
  *    without digits;
- *  - the value of every `key=value` but a level (`user=alice` → `user=<*>`).
+ *  - the value of every `key=value` but the level, service and message
+ *    (`user=alice` → `user=<*>`); a quoted logfmt message is split into words.
  * What is left are the words that say what happened. Words that vary (a user
  * name, a state) are found by the miner when lines of one shape differ there.
  */
@@ -29,7 +30,7 @@ const HEX_ID = /^(?:0x)?[0-9a-f]{8,}$/i;
 
 /** The masked tokens of one log message (its first line, of the reading window). */
 export function logTokens(message: string): string[] {
-  const line = firstLineOf(head(message, 4096)).replace(QUOTED, `$1${WILDCARD}`);
+  const line = firstLineOf(head(message, 4096)).replace(QUOTED_MESSAGE, "$1$2: $3").replace(QUOTED, `$1${WILDCARD}`);
   const out: string[] = [];
   for (const raw of line.split(/\s+/)) {
     if (!raw) continue;
@@ -38,14 +39,20 @@ export function logTokens(message: string): string[] {
   return out;
 }
 
-/** `key=value` whose value is a variable whatever it looks like (not the level: warn and error are two events) */
+/**
+ * `key=value` whose value is a variable whatever it looks like, except the
+ * keys that name the event (the level: warn and error are two events; the
+ * service; the message itself, whose words are the template)
+ */
 const KEY_VALUE = /^([A-Za-z_][\w.-]{0,63})=(?!$)/;
-const LEVEL_KEY = /^(?:level|lvl|severity|loglevel)$/i;
+const EVENT_KEY = /^(?:level|lvl|severity|loglevel|service|app|logger|component|module|msg|message|event|error|err)$/i;
+/** logfmt's quoted message: its words are tokens (`msg="could not encode x"` → `msg: could not encode x`) */
+const QUOTED_MESSAGE = /(^|\s)(msg|message|event|error|err)="([^"\n]{0,2000})"/g;
 
 export function maskToken(token: string): string {
   if (token === WILDCARD) return token;
   const kv = KEY_VALUE.exec(token);
-  if (kv && !LEVEL_KEY.test(kv[1])) return `${kv[1]}=${WILDCARD}`;
+  if (kv && !EVENT_KEY.test(kv[1])) return `${kv[1]}=${WILDCARD}`;
   if (PATHLIKE.test(token)) return WILDCARD;
   if (!DIGIT.test(token) && !HEX_ID.test(token)) return token;
   // piece by piece, so `sshd[1234]:` keeps its shape (`sshd[<*>]:`) and `port=5432` its key

@@ -80,6 +80,8 @@ export interface FingerprintHit {
 export interface FingerprintStore {
   get(project: string, fingerprint: string): Promise<FingerprintHit | null>;
   set(project: string, fingerprint: string, hit: FingerprintHit): Promise<void>;
+  /** the fingerprints that lead to a report (at most `limit`), for the veto */
+  ofReport(project: string, reportId: string, limit?: number): Promise<string[]>;
 }
 
 /** A mined log template (log-miner.ts): a stable id, its bucket and its tokens with `<*>` for variables. */

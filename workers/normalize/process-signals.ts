@@ -273,6 +273,11 @@ async function prefetchFingerprints(
       known.set(keyOf(project, fp), hit);
       added.push(insert.bind(project, fp, hit.reportId, hit.embedding ? JSON.stringify(hit.embedding) : null, Date.now()));
     },
+    async ofReport(project, reportId, limit = 50) {
+      const mine = [...known.entries()].filter(([k, hit]) => hit?.reportId === reportId && k.startsWith(keyOf(project, ""))).map(([k]) => k.slice(keyOf(project, "").length));
+      const stored = await store.ofReport(project, reportId, limit);
+      return [...new Set([...mine, ...stored])].slice(0, limit);
+    },
     async flush() {
       if (added.length) await d1.batch(added.splice(0));
     },

@@ -1,10 +1,14 @@
 /**
  * Parses the structure that error-like signal content carries: the error type
- * and message of the first line, stack frames (V8/Node, Python), URLs.
+ * and message, stack frames (V8/Node and Python here; Java, Firefox/Safari,
+ * Ruby and Go in stack-formats.ts), URLs.
  * Used by fingerprints, the offline query writer and the evidence summary.
  */
 import { isSpace } from "../text/white-space";
 import { head } from "./reading-window";
+import { isInAppFile } from "./in-app";
+import { repoPath } from "./repo-path";
+import { frameReader, GO_HEAD } from "./stack-formats";
 
 export interface StackFrame {
   fn: string | null;
@@ -36,9 +40,15 @@ export interface ParsedError {
 const V8_WITH_FN = /^\s*at (?:async )?(.+?) \((.+?)(?::(\d+))?(?::(\d+))?\)\s*$/;
 const V8_BARE = /^\s*at (?:async )?([^\s()]+?)(?::(\d+))?(?::(\d+))?\s*$/;
 const PYTHON = /^\s*File "(.+?)", line (\d+)(?:, in (.+))?\s*$/;
-/** groups: 1 the type, 3 the message */
-const ERROR_HEAD = /^\s*([A-Z][A-Za-z0-9_.]*(?:Error|Exception|Timeout|Fault|Panic|Rejection))(?::(?=(\s*))\2(.*))?$/;
+/**
+ * groups: 1 the type (`TypeError`, bare `Error`, a dotted Java or Python class
+ * such as `requests.exceptions.HTTPError`, a Ruby `ActiveRecord::RecordInvalid`), 3 the message
+ */
+const ERROR_HEAD =
+  /^\s*((?:[a-z_][a-z0-9_]*\.)*(?:[A-Z][A-Za-z0-9_.$]*)?(?:Error|Exception|Timeout|Fault|Panic|Rejection)(?:\$\w+)?|[A-Z]\w*(?:::[A-Z]\w*)+)(?::(?=(\s*))\2(.*))?$/;
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
+/** the last line of a Python traceback: `module.Class: message` or a bare class */
+const PYTHON_LAST = /^([A-Za-z_][\w.]{0,200})(?::\s(.*))?$/;
 
 /** `pattern.exec(line)`, skipped where it cannot match: a line break char inside the trimmed line, or (`endsWith`) another last char */
 function frameMatch(pattern: RegExp, line: string, endsWith?: string): RegExpExecArray | null {
@@ -48,13 +58,7 @@ function frameMatch(pattern: RegExp, line: string, endsWith?: string): RegExpExe
 }
 
 
-export function isInAppFile(file: string): boolean {
-  return !(
-    /node_modules|site-packages|dist-packages|^internal\/|^node:|<anonymous>|^native$|webpack\/bootstrap/.test(file) ||
-    file === "" ||
-    file === "<anonymous>"
-  );
-}
+export { isInAppFile };
 
 /**
  * `text.split(/\r?\n/)`, about twice as fast on many short lines: split at
@@ -80,12 +84,15 @@ export function parseError(content: string): ParsedError {
   let type: string | null = null;
   let message: string | null = null;
   const frames: StackFrame[] = [];
+  const others = frameReader();
+  let firstLine: string | null = null;
+  let lastLine: string | null = null;
   for (const line of lines) {
-    // every pattern starts, after white space, with a capital (ERROR_HEAD), "at " or 'File "': look at that char first
     let start = 0;
     while (start < line.length && isSpace(line.charCodeAt(start))) start++;
-    const first = line.charCodeAt(start);
-    if (!(first >= 65 && first <= 90) && first !== 97) continue; // A-Z, a
+    if (start === line.length) continue;
+    firstLine ??= line;
+    lastLine = line;
     if (type === null) {
       const head = ERROR_HEAD.exec(line);
       if (head) {
@@ -110,17 +117,30 @@ export function parseError(content: string): ParsedError {
     if (m) {
       const file = m[1];
       frames.push({ fn: m[3]?.trim() ?? null, file, line: Number(m[2]), inApp: isInAppFile(file) });
+      continue;
+    }
+    const other = others.read(line);
+    if (other) frames.push(other);
+  }
+  // Go names no type: its first line says panic, fatal error or error, and goroutine frames follow
+  const go = type === null && frames.length && firstLine !== null ? GO_HEAD.exec(firstLine.trim()) : null;
+  if (go) {
+    type = go[1];
+    message = go[2].trim() || null;
+  }
+  // a Python traceback ends with its exception, whatever the class is called (`PermissionDenied: …`)
+  if (type === null && frames.length && lastLine !== null && lines.some((l) => l.startsWith("Traceback (most recent call last)"))) {
+    const py = PYTHON_LAST.exec(lastLine);
+    if (py) {
+      type = py[1];
+      message = py[2]?.trim() || null;
     }
   }
   const urls = [...content.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((u) => u[0]);
   return { type, message, frames, urls };
 }
 
-/** https://host/app/src/x.ts → src/x.ts when a src-like root is present. */
-function stripOrigin(file: string): string {
-  const noScheme = file.replace(/^(?:webpack|file|https?):\/\/[^/]*\/?/, "");
-  return noScheme;
-}
+const stripOrigin = repoPath;
 
 /** Path of a URL without query string: https://a.com/checkout/pay?x=1 → /checkout/pay */
 export function urlPath(url: string): string | null {

@@ -1,0 +1,92 @@
+/**
+ * `npm run bench -- grouping [--json] [--signals N] [--seed N]`: the e2e
+ * bench's seeded stream (Zipf over 200 problems; repeats differ in ids,
+ * numbers, names, stack formats and log variables; evals/bench/e2e-stream.ts),
+ * without its prompt injections (safety drops those before grouping), through
+ * the grouping code the Worker runs (`runGrouping`: fingerprints and log
+ * templates, query writing, embedding, vector match, the veto), in process,
+ * with the offline providers. Calls are counted as the production faces would
+ * make them: every query the writer is asked for is one LLM call, every embed
+ * request one Workers AI call. Scored against the problem each signal was
+ * generated from.
+ */
+import { parseArgs } from "node:util";
+import { DEFAULT_GROUPING_THRESHOLD } from "../../workers/grouping/defaults";
+import { makeProviders, type Providers } from "../providers";
+import { type GroupingLine, runGrouping } from "../suites/grouping";
+import { generateStream } from "./e2e-stream";
+
+export interface GroupingBenchResult {
+  signals: number;
+  groups_true: number;
+  groups_pred: number;
+  pairwise_precision: number;
+  pairwise_recall: number;
+  ari: number;
+  ga: number;
+  llm_calls_per_1000: number;
+  embed_calls_per_1000: number;
+  signals_per_s: number;
+  peak_rss_mb: number;
+}
+
+export const GROUPING_TARGETS = { pairwise_precision: 0.95, pairwise_recall: 0.9, llm_calls_per_1000: 30, seconds: 30 };
+
+export async function benchGrouping(opts: { signals: number; seed: number }): Promise<GroupingBenchResult & { seconds: number }> {
+  const lines: GroupingLine[] = generateStream({ signals: opts.signals, seed: opts.seed })
+    .filter((item) => item.kind !== "injection")
+    .map((item) => ({ ...item.signal, group: `p${item.problem}`, project: "bench", weight: 1 }));
+  const offline = makeProviders("offline");
+  // the production query writer is an LLM: count each write as the call it would be
+  const providers: Providers = { ...offline, queryWriter: { name: offline.queryWriter.name, usesLlm: true, write: (s) => offline.queryWriter.write(s) } };
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const started = performance.now();
+  const run = await runGrouping(lines, providers, { threshold: DEFAULT_GROUPING_THRESHOLD, mode: "pipeline" });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const per1000 = (n: number) => Math.round((n / lines.length) * 1000 * 10) / 10;
+  const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
+  return {
+    signals: lines.length,
+    groups_true: run.groups_true,
+    groups_pred: run.groups_pred,
+    pairwise_precision: r4(run.pairwise_precision),
+    pairwise_recall: r4(run.pairwise_recall),
+    ari: r4(run.ari),
+    ga: r4(run.ga),
+    llm_calls_per_1000: per1000(run.llm_calls),
+    embed_calls_per_1000: per1000(run.embed_calls),
+    signals_per_s: Math.round((lines.length / seconds) * 10) / 10,
+    peak_rss_mb: Math.round(peak / 2 ** 20),
+    seconds: Math.round(seconds * 10) / 10,
+  };
+}
+
+export async function groupingCli(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { json: { type: "boolean", default: false }, signals: { type: "string", default: "10000" }, seed: { type: "string", default: "1" } },
+  });
+  const r = await benchGrouping({ signals: Number(values.signals), seed: Number(values.seed) });
+  const mark = (ok: boolean) => (ok ? "ok" : "MISSED");
+  const t = GROUPING_TARGETS;
+  const rows: [string, string, string][] = [
+    ["signals", String(r.signals), ""],
+    ["groups true / predicted", `${r.groups_true} / ${r.groups_pred}`, ""],
+    ["pairwise precision", String(r.pairwise_precision), `target ≥ ${t.pairwise_precision}: ${mark(r.pairwise_precision >= t.pairwise_precision)}`],
+    ["pairwise recall", String(r.pairwise_recall), `target ≥ ${t.pairwise_recall}: ${mark(r.pairwise_recall >= t.pairwise_recall)}`],
+    ["ari / ga", `${r.ari} / ${r.ga}`, ""],
+    ["LLM calls per 1,000", String(r.llm_calls_per_1000), `target ≤ ${t.llm_calls_per_1000}: ${mark(r.llm_calls_per_1000 <= t.llm_calls_per_1000)}`],
+    ["embed calls per 1,000", String(r.embed_calls_per_1000), ""],
+    ["seconds", String(r.seconds), `target ≤ ${t.seconds} for 10,000: ${mark(r.seconds <= t.seconds)}`],
+    ["signals/s", String(r.signals_per_s), ""],
+    ["peak RSS MB", String(r.peak_rss_mb), ""],
+  ];
+  for (const [k, v, note] of rows) console.log(`${k.padEnd(26)} ${v.padStart(12)}  ${note}`);
+  if (values.json) {
+    const { seconds: _s, ...json } = r;
+    console.log(JSON.stringify(json));
+  }
+}

@@ -1,0 +1,1 @@
+CREATE INDEX `fingerprints_report` ON `fingerprints` (`project_id`,`report_id`);
