@@ -261,6 +261,7 @@ async function prefetchFingerprints(
     }
   }
   const added: D1PreparedStatement[] = [];
+  const storedOf = new Map<string, Promise<string[]>>();
   const insert = d1.prepare(
     "INSERT INTO fingerprints (project_id, fingerprint, report_id, embedding, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
   );
@@ -275,8 +276,11 @@ async function prefetchFingerprints(
     },
     async ofReport(project, reportId, limit = 50) {
       const mine = [...known.entries()].filter(([k, hit]) => hit?.reportId === reportId && k.startsWith(keyOf(project, ""))).map(([k]) => k.slice(keyOf(project, "").length));
-      const stored = await store.ofReport(project, reportId, limit);
-      return [...new Set([...mine, ...stored])].slice(0, limit);
+      // what D1 holds for a report is read once per batch; what the batch adds is in `known`
+      const k = keyOf(project, reportId);
+      let stored = storedOf.get(k);
+      if (!stored) storedOf.set(k, (stored = store.ofReport(project, reportId, limit)));
+      return [...new Set([...mine, ...(await stored)])].slice(0, limit);
     },
     async flush() {
       if (added.length) await d1.batch(added.splice(0));
