@@ -20,6 +20,8 @@ import WebSocket from "ws";
 export interface InspectorSink {
   /** events received and dropped so far */
   readonly received: number;
+  /** one DevTools command to the Worker's isolate, e.g. `Runtime.getHeapUsage` (the benchmarks report it) */
+  call<T = unknown>(method: string, params?: Record<string, unknown>, timeoutMs?: number): Promise<T>;
   close(): void;
 }
 
@@ -29,9 +31,16 @@ export async function attachInspectorSink(port: number, timeoutMs = 30_000): Pro
   // Node's ws sends no User-Agent and no Origin, which the proxy accepts as an IDE debugger.
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
   const send = (method: string) => ws.send(JSON.stringify({ id: nextId++, method }));
+  const waiting = new Map<number, (result: unknown) => void>();
   let lastDisable = 0;
   ws.on("message", (data) => {
     received++;
+    if (waiting.size && String(data).startsWith('{"id":')) {
+      const msg = JSON.parse(String(data)) as { id: number; result?: unknown };
+      waiting.get(msg.id)?.(msg.result);
+      waiting.delete(msg.id);
+      return;
+    }
     // After a reload the proxy reconnects to the runtime and enables Network again.
     const head = String(data).slice(0, 120);
     if (head.includes('"method":"Network.') || head.includes('"method":"Runtime.executionContextCreated"')) {
@@ -58,6 +67,14 @@ export async function attachInspectorSink(port: number, timeoutMs = 30_000): Pro
   return {
     get received() {
       return received;
+    },
+    call<T>(method: string, params: Record<string, unknown> = {}, timeoutMs = 10_000) {
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => (waiting.delete(id), reject(new Error(`inspector: no answer to ${method}`))), timeoutMs);
+        waiting.set(id, (r) => (clearTimeout(timer), resolve(r as T)));
+        ws.send(JSON.stringify({ id, method, params }));
+      });
     },
     close: () => ws.close(),
   };

@@ -18,6 +18,8 @@ export interface LocalWorker {
   adminToken: string;
   /** where DevTools attaches (taken by the launcher's sink unless started with `inspect`) */
   inspectorPort: number;
+  /** the launcher's DevTools connection (absent with `inspect`) */
+  inspector?: InspectorSink;
   /** everything wrangler printed so far */
   log(): string;
   stop(): Promise<void>;
@@ -143,7 +145,7 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
     await stop();
     throw e;
   }
-  return { url, adminToken, inspectorPort: inspector, log: () => log, stop, exited };
+  return { url, adminToken, inspectorPort: inspector, inspector: sink, log: () => log, stop, exited };
 
   async function startLocalCron(): Promise<void> {
     // one call works off at most 5,000 rows; a bigger backlog takes several

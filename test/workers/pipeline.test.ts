@@ -1,3 +1,4 @@
+import { decodeEmbedding } from "../../workers/normalize/embedding-codec";
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
@@ -30,7 +31,7 @@ describe("queue consumer", () => {
     const row = await signalRow("norm", "n1");
     expect(row).toMatchObject({ source_product: "errors", source_type: "exception", weight: 1, link_method: "new" });
     expect(row!.content).toBe(CHECKOUT_ERROR);
-    const embedding = JSON.parse(row!.embedding as string) as number[];
+    const embedding = decodeEmbedding(row!.embedding as string);
     expect(embedding).toHaveLength(768);
     expect(Math.hypot(...embedding)).toBeCloseTo(1, 5);
     expect(row!.report_id).toMatch(/^[0-9a-f-]{36}$/);

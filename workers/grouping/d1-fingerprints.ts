@@ -2,6 +2,7 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { fingerprints } from "../db/schema";
+import { decodeEmbedding, encodeEmbedding } from "../normalize/embedding-codec";
 import type { FingerprintHit, FingerprintStore } from "./types";
 
 export class D1FingerprintStore implements FingerprintStore {
@@ -13,7 +14,7 @@ export class D1FingerprintStore implements FingerprintStore {
       .from(fingerprints)
       .where(and(eq(fingerprints.projectId, project), eq(fingerprints.fingerprint, fp)))
       .get();
-    return row ? { reportId: row.reportId, embedding: row.embedding ? (JSON.parse(row.embedding) as number[]) : null } : null;
+    return row ? { reportId: row.reportId, embedding: row.embedding ? decodeEmbedding(row.embedding) : null } : null;
   }
 
   async ofReport(project: string, reportId: string, limit = 50): Promise<string[]> {
@@ -31,7 +32,7 @@ export class D1FingerprintStore implements FingerprintStore {
         projectId: project,
         fingerprint: fp,
         reportId: hit.reportId,
-        embedding: hit.embedding ? JSON.stringify(hit.embedding) : null,
+        embedding: hit.embedding ? encodeEmbedding(hit.embedding) : null,
         createdAt: Date.now(),
       })
       .onConflictDoNothing();

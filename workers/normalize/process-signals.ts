@@ -20,6 +20,7 @@ import { assignSignal } from "../grouping/assign";
 import { BufferedVectorIndex } from "../grouping/buffered-index";
 import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults";
 import { precomputed } from "../grouping/fingerprinter";
+import { decodeEmbedding, encodeEmbedding } from "./embedding-codec";
 import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod } from "../grouping/types";
 import type { Outcome } from "../ingest/outbox";
 import { mirrorStatement, type ReportListing } from "../reports/mirror";
@@ -152,7 +153,7 @@ export async function processSignals(
           linkMethod: link.method,
           linkQuery: link.query,
           linkScore: link.score,
-          embedding: embedding ? JSON.stringify(embedding) : null,
+          embedding: embedding ? encodeEmbedding(embedding) : null,
         })
         .where(and(eq(signals.projectId, signal.project), eq(signals.id, signal.id), isNull(signals.reportId)))
         .returning({ id: signals.id }),
@@ -257,7 +258,7 @@ async function prefetchFingerprints(
         .bind(project, ...chunk)
         .all<{ fingerprint: string; report_id: string; embedding: string | null }>();
       for (const fp of chunk) known.set(keyOf(project, fp), null);
-      for (const r of results) known.set(keyOf(project, r.fingerprint), { reportId: r.report_id, embedding: r.embedding ? (JSON.parse(r.embedding) as number[]) : null });
+      for (const r of results) known.set(keyOf(project, r.fingerprint), { reportId: r.report_id, embedding: r.embedding ? decodeEmbedding(r.embedding) : null });
     }
   }
   const added: D1PreparedStatement[] = [];
@@ -272,7 +273,7 @@ async function prefetchFingerprints(
     },
     async set(project, fp, hit) {
       known.set(keyOf(project, fp), hit);
-      added.push(insert.bind(project, fp, hit.reportId, hit.embedding ? JSON.stringify(hit.embedding) : null, Date.now()));
+      added.push(insert.bind(project, fp, hit.reportId, hit.embedding ? encodeEmbedding(hit.embedding) : null, Date.now()));
     },
     async ofReport(project, reportId, limit = 50) {
       const mine = [...known.entries()].filter(([k, hit]) => hit?.reportId === reportId && k.startsWith(keyOf(project, ""))).map(([k]) => k.slice(keyOf(project, "").length));
