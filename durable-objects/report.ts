@@ -246,6 +246,7 @@ export class ReportObject extends DurableObject<Env> {
       title: m.title,
       weight: m.weight,
       signal_count: this.signalCount(),
+      resume_at: m.resume_at,
       created_at: m.created_at,
       updated_at: m.updated_at,
     };

@@ -1,3 +1,4 @@
+import { dueReports } from "../../workers/sweep/cron";
 import { decodeEmbedding } from "../../workers/normalize/embedding-codec";
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -162,6 +163,10 @@ describe("report lifecycle", () => {
     expect(r.state).toBe("potential");
     expect(r.history.map((h) => h.to)).toEqual(["potential", "candidate", "researching", "not_actionable", "potential"]);
     expect(r.promote_at).toBe(2);
+    // the D1 mirror knows the bar, so the cron sweep does not pick the report up again below it
+    const mirrored = await env.DB.prepare("SELECT weight, resume_at FROM reports WHERE id = ?").bind(reportId).first<{ weight: number; resume_at: number }>();
+    expect(mirrored).toEqual({ weight: 1, resume_at: 2 });
+    expect((await dueReports(env.DB, Date.now())).map((d) => d.id)).not.toContain(reportId);
   });
 });
 

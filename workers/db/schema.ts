@@ -112,6 +112,8 @@ export const reports = sqliteTable(
     title: text("title").notNull(),
     weight: real("weight").notNull(),
     signalCount: integer("signal_count").notNull(),
+    /** the raised bar after not_actionable: promote again only at weight ≥ max(threshold, resume_at) */
+    resumeAt: real("resume_at").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -9,6 +9,8 @@ export interface ReportListing {
   title: string;
   weight: number;
   signal_count: number;
+  /** the raised bar after not_actionable (0: none) */
+  resume_at: number;
   created_at: number;
   updated_at: number;
 }
@@ -21,11 +23,11 @@ export interface ReportListing {
 export function mirrorStatement(db: D1Database, l: ReportListing): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO reports (id, project_id, state, title, weight, signal_count, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO reports (id, project_id, state, title, weight, signal_count, resume_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET state = excluded.state, title = excluded.title, weight = excluded.weight,
-         signal_count = excluded.signal_count, updated_at = excluded.updated_at
+         signal_count = excluded.signal_count, resume_at = excluded.resume_at, updated_at = excluded.updated_at
        WHERE excluded.updated_at >= reports.updated_at AND excluded.signal_count >= reports.signal_count`,
     )
-    .bind(l.id, l.project, l.state, l.title, l.weight, l.signal_count, l.created_at, l.updated_at);
+    .bind(l.id, l.project, l.state, l.title, l.weight, l.signal_count, l.resume_at, l.created_at, l.updated_at);
 }

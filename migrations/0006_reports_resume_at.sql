@@ -1,0 +1,1 @@
+ALTER TABLE `reports` ADD `resume_at` real DEFAULT 0 NOT NULL;
