@@ -8,9 +8,14 @@
 const PREFIX = "f32:";
 
 export function encodeEmbedding(values: readonly number[]): string {
-  const bytes = new Uint8Array(Float32Array.from(values).buffer);
+  // typed arrays filled by index, bytes handed to fromCharCode as one array-like: no iterator, no spread
+  const floats = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) floats[i] = values[i];
+  const bytes = new Uint8Array(floats.buffer);
   let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x2000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x2000) as unknown as number[]);
+  }
   return PREFIX + btoa(binary);
 }
 
@@ -19,5 +24,8 @@ export function decodeEmbedding(text: string): number[] {
   const binary = atob(text.slice(PREFIX.length));
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return Array.from(new Float32Array(bytes.buffer));
+  const floats = new Float32Array(bytes.buffer);
+  const out = new Array<number>(floats.length);
+  for (let i = 0; i < floats.length; i++) out[i] = floats[i];
+  return out;
 }
