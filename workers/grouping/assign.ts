@@ -62,8 +62,7 @@ export async function assignSignal(
     }
   }
   const ranked = [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
-  let best: { reportId: string; score: number; query: string } | null = ranked[0] ?? null;
-  let joinable: { reportId: string; score: number; query: string } | null = null;
+  let joinable: (typeof ranked)[number] | null = null;
   for (const c of ranked) {
     if (c.score < opts.threshold) break;
     // nor does a signal join a report that another of its kind of fingerprint already leads to
@@ -71,8 +70,8 @@ export async function assignSignal(
     joinable = c;
     break;
   }
-  if (joinable) best = joinable;
-
+  // the match the decision reports: the one joined, else the closest one seen
+  const best = joinable ?? ranked[0] ?? null;
   const joined = joinable !== null;
   const reportId = joined ? best!.reportId : opts.newReportId();
   const nearDuplicate = opts.nearDuplicate ?? DEFAULT_NEAR_DUPLICATE;

@@ -7,7 +7,6 @@
  *  - null for the rest (chat, tickets, replays): vector matching decides.
  * Signals are taken in order, as their arrival order matters to mining.
  */
-import { head } from "../normalize/reading-window";
 import { logLineTokens, stackFingerprint } from "./fingerprint";
 import { bucketOf, DEFAULT_LOG_SIMILARITY, mine } from "./log-miner";
 import type { Fingerprinter, GroupingSignal, LogTemplate, LogTemplateStore } from "./types";
@@ -22,7 +21,7 @@ export class MinedFingerprinter implements Fingerprinter {
     const out: (string | null)[] = signals.map(() => null);
     const logs = new Map<string, { at: number; tokens: string[] }[]>();
     signals.forEach((s, at) => {
-      const stack = stackFingerprint(head(s.content));
+      const stack = stackFingerprint(s.content); // parseError reads the reading window
       if (stack) {
         out[at] = stack;
         return;

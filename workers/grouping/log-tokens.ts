@@ -17,6 +17,7 @@
  * name, a state) are found by the miner when lines of one shape differ there.
  */
 import { head } from "../normalize/reading-window";
+import { firstLine } from "../text/first-line";
 
 export const WILDCARD = "<*>";
 
@@ -30,7 +31,7 @@ const HEX_ID = /^(?:0x)?[0-9a-f]{8,}$/i;
 
 /** The masked tokens of one log message (its first line, of the reading window). */
 export function logTokens(message: string): string[] {
-  const line = firstLineOf(head(message, 4096)).replace(QUOTED_MESSAGE, "$1$2: $3").replace(QUOTED, `$1${WILDCARD}`);
+  const line = firstLine(head(message, 4096)).replace(QUOTED_MESSAGE, "$1$2: $3").replace(QUOTED, `$1${WILDCARD}`);
   const out: string[] = [];
   for (const raw of line.split(/\s+/)) {
     if (!raw) continue;
@@ -63,9 +64,4 @@ export function maskToken(token: string): string {
   }
   // neighbouring wildcards are one variable (`10.0.0.1:8080` and `2026-11-30T12:00:00Z` alike)
   return out.replace(/<\*>(?:[:.,-]?<\*>)+/g, WILDCARD);
-}
-
-function firstLineOf(text: string): string {
-  const nl = text.indexOf("\n");
-  return nl < 0 ? text : text.slice(0, nl);
 }

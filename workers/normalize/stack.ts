@@ -57,9 +57,6 @@ function frameMatch(pattern: RegExp, line: string, endsWith?: string): RegExpExe
   return pattern.exec(line);
 }
 
-
-export { isInAppFile };
-
 /**
  * `text.split(/\r?\n/)`, about twice as fast on many short lines: split at
  * "\n", then drop the "\r" that ends a piece followed by "\n" (the last
@@ -71,13 +68,6 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-/** `text.split(/\r?\n/, 1)[0]`, without trying the regex at every char of a long line */
-export function firstLine(text: string): string {
-  const nl = text.indexOf("\n");
-  if (nl < 0) return text;
-  return text.slice(0, nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
-}
-
 export function parseError(content: string): ParsedError {
   // the type, the message and the top frames are in the reading window (a 64 KiB trace costs what 16 KiB do)
   const lines = splitLines(head(content));
@@ -85,13 +75,13 @@ export function parseError(content: string): ParsedError {
   let message: string | null = null;
   const frames: StackFrame[] = [];
   const others = frameReader();
-  let firstLine: string | null = null;
+  let firstNonBlank: string | null = null;
   let lastLine: string | null = null;
   for (const line of lines) {
     let start = 0;
     while (start < line.length && isSpace(line.charCodeAt(start))) start++;
     if (start === line.length) continue;
-    firstLine ??= line;
+    firstNonBlank ??= line;
     lastLine = line;
     if (type === null) {
       const head = ERROR_HEAD.exec(line);
@@ -103,13 +93,13 @@ export function parseError(content: string): ParsedError {
     }
     let m = frameMatch(V8_WITH_FN, line, ")");
     if (m) {
-      const file = stripOrigin(m[2]);
+      const file = repoPath(m[2]);
       frames.push({ fn: m[1], file, line: m[3] ? Number(m[3]) : null, inApp: isInAppFile(file) });
       continue;
     }
     m = V8_BARE.exec(line);
     if (m) {
-      const file = stripOrigin(m[1]);
+      const file = repoPath(m[1]);
       frames.push({ fn: null, file, line: m[2] ? Number(m[2]) : null, inApp: isInAppFile(file) });
       continue;
     }
@@ -123,7 +113,7 @@ export function parseError(content: string): ParsedError {
     if (other) frames.push(other);
   }
   // Go names no type: its first line says panic, fatal error or error, and goroutine frames follow
-  const go = type === null && frames.length && firstLine !== null ? GO_HEAD.exec(firstLine.trim()) : null;
+  const go = type === null && frames.length && firstNonBlank !== null ? GO_HEAD.exec(firstNonBlank.trim()) : null;
   if (go) {
     type = go[1];
     message = go[2].trim() || null;
@@ -139,8 +129,6 @@ export function parseError(content: string): ParsedError {
   const urls = [...content.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((u) => u[0]);
   return { type, message, frames, urls };
 }
-
-const stripOrigin = repoPath;
 
 /** Path of a URL without query string: https://a.com/checkout/pay?x=1 → /checkout/pay */
 export function urlPath(url: string): string | null {

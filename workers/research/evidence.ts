@@ -4,7 +4,8 @@
  * first and last seen, and a title from the most telling of them.
  */
 import { head } from "../normalize/reading-window";
-import { isInAppFile, parseError, urlPath } from "../normalize/stack";
+import { isInAppFile } from "../normalize/in-app";
+import { parseError, urlPath } from "../normalize/stack";
 import type { Count, Evidence, Priority, Researcher, ResearchInput } from "./research";
 
 const TOP = 5;

@@ -5,6 +5,7 @@
  * level a plain-text line shows (logfmt `level=`, an upper-case or bracketed
  * token, glog's `E1125` prefix, or an exception in the text).
  */
+import { firstLine } from "../../../text/first-line";
 import { isSpace } from "../../../text/white-space";
 
 export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
@@ -134,12 +135,6 @@ export function looksLikeError(text: string): boolean {
   return false;
 }
 
-/** `text.split(/\r?\n/, 1)[0]` without trying the regex at every char of a long line */
-export function firstLine(text: string): string {
-  const nl = text.indexOf("\n");
-  if (nl < 0) return text;
-  return text.slice(0, nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
-}
 
 /** The level a plain-text entry shows (its first line first), or null when it shows none. */
 export function levelFromText(entry: string): Level | null {

@@ -20,7 +20,8 @@
 import { z } from "zod";
 import type { LogEntry } from "./entry";
 import { toEpochMs } from "./entry";
-import { firstLine, type Level, levelFromName, levelFromSeverityNumber } from "./levels";
+import { firstLine } from "../../../text/first-line";
+import { type Level, levelFromName, levelFromSeverityNumber } from "./levels";
 import { clip } from "./text";
 
 const KeyValue = z.object({ key: z.string(), value: z.unknown().optional() });
