@@ -20,6 +20,7 @@ import { assignSignal } from "../grouping/assign";
 import { BufferedVectorIndex } from "../grouping/buffered-index";
 import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults";
 import { precomputed } from "../grouping/fingerprinter";
+import { atMost } from "./at-most";
 import { decodeEmbedding, encodeEmbedding } from "./embedding-codec";
 import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod } from "../grouping/types";
 import type { Outcome } from "../ingest/outbox";
@@ -48,6 +49,8 @@ interface Link {
 
 /** D1 binds at most 100 parameters a statement */
 const IDS_PER_QUERY = 90;
+/** report Durable Objects called at once per batch (see at-most.ts) */
+const REPORT_CALLS_IN_FLIGHT = 2;
 
 const keyOf = (project: string, id: string) => `${project}\u0000${id}`;
 
@@ -173,8 +176,10 @@ export async function processSignals(
   const listings: ReportListing[] = [];
   const byReport = new Map<string, NormalizedSignal[]>();
   for (const [signal, link] of links) byReport.set(link.reportId, [...(byReport.get(link.reportId) ?? []), signal]);
-  await Promise.all(
-    [...byReport].map(async ([reportId, members]) => {
+  await atMost(
+    REPORT_CALLS_IN_FLIGHT,
+    [...byReport],
+    async ([reportId, members]) => {
       const project = members[0].project;
       const items = members.map((signal) => {
         const row = rows.get(keyOf(signal.project, signal.id))!;
@@ -205,7 +210,7 @@ export async function processSignals(
       } catch (e) {
         for (const s of members) fail(s, e);
       }
-    }),
+    },
   );
   // a signal counts as in its report once the listing shows it: a failure here retries them (addSignals is idempotent)
   if (listings.length) await env.DB.batch(listings.map((l) => mirrorStatement(env.DB, l)));
