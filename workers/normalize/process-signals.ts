@@ -12,7 +12,7 @@
  *     delivery that linked the signal first wins)
  *  4. each report gets its signals in one `addSignals` call, reports in parallel
  */
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { droppedSignals, projects, signals } from "../db/schema";
 import type { Env } from "../env";
@@ -67,43 +67,52 @@ export async function processSignals(
   const rows = await loadRows(env.DB, batch.map((b) => b.signal));
 
   // 2. first sight: safety tier 2 and triage, then one D1 batch
-  const writes: Parameters<typeof db.batch>[0][number][] = [];
-  const firstSight: NormalizedSignal[] = [];
+  const writes: D1PreparedStatement[] = [];
+  const firstSight: { row: Row; statement: number }[] = [];
   for (const { signal, lastAttempt } of batch) {
     if (rows.has(keyOf(signal.project, signal.id)) || results.has(signal)) continue;
     try {
       const verdict = await deps.safety.classify(signal, lastAttempt ? {} : { onJudgeFailure: "throw" });
       if (verdict.action === "drop") {
-        writes.push(db.insert(droppedSignals).values(droppedRow(signal.project, signal, verdict, signal.received_at)).onConflictDoNothing());
+        const { sql, params } = db.insert(droppedSignals).values(droppedRow(signal.project, signal, verdict, signal.received_at)).onConflictDoNothing().toSQL();
+        writes.push(env.DB.prepare(sql).bind(...params));
         results.set(signal, { ok: true, outcome: "dropped" });
         continue;
       }
       const triage = await deps.triage.classify(signal);
-      writes.push(
-        db
-          .insert(signals)
-          .values({
-            projectId: signal.project,
-            id: signal.id,
-            sourceProduct: signal.source_product,
-            sourceType: signal.source_type,
-            content: signal.content,
-            weight: signal.weight,
-            metadata: signal.metadata ? JSON.stringify(signal.metadata) : null,
-            timestamp: signal.timestamp,
-            receivedAt: signal.received_at,
-            triage: triage.verdict,
-            triageReason: triage.reason,
-          })
-          .onConflictDoNothing(),
-      );
-      firstSight.push(signal);
+      const row: Row = {
+        projectId: signal.project,
+        id: signal.id,
+        sourceProduct: signal.source_product,
+        sourceType: signal.source_type,
+        content: signal.content,
+        weight: signal.weight,
+        embedding: null,
+        metadata: signal.metadata ? JSON.stringify(signal.metadata) : null,
+        timestamp: signal.timestamp ?? null,
+        receivedAt: signal.received_at,
+        reportId: null,
+        linkMethod: null,
+        linkQuery: null,
+        linkScore: null,
+        triage: triage.verdict,
+        triageReason: triage.reason ?? null,
+      };
+      firstSight.push({ row, statement: writes.push(insertSignal(env.DB, row)) - 1 });
     } catch (e) {
       fail(signal, e);
     }
   }
-  if (writes.length) await db.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]]);
-  if (firstSight.length) for (const [k, row] of await loadRows(env.DB, firstSight)) rows.set(k, row);
+  // a plain statement per row and no read-back: the consumer used to run a query builder and then
+  // SELECT the content it had just written, per signal
+  const written = writes.length ? await env.DB.batch<{ id: string }>(writes) : [];
+  const lostRace: NormalizedSignal[] = [];
+  for (const { row, statement } of firstSight) {
+    if (written[statement].results.length > 0) rows.set(keyOf(row.projectId, row.id), row);
+    // another delivery stored it between our read and our write: its row wins
+    else lostRace.push(batch.find((b) => b.signal.project === row.projectId && b.signal.id === row.id)!.signal);
+  }
+  if (lostRace.length) for (const [k, row] of await loadRows(env.DB, lostRace)) rows.set(k, row);
 
   // 3. grouping in arrival order; noise is kept with its reason and never grouped
   const links = new Map<NormalizedSignal, Link>();
@@ -148,22 +157,17 @@ export async function processSignals(
   await index.flush();
   await fingerprints.flush();
   if (toClaim.length) {
-    const claims = toClaim.map(({ signal, link, embedding }) =>
-      db
-        .update(signals)
-        .set({
-          reportId: link.reportId,
-          linkMethod: link.method,
-          linkQuery: link.query,
-          linkScore: link.score,
-          embedding: embedding ? encodeEmbedding(embedding) : null,
-        })
-        .where(and(eq(signals.projectId, signal.project), eq(signals.id, signal.id), isNull(signals.reportId)))
-        .returning({ id: signals.id }),
+    const claim = env.DB.prepare(
+      `UPDATE signals SET report_id = ?, link_method = ?, link_query = ?, link_score = ?, embedding = ?
+       WHERE project_id = ? AND id = ? AND report_id IS NULL RETURNING id`,
     );
-    const claimed = await db.batch(claims as [(typeof claims)[number], ...(typeof claims)[number][]]);
+    const claimed = await env.DB.batch<{ id: string }>(
+      toClaim.map(({ signal, link, embedding }) =>
+        claim.bind(link.reportId, link.method, link.query, link.score, embedding ? encodeEmbedding(embedding) : null, signal.project, signal.id),
+      ),
+    );
     const lost: NormalizedSignal[] = [];
-    toClaim.forEach((c, i) => (claimed[i].length ? links.set(c.signal, c.link) : lost.push(c.signal)));
+    toClaim.forEach((c, i) => (claimed[i].results.length ? links.set(c.signal, c.link) : lost.push(c.signal)));
     // a concurrent delivery of the same signal grouped it first: its link wins
     for (const [, row] of lost.length ? await loadRows(env.DB, lost) : []) {
       const signal = lost.find((s) => s.project === row.projectId && s.id === row.id)!;
@@ -350,4 +354,14 @@ async function projectThreshold(env: Env, project: string, cache: Map<string, nu
   const t = row?.t ?? Number(env.DEFAULT_PROMOTION_THRESHOLD ?? 5);
   cache.set(project, t);
   return t;
+}
+
+/** Stores a signal on first sight; returns its id when this statement wrote the row. */
+function insertSignal(d1: D1Database, r: Row): D1PreparedStatement {
+  return d1
+    .prepare(
+      `INSERT INTO signals (project_id, id, source_product, source_type, content, weight, metadata, timestamp, received_at, triage, triage_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+    )
+    .bind(r.projectId, r.id, r.sourceProduct, r.sourceType, r.content, r.weight, r.metadata, r.timestamp, r.receivedAt, r.triage, r.triageReason);
 }
