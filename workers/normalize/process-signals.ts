@@ -10,7 +10,8 @@
  *     failure, so the Queue retries), triage; drops and new rows in one D1 batch
  *  3. grouping, in order; the links claimed in one D1 batch (a concurrent
  *     delivery that linked the signal first wins)
- *  4. each report gets its signals in one `addSignals` call, reports in parallel
+ *  4. each report gets its signals in one `addSignals` call, at most two reports
+ *     at once (see at-most.ts)
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
@@ -176,7 +177,7 @@ export async function processSignals(
     }
   }
 
-  // 4. one Durable Object call per report, reports in parallel; their D1 listings in one batch
+  // 4. one Durable Object call per report, two reports at a time; their D1 listings in one batch
   const listings: ReportListing[] = [];
   const byReport = new Map<string, NormalizedSignal[]>();
   for (const [signal, link] of links) byReport.set(link.reportId, [...(byReport.get(link.reportId) ?? []), signal]);
