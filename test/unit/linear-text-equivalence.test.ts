@@ -17,7 +17,7 @@ import { parseError } from "../../workers/normalize/stack";
 import { repoPath } from "../../workers/normalize/repo-path";
 import { frameReader, GO_HEAD } from "../../workers/normalize/stack-formats";
 import { isReadableProse, RULES } from "../../workers/safety/heuristic";
-import { unfenced } from "../../workers/safety/llm-judge";
+import { unfenced } from "../../workers/safety/model-json";
 import { CONTRAST_FEATURE, hasFrameLine, isErrorShaped } from "../../workers/triage/evidence";
 import { isTestOnly, LINEAR_PATTERNS } from "../../workers/triage/heuristic";
 

@@ -19,6 +19,7 @@ import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import type { SafetyClassifier, SafetyInput, SafetyVerdict } from "./classifier";
 import { closeTag, fence, newBoundary, openTag } from "./fence";
+import { parseModelJson } from "./model-json";
 
 export const DEFAULT_JUDGE_MODEL = "claude-haiku-4-5";
 const SIGNAL_TAG = "signal";
@@ -166,37 +167,8 @@ export class LlmSafetyJudge implements SafetyClassifier, SafetyJudge {
   }
 }
 
-/**
- * The text inside a ```json fence, trimmed; the text itself when it is not
- * fenced. Same as `.replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/, "$1")` on
- * trimmed text, in linear time (that regex re-read the rest of the answer
- * from every split of a run of spaces when the closing fence was missing).
- */
-export function unfenced(text: string): string {
-  if (text.length < 6 || !text.startsWith("```") || !text.endsWith("```")) return text;
-  const inner = text.slice(3, -3);
-  return (inner.startsWith("json") ? inner.slice(4) : inner).trim();
-}
-
 /** The text of the answer, validated: JSON (a ```json fence around it is tolerated) in the JudgeOutput shape. */
 export function parseAnswer(message: Pick<Anthropic.Message, "content">): { ok: true; output: JudgeOutput } | { ok: false; detail: string } {
-  const answer = message.content
-    .filter((b): b is Anthropic.TextBlock => b.type === "text")
-    .map((b) => b.text)
-    .join("")
-    .trim();
-  const text = unfenced(answer);
-  if (!text) return { ok: false, detail: "no text in the answer" };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, detail: `not JSON: ${(e as Error).message}` };
-  }
-  const result = JudgeOutput.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    return { ok: false, detail: `invalid answer: ${issue.path.join(".") || "answer"}: ${issue.message}` };
-  }
-  return { ok: true, output: result.data };
+  const parsed = parseModelJson(message, JudgeOutput);
+  return parsed.ok ? { ok: true, output: parsed.value } : parsed;
 }
