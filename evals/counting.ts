@@ -22,6 +22,7 @@ export function countingEmbedder(inner: Embedder, counts: CallCounts): Embedder 
   return {
     model: inner.model,
     dimensions: inner.dimensions,
+    defaultThreshold: inner.defaultThreshold,
     async embed(texts) {
       counts.embed_calls++;
       return inner.embed(texts);

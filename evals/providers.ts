@@ -4,9 +4,13 @@
  * credentials in the environment. A provider a suite cannot use, or one
  * without its credentials, is `ProviderUnavailable` (the CLI exits 2).
  */
+import type { AiBinding } from "../workers/env";
+import { GroupingConfigError, queryWriterFromEnv } from "../workers/grouping/from-env";
 import { HashedNgramEmbedder } from "../workers/grouping/hashed-embedder";
 import { OfflineQueryWriter } from "../workers/grouping/offline-query-writer";
 import type { Embedder, QueryWriter } from "../workers/grouping/types";
+import { WorkersAiEmbedder } from "../workers/grouping/workers-ai-embedder";
+import { WorkersAiRest } from "../workers/grouping/workers-ai-rest";
 import { safetyClassifierFromEnv, SafetyConfigError, type SafetyEnv } from "../workers/safety/from-env";
 import { HeuristicSafetyClassifier } from "../workers/safety/heuristic";
 import type { SafetyClassifier } from "../workers/safety/classifier";
@@ -24,12 +28,49 @@ export interface Providers {
 
 export class ProviderUnavailable extends Error {}
 
-/** grouping: query writer and embedder */
-export function makeProviders(name: ProviderName): Providers {
+/**
+ * grouping: query writer and embedder, the production faces configured as the
+ * Worker configures them (grouping/from-env.ts):
+ *  - `anthropic`: the LLM query writer (ANTHROPIC_API_KEY, optional
+ *    ANTHROPIC_BASE_URL and GROUPING_QUERY_MODEL); Anthropic has no embedding
+ *    model, so vectors come from Workers AI when CLOUDFLARE_ACCOUNT_ID and
+ *    CLOUDFLARE_API_TOKEN are set, else from the offline embedder;
+ *  - `workers-ai`: query writer and embedder on Workers AI over its REST API
+ *    (CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN, optional EMBEDDING_MODEL).
+ */
+export function makeProviders(name: ProviderName, env: Record<string, string | undefined> = process.env): Providers {
   if (name === "offline") {
     return { name, queryWriter: new OfflineQueryWriter(), embedder: new HashedNgramEmbedder() };
   }
-  throw new ProviderUnavailable(`provider '${name}' is not wired into the grouping suite yet; use --provider offline`);
+  const rest = workersAiRest(env);
+  const embedder = (ai: AiBinding) => new WorkersAiEmbedder(ai, env.EMBEDDING_MODEL?.trim() || undefined);
+  try {
+    if (name === "anthropic") {
+      if (!env.ANTHROPIC_API_KEY?.trim()) {
+        throw new ProviderUnavailable("provider 'anthropic' needs ANTHROPIC_API_KEY in the environment; use --provider offline to run without it");
+      }
+      const queryWriter = queryWriterFromEnv({ ...env, GROUPING_QUERY_WRITER: "anthropic" }, null);
+      return { name, queryWriter, embedder: rest ? embedder(rest) : new HashedNgramEmbedder() };
+    }
+    if (!rest) {
+      throw new ProviderUnavailable("provider 'workers-ai' needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN (an API token with Workers AI read) in the environment");
+    }
+    return { name, queryWriter: queryWriterFromEnv({ ...env, GROUPING_QUERY_WRITER: "workers-ai" }, rest), embedder: embedder(rest) };
+  } catch (e) {
+    if (e instanceof GroupingConfigError) throw new ProviderUnavailable(e.message);
+    throw e;
+  }
+}
+
+function workersAiRest(env: Record<string, string | undefined>): WorkersAiRest | null {
+  const accountId = env.CLOUDFLARE_ACCOUNT_ID?.trim();
+  const apiToken = env.CLOUDFLARE_API_TOKEN?.trim();
+  if (!accountId || !apiToken) return null;
+  try {
+    return new WorkersAiRest({ accountId, apiToken, baseURL: env.CLOUDFLARE_API_BASE_URL?.trim() || undefined });
+  } catch (e) {
+    throw new ProviderUnavailable(String((e as Error).message));
+  }
 }
 
 /**

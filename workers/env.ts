@@ -10,9 +10,18 @@ import type { SafetyEnv } from "./safety/from-env";
 import type { DeadLetter } from "./normalize/dead-letter";
 import type { SignalMessage } from "./normalize/message";
 
+/** What the pipeline sends to `Ai.run`: text embeddings, or a chat with a JSON schema for the answer. */
+export type AiInputs =
+  | { text: string[] }
+  | {
+      messages: { role: "system" | "user" | "assistant"; content: string }[];
+      response_format?: { type: "json_schema"; json_schema: Record<string, unknown> };
+      max_tokens?: number;
+    };
+
 /** The part of `Ai` the pipeline uses. */
 export interface AiBinding {
-  run(model: string, inputs: { text: string[] }): Promise<unknown>;
+  run(model: string, inputs: AiInputs): Promise<unknown>;
 }
 
 export interface VectorizeVectorInput {
@@ -60,6 +69,10 @@ export interface Env extends SafetyEnv {
   GROUPING_THRESHOLD?: string;
   DEFAULT_PROMOTION_THRESHOLD?: string;
   EMBEDDING_MODEL?: string;
+  /** offline | anthropic | workers-ai (default: anthropic with ANTHROPIC_API_KEY, else offline) */
+  GROUPING_QUERY_WRITER?: string;
+  /** the query writer's model (default claude-haiku-4-5, or @cf/meta/llama-3.1-8b-instruct on workers-ai) */
+  GROUPING_QUERY_MODEL?: string;
   MAX_DELIVERY_ATTEMPTS?: string;
   /** seconds an accepted signal may stay pending before the sweep re-enqueues it */
   OUTBOX_REDRIVE_AFTER_S?: string;

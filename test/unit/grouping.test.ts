@@ -44,7 +44,7 @@ describe("assignSignal", () => {
     return {
       calls,
       queryWriter: new OfflineQueryWriter(),
-      embedder: { model: embedder.model, dimensions: embedder.dimensions, embed: (t) => (calls.push(t.length), embedder.embed(t)) },
+      embedder: { model: embedder.model, dimensions: embedder.dimensions, defaultThreshold: embedder.defaultThreshold, embed: (t) => (calls.push(t.length), embedder.embed(t)) },
       index: new MemoryVectorIndex(),
       fingerprints: new MemoryFingerprintStore(),
       fingerprinter: new MinedFingerprinter(new MemoryLogTemplateStore()),

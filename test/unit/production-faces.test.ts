@@ -9,8 +9,8 @@ describe("WorkersAiEmbedder", () => {
     const calls: { model: string; texts: string[] }[] = [];
     const ai: AiBinding = {
       async run(model, inputs) {
-        calls.push({ model, texts: inputs.text });
-        return answer(inputs.text);
+        calls.push({ model, texts: "text" in inputs ? inputs.text : [] });
+        return answer("text" in inputs ? inputs.text : []);
       },
     };
     return { ai, calls };

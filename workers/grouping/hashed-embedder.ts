@@ -4,6 +4,7 @@
  * of each word let spelling variants meet (sign-up / signup, log in / login).
  * Same input → same vector on every machine, no network, no key.
  */
+import { DEFAULT_GROUPING_THRESHOLD } from "./defaults";
 import type { Embedder } from "./types";
 import { head } from "../normalize/reading-window";
 import { stem, words } from "./text";
@@ -13,6 +14,7 @@ const TRIGRAM_WEIGHT = 0.25;
 
 export class HashedNgramEmbedder implements Embedder {
   readonly model = "nightshift/hashed-ngram-v1";
+  readonly defaultThreshold = DEFAULT_GROUPING_THRESHOLD;
   constructor(readonly dimensions = 768) {}
 
   async embed(texts: string[]): Promise<number[][]> {

@@ -36,6 +36,12 @@ export interface QueryWriter {
 export interface Embedder {
   readonly model: string;
   readonly dimensions: number;
+  /**
+   * cosine similarity at or above which two queries are about the same thing
+   * for this model's vectors (`GROUPING_THRESHOLD` overrides it;
+   * `npm run eval -- grouping --sweep` calibrates it on your data)
+   */
+  readonly defaultThreshold: number;
   embed(texts: string[]): Promise<number[][]>;
 }
 

@@ -1,8 +1,10 @@
 /**
  * Production embedder: Workers AI text embeddings through the `AI` binding
- * (`@cf/baai/bge-base-en-v1.5`, 768 dimensions, up to 100 texts a call).
+ * (`@cf/baai/bge-base-en-v1.5`, 768 dimensions, up to 100 texts a call), or
+ * through the REST API (workers-ai-rest.ts) for the eval CLI.
  * In the local environment the same binding reaches `LocalAi`, which answers
- * in the Workers AI response shape with hashed n-gram vectors.
+ * in the Workers AI response shape with hashed n-gram vectors (and the local
+ * vars set the hashed vectors' threshold).
  */
 import { z } from "zod";
 import type { AiBinding } from "../env";
@@ -15,12 +17,32 @@ const EmbeddingResponse = z.object({
 
 const MAX_TEXTS_PER_CALL = 100;
 
+/**
+ * Dimensions and default thresholds of the BGE models. The thresholds are
+ * NOT calibrated on data here (no network on the development machine): BGE
+ * puts related texts around 0.8–0.9 and unrelated technical texts of one
+ * product around 0.6–0.75, so the default sits high; calibrate with
+ * `npm run eval -- grouping --provider workers-ai --sweep` on your signals.
+ */
+export const WORKERS_AI_EMBEDDING_MODELS: Record<string, { dimensions: number; threshold: number }> = {
+  "@cf/baai/bge-small-en-v1.5": { dimensions: 384, threshold: 0.85 },
+  "@cf/baai/bge-base-en-v1.5": { dimensions: 768, threshold: 0.85 },
+  "@cf/baai/bge-large-en-v1.5": { dimensions: 1024, threshold: 0.85 },
+};
+
 export class WorkersAiEmbedder implements Embedder {
+  readonly dimensions: number;
+  readonly defaultThreshold: number;
+
   constructor(
     private readonly ai: AiBinding,
     readonly model = "@cf/baai/bge-base-en-v1.5",
-    readonly dimensions = 768,
-  ) {}
+    dimensions?: number,
+  ) {
+    const known = WORKERS_AI_EMBEDDING_MODELS[model];
+    this.dimensions = dimensions ?? known?.dimensions ?? 768;
+    this.defaultThreshold = known?.threshold ?? 0.85;
+  }
 
   async embed(texts: string[]): Promise<number[][]> {
     const out: number[][] = [];

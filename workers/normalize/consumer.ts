@@ -9,13 +9,7 @@
  * is acked at once. Every step is idempotent, so a retry is safe.
  */
 import type { Env } from "../env";
-import { D1FingerprintStore } from "../grouping/d1-fingerprints";
-import { D1LogTemplateStore } from "../grouping/d1-log-templates";
-import { MinedFingerprinter } from "../grouping/fingerprinter";
-import { OfflineQueryWriter } from "../grouping/offline-query-writer";
-import type { GroupingDeps } from "../grouping/types";
-import { VectorizeVectorIndex } from "../grouping/vectorize-index";
-import { WorkersAiEmbedder } from "../grouping/workers-ai-embedder";
+import { groupingDepsFromEnv } from "../grouping/from-env";
 import { type Settlement, settle, settledIds } from "../ingest/outbox";
 import { safetyClassifierFromEnv } from "../safety/from-env";
 import { HeuristicTriageClassifier } from "../triage/heuristic";
@@ -24,23 +18,13 @@ import { SignalMessage } from "./message";
 import { normalize, type NormalizedSignal } from "./normalized";
 import { type ConsumerDeps, processSignals } from "./process-signals";
 
-export function groupingDeps(env: Env): GroupingDeps {
-  return {
-    queryWriter: new OfflineQueryWriter(),
-    embedder: new WorkersAiEmbedder(env.AI, env.EMBEDDING_MODEL ?? "@cf/baai/bge-base-en-v1.5"),
-    index: new VectorizeVectorIndex(env.VECTORS),
-    fingerprints: new D1FingerprintStore(env.DB),
-    fingerprinter: new MinedFingerprinter(new D1LogTemplateStore(env.DB)),
-  };
-}
-
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(300, 2 ** Math.max(0, attempts - 1) * 5);
 }
 
 export function consumerDeps(env: Env): ConsumerDeps {
   return {
-    grouping: groupingDeps(env),
+    grouping: groupingDepsFromEnv(env),
     safety: safetyClassifierFromEnv(env),
     triage: new HeuristicTriageClassifier(),
     thresholds: new Map(),

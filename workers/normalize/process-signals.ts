@@ -19,7 +19,8 @@ import { droppedSignals, projects, signals } from "../db/schema";
 import type { Env } from "../env";
 import { assignSignal } from "../grouping/assign";
 import { BufferedVectorIndex } from "../grouping/buffered-index";
-import { DEFAULT_GROUPING_THRESHOLD, DEFAULT_TOP_K } from "../grouping/defaults";
+import { DEFAULT_TOP_K } from "../grouping/defaults";
+import { groupingThreshold } from "../grouping/from-env";
 import { precomputed } from "../grouping/fingerprinter";
 import { atMost } from "./at-most";
 import { decodeEmbedding, encodeEmbedding } from "./embedding-codec";
@@ -145,7 +146,7 @@ export async function processSignals(
     }
     try {
       const d = await assignSignal(storedSignal(signal, row), grouping, {
-        threshold: Number(env.GROUPING_THRESHOLD ?? DEFAULT_GROUPING_THRESHOLD),
+        threshold: groupingThreshold(env, deps.grouping.embedder),
         topK: DEFAULT_TOP_K,
         newReportId: () => crypto.randomUUID(),
       });
@@ -338,6 +339,7 @@ async function prefetchQueries(deps: GroupingDeps, list: NormalizedSignal[], row
     embedder: {
       model: deps.embedder.model,
       dimensions: deps.embedder.dimensions,
+      defaultThreshold: deps.embedder.defaultThreshold,
       embed: async (list) => (list.every((t) => vectors.has(t)) ? list.map((t) => vectors.get(t)!) : deps.embedder.embed(list)),
     },
   };

@@ -1,0 +1,82 @@
+/**
+ * The grouping faces a deployment asks for through its environment, chosen
+ * here and nowhere else:
+ *
+ *   GROUPING_QUERY_WRITER  offline | anthropic | workers-ai
+ *                          (default: anthropic when ANTHROPIC_API_KEY is set, else offline)
+ *   GROUPING_QUERY_MODEL   the writer's model (claude-haiku-4-5 / @cf/meta/llama-3.1-8b-instruct)
+ *   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL   the Anthropic writer's credentials (shared with the safety judge)
+ *   EMBEDDING_MODEL        Workers AI embedding model (default @cf/baai/bge-base-en-v1.5)
+ *   GROUPING_THRESHOLD     overrides the embedder's calibrated threshold
+ *
+ * The LLM writers fall back to the offline writer's queries for a signal
+ * they cannot answer, so an outage slows nothing down.
+ */
+import type { AiBinding, Env } from "../env";
+import { D1FingerprintStore } from "./d1-fingerprints";
+import { D1LogTemplateStore } from "./d1-log-templates";
+import { MinedFingerprinter } from "./fingerprinter";
+import { LlmQueryWriter } from "./llm-query-writer";
+import { OfflineQueryWriter } from "./offline-query-writer";
+import type { Embedder, GroupingDeps, QueryWriter } from "./types";
+import { VectorizeVectorIndex } from "./vectorize-index";
+import { WorkersAiEmbedder } from "./workers-ai-embedder";
+import { WorkersAiQueryWriter } from "./workers-ai-query-writer";
+
+export const QUERY_WRITERS = ["offline", "anthropic", "workers-ai"] as const;
+export type QueryWriterName = (typeof QUERY_WRITERS)[number];
+
+export interface QueryWriterEnv {
+  GROUPING_QUERY_WRITER?: string;
+  GROUPING_QUERY_MODEL?: string;
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+}
+
+export class GroupingConfigError extends Error {}
+
+export function queryWriterName(env: QueryWriterEnv): QueryWriterName {
+  const asked = env.GROUPING_QUERY_WRITER?.trim();
+  if (!asked) return env.ANTHROPIC_API_KEY?.trim() ? "anthropic" : "offline";
+  if (!(QUERY_WRITERS as readonly string[]).includes(asked)) {
+    throw new GroupingConfigError(`GROUPING_QUERY_WRITER must be one of ${QUERY_WRITERS.join(", ")}, not '${asked}'`);
+  }
+  return asked as QueryWriterName;
+}
+
+/** The query writer `env` asks for; `ai` is the Workers AI binding (or its REST face). */
+export function queryWriterFromEnv(env: QueryWriterEnv, ai: AiBinding | null, opts: { fetch?: typeof fetch } = {}): QueryWriter {
+  const offline = new OfflineQueryWriter();
+  const name = queryWriterName(env);
+  const model = env.GROUPING_QUERY_MODEL?.trim() || undefined;
+  if (name === "anthropic") {
+    const apiKey = env.ANTHROPIC_API_KEY?.trim();
+    if (!apiKey) throw new GroupingConfigError("GROUPING_QUERY_WRITER=anthropic needs ANTHROPIC_API_KEY");
+    return new LlmQueryWriter({ apiKey, baseURL: env.ANTHROPIC_BASE_URL?.trim() || undefined, model, fetch: opts.fetch, fallback: offline });
+  }
+  if (name === "workers-ai") {
+    if (!ai) throw new GroupingConfigError("GROUPING_QUERY_WRITER=workers-ai needs the AI binding");
+    return new WorkersAiQueryWriter(ai, offline, model);
+  }
+  return offline;
+}
+
+/** `GROUPING_THRESHOLD` when set, else the embedder's own. */
+export function groupingThreshold(env: { GROUPING_THRESHOLD?: string }, embedder: Embedder): number {
+  const raw = env.GROUPING_THRESHOLD?.trim();
+  if (!raw) return embedder.defaultThreshold;
+  const t = Number(raw);
+  if (!(t > 0 && t <= 1)) throw new GroupingConfigError(`GROUPING_THRESHOLD must be a number in (0, 1], not '${raw}'`);
+  return t;
+}
+
+/** The queue consumer's grouping dependencies. */
+export function groupingDepsFromEnv(env: Env): GroupingDeps {
+  return {
+    queryWriter: queryWriterFromEnv(env, env.AI),
+    embedder: new WorkersAiEmbedder(env.AI, env.EMBEDDING_MODEL?.trim() || undefined),
+    index: new VectorizeVectorIndex(env.VECTORS),
+    fingerprints: new D1FingerprintStore(env.DB),
+    fingerprinter: new MinedFingerprinter(new D1LogTemplateStore(env.DB)),
+  };
+}
