@@ -118,3 +118,42 @@ describe("conflicting fingerprints", () => {
     expect(conflicting(null, "log:aa")).toBe(false);
   });
 });
+
+describe("assignSignal: evidence combined across queries", () => {
+  // an index that answers each query vector (by its first coordinate) with scripted matches
+  function scripted(scores: Record<string, number>[]) {
+    const embedder: Embedder = {
+      model: "scripted",
+      dimensions: 2,
+      defaultThreshold: 0.35,
+      embed: async (texts) => texts.map((_, i) => [i, 0]),
+    };
+    const deps: GroupingDeps = {
+      queryWriter: { name: "two", usesLlm: false, write: async () => scores.map((_, i) => `query ${i}`) },
+      embedder,
+      index: {
+        query: async (_p, v) => Object.entries(scores[v[0]]).map(([reportId, score]) => ({ id: `${reportId}-v`, reportId, score })),
+        upsert: async () => undefined,
+      },
+      fingerprints: new MemoryFingerprintStore(),
+      fingerprinter: { fingerprints: async (list) => list.map(() => null) },
+    };
+    return (s: Record<string, number>[] = scores) =>
+      assignSignal({ id: "s", project: "p", source_product: "support", source_type: "ticket", content: "x", weight: 1 }, { ...deps }, { threshold: 0.35, newReportId: () => "new" });
+  }
+
+  it("does not link on one query between the threshold and the strong score", async () => {
+    expect((await scripted([{ a: 0.4 }, { b: 0.1 }])()).reportId).toBe("new");
+  });
+  it("links when a second query of the signal finds the same report", async () => {
+    const d = await scripted([{ a: 0.4 }, { a: 0.3 }])();
+    expect([d.reportId, d.method, d.query]).toEqual(["a", "vector", "query 0"]);
+  });
+  it("links on one query alone when it is strong, or when the signal has one query", async () => {
+    expect((await scripted([{ a: 0.46 }, { b: 0.1 }])()).reportId).toBe("a");
+    expect((await scripted([{ a: 0.36 }])()).reportId).toBe("a");
+  });
+  it("prefers the best supported report over a better single weak one", async () => {
+    expect((await scripted([{ a: 0.42, b: 0.38 }, { b: 0.3 }])()).reportId).toBe("b");
+  });
+});

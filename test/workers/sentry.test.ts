@@ -139,9 +139,16 @@ describe("Sentry envelope endpoint", () => {
 
     const row = await waitForSignal("sentry-dup", `sentry:${FIXTURE_ID}`);
     expect(await countSignals("sentry-dup")).toBe(2);
-    const report = (await (await api(key, `/v1/reports/${row.report_id}`)).json()) as { weight: number; signals: { id: string }[] };
-    expect(report.signals.filter((s) => s.id === `sentry:${FIXTURE_ID}`)).toHaveLength(1);
-    expect(report.weight).toBe(1);
+    // the link is claimed before the report's Durable Object gets the signal: wait until the report lists it
+    let report: { weight: number; signals: { id: string }[] } | null = null;
+    for (let i = 0; i < 400 && !report; i++) {
+      const res = await api(key, `/v1/reports/${row.report_id}`);
+      const body = res.ok ? ((await res.json()) as { weight: number; signals: { id: string }[] }) : null;
+      if (body?.signals.some((s) => s.id === `sentry:${FIXTURE_ID}`)) report = body;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(report!.signals.filter((s) => s.id === `sentry:${FIXTURE_ID}`)).toHaveLength(1);
+    expect(report!.weight).toBe(1);
   });
 
   it("skips transactions, sessions, client reports and binary attachments; only events become signals", async () => {

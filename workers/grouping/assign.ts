@@ -4,7 +4,10 @@
  *  1. deterministic fingerprint hit → join that report (no LLM, no embedding);
  *  2. else write 1–3 queries about what the signal is about, embed them, and
  *     look each up in the project's vector namespace; the best report scoring
- *     at or above the threshold wins, leaving out vectors indexed by a signal
+ *     at or above the threshold wins when the evidence holds: one query alone
+ *     links only when it scores `strongMargin` above the threshold, otherwise
+ *     a second query of the signal must find the same report (at the
+ *     threshold less `supportMargin`); left out are vectors indexed by a signal
  *     whose fingerprint conflicts with this one's (another exception type or
  *     top frame, another log template), and reports that a conflicting
  *     fingerprint already leads to: a fingerprint vetoes a vector match;
@@ -19,6 +22,10 @@ import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal, V
 
 const MAX_QUERIES = 3;
 export const DEFAULT_NEAR_DUPLICATE = 0.99;
+/** a single query links alone only at the threshold plus this */
+export const DEFAULT_STRONG_MARGIN = 0.1;
+/** another query of the signal agrees when its match with the same report is at least the threshold minus this */
+export const DEFAULT_SUPPORT_MARGIN = 0.07;
 
 export async function assignSignal(
   signal: GroupingSignal,
@@ -52,19 +59,26 @@ export async function assignSignal(
 
   // the lookups are independent: concurrently, in the order the queries were written
   const found: VectorMatch[][] = await Promise.all(vectors.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5)));
-  // each report's best match; a vector indexed by a signal with a conflicting fingerprint is another problem, however close
-  const byReport = new Map<string, { reportId: string; score: number; query: string }>();
+  // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
+  // each report's best match, and which of the signal's queries found it close enough to agree
+  const supportAt = opts.threshold - (opts.supportMargin ?? DEFAULT_SUPPORT_MARGIN);
+  const strong = opts.threshold + (opts.strongMargin ?? DEFAULT_STRONG_MARGIN);
+  const byReport = new Map<string, { reportId: string; score: number; query: string; support: Set<number> }>();
   for (let i = 0; i < vectors.length; i++) {
     for (const m of found[i]) {
       if (conflicting(fp, m.fingerprint)) continue;
-      const seen = byReport.get(m.reportId);
-      if (!seen || m.score > seen.score) byReport.set(m.reportId, { reportId: m.reportId, score: m.score, query: queries[i] });
+      let seen = byReport.get(m.reportId);
+      if (!seen) byReport.set(m.reportId, (seen = { reportId: m.reportId, score: m.score, query: queries[i], support: new Set() }));
+      else if (m.score > seen.score) Object.assign(seen, { score: m.score, query: queries[i] });
+      if (m.score >= supportAt) seen.support.add(i);
     }
   }
   const ranked = [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
   let joinable: (typeof ranked)[number] | null = null;
   for (const c of ranked) {
     if (c.score < opts.threshold) break;
+    // one query alone links only when it is close; else another of the signal's queries must agree
+    if (c.score < strong && c.support.size < Math.min(2, vectors.length)) continue;
     // nor does a signal join a report that another of its kind of fingerprint already leads to
     if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
     joinable = c;

@@ -138,6 +138,10 @@ export interface GroupingOptions {
   threshold: number;
   /** nearest neighbours fetched per query */
   topK?: number;
+  /** a single query links alone only at threshold + this (default 0.1) */
+  strongMargin?: number;
+  /** another query supports a report when it scores at least threshold − this (default 0.07) */
+  supportMargin?: number;
   /** score fingerprints first (default true) */
   useFingerprints?: boolean;
   /**
