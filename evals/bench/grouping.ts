@@ -11,6 +11,8 @@
  * generated from.
  */
 import { parseArgs } from "node:util";
+import type { SafetyJudge } from "../../workers/safety/llm-judge";
+import { JUDGE_POLICIES, TieredSafetyClassifier, type JudgePolicy } from "../../workers/safety/tiered";
 import { DEFAULT_GROUPING_THRESHOLD } from "../../workers/grouping/defaults";
 import { makeProviders, type Providers } from "../providers";
 import { type GroupingLine, runGrouping } from "../suites/grouping";
@@ -24,7 +26,10 @@ export interface GroupingBenchResult {
   pairwise_recall: number;
   ari: number;
   ga: number;
+  /** every LLM call the production faces would make: query writer and safety judge (as deployed) */
   llm_calls_per_1000: number;
+  llm_calls_per_1000_by_stage: { query_writer: number; safety_judge: number; match_judge: number; triage: number };
+  safety_judge_calls_per_1000_by_policy: Record<JudgePolicy, number>;
   embed_calls_per_1000: number;
   signals_per_s: number;
   peak_rss_mb: number;
@@ -47,6 +52,9 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   const per1000 = (n: number) => Math.round((n / lines.length) * 1000 * 10) / 10;
+  // the safety judge reads every signal its policy selects, before grouping: count what each policy would send
+  const judged = await safetyJudgeCalls(lines);
+  const judgeCalls = judged[DEPLOYED_JUDGE_POLICY];
   const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
   return {
     signals: lines.length,
@@ -56,12 +64,33 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
     pairwise_recall: r4(run.pairwise_recall),
     ari: r4(run.ari),
     ga: r4(run.ga),
-    llm_calls_per_1000: per1000(run.llm_calls),
+    llm_calls_per_1000: per1000(run.llm_calls + judgeCalls),
+    llm_calls_per_1000_by_stage: { query_writer: per1000(run.llm_calls), safety_judge: per1000(judgeCalls), match_judge: 0, triage: 0 },
+    safety_judge_calls_per_1000_by_policy: Object.fromEntries(JUDGE_POLICIES.map((p) => [p, per1000(judged[p])])) as Record<JudgePolicy, number>,
     embed_calls_per_1000: per1000(run.embed_calls),
     signals_per_s: Math.round((lines.length / seconds) * 10) / 10,
     peak_rss_mb: Math.round(peak / 2 ** 20),
     seconds: Math.round(seconds * 10) / 10,
   };
+}
+
+/** what wrangler.toml deploys (SAFETY_JUDGE_POLICY) */
+const DEPLOYED_JUDGE_POLICY: JudgePolicy = "all";
+
+/** Judge calls each policy would make on these signals (a fake judge that counts and says benign). */
+async function safetyJudgeCalls(lines: GroupingLine[]): Promise<Record<JudgePolicy, number>> {
+  const out = {} as Record<JudgePolicy, number>;
+  for (const policy of JUDGE_POLICIES) {
+    let calls = 0;
+    const judge: SafetyJudge = {
+      name: "counting",
+      judge: async () => (calls++, { ok: true, calls: 1, output: { verdict: "benign", reason_code: "ordinary_signal", confidence: 1 } }),
+    };
+    const tiered = new TieredSafetyClassifier({ judge, judgeWhen: policy });
+    for (const l of lines) await tiered.classify(l);
+    out[policy] = calls;
+  }
+  return out;
 }
 
 export async function groupingCli(args: string[]): Promise<void> {
@@ -79,6 +108,9 @@ export async function groupingCli(args: string[]): Promise<void> {
     ["pairwise recall", String(r.pairwise_recall), `target ≥ ${t.pairwise_recall}: ${mark(r.pairwise_recall >= t.pairwise_recall)}`],
     ["ari / ga", `${r.ari} / ${r.ga}`, ""],
     ["LLM calls per 1,000", String(r.llm_calls_per_1000), `target ≤ ${t.llm_calls_per_1000}: ${mark(r.llm_calls_per_1000 <= t.llm_calls_per_1000)}`],
+    ["  query writer", String(r.llm_calls_per_1000_by_stage.query_writer), "each query set written for a signal no fingerprint placed"],
+    ["  safety judge", String(r.llm_calls_per_1000_by_stage.safety_judge), `SAFETY_JUDGE_POLICY=${DEPLOYED_JUDGE_POLICY} (wrangler.toml); ${JUDGE_POLICIES.filter((p) => p !== DEPLOYED_JUDGE_POLICY).map((p) => `${p} ${r.safety_judge_calls_per_1000_by_policy[p]}`).join(", ")}`],
+    ["  match judge, triage", "0", "no LLM face yet"],
     ["embed calls per 1,000", String(r.embed_calls_per_1000), ""],
     ["seconds", String(r.seconds), `target ≤ ${t.seconds} for 10,000: ${mark(r.seconds <= t.seconds)}`],
     ["signals/s", String(r.signals_per_s), ""],
