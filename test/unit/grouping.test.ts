@@ -157,3 +157,30 @@ describe("assignSignal: evidence combined across queries", () => {
     expect((await scripted([{ a: 0.42, b: 0.38 }, { b: 0.3 }])()).reportId).toBe("b");
   });
 });
+
+describe("specificity check", () => {
+  it("drops queries that only name the source or a failure", async () => {
+    const { specificQueries } = await import("../../workers/grouping/specificity");
+    const signal = { source_product: "posthog", source_type: "exception" };
+    expect(specificQueries(["posthog", "PostHog exception error", "checkout coupon posthog", "failed"], signal)).toEqual(["checkout coupon posthog"]);
+  });
+
+  it("never links a signal whose queries are all generic: it opens its own report", async () => {
+    const index = new MemoryVectorIndex();
+    const embedder = new HashedNgramEmbedder();
+    await index.upsert("p", [{ id: "old:0", reportId: "r-old", values: (await embedder.embed(["posthog"]))[0], query: "posthog" }]);
+    const deps: GroupingDeps = {
+      queryWriter: { name: "generic", usesLlm: false, write: async () => ["posthog", "error"] },
+      embedder,
+      index,
+      fingerprints: new MemoryFingerprintStore(),
+      fingerprinter: { fingerprints: async (list) => list.map(() => null) },
+    };
+    const d = await assignSignal(
+      { id: "s", project: "p", source_product: "posthog", source_type: "exception", content: "posthog error", weight: 1 },
+      deps,
+      { threshold: 0.35, newReportId: () => "r-new" },
+    );
+    expect([d.reportId, d.method, d.isNewReport]).toEqual(["r-new", "new", true]);
+  });
+});

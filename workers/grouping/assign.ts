@@ -18,6 +18,7 @@
  * `nearDuplicate` (default 0.99) adds nothing and is not indexed, so repeats
  * of one problem do not grow the index.
  */
+import { specificQueries } from "./specificity";
 import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal, VectorMatch } from "./types";
 
 const MAX_QUERIES = 3;
@@ -50,11 +51,11 @@ export async function assignSignal(
     }
   }
 
-  const queries = (await deps.queryWriter.write(signal))
-    .map((q) => q.trim())
-    .filter(Boolean)
-    .slice(0, MAX_QUERIES);
-  if (queries.length === 0) queries.push(signal.content.slice(0, 500));
+  const written = (await deps.queryWriter.write(signal)).map((q) => q.trim()).filter(Boolean);
+  const queries = specificQueries(written, signal).slice(0, MAX_QUERIES);
+  // nothing was written at all: the text itself; only generic queries: nothing to link by
+  if (written.length === 0) queries.push(signal.content.slice(0, 500));
+  if (queries.length === 0) return newReport(signal, deps, fp, written, opts);
   const vectors = await deps.embedder.embed(queries);
 
   // the lookups are independent: concurrently, in the order the queries were written
@@ -105,6 +106,13 @@ export async function assignSignal(
     queries,
     embedding: vectors[0],
   };
+}
+
+/** A report of its own for a signal with nothing specific to link by (its fingerprint leads there next time). */
+async function newReport(signal: GroupingSignal, deps: GroupingDeps, fp: string | null, queries: string[], opts: GroupingOptions): Promise<GroupingDecision> {
+  const reportId = opts.newReportId();
+  if (fp) await deps.fingerprints.set(signal.project, fp, { reportId, embedding: null });
+  return { reportId, isNewReport: true, method: "new", query: queries[0] ?? null, score: null, fingerprint: fp, queries, embedding: null };
 }
 
 /**
