@@ -7,13 +7,13 @@
  * templates, query writing, embedding, vector match, the veto), in process,
  * with the offline providers. Calls are counted as the production faces would
  * make them: every query the writer is asked for is one LLM call, every embed
- * request one Workers AI call. Scored against the problem each signal was
- * generated from.
+ * request one Workers AI call, and the safety judge once for each signal its
+ * policy selects (counted for every policy, the deployed one in the total).
+ * Scored against the problem each signal was generated from.
  */
 import { parseArgs } from "node:util";
 import type { SafetyJudge } from "../../workers/safety/llm-judge";
 import { JUDGE_POLICIES, TieredSafetyClassifier, type JudgePolicy } from "../../workers/safety/tiered";
-import { DEFAULT_GROUPING_THRESHOLD } from "../../workers/grouping/defaults";
 import { makeProviders, type Providers } from "../providers";
 import { type GroupingLine, runGrouping } from "../suites/grouping";
 import { generateStream } from "./e2e-stream";
@@ -47,7 +47,7 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   const started = performance.now();
-  const run = await runGrouping(lines, providers, { threshold: DEFAULT_GROUPING_THRESHOLD, mode: "pipeline" });
+  const run = await runGrouping(lines, providers, { threshold: offline.embedder.defaultThreshold, mode: "pipeline" });
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);

@@ -60,13 +60,13 @@ export async function assignSignal(
 
   // the lookups are independent: concurrently, in the order the queries were written
   const found: VectorMatch[][] = await Promise.all(vectors.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5)));
-  // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
   // each report's best match, and which of the signal's queries found it close enough to agree
   const supportAt = opts.threshold - (opts.supportMargin ?? DEFAULT_SUPPORT_MARGIN);
   const strong = opts.threshold + (opts.strongMargin ?? DEFAULT_STRONG_MARGIN);
   const byReport = new Map<string, { reportId: string; score: number; query: string; support: Set<number> }>();
   for (let i = 0; i < vectors.length; i++) {
     for (const m of found[i]) {
+      // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
       if (conflicting(fp, m.fingerprint)) continue;
       let seen = byReport.get(m.reportId);
       if (!seen) byReport.set(m.reportId, (seen = { reportId: m.reportId, score: m.score, query: queries[i], support: new Set() }));

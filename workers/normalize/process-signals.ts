@@ -128,6 +128,8 @@ export async function processSignals(
   const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, pending, fpOf);
   const index = new BufferedVectorIndex(deps.grouping.index);
   const grouping = await prefetchQueries({ ...deps.grouping, fingerprints, index, fingerprinter }, pending, rows, fpOf);
+  // read once for the batch; a bad GROUPING_THRESHOLD still fails each signal on its own, as before
+  let threshold: number | undefined;
   for (const { signal } of batch) {
     if (results.has(signal)) continue;
     const row = rows.get(keyOf(signal.project, signal.id));
@@ -146,7 +148,7 @@ export async function processSignals(
     }
     try {
       const d = await assignSignal(storedSignal(signal, row), grouping, {
-        threshold: groupingThreshold(env, deps.grouping.embedder),
+        threshold: (threshold ??= groupingThreshold(env, deps.grouping.embedder)),
         topK: DEFAULT_TOP_K,
         newReportId: () => crypto.randomUUID(),
       });

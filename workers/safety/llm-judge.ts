@@ -18,6 +18,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import type { SafetyClassifier, SafetyInput, SafetyVerdict } from "./classifier";
+import { anthropicClient, describeApiError, type AnthropicClientOptions } from "./anthropic-client";
 import { closeTag, fence, newBoundary, openTag } from "./fence";
 import { parseModelJson } from "./model-json";
 
@@ -57,16 +58,7 @@ export interface SafetyJudge {
   judge(input: SafetyInput): Promise<JudgeOutcome>;
 }
 
-export interface LlmSafetyJudgeOptions {
-  apiKey: string;
-  baseURL?: string;
-  /** HTTP client; tests pass a fake that answers like the Messages API */
-  fetch?: typeof fetch;
-  model?: string;
-  /** SDK-level retries of 408/409/429/5xx/529 and connection errors (default 2) */
-  maxRetries?: number;
-  /** per HTTP attempt (default 20 s) */
-  timeoutMs?: number;
+export interface LlmSafetyJudgeOptions extends AnthropicClientOptions {
   maxTokens?: number;
 }
 
@@ -106,13 +98,7 @@ export class LlmSafetyJudge implements SafetyClassifier, SafetyJudge {
     this.model = opts.model ?? DEFAULT_JUDGE_MODEL;
     this.name = `llm-judge:${this.model}`;
     this.maxTokens = opts.maxTokens ?? 256;
-    this.client = new Anthropic({
-      apiKey: opts.apiKey,
-      baseURL: opts.baseURL,
-      fetch: opts.fetch,
-      maxRetries: opts.maxRetries ?? 2,
-      timeout: opts.timeoutMs ?? 20_000,
-    });
+    this.client = anthropicClient(opts);
   }
 
   /** The Messages API request for one signal (a fresh boundary each time). */
@@ -136,11 +122,9 @@ export class LlmSafetyJudge implements SafetyClassifier, SafetyJudge {
         calls++;
         message = await this.client.messages.create(this.request(input));
       } catch (e) {
-        if (e instanceof Anthropic.AnthropicError) {
-          const status = e instanceof Anthropic.APIError && e.status ? `HTTP ${e.status}: ` : "";
-          return { ok: false, failure: "unavailable", detail: `${status}${e.constructor.name}: ${e.message}`.slice(0, 300), calls };
-        }
-        throw e;
+        const why = describeApiError(e);
+        if (why === null) throw e;
+        return { ok: false, failure: "unavailable", detail: why.slice(0, 300), calls };
       }
       if (message.stop_reason === "refusal") return { ok: false, failure: "refused", detail: "the model refused", calls };
       const parsed = parseAnswer(message);
