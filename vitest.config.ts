@@ -25,6 +25,31 @@ export default defineConfig(async () => {
           },
         },
         {
+          // the Worker against a vector index that shows upserts an hour late (Vectorize: seconds)
+          plugins: [
+            cloudflareTest({
+              main: "./workers/index.ts",
+              wrangler: { configPath: "./wrangler.toml", environment: "local" },
+              miniflare: {
+                bindings: {
+                  ADMIN_TOKEN: "test-admin-token",
+                  TEST_MIGRATIONS: migrations,
+                  LOCAL_VECTORIZE_DELAY_MS: "3600000",
+                  VECTOR_VISIBILITY_WINDOW_MS: "7200000",
+                },
+                outboundService: fakeOutbound,
+              },
+            }),
+          ],
+          test: {
+            name: "eventual",
+            testTimeout: 90_000,
+            hookTimeout: 90_000,
+            include: ["test/eventual/**/*.test.ts"],
+            setupFiles: ["./test/workers/setup.ts"],
+          },
+        },
+        {
           // the real entry points (HTTP, queue, cron, Durable Objects) in workerd
           plugins: [
             cloudflareTest({

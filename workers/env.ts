@@ -67,6 +67,10 @@ export interface Env extends SafetyEnv {
   /** enables /v1/admin/*; a secret (`wrangler secret put ADMIN_TOKEN`) */
   ADMIN_TOKEN?: string;
   GROUPING_THRESHOLD?: string;
+  /** local only: an upsert reaches LocalVectorize's queries this much later, as in Vectorize (default 0) */
+  LOCAL_VECTORIZE_DELAY_MS?: string;
+  /** how long the consumer also searches the vectors it wrote itself, until the index shows them (default 60000) */
+  VECTOR_VISIBILITY_WINDOW_MS?: string;
   DEFAULT_PROMOTION_THRESHOLD?: string;
   EMBEDDING_MODEL?: string;
   /** offline | anthropic | workers-ai (default: anthropic with ANTHROPIC_API_KEY, else offline) */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BufferedVectorIndex } from "../../workers/grouping/buffered-index";
 import { MemoryVectorIndex } from "../../workers/grouping/memory-index";
+import type { RecentVectorStore } from "../../workers/grouping/recent-vectors";
 import type { VectorRecord } from "../../workers/grouping/types";
 
 const unit = (...xs: number[]) => {
@@ -35,5 +36,28 @@ describe("BufferedVectorIndex", () => {
     const idx = new BufferedVectorIndex(inner);
     await idx.upsert("p", [rec("s:0", "r-second", unit(1, 0))]);
     expect(await idx.query("p", unit(1, 0), 5)).toEqual([{ id: "s:0", reportId: "r-second", score: expect.closeTo(1, 6) }]);
+  });
+
+  it("with a recent store: sees what earlier batches wrote though the index does not show it yet, read once per project", async () => {
+    // an index that never shows an upsert (Vectorize, seconds after one)
+    const lagging = { query: async () => [], upsert: async () => {} };
+    const saved = new Map<string, VectorRecord[]>();
+    let loads = 0;
+    const recent: RecentVectorStore = {
+      load: async (p) => (loads++, saved.get(p) ?? []),
+      save: async (p, rs) => void saved.set(p, [...(saved.get(p) ?? []), ...rs]),
+    };
+    const batch1 = new BufferedVectorIndex(lagging, recent);
+    await batch1.upsert("p", [rec("a:0", "r-a", unit(1, 0))]);
+    await batch1.flush();
+    expect(saved.get("p")?.map((r) => r.id)).toEqual(["a:0"]);
+
+    const batch2 = new BufferedVectorIndex(lagging, recent);
+    expect((await batch2.query("p", unit(1, 0.1), 5)).map((m) => m.reportId)).toEqual(["r-a"]);
+    expect(await batch2.query("p", unit(1, 0), 5)).toHaveLength(1);
+    expect(await batch2.query("q", unit(1, 0), 5)).toEqual([]);
+    expect(loads).toBe(2); // "p" once, "q" once
+    // without the store the second batch sees nothing: what a consumer relying on the index alone gets
+    expect(await new BufferedVectorIndex(lagging).query("p", unit(1, 0), 5)).toEqual([]);
   });
 });

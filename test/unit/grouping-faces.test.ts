@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AiBinding, AiInputs } from "../../workers/env";
-import { GroupingConfigError, groupingThreshold, queryWriterFromEnv, queryWriterName } from "../../workers/grouping/from-env";
+import { eventuallyConsistent, GroupingConfigError, groupingThreshold, queryWriterFromEnv, queryWriterName } from "../../workers/grouping/from-env";
+import { DEFAULT_VISIBILITY_WINDOW_MS, visibilityWindow } from "../../workers/grouping/recent-vectors";
 import { HashedNgramEmbedder } from "../../workers/grouping/hashed-embedder";
 import { LlmQueryWriter, QUERY_SYSTEM_PROMPT } from "../../workers/grouping/llm-query-writer";
 import { OfflineQueryWriter } from "../../workers/grouping/offline-query-writer";
@@ -33,6 +34,17 @@ describe("grouping faces from the environment", () => {
     const ai: AiBinding = { run: async () => ({}) };
     const w = queryWriterFromEnv({ GROUPING_QUERY_WRITER: "workers-ai", GROUPING_QUERY_MODEL: "@cf/meta/llama-3.3-70b-instruct-fp8-fast" }, ai);
     expect(w.name).toBe("workers-ai-queries:@cf/meta/llama-3.3-70b-instruct-fp8-fast");
+  });
+
+  it("keeps recent vectors for Vectorize, and for the local face only when it simulates Vectorize's delay", () => {
+    const local = {} as NonNullable<Parameters<typeof eventuallyConsistent>[0]["LOCAL_VECTORS"]>;
+    expect(eventuallyConsistent({})).toBe(true);
+    expect(eventuallyConsistent({ LOCAL_VECTORS: local })).toBe(false);
+    expect(eventuallyConsistent({ LOCAL_VECTORS: local, LOCAL_VECTORIZE_DELAY_MS: "0" })).toBe(false);
+    expect(eventuallyConsistent({ LOCAL_VECTORS: local, LOCAL_VECTORIZE_DELAY_MS: "5000" })).toBe(true);
+    expect(visibilityWindow(undefined)).toBe(DEFAULT_VISIBILITY_WINDOW_MS);
+    expect(visibilityWindow("120000")).toBe(120_000);
+    expect(() => visibilityWindow("-1")).toThrow(/VECTOR_VISIBILITY_WINDOW_MS/);
   });
 
   it("takes the threshold from the embedder unless GROUPING_THRESHOLD overrides it", () => {

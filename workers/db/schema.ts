@@ -50,6 +50,8 @@ export const signals = sqliteTable(
     linkMethod: text("link_method"),
     linkQuery: text("link_query"),
     linkScore: real("link_score"),
+    /** the deterministic fingerprint grouping computed for it (a correction moves it with the signal) */
+    fingerprint: text("fingerprint"),
     /** triage verdict: null (not yet), "signal" (grouped) or "noise" (kept, not grouped) */
     triage: text("triage"),
     /** machine-readable reason for "noise", e.g. auto_reply */
@@ -118,6 +120,63 @@ export const reports = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [index("reports_project_state").on(t.projectId, t.state)],
+);
+
+/**
+ * Query vectors written to the vector index in the last minutes: Vectorize
+ * shows an upsert to queries only seconds later, so each consumer batch also
+ * reads these (workers/grouping/recent-vectors.ts) and a related signal that
+ * arrives in the next batch still finds the report just opened.
+ */
+export const recentVectors = sqliteTable(
+  "recent_vectors",
+  {
+    projectId: text("project_id").notNull(),
+    /** the vector's id in the index: `${signalId}:${queryIndex}` */
+    id: text("id").notNull(),
+    reportId: text("report_id").notNull(),
+    fingerprint: text("fingerprint"),
+    /** base64 float32 (workers/normalize/embedding-codec.ts) */
+    vector: text("vector").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.id] }), index("recent_vectors_age").on(t.projectId, t.createdAt)],
+);
+
+/** A report merged into another: links that still name it (vectors, late deliveries) land in the target. */
+export const reportRedirects = sqliteTable(
+  "report_redirects",
+  {
+    projectId: text("project_id").notNull(),
+    fromReportId: text("from_report_id").notNull(),
+    toReportId: text("to_report_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.fromReportId] })],
+);
+
+/**
+ * Corrections a person made to grouping, kept so the same link is not made
+ * again: `merge` (from → to) and `move` (a signal out of `from`, into `to`).
+ * A move keeps the signal's vector: a later signal that close to it never
+ * joins `from` again.
+ */
+export const groupingCorrections = sqliteTable(
+  "grouping_corrections",
+  {
+    projectId: text("project_id").notNull(),
+    id: text("id").notNull(),
+    /** merge | move */
+    kind: text("kind").notNull(),
+    signalId: text("signal_id"),
+    fromReportId: text("from_report_id").notNull(),
+    toReportId: text("to_report_id").notNull(),
+    /** a moved signal's vector (base64 float32), the veto against `from` */
+    vector: text("vector"),
+    note: text("note"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.id] }), index("grouping_corrections_from").on(t.projectId, t.fromReportId)],
 );
 
 /** Messages the consumer could not process, with the reason (from the dead-letter queue). */

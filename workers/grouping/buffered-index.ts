@@ -4,21 +4,32 @@
  * additions go to the index in one upsert at the end (`flush`). One call
  * instead of one per signal; and in production a signal is grouped against
  * the signals just before it in the same batch, which Vectorize, eventually
- * consistent, would not show yet.
+ * consistent, would not show yet. With a `RecentVectorStore` (production),
+ * lookups also see what earlier batches wrote within the visibility window,
+ * read once per project and batch, and `flush` records the batch's additions
+ * there too.
  */
 import { rankByCosine } from "./memory-index";
+import type { RecentVectorStore } from "./recent-vectors";
 import type { VectorIndex, VectorMatch, VectorRecord } from "./types";
 
 export class BufferedVectorIndex implements VectorIndex {
   private readonly added = new Map<string, Map<string, VectorRecord>>();
+  private readonly recent = new Map<string, Promise<Map<string, VectorRecord>>>();
 
-  constructor(private readonly inner: VectorIndex) {}
+  constructor(
+    private readonly inner: VectorIndex,
+    private readonly recentStore: RecentVectorStore | null = null,
+  ) {}
 
   async query(project: string, vector: number[], topK: number): Promise<VectorMatch[]> {
+    const [remote, earlier] = await Promise.all([this.inner.query(project, vector, topK), this.recentOf(project)]);
     const mine = this.added.get(project);
-    const remote = await this.inner.query(project, vector, topK);
-    if (!mine?.size) return remote;
-    const merged = [...remote.filter((m) => !mine.has(m.id)), ...rankByCosine(mine.values(), vector, topK)];
+    // the freshest copy of each vector: this batch's, then an earlier batch's, then the index's
+    const local = new Map(earlier);
+    for (const [id, r] of mine ?? []) local.set(id, r);
+    if (!local.size) return remote;
+    const merged = [...remote.filter((m) => !local.has(m.id)), ...rankByCosine(local.values(), vector, topK)];
     merged.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
     return merged.slice(0, topK);
   }
@@ -29,11 +40,23 @@ export class BufferedVectorIndex implements VectorIndex {
     for (const r of records) mine.set(r.id, r);
   }
 
-  /** Writes what the batch added, one upsert per project. */
+  /** Writes what the batch added, one upsert per project (and to the recent store). */
   async flush(): Promise<void> {
     for (const [project, records] of this.added) {
-      if (records.size) await this.inner.upsert(project, [...records.values()]);
+      if (!records.size) continue;
+      await this.inner.upsert(project, [...records.values()]);
+      await this.recentStore?.save(project, [...records.values()]);
     }
     this.added.clear();
+  }
+
+  private recentOf(project: string): Promise<Map<string, VectorRecord>> {
+    if (!this.recentStore) return Promise.resolve(new Map());
+    let p = this.recent.get(project);
+    if (!p) {
+      p = this.recentStore.load(project).then((rs) => new Map(rs.map((r) => [r.id, r])));
+      this.recent.set(project, p);
+    }
+    return p;
   }
 }

@@ -8,6 +8,10 @@
  *   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL   the Anthropic writer's credentials (shared with the safety judge)
  *   EMBEDDING_MODEL        Workers AI embedding model (default @cf/baai/bge-base-en-v1.5)
  *   GROUPING_THRESHOLD     overrides the embedder's calibrated threshold
+ *   VECTOR_VISIBILITY_WINDOW_MS  how long the consumer also searches the vectors it wrote
+ *                          itself (D1 `recent_vectors`), for Vectorize shows an upsert only
+ *                          seconds later; on whenever the index is Vectorize, or the local
+ *                          face simulates its delay (LOCAL_VECTORIZE_DELAY_MS)
  *
  * The LLM writers fall back to the offline writer's queries for a signal
  * they cannot answer, so an outage slows nothing down.
@@ -18,6 +22,7 @@ import { D1LogTemplateStore } from "./d1-log-templates";
 import { MinedFingerprinter } from "./fingerprinter";
 import { LlmQueryWriter } from "./llm-query-writer";
 import { OfflineQueryWriter } from "./offline-query-writer";
+import { D1RecentVectors, visibilityWindow } from "./recent-vectors";
 import type { Embedder, GroupingDeps, QueryWriter } from "./types";
 import { VectorizeVectorIndex } from "./vectorize-index";
 import { WorkersAiEmbedder } from "./workers-ai-embedder";
@@ -70,6 +75,11 @@ export function groupingThreshold(env: { GROUPING_THRESHOLD?: string }, embedder
   return t;
 }
 
+/** Whether the `VECTORS` binding shows an upsert later: Vectorize does; the local face only when told to. */
+export function eventuallyConsistent(env: Pick<Env, "LOCAL_VECTORS" | "LOCAL_VECTORIZE_DELAY_MS">): boolean {
+  return !env.LOCAL_VECTORS || Number(env.LOCAL_VECTORIZE_DELAY_MS ?? 0) > 0;
+}
+
 /** The queue consumer's grouping dependencies. */
 export function groupingDepsFromEnv(env: Env): GroupingDeps {
   return {
@@ -78,5 +88,6 @@ export function groupingDepsFromEnv(env: Env): GroupingDeps {
     index: new VectorizeVectorIndex(env.VECTORS),
     fingerprints: new D1FingerprintStore(env.DB),
     fingerprinter: new MinedFingerprinter(new D1LogTemplateStore(env.DB)),
+    recent: eventuallyConsistent(env) ? new D1RecentVectors(env.DB, visibilityWindow(env.VECTOR_VISIBILITY_WINDOW_MS)) : null,
   };
 }

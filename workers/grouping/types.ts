@@ -5,6 +5,8 @@
  */
 
 /** The part of a normalized signal that grouping reads. */
+import type { RecentVectorStore } from "./recent-vectors";
+
 export interface GroupingSignal {
   id: string;
   project: string;
@@ -158,4 +160,9 @@ export interface GroupingDeps {
   index: VectorIndex;
   fingerprints: FingerprintStore;
   fingerprinter: Fingerprinter;
+  /**
+   * what the consumer wrote to an eventually consistent index in the last
+   * minute (recent-vectors.ts); null when the index shows upserts at once
+   */
+  recent?: RecentVectorStore | null;
 }

@@ -97,6 +97,7 @@ export async function processSignals(
         linkMethod: null,
         linkQuery: null,
         linkScore: null,
+        fingerprint: null,
         triage: triage.verdict,
         triageReason: triage.reason ?? null,
       };
@@ -118,7 +119,7 @@ export async function processSignals(
 
   // 3. grouping in arrival order; noise is kept with its reason and never grouped
   const links = new Map<NormalizedSignal, Link>();
-  const toClaim: { signal: NormalizedSignal; link: Link; embedding: number[] | null }[] = [];
+  const toClaim: { signal: NormalizedSignal; link: Link; embedding: number[] | null; fingerprint: string | null }[] = [];
   const pending = batch.map((b) => b.signal).filter((s) => !results.has(s) && !rows.get(keyOf(s.project, s.id))?.reportId);
   // fingerprints once for the batch, in arrival order (log templates are mined as lines arrive), on the stored text
   const storedPending = pending.map((s) => storedSignal(s, rows.get(keyOf(s.project, s.id))));
@@ -126,7 +127,7 @@ export async function processSignals(
   const fpOf = new Map(storedPending.map((s, i) => [keyOf(s.project, s.id), fps[i]]));
   const fingerprinter = precomputed(fpOf, (s) => keyOf(s.project, s.id), deps.grouping.fingerprinter);
   const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, pending, fpOf);
-  const index = new BufferedVectorIndex(deps.grouping.index);
+  const index = new BufferedVectorIndex(deps.grouping.index, deps.grouping.recent ?? null);
   const grouping = await prefetchQueries({ ...deps.grouping, fingerprints, index, fingerprinter }, pending, rows, fpOf);
   // read once for the batch; a bad GROUPING_THRESHOLD still fails each signal on its own, as before
   let threshold: number | undefined;
@@ -152,7 +153,7 @@ export async function processSignals(
         topK: DEFAULT_TOP_K,
         newReportId: () => crypto.randomUUID(),
       });
-      toClaim.push({ signal, link: { reportId: d.reportId, method: d.method, query: d.query, score: d.score }, embedding: d.embedding });
+      toClaim.push({ signal, link: { reportId: d.reportId, method: d.method, query: d.query, score: d.score }, embedding: d.embedding, fingerprint: d.fingerprint });
     } catch (e) {
       fail(signal, e);
     }
@@ -162,12 +163,12 @@ export async function processSignals(
   await fingerprints.flush();
   if (toClaim.length) {
     const claim = env.DB.prepare(
-      `UPDATE signals SET report_id = ?, link_method = ?, link_query = ?, link_score = ?, embedding = ?
+      `UPDATE signals SET report_id = ?, link_method = ?, link_query = ?, link_score = ?, embedding = ?, fingerprint = ?
        WHERE project_id = ? AND id = ? AND report_id IS NULL RETURNING id`,
     );
     const claimed = await env.DB.batch<{ id: string }>(
-      toClaim.map(({ signal, link, embedding }) =>
-        claim.bind(link.reportId, link.method, link.query, link.score, embedding ? encodeEmbedding(embedding) : null, signal.project, signal.id),
+      toClaim.map(({ signal, link, embedding, fingerprint }) =>
+        claim.bind(link.reportId, link.method, link.query, link.score, embedding ? encodeEmbedding(embedding) : null, fingerprint, signal.project, signal.id),
       ),
     );
     const lost: NormalizedSignal[] = [];
