@@ -27,6 +27,8 @@ export interface AddSignalsInput {
   items: { signal: EvidenceSignal; link: { method: LinkMethod; query: string | null; score: number | null } }[];
 }
 
+export type ReportItem = AddSignalsInput["items"][number];
+
 export interface ReportSignalView extends EvidenceSignal {
   link_method: LinkMethod;
   link_query: string | null;
@@ -34,6 +36,8 @@ export interface ReportSignalView extends EvidenceSignal {
 }
 
 export interface ReportView extends ReportListing {
+  /** set once a person merged this report into another */
+  merged_into: string | null;
   /** weight at which the report is promoted next */
   promote_at: number;
   evidence: Evidence | null;
@@ -54,6 +58,7 @@ interface MetaRow {
   updated_at: number;
   evidence: string | null;
   decision: string | null;
+  merged_into: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -69,13 +74,17 @@ export class ReportObject extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS meta (
         id TEXT PRIMARY KEY, project TEXT NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL,
         weight REAL NOT NULL, resume_at REAL NOT NULL DEFAULT 0, threshold REAL NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, evidence TEXT, decision TEXT);
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, evidence TEXT, decision TEXT, merged_into TEXT);
       CREATE TABLE IF NOT EXISTS signals (
         id TEXT PRIMARY KEY, source_product TEXT NOT NULL, source_type TEXT NOT NULL, content TEXT NOT NULL,
         weight REAL NOT NULL, received_at INTEGER NOT NULL, link_method TEXT NOT NULL, link_query TEXT, link_score REAL);
       CREATE TABLE IF NOT EXISTS history (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, note TEXT NOT NULL);
     `);
+    // reports opened before merges existed
+    if (!this.sql.exec<{ name: string }>("PRAGMA table_info(meta)").toArray().some((c) => c.name === "merged_into")) {
+      this.sql.exec("ALTER TABLE meta ADD merged_into TEXT");
+    }
   }
 
   /**
@@ -88,6 +97,11 @@ export class ReportObject extends DurableObject<Env> {
   async addSignals(input: AddSignalsInput): Promise<ReportListing> {
     const now = Date.now();
     let meta = this.meta();
+    // merged while the caller was grouping: the signals belong to the report it became
+    if (meta?.state === "merged" && meta.merged_into) {
+      const into = meta.merged_into;
+      return this.env.REPORTS.get(this.env.REPORTS.idFromName(into)).addSignals({ ...input, reportId: into });
+    }
     if (!meta) {
       if (!input.items.length) throw new Error(`report ${input.reportId} cannot be opened without a signal`);
       this.sql.exec(
@@ -149,6 +163,42 @@ export class ReportObject extends DurableObject<Env> {
     return { promoted, rearmed, state: this.meta()!.state };
   }
 
+  /**
+   * A person merges this report into `into`: it becomes `merged` and returns
+   * its signals for the other report to take (`addSignals` is idempotent, so a
+   * retried merge hands them over again). From now on signals sent here go
+   * there. The signals stay listed here for the record.
+   */
+  async mergeInto(into: string, note: string): Promise<{ items: ReportItem[]; into: string } | null> {
+    const meta = this.meta();
+    if (!meta) return null;
+    if (meta.state === "merged") return { items: this.items(), into: meta.merged_into ?? into };
+    if (into === meta.id) throw new Error(`report ${into} cannot be merged into itself`);
+    this.transition(meta.state, "merged", note);
+    this.sql.exec("UPDATE meta SET merged_into = ?", into);
+    await this.ctx.storage.deleteAlarm();
+    await this.notifyInbox();
+    return { items: this.items(), into };
+  }
+
+  /**
+   * A person moves one signal out of this report (to `to`): its weight leaves
+   * with it. Returns the listing, or null when the signal is not here (moved
+   * already).
+   */
+  async removeSignal(signalId: string, to: string, note: string): Promise<ReportListing | null> {
+    const meta = this.meta();
+    if (!meta) return null;
+    if (meta.state === "merged") throw new Error(`report ${meta.id} was merged into ${meta.merged_into}`);
+    const row = this.sql.exec<{ weight: number }>("SELECT weight FROM signals WHERE id = ?", signalId).toArray()[0];
+    if (!row) return null;
+    this.sql.exec("DELETE FROM signals WHERE id = ?", signalId);
+    this.sql.exec("UPDATE meta SET weight = MAX(weight - ?, 0), updated_at = ?", row.weight, Date.now());
+    this.record(meta.state, meta.state, `signal ${signalId} moved to report ${to}${note ? `: ${note}` : ""}`);
+    if (INBOX_STATES.includes(meta.state)) await this.notifyInbox();
+    return this.listing();
+  }
+
   async snapshot(): Promise<ReportView | null> {
     return this.meta() ? this.view() : null;
   }
@@ -165,6 +215,8 @@ export class ReportObject extends DurableObject<Env> {
     const signals = this.signals();
     const evidence = await this.researcher.research({ reportId: meta.id, project: meta.project, weight: meta.weight, signals });
     const decision = await this.judge.judge(evidence);
+    // merged by a person while research ran: nothing to decide any more
+    if (this.meta()!.state !== "researching") return;
     this.sql.exec("UPDATE meta SET evidence = ?, decision = ?, title = ?", JSON.stringify(evidence), JSON.stringify(decision), evidence.title);
     const to: ReportState = decision.bucket === "actionable" ? "ready" : decision.bucket === "needs_human" ? "needs_input" : "not_actionable";
     this.transition("researching", to, `${decision.rule}: ${decision.reason}`);
@@ -183,6 +235,17 @@ export class ReportObject extends DurableObject<Env> {
   private meta(): MetaRow | null {
     const rows = this.sql.exec<MetaRow>("SELECT * FROM meta LIMIT 1").toArray();
     return rows[0] ?? null;
+  }
+
+  /** every signal with the link that brought it */
+  private items(): ReportItem[] {
+    return this.sql
+      .exec<ReportSignalView & Record<string, SqlStorageValue>>("SELECT * FROM signals ORDER BY received_at, id")
+      .toArray()
+      .map((r) => ({
+        signal: { id: r.id, source_product: r.source_product, source_type: r.source_type, content: r.content, weight: r.weight, received_at: r.received_at },
+        link: { method: r.link_method, query: r.link_query, score: r.link_score },
+      }));
   }
 
   private signals(): EvidenceSignal[] {
@@ -224,6 +287,7 @@ export class ReportObject extends DurableObject<Env> {
       .map((h) => ({ at: h.at, from: h.from_state as ReportState | null, to: h.to_state as ReportState, note: h.note }));
     return {
       ...this.listing(),
+      merged_into: m.merged_into,
       signal_count: signals.length,
       promote_at: Math.max(m.threshold as number, m.resume_at),
       evidence: m.evidence ? (JSON.parse(m.evidence) as Evidence) : null,

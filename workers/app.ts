@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { projectRoutes } from "./admin/projects-route";
 import { redriveRoute } from "./admin/redrive-route";
+import { correctionRoutes } from "./grouping/corrections-route";
 import type { AppEnv } from "./ingest/auth";
 import { problem } from "./ingest/problem";
 import { signalsRoute } from "./ingest/signals-route";
@@ -17,6 +18,7 @@ export function createApp() {
   app.route("/", projectRoutes());
   app.route("/", redriveRoute());
   app.route("/", readRoutes());
+  app.route("/", correctionRoutes());
   app.notFound((c) => problem(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((err, c) => {
     console.error("unhandled", err);

@@ -18,6 +18,7 @@ import { apiKeys, projects } from "../db/schema";
 import { type AppEnv, requireFullKey } from "../ingest/auth";
 import { newApiKey, newProjectId, sha256Hex } from "../ingest/hash";
 import { requireAdmin } from "./require-admin";
+import { jsonBody } from "../ingest/json-body";
 import { problem } from "../ingest/problem";
 import { fieldName } from "../ingest/schema";
 
@@ -40,17 +41,6 @@ const UpdateProject = z
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, "name at least one setting");
-
-async function jsonBody(c: import("hono").Context): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> {
-  if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
-    return { ok: false, res: problem(c, 415, "unsupported_media_type", "send `Content-Type: application/json`") };
-  }
-  try {
-    return { ok: true, value: await c.req.json() };
-  } catch {
-    return { ok: false, res: problem(c, 400, "invalid_json", "the body is not valid JSON") };
-  }
-}
 
 /** Settings as the API shows them: secrets only as "set" or not. */
 function projectView(row: typeof projects.$inferSelect) {

@@ -11,6 +11,9 @@
  *     whose fingerprint conflicts with this one's (another exception type or
  *     top frame, another log template), and reports that a conflicting
  *     fingerprint already leads to: a fingerprint vetoes a vector match;
+ *     a match leads where people's corrections say (a merged report's target,
+ *     a moved signal's new report), and a report a signal this close was
+ *     moved out of is passed over (corrections.ts);
  *  3. else start a new report.
  * The signal's query vectors are then indexed under the chosen report, so
  * every member enriches what its report is known to be about; a vector whose
@@ -18,6 +21,7 @@
  * `nearDuplicate` (default 0.99) adds nothing and is not indexed, so repeats
  * of one problem do not grow the index.
  */
+import { type Corrections, matchReport, NO_CORRECTIONS, vetoed } from "./corrections";
 import { specificQueries } from "./specificity";
 import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal, VectorMatch } from "./types";
 
@@ -59,7 +63,10 @@ export async function assignSignal(
   const vectors = await deps.embedder.embed(queries);
 
   // the lookups are independent: concurrently, in the order the queries were written
-  const found: VectorMatch[][] = await Promise.all(vectors.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5)));
+  const [found, corrections]: [VectorMatch[][], Corrections] = await Promise.all([
+    Promise.all(vectors.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5))),
+    deps.corrections ? deps.corrections.load(signal.project) : NO_CORRECTIONS,
+  ]);
   // each report's best match, and which of the signal's queries found it close enough to agree
   const supportAt = opts.threshold - (opts.supportMargin ?? DEFAULT_SUPPORT_MARGIN);
   const strong = opts.threshold + (opts.strongMargin ?? DEFAULT_STRONG_MARGIN);
@@ -68,8 +75,9 @@ export async function assignSignal(
     for (const m of found[i]) {
       // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
       if (conflicting(fp, m.fingerprint)) continue;
-      let seen = byReport.get(m.reportId);
-      if (!seen) byReport.set(m.reportId, (seen = { reportId: m.reportId, score: m.score, query: queries[i], support: new Set() }));
+      const reportId = matchReport(corrections, m);
+      let seen = byReport.get(reportId);
+      if (!seen) byReport.set(reportId, (seen = { reportId, score: m.score, query: queries[i], support: new Set() }));
       else if (m.score > seen.score) Object.assign(seen, { score: m.score, query: queries[i] });
       if (m.score >= supportAt) seen.support.add(i);
     }
@@ -80,6 +88,8 @@ export async function assignSignal(
     if (c.score < opts.threshold) break;
     // one query alone links only when it is close; else another of the signal's queries must agree
     if (c.score < strong && c.support.size < Math.min(2, vectors.length)) continue;
+    // a person moved a signal this close out of that report
+    if (vetoed(corrections, c.reportId, vectors, c.score)) continue;
     // nor does a signal join a report that another of its kind of fingerprint already leads to
     if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
     joinable = c;
@@ -92,7 +102,7 @@ export async function assignSignal(
   const nearDuplicate = opts.nearDuplicate ?? DEFAULT_NEAR_DUPLICATE;
   const records = vectors
     .map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: queries[i], fingerprint: fp }))
-    .filter((_, i) => !found[i].some((m) => m.reportId === reportId && m.score >= nearDuplicate));
+    .filter((_, i) => !found[i].some((m) => matchReport(corrections, m) === reportId && m.score >= nearDuplicate));
   if (records.length > 0) await deps.index.upsert(signal.project, records);
   if (fp) await deps.fingerprints.set(signal.project, fp, { reportId, embedding: vectors[0] });
 

@@ -17,6 +17,7 @@
  * they cannot answer, so an outage slows nothing down.
  */
 import type { AiBinding, Env } from "../env";
+import { D1CorrectionStore } from "./d1-corrections";
 import { D1FingerprintStore } from "./d1-fingerprints";
 import { D1LogTemplateStore } from "./d1-log-templates";
 import { MinedFingerprinter } from "./fingerprinter";
@@ -88,6 +89,7 @@ export function groupingDepsFromEnv(env: Env): GroupingDeps {
     index: new VectorizeVectorIndex(env.VECTORS),
     fingerprints: new D1FingerprintStore(env.DB),
     fingerprinter: new MinedFingerprinter(new D1LogTemplateStore(env.DB)),
+    corrections: new D1CorrectionStore(env.DB),
     recent: eventuallyConsistent(env) ? new D1RecentVectors(env.DB, visibilityWindow(env.VECTOR_VISIBILITY_WINDOW_MS)) : null,
   };
 }

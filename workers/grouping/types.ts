@@ -5,6 +5,7 @@
  */
 
 /** The part of a normalized signal that grouping reads. */
+import type { CorrectionStore } from "./corrections";
 import type { RecentVectorStore } from "./recent-vectors";
 
 export interface GroupingSignal {
@@ -119,7 +120,8 @@ export interface Fingerprinter {
   fingerprints(signals: GroupingSignal[]): Promise<(string | null)[]>;
 }
 
-export type LinkMethod = "fingerprint" | "vector" | "new";
+/** how grouping linked a signal, or, for `merge` and `move`, the correction a person made */
+export type LinkMethod = "fingerprint" | "vector" | "new" | "merge" | "move";
 
 export interface GroupingDecision {
   reportId: string;
@@ -165,4 +167,6 @@ export interface GroupingDeps {
    * minute (recent-vectors.ts); null when the index shows upserts at once
    */
   recent?: RecentVectorStore | null;
+  /** merges and moves people made (corrections.ts); none when absent */
+  corrections?: CorrectionStore | null;
 }

@@ -64,6 +64,8 @@ export async function projectById(env: Env, id: string) {
 
 /** Any valid key of the project: ingest routes. */
 export const requireProject = createMiddleware<AppEnv>(async (c, next) => {
+  // authenticated already by another router's middleware on the same path: one key lookup a request
+  if (c.get("project")) return next();
   const token = bearerToken(c.req.header("authorization"));
   const challenge = { "www-authenticate": 'Bearer realm="nightshift"' };
   if (!token) return problem(c, 401, "missing_api_key", "send `Authorization: Bearer <project API key>`", undefined, challenge);

@@ -18,6 +18,8 @@ export interface Problem {
   code: string;
   detail?: string;
   errors?: FieldError[];
+  /** RFC 9457 extension members, e.g. `merged_into` */
+  [extension: string]: unknown;
 }
 
 const TITLES: Record<number, string> = {
@@ -26,6 +28,7 @@ const TITLES: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   409: "Conflict",
+  410: "Gone",
   413: "Content Too Large",
   415: "Unsupported Media Type",
   429: "Too Many Requests",
@@ -40,8 +43,10 @@ export function problem(
   detail?: string,
   errors?: FieldError[],
   headers?: Record<string, string>,
+  extensions?: Record<string, unknown>,
 ): Response {
   const body: Problem = {
+    ...extensions,
     type: `https://nightshift.dev/problems/${code}`,
     title: TITLES[status] ?? "Error",
     status,

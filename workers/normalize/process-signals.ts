@@ -19,6 +19,7 @@ import { droppedSignals, projects, signals } from "../db/schema";
 import type { Env } from "../env";
 import { assignSignal } from "../grouping/assign";
 import { BufferedVectorIndex } from "../grouping/buffered-index";
+import { oncePerProject } from "../grouping/corrections";
 import { DEFAULT_TOP_K } from "../grouping/defaults";
 import { groupingThreshold } from "../grouping/from-env";
 import { precomputed } from "../grouping/fingerprinter";
@@ -128,7 +129,9 @@ export async function processSignals(
   const fingerprinter = precomputed(fpOf, (s) => keyOf(s.project, s.id), deps.grouping.fingerprinter);
   const fingerprints = await prefetchFingerprints(env.DB, deps.grouping.fingerprints, pending, fpOf);
   const index = new BufferedVectorIndex(deps.grouping.index, deps.grouping.recent ?? null);
-  const grouping = await prefetchQueries({ ...deps.grouping, fingerprints, index, fingerprinter }, pending, rows, fpOf);
+  // people's corrections, read once per project for the batch, and only if a signal needs the vector path
+  const corrections = deps.grouping.corrections ? oncePerProject(deps.grouping.corrections) : null;
+  const grouping = await prefetchQueries({ ...deps.grouping, fingerprints, index, fingerprinter, corrections }, pending, rows, fpOf);
   // read once for the batch; a bad GROUPING_THRESHOLD still fails each signal on its own, as before
   let threshold: number | undefined;
   for (const { signal } of batch) {

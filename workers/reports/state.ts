@@ -2,18 +2,21 @@
  * Report lifecycle:
  *   potential → candidate → researching → needs_input | ready | not_actionable
  * and not_actionable goes back to potential (back to the pool) with a higher
- * bar, so it is looked at again only when more evidence arrives.
+ * bar, so it is looked at again only when more evidence arrives. A person
+ * can merge any report into another: it ends `merged` (its signals live in
+ * the other one, and links to it lead there).
  */
-export const REPORT_STATES = ["potential", "candidate", "researching", "needs_input", "ready", "not_actionable"] as const;
+export const REPORT_STATES = ["potential", "candidate", "researching", "needs_input", "ready", "not_actionable", "merged"] as const;
 export type ReportState = (typeof REPORT_STATES)[number];
 
 const NEXT: Record<ReportState, ReportState[]> = {
-  potential: ["candidate"],
-  candidate: ["researching"],
-  researching: ["needs_input", "ready", "not_actionable", "candidate"],
-  needs_input: ["candidate"],
-  ready: [],
-  not_actionable: ["potential"],
+  potential: ["candidate", "merged"],
+  candidate: ["researching", "merged"],
+  researching: ["needs_input", "ready", "not_actionable", "candidate", "merged"],
+  needs_input: ["candidate", "merged"],
+  ready: ["merged"],
+  not_actionable: ["potential", "merged"],
+  merged: [],
 };
 
 export function canTransition(from: ReportState, to: ReportState): boolean {
