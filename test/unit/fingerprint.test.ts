@@ -131,6 +131,26 @@ describe("log templates", () => {
     expect(closed).not.toBe(opened);
   });
 
+  it("keep the same words from two services apart ([service], service=, JSON service)", async () => {
+    const [checkout, fulfillment, checkoutAgain] = await project().of(
+      log("2026-06-10T11:33:21.000Z ERROR [checkout] upstream tax-service responded 500 route=/checkout/payment duration_ms=381"),
+      log("2026-06-19T20:04:47.375Z ERROR [fulfillment] upstream address-validator responded 502 route=/api/shipping/rates duration_ms=227"),
+      log("2026-06-11T09:00:00.000Z ERROR [checkout] upstream tax-service responded 503 route=/checkout/payment duration_ms=90"),
+    );
+    expect(fulfillment).not.toBe(checkout);
+    expect(checkoutAgain).toBe(checkout);
+    const [a, b] = await project().of(
+      log('ts=2026-06-10T11:33:21Z level=warn service=search msg="request to ranker exceeded deadline" duration_ms=9000'),
+      log('ts=2026-06-10T11:33:22Z level=warn service=exports msg="request to ranker exceeded deadline" duration_ms=9100'),
+    );
+    expect(b).not.toBe(a);
+    const [j1, j2] = await project().of(
+      log('{"level":"error","service":"billing","msg":"could not encode taxId: invalid byte sequence"}'),
+      log('{"level":"error","service":"accounts","msg":"could not encode taxId: invalid byte sequence"}'),
+    );
+    expect(j2).not.toBe(j1);
+  });
+
   it("keep lines of different shapes apart", async () => {
     const fps = await project().of(
       log("12:00:01 worker-7 ERROR queue consumer crashed while handling batch 812"),

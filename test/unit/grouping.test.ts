@@ -31,6 +31,21 @@ describe("OfflineQueryWriter", () => {
     expect(q[0]).toContain("avatar");
     expect(q.join(" ")).toContain("uri");
   });
+  it("reads a log line's place fields and message, without its timestamp, level and variable fields", () => {
+    const src = { source_product: "logs", source_type: "log" };
+    expect(writeQueries("2026-06-10T11:33:21.000Z ERROR [checkout] upstream tax-service responded 500 route=/checkout/payment duration_ms=381 request_id=req_6k6qr9p7spam client_ip=10.80.132.157 host=checkout-12", src)).toEqual([
+      "checkout payment",
+      "upstream tax responded",
+    ]);
+    expect(writeQueries('ts=2026-06-03T18:54:56Z level=warn service=search msg="request to ranker exceeded deadline" route=/api/search duration_ms=9120', src)).toEqual([
+      "search",
+      "request ranker exceeded deadline",
+    ]);
+  });
+  it("names in-app files without deployment prefixes", () => {
+    const [place] = writeQueries('Traceback (most recent call last):\n  File "/srv/app/checkout/views.py", line 99, in compute_totals\n    x = 1\nKeyError: \'sku\'');
+    expect(place).toBe("checkout views compute totals");
+  });
   it("writes a topic query for free text, without chat boilerplate", () => {
     const [q] = writeQueries("#product — Sam (PM): we're losing sales on search: 'shirts' returns zero, 'shirt' returns plenty.");
     expect(q).toContain("search");

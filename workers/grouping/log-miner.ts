@@ -13,7 +13,10 @@
  *    template of its own;
  *  - two different event words at one position (Accepted / Failed, opened /
  *    closed, started / stopped …) never make a variable: such lines are two
- *    events, however alike the rest is.
+ *    events, however alike the rest is; nor do two different emitters (the
+ *    program label `sshd[<*>]:`, a `[service]` in the header, a `service=`,
+ *    `app=`, `logger=`, `component=` or `module=` value): the same words from
+ *    two services are two problems.
  * A template keeps the id it was born with while it generalizes, so the
  * fingerprint of its lines is stable; templates are kept per project
  * (LogTemplateStore) and survive restarts.
@@ -49,6 +52,9 @@ function eventWords(token: string): string {
 const HEADER_TOKENS = 6;
 /** a token that names a component or a key (`sshd[<*>]:`, `ActivityManager:`, `src:`) */
 const isLabel = (t: string) => t.length > 1 && t.endsWith(":");
+/** who emitted the line: `[checkout]` (in the header), `service=checkout`, `logger=…` */
+const EMITTER_KEY = /^(?:service|app|logger|component|module)=/;
+const isBracketName = (t: string) => t.length > 2 && t.startsWith("[") && t.endsWith("]") && !t.includes(WILDCARD);
 
 export function bucketOf(tokens: string[]): string {
   const first = tokens.find((t) => t !== WILDCARD) ?? WILDCARD;
@@ -75,6 +81,7 @@ export function similarity(template: string[], tokens: string[]): number {
     // another event, or another program (the first label, in the header: `sshd[<*>]:` / `haproxy[<*>]:`): another template;
     // a key's value (`code=card_declined`) and later labels (`logrotate.service:`) may vary
     if ((label && labels === 1 && i < HEADER_TOKENS) || (!t.includes("=") && !l.includes("=") && eventWords(t) !== eventWords(l))) return -1;
+    if ((EMITTER_KEY.test(t) && EMITTER_KEY.test(l)) || (i < HEADER_TOKENS && isBracketName(t) && isBracketName(l))) return -1;
   }
   return positions === 0 ? 1 : agree / positions;
 }

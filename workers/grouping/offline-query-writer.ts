@@ -1,16 +1,20 @@
 /**
  * Offline query writer: deterministic extraction of what a signal is about.
- *  - place: route / URL path, in-app files and functions from stack frames,
- *    a `route` field of a JSON log;
+ *  - place: route / URL path, in-app files (repo-relative, without deployment
+ *    prefixes such as `/srv/app/`) and functions from stack frames, a log's
+ *    `route`, `service` or `[service]`;
  *  - symptom: error type and message with variable parts dropped, or the
- *    message of a log;
+ *    message of a log with its variables (ids, durations, hosts, other
+ *    `key=value` fields) masked as the log miner masks them (log-tokens.ts);
  *  - topic: the most telling content words of free text (chat, tickets,
  *    replays, experiment results).
  * No network, no key; the LLM writer (production) implements the same
  * `QueryWriter` interface.
  */
 import { head } from "../normalize/reading-window";
+import { repoPath } from "../normalize/repo-path";
 import { parseError, urlPath } from "../normalize/stack";
+import { logTokens, WILDCARD } from "./log-tokens";
 import { splitIdentifier, unique, words } from "./text";
 import type { GroupingSignal, QueryWriter } from "./types";
 
@@ -34,6 +38,15 @@ const ERROR_BOILERPLATE = new Set(
   ).split(/\s+/),
 );
 
+/** Path segments that say where code is deployed or how it is laid out, not what it does. */
+const PATH_NOISE = new Set("srv usr opt var home local dist build out node modules site packages vendor pkg api".split(" "));
+
+/** log fields whose value says where: their values are place words */
+const PLACE_KEY = /^(?:route|path|url|endpoint|service|app|job|feature|component|module|logger)$/i;
+const LEVEL = /^(?:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|alert|emerg)$/i;
+/** ISO 8601 date-times and syslog stamps (`2026-06-10T11:33:21.000Z`, `Jun 10 11:33:21`): words like `t11` otherwise */
+const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d{2}:\d{2}:\d{2}\b/g;
+
 const MAX_WORDS = 8;
 
 export class OfflineQueryWriter implements QueryWriter {
@@ -41,13 +54,13 @@ export class OfflineQueryWriter implements QueryWriter {
   readonly usesLlm = false;
 
   async write(signal: GroupingSignal): Promise<string[]> {
-    return writeQueries(signal.content);
+    return writeQueries(signal.content, signal);
   }
 }
 
-export function writeQueries(full: string): string[] {
+export function writeQueries(full: string, source?: Pick<GroupingSignal, "source_product" | "source_type">): string[] {
   // a JSON log is parsed whole (its fields may sit anywhere); everything else reads the window
-  const content = head(full);
+  const content = head(full).replace(TIMESTAMP, " ");
   const parsed = parseError(content);
   const place: string[] = [];
   const symptom: string[] = [];
@@ -67,8 +80,14 @@ export function writeQueries(full: string): string[] {
       if (typeof v === "string") symptom.push(...words(head(v)));
     }
   }
+  const isLog = !!source && (source.source_type === "log" || source.source_product === "logs");
+  if (isLog && !json && parsed.frames.length === 0) {
+    const line = logLine(content);
+    place.push(...line.place);
+    symptom.push(...line.symptom);
+  }
   for (const f of parsed.frames.filter((fr) => fr.inApp).slice(0, 3)) {
-    place.push(...pathWords(f.file.replace(/\.[a-z]+$/i, "")));
+    place.push(...pathWords(repoPath(f.file).replace(/\.[a-z]+$/i, "")));
     if (f.fn) place.push(...splitIdentifier(f.fn.replace(/^.*\./, "")));
   }
   if (parsed.type) {
@@ -81,7 +100,7 @@ export function writeQueries(full: string): string[] {
   if (placeQ.length) queries.push(placeQ.join(" "));
   const symptomQ = clean(symptom);
   if (symptomQ.length) queries.push(symptomQ.join(" "));
-  if (!json && parsed.frames.length === 0) {
+  if (!json && !isLog && parsed.frames.length === 0) {
     const topic = topicWords(content);
     if (topic.length) queries.push(topic.join(" "));
   }
@@ -92,7 +111,24 @@ function pathWords(path: string): string[] {
   return path
     .split(/[/?#&=]+/)
     .flatMap((seg) => splitIdentifier(seg))
-    .filter((w) => !/^\d+$/.test(w));
+    .filter((w) => !/^\d+$/.test(w) && !/^v\d+$/.test(w) && !PATH_NOISE.has(w));
+}
+
+/** A plain-text or logfmt log line: place words from its place fields and `[service]`; the rest of its words, variables masked. */
+function logLine(content: string): { place: string[]; symptom: string[] } {
+  const place: string[] = [];
+  const line = content.slice(0, 4096).split("\n", 1)[0];
+  for (const raw of line.split(/\s+/)) {
+    const eq = raw.indexOf("=");
+    if (eq > 0 && PLACE_KEY.test(raw.slice(0, eq))) place.push(...pathWords(raw.slice(eq + 1).replace(/^"|"$/g, "")));
+    else if (/^\[[A-Za-z][\w.-]{0,60}\]$/.test(raw)) place.push(...splitIdentifier(raw.slice(1, -1)));
+  }
+  const symptom: string[] = [];
+  for (const t of logTokens(line)) {
+    if (t.includes(WILDCARD) || /^\[.*\]$/.test(t) || LEVEL.test(t) || t.startsWith("level=") || t.startsWith("service=")) continue;
+    symptom.push(...words(t.replace(/^(?:msg|message|event|error|err):$/, "")));
+  }
+  return { place, symptom };
 }
 
 function clean(ws: string[]): string[] {
