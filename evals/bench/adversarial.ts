@@ -281,7 +281,7 @@ export const STAGES: Stage[] = [
       return [stackFingerprint(content), tokens && [bucketOf(tokens), mine([], tokens)]];
     },
   },
-  { name: "query_writer", run: (content) => writeQueries(content) },
+  { name: "query_writer", run: (content) => [writeQueries(content), writeQueries(content, { source_product: "logs", source_type: "log" })] },
   { name: "embedder", run: (content) => embedder.embedOne(content) },
   {
     name: "evidence",

@@ -5,7 +5,9 @@
  *    `route`, `service` or `[service]`;
  *  - symptom: error type and message with variable parts dropped, or the
  *    message of a log with its variables (ids, durations, hosts, other
- *    `key=value` fields) masked as the log miner masks them (log-tokens.ts);
+ *    `key=value` fields) masked as the log miner masks them (log-tokens.ts),
+ *    and the canonical words of the failure classes it names
+ *    (failure-classes.ts: `ReadTimeout`, `exceeded deadline` → timeout);
  *  - topic: the most telling content words of free text (chat, tickets,
  *    replays, experiment results).
  * No network, no key; the LLM writer (production) implements the same
@@ -14,6 +16,7 @@
 import { head } from "../normalize/reading-window";
 import { repoPath } from "../normalize/repo-path";
 import { parseError, urlPath } from "../normalize/stack";
+import { failureWords } from "./failure-classes";
 import { logTokens, WILDCARD } from "./log-tokens";
 import { splitIdentifier, unique, words } from "./text";
 import type { GroupingSignal, QueryWriter } from "./types";
@@ -95,10 +98,12 @@ export function writeQueries(full: string, source?: Pick<GroupingSignal, "source
     if (parsed.message) symptom.push(...words(parsed.message).filter((w) => !ERROR_BOILERPLATE.has(w)));
   }
 
+  // the failure class in canonical words: an exception and a log line about one failure share them
+  const failure = failureWords(content);
   const queries: string[] = [];
   const placeQ = clean(place);
   if (placeQ.length) queries.push(placeQ.join(" "));
-  const symptomQ = clean(symptom);
+  const symptomQ = symptom.length ? unique([...clean(symptom), ...failure]) : [];
   if (symptomQ.length) queries.push(symptomQ.join(" "));
   if (!json && !isLog && parsed.frames.length === 0) {
     const topic = topicWords(content);

@@ -1,0 +1,70 @@
+/**
+ * Common failure classes and the ways errors, logs and people name them: an
+ * exception says `ReadTimeout`, a log `exceeded deadline`, a customer "spins
+ * forever". The offline query writer adds a class's canonical words to a
+ * signal's symptom, so two signals about one kind of failure share words
+ * although they share no phrasing. A general taxonomy of web-service
+ * failures (HTTP status classes, runtime errors, database constraint
+ * errors), written for this project; a signal may name several classes.
+ * Patterns are bounded alternations over lower-cased text: linear time.
+ */
+
+interface FailureClass {
+  /** the words added to the symptom */
+  canonical: string;
+  pattern: RegExp;
+}
+
+const CLASSES: FailureClass[] = [
+  {
+    canonical: "timeout",
+    pattern:
+      /\btime[sd]?[ -]?out\b|\btimeouts?\b|deadline exceeded|exceeded (?:the )?deadline|took too long|taking forever|spins? forever|spinner|never (?:finishes|loads|completes|returns)|hangs?\b|\bhung\b|too slow|super slow|takes minutes/,
+  },
+  {
+    canonical: "upstream unavailable",
+    pattern: /\b50[234]\b|bad gateway|service unavailable|gateway time-?out|internal server error|server error|upstream|\bis down\b|\boutage\b/,
+  },
+  {
+    canonical: "crash null",
+    pattern:
+      /\bnull\b|\bnil\b|nonetype|\bundefined\b|nullpointer|cannot read propert|is not a function|segmentation|sigsegv|\bcrash(?:es|ed|ing)?\b|white screen|blank (?:page|screen)|goes blank|something broke/,
+  },
+  {
+    canonical: "validation rejected",
+    pattern: /\b422\b|\b400 bad request\b|validation|\binvalid (?:input|value|format|request)\b|must match|does not match|not a valid|won'?t let me|rejects?\b|rejected/,
+  },
+  {
+    canonical: "permission denied",
+    pattern: /\b40[13]\b|forbidden|permission|access (?:is )?denied|not allowed|unauthori[sz]ed|not authori[sz]ed|lacks? (?:the )?(?:scope|role|permission)|no access|don'?t have access/,
+  },
+  {
+    canonical: "duplicate",
+    pattern: /duplicate|unique constraint|uniqueviolation|already exists|not ?unique|\btwice\b|double (?:charge|submit|entries|entry|booking)|charged twice|two of everything|\bcopy of\b/,
+  },
+  {
+    canonical: "too large memory",
+    pattern:
+      /out of memory|memoryerror|heap space|cannot allocate|failed to allocate|allocation failed|too large|\b413\b|payload too large|invalid string length|big (?:account|file|export)s?|large (?:file|account|workspace|export)s?|over a certain size/,
+  },
+  {
+    canonical: "encoding characters",
+    pattern: /encod(?:e|ing)|utf-?8|unicode|\bascii\b|charset|byte sequence|malformed ?input|garbled|mojibake|accents?\b|umlaut|question marks|special characters/,
+  },
+  {
+    canonical: "rate limited",
+    pattern: /\b429\b|too many requests|rate[ -]?limit|throttl|slow down|try again later|locked out for/,
+  },
+  {
+    canonical: "stale conflict",
+    pattern: /\bstale\b|optimistic lock|version (?:conflict|mismatch)|concurrent (?:update|modification)|out of date|outdated|old data|previous value|changes? (?:disappear|vanish)|updated or deleted by another transaction/,
+  },
+];
+
+/** The canonical words of every failure class `text` names (first 4 KB), in the table's order. */
+export function failureWords(text: string): string[] {
+  const t = text.slice(0, 4096).toLowerCase();
+  const out: string[] = [];
+  for (const c of CLASSES) if (c.pattern.test(t)) out.push(...c.canonical.split(" "));
+  return out;
+}
