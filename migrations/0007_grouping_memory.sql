@@ -17,6 +17,7 @@ CREATE TABLE `recent_vectors` (
 	`id` text NOT NULL,
 	`report_id` text NOT NULL,
 	`fingerprint` text,
+	`failure` text,
 	`vector` text NOT NULL,
 	`created_at` integer NOT NULL,
 	PRIMARY KEY(`project_id`, `id`)

@@ -121,6 +121,17 @@ describe("assignSignal", () => {
     const e = await assignSignal(s("e", "TypeError: cart is null\n    at computeTotals (src/checkout/totals.ts:41:7)\n    at submitOrder (src/checkout/submit.ts:9:1)"), d, loose);
     expect(e.reportId).toBe(a.reportId);
   });
+
+  it("keeps two failure classes in one place apart: a timeout does not join a report of 502s", async () => {
+    const d = deps();
+    const loose = { ...opts, threshold: 0.05 };
+    const t = (id: string, content: string) => ({ ...s(id, content), source_product: "support", source_type: "ticket" });
+    const bad = await assignSignal(t("g1", "Search results page shows 502 bad gateway when filtering search results by facets"), d, loose);
+    const slow = await assignSignal(t("g2", "Search results page times out when filtering search results by facets"), d, loose);
+    const badAgain = await assignSignal(t("g3", "Search results page: 502 bad gateway again when filtering search results by facets"), d, loose);
+    expect(slow.reportId).not.toBe(bad.reportId);
+    expect(badAgain.reportId).toBe(bad.reportId);
+  });
 });
 
 describe("conflicting fingerprints", () => {

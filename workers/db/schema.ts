@@ -136,6 +136,8 @@ export const recentVectors = sqliteTable(
     id: text("id").notNull(),
     reportId: text("report_id").notNull(),
     fingerprint: text("fingerprint"),
+    /** the failure classes its signal named, comma-separated (grouping/failure-classes.ts) */
+    failure: text("failure"),
     /** base64 float32 (workers/normalize/embedding-codec.ts) */
     vector: text("vector").notNull(),
     createdAt: integer("created_at").notNull(),

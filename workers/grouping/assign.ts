@@ -11,6 +11,8 @@
  *     whose fingerprint conflicts with this one's (another exception type or
  *     top frame, another log template), and reports that a conflicting
  *     fingerprint already leads to: a fingerprint vetoes a vector match;
+ *     nor are vectors of a signal that named other failure classes than
+ *     this one (a timeout is not a 502; failure-classes.ts);
  *     a match leads where people's corrections say (a merged report's target,
  *     a moved signal's new report), and a report a signal this close was
  *     moved out of is passed over (corrections.ts);
@@ -22,6 +24,7 @@
  * of one problem do not grow the index.
  */
 import { type Corrections, matchReport, NO_CORRECTIONS, vetoed } from "./corrections";
+import { failureClasses } from "./failure-classes";
 import { specificQueries } from "./specificity";
 import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal, VectorMatch } from "./types";
 
@@ -68,6 +71,8 @@ export async function assignSignal(
     deps.corrections ? deps.corrections.load(signal.project) : NO_CORRECTIONS,
   ]);
   // each report's best match, and which of the signal's queries found it close enough to agree
+  // the failure classes the signal names (a timeout, a 502, …): a vector of a signal that named others is not a match
+  const failure = failureClasses(signal.content);
   const supportAt = opts.threshold - (opts.supportMargin ?? DEFAULT_SUPPORT_MARGIN);
   const strong = opts.threshold + (opts.strongMargin ?? DEFAULT_STRONG_MARGIN);
   const byReport = new Map<string, { reportId: string; score: number; query: string; support: Set<number> }>();
@@ -75,6 +80,8 @@ export async function assignSignal(
     for (const m of found[i]) {
       // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
       if (conflicting(fp, m.fingerprint)) continue;
+      // a vector of a signal that failed another way (a timeout, not a 502) is another problem
+      if (failure.length && m.failure && !m.failure.split(",").some((f) => failure.includes(f))) continue;
       const reportId = matchReport(corrections, m);
       let seen = byReport.get(reportId);
       if (!seen) byReport.set(reportId, (seen = { reportId, score: m.score, query: queries[i], support: new Set() }));
@@ -101,7 +108,7 @@ export async function assignSignal(
   const reportId = joined ? best!.reportId : opts.newReportId();
   const nearDuplicate = opts.nearDuplicate ?? DEFAULT_NEAR_DUPLICATE;
   const records = vectors
-    .map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: queries[i], fingerprint: fp }))
+    .map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: queries[i], fingerprint: fp, failure: failure.join(",") || null }))
     .filter((_, i) => !found[i].some((m) => matchReport(corrections, m) === reportId && m.score >= nearDuplicate));
   if (records.length > 0) await deps.index.upsert(signal.project, records);
   if (fp) await deps.fingerprints.set(signal.project, fp, { reportId, embedding: vectors[0] });

@@ -61,6 +61,12 @@ const CLASSES: FailureClass[] = [
   },
 ];
 
+/** The failure classes `text` names (first 4 KB), by their first canonical word, in the table's order. */
+export function failureClasses(text: string): string[] {
+  const t = text.slice(0, 4096).toLowerCase();
+  return CLASSES.filter((c) => c.pattern.test(t)).map((c) => c.canonical.split(" ", 1)[0]);
+}
+
 /** The canonical words of every failure class `text` names (first 4 KB), in the table's order. */
 export function failureWords(text: string): string[] {
   const t = text.slice(0, 4096).toLowerCase();

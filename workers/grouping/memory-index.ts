@@ -12,6 +12,7 @@ export function rankByCosine(records: Iterable<VectorRecord>, vector: number[], 
   for (const r of records) {
     const match: VectorMatch = { id: r.id, reportId: r.reportId, score: cosine(vector, r.values) };
     if (r.fingerprint) match.fingerprint = r.fingerprint;
+    if (r.failure) match.failure = r.failure;
     scored.push(match);
   }
   scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));

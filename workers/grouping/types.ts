@@ -55,6 +55,8 @@ export interface VectorMatch {
   score: number;
   /** the fingerprint of the signal that indexed the vector, when it had one */
   fingerprint?: string | null;
+  /** the failure classes that signal named (failure-classes.ts), comma-separated */
+  failure?: string | null;
 }
 
 export interface VectorRecord {
@@ -63,6 +65,7 @@ export interface VectorRecord {
   values: number[];
   query: string;
   fingerprint?: string | null;
+  failure?: string | null;
 }
 
 /**

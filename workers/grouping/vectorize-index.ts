@@ -20,6 +20,7 @@ export class VectorizeVectorIndex implements VectorIndex {
       .map((m) => {
         const match: VectorMatch = { id: m.id, reportId: m.metadata!.report_id as string, score: m.score };
         if (typeof m.metadata!.fingerprint === "string") match.fingerprint = m.metadata!.fingerprint;
+        if (typeof m.metadata!.failure === "string") match.failure = m.metadata!.failure;
         return match;
       });
   }
@@ -31,7 +32,12 @@ export class VectorizeVectorIndex implements VectorIndex {
         id: await vectorId(r.id),
         values: r.values,
         namespace: project,
-        metadata: { report_id: r.reportId, query: r.query.slice(0, 256), ...(r.fingerprint ? { fingerprint: r.fingerprint.slice(0, 512) } : {}) },
+        metadata: {
+          report_id: r.reportId,
+          query: r.query.slice(0, 256),
+          ...(r.fingerprint ? { fingerprint: r.fingerprint.slice(0, 512) } : {}),
+          ...(r.failure ? { failure: r.failure.slice(0, 256) } : {}),
+        },
       })),
     );
     // Vectorize takes at most 1,000 vectors a call
