@@ -8,7 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { RuleActionabilityJudge, type ActionabilityDecision } from "../workers/actionability/actionability";
 import type { Env } from "../workers/env";
-import type { LinkMethod } from "../workers/grouping/types";
+import type { LinkMethod, MatchVerdict } from "../workers/grouping/types";
 import { EvidenceResearcher } from "../workers/research/evidence";
 import type { Evidence, EvidenceSignal } from "../workers/research/research";
 import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
@@ -24,7 +24,7 @@ export interface AddSignalsInput {
   /** the project's promotion threshold now */
   threshold: number;
   /** the signals the consumer grouped into this report in one batch */
-  items: { signal: EvidenceSignal; link: { method: LinkMethod; query: string | null; score: number | null } }[];
+  items: { signal: EvidenceSignal; link: { method: LinkMethod; query: string | null; score: number | null; judge?: MatchVerdict | null } }[];
 }
 
 export type ReportItem = AddSignalsInput["items"][number];
@@ -33,6 +33,8 @@ export interface ReportSignalView extends EvidenceSignal {
   link_method: LinkMethod;
   link_query: string | null;
   link_score: number | null;
+  /** the match judge's verdict, when the link was borderline */
+  link_judge: MatchVerdict | null;
 }
 
 export interface ReportView extends ReportListing {
@@ -77,13 +79,16 @@ export class ReportObject extends DurableObject<Env> {
         created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, evidence TEXT, decision TEXT, merged_into TEXT);
       CREATE TABLE IF NOT EXISTS signals (
         id TEXT PRIMARY KEY, source_product TEXT NOT NULL, source_type TEXT NOT NULL, content TEXT NOT NULL,
-        weight REAL NOT NULL, received_at INTEGER NOT NULL, link_method TEXT NOT NULL, link_query TEXT, link_score REAL);
+        weight REAL NOT NULL, received_at INTEGER NOT NULL, link_method TEXT NOT NULL, link_query TEXT, link_score REAL, link_judge TEXT);
       CREATE TABLE IF NOT EXISTS history (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, note TEXT NOT NULL);
     `);
-    // reports opened before merges existed
+    // reports opened before merges and match verdicts existed
     if (!this.sql.exec<{ name: string }>("PRAGMA table_info(meta)").toArray().some((c) => c.name === "merged_into")) {
       this.sql.exec("ALTER TABLE meta ADD merged_into TEXT");
+    }
+    if (!this.sql.exec<{ name: string }>("PRAGMA table_info(signals)").toArray().some((c) => c.name === "link_judge")) {
+      this.sql.exec("ALTER TABLE signals ADD link_judge TEXT");
     }
   }
 
@@ -122,8 +127,8 @@ export class ReportObject extends DurableObject<Env> {
     let weight = 0;
     for (const { signal: s, link } of input.items) {
       const inserted = this.sql.exec(
-        `INSERT OR IGNORE INTO signals (id, source_product, source_type, content, weight, received_at, link_method, link_query, link_score)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO signals (id, source_product, source_type, content, weight, received_at, link_method, link_query, link_score, link_judge)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         s.id,
         s.source_product,
         s.source_type,
@@ -133,6 +138,7 @@ export class ReportObject extends DurableObject<Env> {
         link.method,
         link.query,
         link.score,
+        link.judge ? JSON.stringify(link.judge) : null,
       ).rowsWritten;
       if (inserted > 0) {
         added++;
@@ -237,14 +243,19 @@ export class ReportObject extends DurableObject<Env> {
     return rows[0] ?? null;
   }
 
+  /** every signal with its link, the judge's verdict parsed */
+  private signalViews(): ReportSignalView[] {
+    return this.sql
+      .exec<Omit<ReportSignalView, "link_judge"> & { link_judge: string | null } & Record<string, SqlStorageValue>>("SELECT * FROM signals ORDER BY received_at, id")
+      .toArray()
+      .map((r) => ({ ...r, link_judge: r.link_judge ? (JSON.parse(r.link_judge) as MatchVerdict) : null }));
+  }
+
   /** every signal with the link that brought it */
   private items(): ReportItem[] {
-    return this.sql
-      .exec<ReportSignalView & Record<string, SqlStorageValue>>("SELECT * FROM signals ORDER BY received_at, id")
-      .toArray()
-      .map((r) => ({
+    return this.signalViews().map((r) => ({
         signal: { id: r.id, source_product: r.source_product, source_type: r.source_type, content: r.content, weight: r.weight, received_at: r.received_at },
-        link: { method: r.link_method, query: r.link_query, score: r.link_score },
+        link: { method: r.link_method, query: r.link_query, score: r.link_score, judge: r.link_judge },
       }));
   }
 
@@ -277,10 +288,7 @@ export class ReportObject extends DurableObject<Env> {
 
   private view(): ReportView {
     const m = this.meta()!;
-    const signals = this.sql
-      .exec<ReportSignalView & Record<string, SqlStorageValue>>("SELECT * FROM signals ORDER BY received_at, id")
-      .toArray()
-      .map((r) => ({ ...r }));
+    const signals = this.signalViews();
     const history = this.sql
       .exec<{ at: number; from_state: string | null; to_state: string; note: string }>("SELECT at, from_state, to_state, note FROM history ORDER BY seq")
       .toArray()

@@ -5,10 +5,11 @@
  * without its credentials, is `ProviderUnavailable` (the CLI exits 2).
  */
 import type { AiBinding } from "../workers/env";
-import { GroupingConfigError, queryWriterFromEnv } from "../workers/grouping/from-env";
+import { GroupingConfigError, matchJudgeFromEnv, queryWriterFromEnv } from "../workers/grouping/from-env";
 import { HashedNgramEmbedder } from "../workers/grouping/hashed-embedder";
 import { OfflineQueryWriter } from "../workers/grouping/offline-query-writer";
-import type { Embedder, QueryWriter } from "../workers/grouping/types";
+import { RuleMatchJudge } from "../workers/grouping/rule-match-judge";
+import type { Embedder, MatchJudge, QueryWriter } from "../workers/grouping/types";
 import { WorkersAiEmbedder } from "../workers/grouping/workers-ai-embedder";
 import { WorkersAiRest } from "../workers/grouping/workers-ai-rest";
 import { safetyClassifierFromEnv, SafetyConfigError, type SafetyEnv } from "../workers/safety/from-env";
@@ -24,6 +25,8 @@ export interface Providers {
   name: ProviderName;
   queryWriter: QueryWriter;
   embedder: Embedder;
+  /** decides borderline matches: the offline rule, or the Anthropic judge with `anthropic` */
+  matchJudge: MatchJudge;
 }
 
 export class ProviderUnavailable extends Error {}
@@ -40,7 +43,7 @@ export class ProviderUnavailable extends Error {}
  */
 export function makeProviders(name: ProviderName, env: Record<string, string | undefined> = process.env): Providers {
   if (name === "offline") {
-    return { name, queryWriter: new OfflineQueryWriter(), embedder: new HashedNgramEmbedder() };
+    return { name, queryWriter: new OfflineQueryWriter(), embedder: new HashedNgramEmbedder(), matchJudge: new RuleMatchJudge() };
   }
   const rest = workersAiRest(env);
   const embedder = (ai: AiBinding) => new WorkersAiEmbedder(ai, env.EMBEDDING_MODEL?.trim() || undefined);
@@ -50,12 +53,14 @@ export function makeProviders(name: ProviderName, env: Record<string, string | u
         throw new ProviderUnavailable("provider 'anthropic' needs ANTHROPIC_API_KEY in the environment; use --provider offline to run without it");
       }
       const queryWriter = queryWriterFromEnv({ ...env, GROUPING_QUERY_WRITER: "anthropic" }, null);
-      return { name, queryWriter, embedder: rest ? embedder(rest) : new HashedNgramEmbedder() };
+      const matchJudge = matchJudgeFromEnv({ ...env, GROUPING_MATCH_JUDGE: "anthropic" });
+      return { name, queryWriter, embedder: rest ? embedder(rest) : new HashedNgramEmbedder(), matchJudge };
     }
     if (!rest) {
       throw new ProviderUnavailable("provider 'workers-ai' needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN (an API token with Workers AI read) in the environment");
     }
-    return { name, queryWriter: queryWriterFromEnv({ ...env, GROUPING_QUERY_WRITER: "workers-ai" }, rest), embedder: embedder(rest) };
+    // no Workers AI face of the match judge yet: the offline rule decides borderline matches
+    return { name, queryWriter: queryWriterFromEnv({ ...env, GROUPING_QUERY_WRITER: "workers-ai" }, rest), embedder: embedder(rest), matchJudge: new RuleMatchJudge() };
   } catch (e) {
     if (e instanceof GroupingConfigError) throw new ProviderUnavailable(e.message);
     throw e;

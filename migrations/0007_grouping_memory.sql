@@ -32,4 +32,5 @@ CREATE TABLE `report_redirects` (
 	PRIMARY KEY(`project_id`, `from_report_id`)
 );
 --> statement-breakpoint
+ALTER TABLE `signals` ADD `link_judge` text;--> statement-breakpoint
 ALTER TABLE `signals` ADD `fingerprint` text;

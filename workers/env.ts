@@ -77,6 +77,9 @@ export interface Env extends SafetyEnv {
   GROUPING_QUERY_WRITER?: string;
   /** the query writer's model (default claude-haiku-4-5, or @cf/meta/llama-3.1-8b-instruct on workers-ai) */
   GROUPING_QUERY_MODEL?: string;
+  /** offline | anthropic: who decides a borderline match (default: anthropic with ANTHROPIC_API_KEY, else offline) */
+  GROUPING_MATCH_JUDGE?: string;
+  GROUPING_JUDGE_MODEL?: string;
   MAX_DELIVERY_ATTEMPTS?: string;
   /** seconds an accepted signal may stay pending before the sweep re-enqueues it */
   OUTBOX_REDRIVE_AFTER_S?: string;

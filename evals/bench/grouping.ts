@@ -26,7 +26,7 @@ export interface GroupingBenchResult {
   pairwise_recall: number;
   ari: number;
   ga: number;
-  /** every LLM call the production faces would make: query writer and safety judge (as deployed) */
+  /** every LLM call the production faces would make: query writer, match judge and safety judge (as deployed) */
   llm_calls_per_1000: number;
   llm_calls_per_1000_by_stage: { query_writer: number; safety_judge: number; match_judge: number; triage: number };
   safety_judge_calls_per_1000_by_policy: Record<JudgePolicy, number>;
@@ -42,8 +42,12 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
     .filter((item) => item.kind !== "injection")
     .map((item) => ({ ...item.signal, group: `p${item.problem}`, project: "bench", weight: 1 }));
   const offline = makeProviders("offline");
-  // the production query writer is an LLM: count each write as the call it would be
-  const providers: Providers = { ...offline, queryWriter: { name: offline.queryWriter.name, usesLlm: true, write: (s) => offline.queryWriter.write(s) } };
+  // the production query writer and match judge are LLMs: count each write and each question as the call it would be
+  const providers: Providers = {
+    ...offline,
+    queryWriter: { name: offline.queryWriter.name, usesLlm: true, write: (s) => offline.queryWriter.write(s) },
+    matchJudge: { name: offline.matchJudge.name, usesLlm: true, judge: (q) => offline.matchJudge.judge(q) },
+  };
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   const started = performance.now();
@@ -65,7 +69,12 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
     ari: r4(run.ari),
     ga: r4(run.ga),
     llm_calls_per_1000: per1000(run.llm_calls + judgeCalls),
-    llm_calls_per_1000_by_stage: { query_writer: per1000(run.llm_calls), safety_judge: per1000(judgeCalls), match_judge: 0, triage: 0 },
+    llm_calls_per_1000_by_stage: {
+      query_writer: per1000(run.llm_calls - run.judge_calls),
+      safety_judge: per1000(judgeCalls),
+      match_judge: per1000(run.judge_calls),
+      triage: 0,
+    },
     safety_judge_calls_per_1000_by_policy: Object.fromEntries(JUDGE_POLICIES.map((p) => [p, per1000(judged[p])])) as Record<JudgePolicy, number>,
     embed_calls_per_1000: per1000(run.embed_calls),
     signals_per_s: Math.round((lines.length / seconds) * 10) / 10,
@@ -110,7 +119,8 @@ export async function groupingCli(args: string[]): Promise<void> {
     ["LLM calls per 1,000", String(r.llm_calls_per_1000), `target ≤ ${t.llm_calls_per_1000}: ${mark(r.llm_calls_per_1000 <= t.llm_calls_per_1000)}`],
     ["  query writer", String(r.llm_calls_per_1000_by_stage.query_writer), "each query set written for a signal no fingerprint placed"],
     ["  safety judge", String(r.llm_calls_per_1000_by_stage.safety_judge), `SAFETY_JUDGE_POLICY=${DEPLOYED_JUDGE_POLICY} (wrangler.toml); ${JUDGE_POLICIES.filter((p) => p !== DEPLOYED_JUDGE_POLICY).map((p) => `${p} ${r.safety_judge_calls_per_1000_by_policy[p]}`).join(", ")}`],
-    ["  match judge, triage", "0", "no LLM face yet"],
+    ["  match judge", String(r.llm_calls_per_1000_by_stage.match_judge), "each borderline match put to the judge (the rule offline, a model in production)"],
+    ["  triage", "0", "no LLM face yet"],
     ["embed calls per 1,000", String(r.embed_calls_per_1000), ""],
     ["seconds", String(r.seconds), `target ≤ ${t.seconds} for 10,000: ${mark(r.seconds <= t.seconds)}`],
     ["signals/s", String(r.signals_per_s), ""],

@@ -10,7 +10,7 @@ import { MemoryFingerprintStore } from "../../workers/grouping/memory-fingerprin
 import { MemoryVectorIndex } from "../../workers/grouping/memory-index";
 import type { QueryWriter } from "../../workers/grouping/types";
 import { clusteringMetrics, type ClusteringMetrics } from "../metrics/clustering";
-import { countingEmbedder, countingQueryWriter, type CallCounts } from "../counting";
+import { countingEmbedder, countingMatchJudge, countingQueryWriter, type CallCounts } from "../counting";
 import { readJsonl } from "../jsonl";
 import type { Providers } from "../providers";
 
@@ -51,13 +51,14 @@ export async function runGrouping(
   providers: Providers,
   opts: { threshold: number; mode: "pipeline" | "raw-embedding" | "fingerprint" },
 ): Promise<GroupingRun> {
-  const counts: CallCounts = { llm_calls: 0, embed_calls: 0 };
+  const counts: CallCounts = { llm_calls: 0, embed_calls: 0, judge_calls: 0 };
   const deps = {
     queryWriter: countingQueryWriter(opts.mode === "raw-embedding" ? rawContentWriter : providers.queryWriter, counts),
     embedder: countingEmbedder(providers.embedder, counts),
     index: new MemoryVectorIndex(),
     fingerprints: new MemoryFingerprintStore(),
     fingerprinter: new MinedFingerprinter(new MemoryLogTemplateStore()),
+    matchJudge: countingMatchJudge(providers.matchJudge, counts),
   };
   let next = 0;
   const assignments: GroupingRun["assignments"] = [];

@@ -53,6 +53,24 @@ describe("queue consumer", () => {
     expect(g3!.report_id).not.toBe(g1!.report_id);
     const r = await report(g1!.report_id as string);
     expect(r.signals.map((s) => s.id)).toEqual(["g1", "g2"]);
+    // a clear match: no judge was asked
+    expect(r.signals[1].link_judge).toBeNull();
+  });
+
+  it("keeps the match judge's verdict on a link, shown with the report", async () => {
+    const key = await createProject("verdict");
+    const verdict = { same: true, reason: "one_fix", detail: "both are the null cart in computeTotals", judge: "llm-match:claude-haiku-4-5" };
+    const stub = env.REPORTS.get(env.REPORTS.idFromName("rep-verdict"));
+    const items = [
+      { signal: { id: "v1", source_product: "errors", source_type: "exception", content: CHECKOUT_ERROR, weight: 1, received_at: 1 }, link: { method: "new" as const, query: "q", score: null } },
+      { signal: { id: "v2", source_product: "github", source_type: "issue", content: CHECKOUT_ISSUE, weight: 1, received_at: 2 }, link: { method: "vector" as const, query: "q", score: 0.41, judge: verdict } },
+    ];
+    const listing = await stub.addSignals({ reportId: "rep-verdict", project: "verdict", threshold: 100, items });
+    await env.DB.prepare("INSERT INTO reports (id, project_id, state, title, weight, signal_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(listing.id, "verdict", listing.state, listing.title, listing.weight, listing.signal_count, listing.created_at, listing.updated_at)
+      .run();
+    const view = (await (await api(key, "/v1/reports/rep-verdict")).json()) as ReportView;
+    expect(view.signals.map((s) => s.link_judge)).toEqual([null, verdict]);
   });
 
   it("joins a repeat by its fingerprint without writing queries", async () => {

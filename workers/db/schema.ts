@@ -50,6 +50,8 @@ export const signals = sqliteTable(
     linkMethod: text("link_method"),
     linkQuery: text("link_query"),
     linkScore: real("link_score"),
+    /** JSON: the match judge's verdict on a borderline link ({same, reason, detail, judge}) */
+    linkJudge: text("link_judge"),
     /** the deterministic fingerprint grouping computed for it (a correction moves it with the signal) */
     fingerprint: text("fingerprint"),
     /** triage verdict: null (not yet), "signal" (grouped) or "noise" (kept, not grouped) */

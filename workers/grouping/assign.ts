@@ -3,11 +3,14 @@
  * consumer and the eval CLI both run.
  *  1. deterministic fingerprint hit → join that report (no LLM, no embedding);
  *  2. else write 1–3 queries about what the signal is about, embed them, and
- *     look each up in the project's vector namespace; the best report scoring
- *     at or above the threshold wins when the evidence holds: one query alone
- *     links only when it scores `strongMargin` above the threshold, otherwise
- *     a second query of the signal must find the same report (at the
- *     threshold less `supportMargin`); left out are vectors indexed by a signal
+ *     look each up in the project's vector namespace; the closest report at or
+ *     above the threshold is joined at once when the match is clear (a query
+ *     `strongMargin` above the threshold, backed by a second query of the
+ *     signal at the threshold less `supportMargin`, or the signal's only
+ *     query); a borderline one is put to the match judge, "could one pull
+ *     request fix both?" (rule-match-judge.ts offline: one close query, or two
+ *     that agree; an LLM in production, at most two reports a signal), and
+ *     its verdict is kept on the link; left out are vectors indexed by a signal
  *     whose fingerprint conflicts with this one's (another exception type or
  *     top frame, another log template), and reports that a conflicting
  *     fingerprint already leads to: a fingerprint vetoes a vector match;
@@ -26,9 +29,13 @@
 import { type Corrections, matchReport, NO_CORRECTIONS, vetoed } from "./corrections";
 import { failureClasses } from "./failure-classes";
 import { specificQueries } from "./specificity";
-import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal, VectorMatch } from "./types";
+import { RuleMatchJudge } from "./rule-match-judge";
+import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal, MatchVerdict, VectorMatch } from "./types";
 
 const MAX_QUERIES = 3;
+/** borderline reports put to the match judge per signal, closest first */
+const MAX_JUDGED = 2;
+const RULE_JUDGE = new RuleMatchJudge();
 export const DEFAULT_NEAR_DUPLICATE = 0.99;
 /** a single query links alone only at the threshold plus this */
 export const DEFAULT_STRONG_MARGIN = 0.1;
@@ -75,7 +82,7 @@ export async function assignSignal(
   const failure = failureClasses(signal.content);
   const supportAt = opts.threshold - (opts.supportMargin ?? DEFAULT_SUPPORT_MARGIN);
   const strong = opts.threshold + (opts.strongMargin ?? DEFAULT_STRONG_MARGIN);
-  const byReport = new Map<string, { reportId: string; score: number; query: string; support: Set<number> }>();
+  const byReport = new Map<string, { reportId: string; score: number; query: string; support: Set<number>; reportQueries: string[] }>();
   for (let i = 0; i < vectors.length; i++) {
     for (const m of found[i]) {
       // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
@@ -84,23 +91,46 @@ export async function assignSignal(
       if (failure.length && m.failure && !m.failure.split(",").some((f) => failure.includes(f))) continue;
       const reportId = matchReport(corrections, m);
       let seen = byReport.get(reportId);
-      if (!seen) byReport.set(reportId, (seen = { reportId, score: m.score, query: queries[i], support: new Set() }));
+      if (!seen) byReport.set(reportId, (seen = { reportId, score: m.score, query: queries[i], support: new Set(), reportQueries: [] }));
       else if (m.score > seen.score) Object.assign(seen, { score: m.score, query: queries[i] });
       if (m.score >= supportAt) seen.support.add(i);
+      if (m.query && !seen.reportQueries.includes(m.query)) seen.reportQueries.push(m.query);
     }
   }
   const ranked = [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
+  const judge = deps.matchJudge ?? RULE_JUDGE;
   let joinable: (typeof ranked)[number] | null = null;
+  let verdict: MatchVerdict | null = null;
+  let asked = 0;
   for (const c of ranked) {
     if (c.score < opts.threshold) break;
-    // one query alone links only when it is close; else another of the signal's queries must agree
-    if (c.score < strong && c.support.size < Math.min(2, vectors.length)) continue;
-    // a person moved a signal this close out of that report
-    if (vetoed(corrections, c.reportId, vectors, c.score)) continue;
     // nor does a signal join a report that another of its kind of fingerprint already leads to
     if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
-    joinable = c;
-    break;
+    // a person moved a signal this close out of that report
+    if (vetoed(corrections, c.reportId, vectors, c.score)) continue;
+    // clear: close, and backed by a second query (or the signal's only one); no judge needed
+    if (c.score >= strong && c.support.size >= Math.min(2, vectors.length)) {
+      joinable = c;
+      break;
+    }
+    // borderline: could one pull request fix both? (the rule offline, a model in production)
+    if (judge.usesLlm && asked >= MAX_JUDGED) break;
+    asked++;
+    const v = await judge.judge({
+      signal,
+      reportId: c.reportId,
+      score: c.score,
+      queries,
+      support: c.support.size,
+      reportQueries: c.reportQueries.slice(0, 5),
+      threshold: opts.threshold,
+      strong,
+    });
+    if (v.same) {
+      joinable = c;
+      verdict = v;
+      break;
+    }
   }
   // the match the decision reports: the one joined, else the closest one seen
   const best = joinable ?? ranked[0] ?? null;
@@ -122,6 +152,7 @@ export async function assignSignal(
     fingerprint: fp,
     queries,
     embedding: vectors[0],
+    judge: verdict,
   };
 }
 

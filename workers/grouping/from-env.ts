@@ -7,6 +7,9 @@
  *   GROUPING_QUERY_MODEL   the writer's model (claude-haiku-4-5 / @cf/meta/llama-3.1-8b-instruct)
  *   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL   the Anthropic writer's credentials (shared with the safety judge)
  *   EMBEDDING_MODEL        Workers AI embedding model (default @cf/baai/bge-base-en-v1.5)
+ *   GROUPING_MATCH_JUDGE   offline | anthropic: who decides a borderline match
+ *                          (default: anthropic when ANTHROPIC_API_KEY is set, else the offline rule)
+ *   GROUPING_JUDGE_MODEL   the match judge's model (claude-haiku-4-5)
  *   GROUPING_THRESHOLD     overrides the embedder's calibrated threshold
  *   VECTOR_VISIBILITY_WINDOW_MS  how long the consumer also searches the vectors it wrote
  *                          itself (D1 `recent_vectors`), for Vectorize shows an upsert only
@@ -21,10 +24,12 @@ import { D1CorrectionStore } from "./d1-corrections";
 import { D1FingerprintStore } from "./d1-fingerprints";
 import { D1LogTemplateStore } from "./d1-log-templates";
 import { MinedFingerprinter } from "./fingerprinter";
+import { LlmMatchJudge } from "./llm-match-judge";
 import { LlmQueryWriter } from "./llm-query-writer";
+import { RuleMatchJudge } from "./rule-match-judge";
 import { OfflineQueryWriter } from "./offline-query-writer";
 import { D1RecentVectors, visibilityWindow } from "./recent-vectors";
-import type { Embedder, GroupingDeps, QueryWriter } from "./types";
+import type { Embedder, GroupingDeps, MatchJudge, QueryWriter } from "./types";
 import { VectorizeVectorIndex } from "./vectorize-index";
 import { WorkersAiEmbedder } from "./workers-ai-embedder";
 import { WorkersAiQueryWriter } from "./workers-ai-query-writer";
@@ -67,6 +72,20 @@ export function queryWriterFromEnv(env: QueryWriterEnv, ai: AiBinding | null, op
   return offline;
 }
 
+export const MATCH_JUDGES = ["offline", "anthropic"] as const;
+
+/** The match judge `env` asks for: the offline rule, or Anthropic (falling back to the rule per question). */
+export function matchJudgeFromEnv(env: QueryWriterEnv & { GROUPING_MATCH_JUDGE?: string; GROUPING_JUDGE_MODEL?: string }, opts: { fetch?: typeof fetch } = {}): MatchJudge {
+  const asked = env.GROUPING_MATCH_JUDGE?.trim() || (env.ANTHROPIC_API_KEY?.trim() ? "anthropic" : "offline");
+  if (!(MATCH_JUDGES as readonly string[]).includes(asked)) {
+    throw new GroupingConfigError(`GROUPING_MATCH_JUDGE must be one of ${MATCH_JUDGES.join(", ")}, not '${asked}'`);
+  }
+  if (asked === "offline") return new RuleMatchJudge();
+  const apiKey = env.ANTHROPIC_API_KEY?.trim();
+  if (!apiKey) throw new GroupingConfigError("GROUPING_MATCH_JUDGE=anthropic needs ANTHROPIC_API_KEY");
+  return new LlmMatchJudge({ apiKey, baseURL: env.ANTHROPIC_BASE_URL?.trim() || undefined, model: env.GROUPING_JUDGE_MODEL?.trim() || undefined, fetch: opts.fetch });
+}
+
 /** `GROUPING_THRESHOLD` when set, else the embedder's own. */
 export function groupingThreshold(env: { GROUPING_THRESHOLD?: string }, embedder: Embedder): number {
   const raw = env.GROUPING_THRESHOLD?.trim();
@@ -90,6 +109,7 @@ export function groupingDepsFromEnv(env: Env): GroupingDeps {
     fingerprints: new D1FingerprintStore(env.DB),
     fingerprinter: new MinedFingerprinter(new D1LogTemplateStore(env.DB)),
     corrections: new D1CorrectionStore(env.DB),
+    matchJudge: matchJudgeFromEnv(env),
     recent: eventuallyConsistent(env) ? new D1RecentVectors(env.DB, visibilityWindow(env.VECTOR_VISIBILITY_WINDOW_MS)) : null,
   };
 }

@@ -13,6 +13,7 @@ export function rankByCosine(records: Iterable<VectorRecord>, vector: number[], 
     const match: VectorMatch = { id: r.id, reportId: r.reportId, score: cosine(vector, r.values) };
     if (r.fingerprint) match.fingerprint = r.fingerprint;
     if (r.failure) match.failure = r.failure;
+    if (r.query) match.query = r.query;
     scored.push(match);
   }
   scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));

@@ -57,6 +57,8 @@ export interface VectorMatch {
   fingerprint?: string | null;
   /** the failure classes that signal named (failure-classes.ts), comma-separated */
   failure?: string | null;
+  /** the query the vector was written for (what the report is known by) */
+  query?: string;
 }
 
 export interface VectorRecord {
@@ -126,6 +128,45 @@ export interface Fingerprinter {
 /** how grouping linked a signal, or, for `merge` and `move`, the correction a person made */
 export type LinkMethod = "fingerprint" | "vector" | "new" | "merge" | "move";
 
+/** A report a signal could join, as the match judge sees it. */
+export interface MatchQuestion {
+  signal: GroupingSignal;
+  reportId: string;
+  /** the closest cosine between the signal's queries and the report's vectors */
+  score: number;
+  /** the signal's queries, and how many of them found the report close enough to agree */
+  queries: string[];
+  support: number;
+  /** what the report is known by: the queries of its vectors the signal came closest to */
+  reportQueries: string[];
+  /** the grouping threshold and the score at which one query links alone */
+  threshold: number;
+  strong: number;
+}
+
+/** Whether one pull request could fix the signal and the report's signals, and why; kept on the link. */
+export interface MatchVerdict {
+  same: boolean;
+  /** machine-readable: close_match, queries_agree, too_weak, different_problem, … */
+  reason: string;
+  /** the judge's own words, when it has them (an LLM's), else "" */
+  detail: string;
+  judge: string;
+}
+
+/**
+ * Decides a borderline match (a clear one, close and backed by two queries,
+ * needs no judge). Offline: `RuleMatchJudge` (rule-match-judge.ts).
+ * Production: `LlmMatchJudge` (Anthropic; the signal and the report's queries
+ * fenced as data).
+ */
+export interface MatchJudge {
+  readonly name: string;
+  /** true when each judge() costs one LLM call */
+  readonly usesLlm: boolean;
+  judge(q: MatchQuestion): Promise<MatchVerdict>;
+}
+
 export interface GroupingDecision {
   reportId: string;
   isNewReport: boolean;
@@ -138,6 +179,8 @@ export interface GroupingDecision {
   queries: string[];
   /** what the signal is about, embedded (first query), for the normalized shape */
   embedding: number[] | null;
+  /** the match judge's verdict on the report joined, when the match was borderline */
+  judge?: MatchVerdict | null;
 }
 
 export interface GroupingOptions {
@@ -172,4 +215,6 @@ export interface GroupingDeps {
   recent?: RecentVectorStore | null;
   /** merges and moves people made (corrections.ts); none when absent */
   corrections?: CorrectionStore | null;
+  /** decides borderline matches; the offline rule when absent */
+  matchJudge?: MatchJudge | null;
 }

@@ -21,6 +21,7 @@ export class VectorizeVectorIndex implements VectorIndex {
         const match: VectorMatch = { id: m.id, reportId: m.metadata!.report_id as string, score: m.score };
         if (typeof m.metadata!.fingerprint === "string") match.fingerprint = m.metadata!.fingerprint;
         if (typeof m.metadata!.failure === "string") match.failure = m.metadata!.failure;
+        if (typeof m.metadata!.query === "string") match.query = m.metadata!.query;
         return match;
       });
   }

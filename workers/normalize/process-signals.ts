@@ -25,7 +25,7 @@ import { groupingThreshold } from "../grouping/from-env";
 import { precomputed } from "../grouping/fingerprinter";
 import { atMost } from "./at-most";
 import { decodeEmbedding, encodeEmbedding } from "./embedding-codec";
-import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod } from "../grouping/types";
+import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod, MatchVerdict } from "../grouping/types";
 import type { Outcome } from "../ingest/outbox";
 import { mirrorStatement, type ReportListing } from "../reports/mirror";
 import { droppedRow } from "../safety/dropped-row";
@@ -48,6 +48,7 @@ interface Link {
   method: LinkMethod;
   query: string | null;
   score: number | null;
+  judge?: MatchVerdict | null;
 }
 
 /** D1 binds at most 100 parameters a statement */
@@ -98,6 +99,7 @@ export async function processSignals(
         linkMethod: null,
         linkQuery: null,
         linkScore: null,
+        linkJudge: null,
         fingerprint: null,
         triage: triage.verdict,
         triageReason: triage.reason ?? null,
@@ -147,7 +149,7 @@ export async function processSignals(
     }
     if (row.reportId) {
       // grouped by an earlier attempt or a duplicate delivery: only make sure the report has it
-      links.set(signal, { reportId: row.reportId, method: row.linkMethod as LinkMethod, query: row.linkQuery, score: row.linkScore });
+      links.set(signal, { reportId: row.reportId, method: row.linkMethod as LinkMethod, query: row.linkQuery, score: row.linkScore, judge: parseJudge(row.linkJudge) });
       continue;
     }
     try {
@@ -156,7 +158,7 @@ export async function processSignals(
         topK: DEFAULT_TOP_K,
         newReportId: () => crypto.randomUUID(),
       });
-      toClaim.push({ signal, link: { reportId: d.reportId, method: d.method, query: d.query, score: d.score }, embedding: d.embedding, fingerprint: d.fingerprint });
+      toClaim.push({ signal, link: { reportId: d.reportId, method: d.method, query: d.query, score: d.score, judge: d.judge ?? null }, embedding: d.embedding, fingerprint: d.fingerprint });
     } catch (e) {
       fail(signal, e);
     }
@@ -166,12 +168,12 @@ export async function processSignals(
   await fingerprints.flush();
   if (toClaim.length) {
     const claim = env.DB.prepare(
-      `UPDATE signals SET report_id = ?, link_method = ?, link_query = ?, link_score = ?, embedding = ?, fingerprint = ?
+      `UPDATE signals SET report_id = ?, link_method = ?, link_query = ?, link_score = ?, link_judge = ?, embedding = ?, fingerprint = ?
        WHERE project_id = ? AND id = ? AND report_id IS NULL RETURNING id`,
     );
     const claimed = await env.DB.batch<{ id: string }>(
       toClaim.map(({ signal, link, embedding, fingerprint }) =>
-        claim.bind(link.reportId, link.method, link.query, link.score, embedding ? encodeEmbedding(embedding) : null, fingerprint, signal.project, signal.id),
+        claim.bind(link.reportId, link.method, link.query, link.score, link.judge ? JSON.stringify(link.judge) : null, embedding ? encodeEmbedding(embedding) : null, fingerprint, signal.project, signal.id),
       ),
     );
     const lost: NormalizedSignal[] = [];
@@ -179,7 +181,7 @@ export async function processSignals(
     // a concurrent delivery of the same signal grouped it first: its link wins
     for (const [, row] of lost.length ? await loadRows(env.DB, lost) : []) {
       const signal = lost.find((s) => s.project === row.projectId && s.id === row.id)!;
-      if (row.reportId) links.set(signal, { reportId: row.reportId, method: row.linkMethod as LinkMethod, query: row.linkQuery, score: row.linkScore });
+      if (row.reportId) links.set(signal, { reportId: row.reportId, method: row.linkMethod as LinkMethod, query: row.linkQuery, score: row.linkScore, judge: parseJudge(row.linkJudge) });
       else fail(signal, new Error(`signal ${row.id} lost its link while grouping`));
     }
   }
@@ -198,7 +200,7 @@ export async function processSignals(
         const link = links.get(signal)!;
         return {
           signal: { id: row.id, source_product: row.sourceProduct, source_type: row.sourceType, content: row.content, weight: row.weight, received_at: row.receivedAt },
-          link: { method: link.method, query: link.query, score: link.score },
+          link: { method: link.method, query: link.query, score: link.score, judge: link.judge ?? null },
         };
       });
       try {
@@ -227,6 +229,10 @@ export async function processSignals(
   // a signal counts as in its report once the listing shows it: a failure here retries them (addSignals is idempotent)
   if (listings.length) await env.DB.batch(listings.map((l) => mirrorStatement(env.DB, l)));
   return results;
+}
+
+function parseJudge(json: string | null): MatchVerdict | null {
+  return json ? (JSON.parse(json) as MatchVerdict) : null;
 }
 
 /** Stored rows of these signals, by project and id, in a few queries. */
