@@ -35,7 +35,7 @@ describe("BufferedVectorIndex", () => {
     await inner.upsert("p", [rec("s:0", "r-first", unit(1, 0))]);
     const idx = new BufferedVectorIndex(inner);
     await idx.upsert("p", [rec("s:0", "r-second", unit(1, 0))]);
-    expect(await idx.query("p", unit(1, 0), 5)).toEqual([{ id: "s:0", reportId: "r-second", score: expect.closeTo(1, 6) }]);
+    expect(await idx.query("p", unit(1, 0), 5)).toEqual([{ id: "s:0", reportId: "r-second", score: expect.closeTo(1, 6), query: "s:0" }]);
   });
 
   it("with a recent store: sees what earlier batches wrote though the index does not show it yet, read once per project", async () => {

@@ -48,7 +48,7 @@ describe("VectorizeVectorIndex", () => {
         return {
           matches: [
             { id: "s1:0", score: 0.8, metadata: { report_id: "r1", query: "q" } },
-            { id: "s2:0", score: 0.7, metadata: { report_id: "r2", query: "q", fingerprint: "log:ab12" } },
+            { id: "s2:0", score: 0.7, metadata: { report_id: "r2", query: "q", fingerprint: "log:ab12", failure: "timeout,rate" } },
             { id: "orphan", score: 0.9 },
           ] as { id: string; score: number; metadata?: Record<string, string> }[],
         };
@@ -66,8 +66,8 @@ describe("VectorizeVectorIndex", () => {
     const matches = await new VectorizeVectorIndex(f.binding).query("proj", [1, 0], 5);
     expect(f.queries).toEqual([{ topK: 5, namespace: "proj", returnMetadata: "all" }]);
     expect(matches).toEqual([
-      { id: "s1:0", reportId: "r1", score: 0.8 },
-      { id: "s2:0", reportId: "r2", score: 0.7, fingerprint: "log:ab12" },
+      { id: "s1:0", reportId: "r1", score: 0.8, query: "q" },
+      { id: "s2:0", reportId: "r2", score: 0.7, fingerprint: "log:ab12", failure: "timeout,rate", query: "q" },
     ]);
   });
 
@@ -77,12 +77,12 @@ describe("VectorizeVectorIndex", () => {
     await new VectorizeVectorIndex(f.binding).upsert("proj", [
       { id: "s1:0", reportId: "r1", values: [1, 0], query: "checkout payment" },
       { id: longId, reportId: "r1", values: [0, 1], query: "q".repeat(300) },
-      { id: "s3:0", reportId: "r3", values: [1, 1], query: "db pool", fingerprint: "stack:TypeError:f@a.ts" },
+      { id: "s3:0", reportId: "r3", values: [1, 1], query: "db pool", fingerprint: "stack:TypeError:f@a.ts", failure: "timeout" },
     ]);
     const [batch] = f.upserts;
     expect(batch[0]).toEqual({ id: "s1:0", values: [1, 0], namespace: "proj", metadata: { report_id: "r1", query: "checkout payment" } });
-    // the fingerprint of the signal that indexed a vector travels as metadata, for the veto
-    expect(batch[2].metadata).toEqual({ report_id: "r3", query: "db pool", fingerprint: "stack:TypeError:f@a.ts" });
+    // the fingerprint and failure classes of the signal that indexed a vector travel as metadata, for the vetoes
+    expect(batch[2].metadata).toEqual({ report_id: "r3", query: "db pool", fingerprint: "stack:TypeError:f@a.ts", failure: "timeout" });
     expect(batch[1].id).toMatch(/^[0-9a-f]{64}$/);
     expect(String(batch[1].metadata!.query)).toHaveLength(256);
   });
