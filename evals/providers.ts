@@ -5,7 +5,7 @@
  * without its credentials, is `ProviderUnavailable` (the CLI exits 2).
  */
 import type { AiBinding } from "../workers/env";
-import { GroupingConfigError, matchJudgeFromEnv, queryWriterFromEnv } from "../workers/grouping/from-env";
+import { GroupingConfigError, matchJudgeFromEnv, queryTiersFromEnv } from "../workers/grouping/from-env";
 import { HashedNgramEmbedder } from "../workers/grouping/hashed-embedder";
 import { OfflineQueryWriter } from "../workers/grouping/offline-query-writer";
 import { RuleMatchJudge } from "../workers/grouping/rule-match-judge";
@@ -27,6 +27,8 @@ export interface Providers {
   embedder: Embedder;
   /** decides borderline matches: the offline rule, or the Anthropic judge with `anthropic` */
   matchJudge: MatchJudge;
+  /** the writer asked only for what `queryWriter`'s queries cannot place (GROUPING_QUERY_TIERS) */
+  escalation: QueryWriter | null;
 }
 
 export class ProviderUnavailable extends Error {}
@@ -43,7 +45,7 @@ export class ProviderUnavailable extends Error {}
  */
 export function makeProviders(name: ProviderName, env: Record<string, string | undefined> = process.env): Providers {
   if (name === "offline") {
-    return { name, queryWriter: new OfflineQueryWriter(), embedder: new HashedNgramEmbedder(), matchJudge: new RuleMatchJudge() };
+    return { name, queryWriter: new OfflineQueryWriter(), embedder: new HashedNgramEmbedder(), matchJudge: new RuleMatchJudge(), escalation: null };
   }
   const rest = workersAiRest(env);
   const embedder = (ai: AiBinding) => new WorkersAiEmbedder(ai, env.EMBEDDING_MODEL?.trim() || undefined);
@@ -52,15 +54,15 @@ export function makeProviders(name: ProviderName, env: Record<string, string | u
       if (!env.ANTHROPIC_API_KEY?.trim()) {
         throw new ProviderUnavailable("provider 'anthropic' needs ANTHROPIC_API_KEY in the environment; use --provider offline to run without it");
       }
-      const queryWriter = queryWriterFromEnv({ ...env, GROUPING_QUERY_WRITER: "anthropic" }, null);
+      const tiers = queryTiersFromEnv({ ...env, GROUPING_QUERY_WRITER: "anthropic" }, null);
       const matchJudge = matchJudgeFromEnv({ ...env, GROUPING_MATCH_JUDGE: "anthropic" });
-      return { name, queryWriter, embedder: rest ? embedder(rest) : new HashedNgramEmbedder(), matchJudge };
+      return { name, ...tiers, embedder: rest ? embedder(rest) : new HashedNgramEmbedder(), matchJudge };
     }
     if (!rest) {
       throw new ProviderUnavailable("provider 'workers-ai' needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN (an API token with Workers AI read) in the environment");
     }
     // no Workers AI face of the match judge yet: the offline rule decides borderline matches
-    return { name, queryWriter: queryWriterFromEnv({ ...env, GROUPING_QUERY_WRITER: "workers-ai" }, rest), embedder: embedder(rest), matchJudge: new RuleMatchJudge() };
+    return { name, ...queryTiersFromEnv({ ...env, GROUPING_QUERY_WRITER: "workers-ai" }, rest), embedder: embedder(rest), matchJudge: new RuleMatchJudge() };
   } catch (e) {
     if (e instanceof GroupingConfigError) throw new ProviderUnavailable(e.message);
     throw e;

@@ -77,6 +77,8 @@ export interface Env extends SafetyEnv {
   GROUPING_QUERY_WRITER?: string;
   /** the query writer's model (default claude-haiku-4-5, or @cf/meta/llama-3.1-8b-instruct on workers-ai) */
   GROUPING_QUERY_MODEL?: string;
+  /** escalate (default) | always: with an LLM query writer, ask it only for what offline queries cannot place, or for every signal */
+  GROUPING_QUERY_TIERS?: string;
   /** offline | anthropic: who decides a borderline match (default: anthropic with ANTHROPIC_API_KEY, else offline) */
   GROUPING_MATCH_JUDGE?: string;
   GROUPING_JUDGE_MODEL?: string;

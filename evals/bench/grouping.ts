@@ -42,10 +42,12 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
     .filter((item) => item.kind !== "injection")
     .map((item) => ({ ...item.signal, group: `p${item.problem}`, project: "bench", weight: 1 }));
   const offline = makeProviders("offline");
-  // the production query writer and match judge are LLMs: count each write and each question as the call it would be
+  // as deployed with a key (GROUPING_QUERY_TIERS=escalate): offline queries first, the LLM writer only for a
+  // signal they cannot place, and the LLM match judge for borderline matches; offline answers stand in for
+  // the models' (so the grouping is the offline one), and each call the models would get is counted
   const providers: Providers = {
     ...offline,
-    queryWriter: { name: offline.queryWriter.name, usesLlm: true, write: (s) => offline.queryWriter.write(s) },
+    escalation: { name: offline.queryWriter.name, usesLlm: true, write: (s) => offline.queryWriter.write(s) },
     matchJudge: { name: offline.matchJudge.name, usesLlm: true, judge: (q) => offline.matchJudge.judge(q) },
   };
   let peak = process.memoryUsage().rss;
@@ -117,7 +119,7 @@ export async function groupingCli(args: string[]): Promise<void> {
     ["pairwise recall", String(r.pairwise_recall), `target ≥ ${t.pairwise_recall}: ${mark(r.pairwise_recall >= t.pairwise_recall)}`],
     ["ari / ga", `${r.ari} / ${r.ga}`, ""],
     ["LLM calls per 1,000", String(r.llm_calls_per_1000), `target ≤ ${t.llm_calls_per_1000}: ${mark(r.llm_calls_per_1000 <= t.llm_calls_per_1000)}`],
-    ["  query writer", String(r.llm_calls_per_1000_by_stage.query_writer), "each query set written for a signal no fingerprint placed"],
+    ["  query writer", String(r.llm_calls_per_1000_by_stage.query_writer), "each signal neither a fingerprint nor offline queries placed (GROUPING_QUERY_TIERS=escalate)"],
     ["  safety judge", String(r.llm_calls_per_1000_by_stage.safety_judge), `SAFETY_JUDGE_POLICY=${DEPLOYED_JUDGE_POLICY} (wrangler.toml); ${JUDGE_POLICIES.filter((p) => p !== DEPLOYED_JUDGE_POLICY).map((p) => `${p} ${r.safety_judge_calls_per_1000_by_policy[p]}`).join(", ")}`],
     ["  match judge", String(r.llm_calls_per_1000_by_stage.match_judge), "each borderline match put to the judge (the rule offline, a model in production)"],
     ["  triage", "0", "no LLM face yet"],

@@ -59,6 +59,7 @@ export async function runGrouping(
     fingerprints: new MemoryFingerprintStore(),
     fingerprinter: new MinedFingerprinter(new MemoryLogTemplateStore()),
     matchJudge: countingMatchJudge(providers.matchJudge, counts),
+    escalation: opts.mode === "pipeline" && providers.escalation ? countingQueryWriter(providers.escalation, counts) : null,
   };
   let next = 0;
   const assignments: GroupingRun["assignments"] = [];

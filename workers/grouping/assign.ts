@@ -67,78 +67,99 @@ export async function assignSignal(
 
   const written = (await deps.queryWriter.write(signal)).map((q) => q.trim()).filter(Boolean);
   const queries = specificQueries(written, signal).slice(0, MAX_QUERIES);
-  // nothing was written at all: the text itself; only generic queries: nothing to link by
-  if (written.length === 0) queries.push(signal.content.slice(0, 500));
-  if (queries.length === 0) return newReport(signal, deps, fp, written, opts);
-  const vectors = await deps.embedder.embed(queries);
+  // nothing was written at all: the text itself; only generic queries: nothing to link by (unless the next tier finds some)
+  if (written.length === 0 && !deps.escalation) queries.push(signal.content.slice(0, 500));
+  if (queries.length === 0 && !deps.escalation) return newReport(signal, deps, fp, written, opts);
 
-  // the lookups are independent: concurrently, in the order the queries were written
-  const [found, corrections]: [VectorMatch[][], Corrections] = await Promise.all([
-    Promise.all(vectors.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5))),
-    deps.corrections ? deps.corrections.load(signal.project) : NO_CORRECTIONS,
-  ]);
-  // each report's best match, and which of the signal's queries found it close enough to agree
+  const corrections: Corrections = deps.corrections ? await deps.corrections.load(signal.project) : NO_CORRECTIONS;
   // the failure classes the signal names (a timeout, a 502, …): a vector of a signal that named others is not a match
   const failure = failureClasses(signal.content);
   const supportAt = opts.threshold - (opts.supportMargin ?? DEFAULT_SUPPORT_MARGIN);
   const strong = opts.threshold + (opts.strongMargin ?? DEFAULT_STRONG_MARGIN);
-  const byReport = new Map<string, { reportId: string; score: number; query: string; support: Set<number>; reportQueries: string[] }>();
-  for (let i = 0; i < vectors.length; i++) {
-    for (const m of found[i]) {
-      // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
-      if (conflicting(fp, m.fingerprint)) continue;
-      // a vector of a signal that failed another way (a timeout, not a 502) is another problem
-      if (failure.length && m.failure && !m.failure.split(",").some((f) => failure.includes(f))) continue;
-      const reportId = matchReport(corrections, m);
-      let seen = byReport.get(reportId);
-      if (!seen) byReport.set(reportId, (seen = { reportId, score: m.score, query: queries[i], support: new Set(), reportQueries: [] }));
-      else if (m.score > seen.score) Object.assign(seen, { score: m.score, query: queries[i] });
-      if (m.score >= supportAt) seen.support.add(i);
-      if (m.query && !seen.reportQueries.includes(m.query)) seen.reportQueries.push(m.query);
-    }
-  }
-  const ranked = [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
   const judge = deps.matchJudge ?? RULE_JUDGE;
-  let joinable: (typeof ranked)[number] | null = null;
-  let verdict: MatchVerdict | null = null;
+  // every query of the signal (both tiers), its vector and what its lookup found
+  const vectors: number[][] = [];
+  const found: VectorMatch[][] = [];
+  // each report's best match, and which of the signal's queries found it close enough to agree
+  const byReport = new Map<string, Candidate>();
   let asked = 0;
-  for (const c of ranked) {
-    if (c.score < opts.threshold) break;
-    // nor does a signal join a report that another of its kind of fingerprint already leads to
-    if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
-    // a person moved a signal this close out of that report
-    if (vetoed(corrections, c.reportId, vectors, c.score)) continue;
-    // clear: close, and backed by a second query (or the signal's only one); no judge needed
-    if (c.score >= strong && c.support.size >= Math.min(2, vectors.length)) {
-      joinable = c;
-      break;
+
+  /** Embeds and looks up `more` queries; their matches join the candidates. */
+  const lookUp = async (more: string[]) => {
+    if (!more.length) return;
+    const vs = await deps.embedder.embed(more);
+    // the lookups are independent: concurrently, in the order the queries were written
+    const fs = await Promise.all(vs.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5)));
+    for (let k = 0; k < vs.length; k++) {
+      const i = vectors.length;
+      vectors.push(vs[k]);
+      found.push(fs[k]);
+      for (const m of fs[k]) {
+        // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
+        if (conflicting(fp, m.fingerprint)) continue;
+        // a vector of a signal that failed another way (a timeout, not a 502) is another problem
+        if (failure.length && m.failure && !m.failure.split(",").some((f) => failure.includes(f))) continue;
+        const reportId = matchReport(corrections, m);
+        let seen = byReport.get(reportId);
+        if (!seen) byReport.set(reportId, (seen = { reportId, score: m.score, query: more[k], support: new Set(), reportQueries: [] }));
+        else if (m.score > seen.score) Object.assign(seen, { score: m.score, query: more[k] });
+        if (m.score >= supportAt) seen.support.add(i);
+        if (m.query && !seen.reportQueries.includes(m.query)) seen.reportQueries.push(m.query);
+      }
     }
-    // borderline: could one pull request fix both? (the rule offline, a model in production)
-    if (judge.usesLlm && asked >= MAX_JUDGED) break;
-    asked++;
-    const v = await judge.judge({
-      signal,
-      reportId: c.reportId,
-      score: c.score,
-      queries,
-      support: c.support.size,
-      reportQueries: c.reportQueries.slice(0, 5),
-      threshold: opts.threshold,
-      strong,
-    });
-    if (v.same) {
-      joinable = c;
-      verdict = v;
-      break;
+  };
+
+  /** The report to join among the candidates so far, with the judge's verdict when it was asked. */
+  const choose = async (): Promise<{ joined: Candidate; verdict: MatchVerdict | null } | null> => {
+    const ranked = [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
+    for (const c of ranked) {
+      if (c.score < opts.threshold) break;
+      // nor does a signal join a report that another of its kind of fingerprint already leads to
+      if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
+      // a person moved a signal this close out of that report
+      if (vetoed(corrections, c.reportId, vectors, c.score)) continue;
+      // clear: close, and backed by a second query (or the signal's only one); no judge needed
+      if (c.score >= strong && c.support.size >= Math.min(2, vectors.length)) return { joined: c, verdict: null };
+      // borderline: could one pull request fix both? (the rule offline, a model in production)
+      if (judge.usesLlm && asked >= MAX_JUDGED) return null;
+      asked++;
+      const v = await judge.judge({
+        signal,
+        reportId: c.reportId,
+        score: c.score,
+        queries: [...queries, ...escalated],
+        support: c.support.size,
+        reportQueries: c.reportQueries.slice(0, 5),
+        threshold: opts.threshold,
+        strong,
+      });
+      if (v.same) return { joined: c, verdict: v };
     }
+    return null;
+  };
+
+  const escalated: string[] = [];
+  await lookUp(queries);
+  let choice = await choose();
+  // the next tier (an LLM in production) only for a signal the first one could not place: what is new
+  if (!choice && deps.escalation) {
+    const more = specificQueries((await deps.escalation.write(signal)).map((q) => q.trim()).filter(Boolean), signal)
+      .filter((q) => !queries.includes(q))
+      .slice(0, MAX_QUERIES);
+    escalated.push(...more);
+    await lookUp(more);
+    if (more.length) choice = await choose();
   }
+  const all = [...queries, ...escalated];
+  if (vectors.length === 0) return newReport(signal, deps, fp, written, opts);
+
   // the match the decision reports: the one joined, else the closest one seen
-  const best = joinable ?? ranked[0] ?? null;
-  const joined = joinable !== null;
+  const best = choice?.joined ?? [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId))[0] ?? null;
+  const joined = choice !== null;
   const reportId = joined ? best!.reportId : opts.newReportId();
   const nearDuplicate = opts.nearDuplicate ?? DEFAULT_NEAR_DUPLICATE;
   const records = vectors
-    .map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: queries[i], fingerprint: fp, failure: failure.join(",") || null }))
+    .map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: all[i], fingerprint: fp, failure: failure.join(",") || null }))
     .filter((_, i) => !found[i].some((m) => matchReport(corrections, m) === reportId && m.score >= nearDuplicate));
   if (records.length > 0) await deps.index.upsert(signal.project, records);
   if (fp) await deps.fingerprints.set(signal.project, fp, { reportId, embedding: vectors[0] });
@@ -147,13 +168,21 @@ export async function assignSignal(
     reportId,
     isNewReport: !joined,
     method: joined ? "vector" : "new",
-    query: joined ? best!.query : queries[0],
+    query: joined ? best!.query : all[0],
     score: best ? best.score : null,
     fingerprint: fp,
-    queries,
+    queries: all,
     embedding: vectors[0],
-    judge: verdict,
+    judge: choice?.verdict ?? null,
   };
+}
+
+interface Candidate {
+  reportId: string;
+  score: number;
+  query: string;
+  support: Set<number>;
+  reportQueries: string[];
 }
 
 /** A report of its own for a signal with nothing specific to link by (its fingerprint leads there next time). */

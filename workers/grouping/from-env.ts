@@ -5,6 +5,9 @@
  *   GROUPING_QUERY_WRITER  offline | anthropic | workers-ai
  *                          (default: anthropic when ANTHROPIC_API_KEY is set, else offline)
  *   GROUPING_QUERY_MODEL   the writer's model (claude-haiku-4-5 / @cf/meta/llama-3.1-8b-instruct)
+ *   GROUPING_QUERY_TIERS   escalate (default) | always: with an LLM writer, `escalate` writes
+ *                          offline queries first and asks the model only for a signal they
+ *                          cannot place (what is new); `always` asks it for every signal
  *   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL   the Anthropic writer's credentials (shared with the safety judge)
  *   EMBEDDING_MODEL        Workers AI embedding model (default @cf/baai/bge-base-en-v1.5)
  *   GROUPING_MATCH_JUDGE   offline | anthropic: who decides a borderline match
@@ -86,6 +89,28 @@ export function matchJudgeFromEnv(env: QueryWriterEnv & { GROUPING_MATCH_JUDGE?:
   return new LlmMatchJudge({ apiKey, baseURL: env.ANTHROPIC_BASE_URL?.trim() || undefined, model: env.GROUPING_JUDGE_MODEL?.trim() || undefined, fetch: opts.fetch });
 }
 
+export const QUERY_TIERS = ["escalate", "always"] as const;
+
+/**
+ * The first query writer and the escalation writer `env` asks for: offline
+ * alone; or, with an LLM writer, offline first and the model for what the
+ * offline queries cannot place (`escalate`, the default), or the model for
+ * every signal (`always`).
+ */
+export function queryTiersFromEnv(
+  env: QueryWriterEnv & { GROUPING_QUERY_TIERS?: string },
+  ai: AiBinding | null,
+  opts: { fetch?: typeof fetch } = {},
+): { queryWriter: QueryWriter; escalation: QueryWriter | null } {
+  const writer = queryWriterFromEnv(env, ai, opts);
+  if (!writer.usesLlm) return { queryWriter: writer, escalation: null };
+  const tiers = env.GROUPING_QUERY_TIERS?.trim() || "escalate";
+  if (!(QUERY_TIERS as readonly string[]).includes(tiers)) {
+    throw new GroupingConfigError(`GROUPING_QUERY_TIERS must be one of ${QUERY_TIERS.join(", ")}, not '${tiers}'`);
+  }
+  return tiers === "always" ? { queryWriter: writer, escalation: null } : { queryWriter: new OfflineQueryWriter(), escalation: writer };
+}
+
 /** `GROUPING_THRESHOLD` when set, else the embedder's own. */
 export function groupingThreshold(env: { GROUPING_THRESHOLD?: string }, embedder: Embedder): number {
   const raw = env.GROUPING_THRESHOLD?.trim();
@@ -103,7 +128,7 @@ export function eventuallyConsistent(env: Pick<Env, "LOCAL_VECTORS" | "LOCAL_VEC
 /** The queue consumer's grouping dependencies. */
 export function groupingDepsFromEnv(env: Env): GroupingDeps {
   return {
-    queryWriter: queryWriterFromEnv(env, env.AI),
+    ...queryTiersFromEnv(env, env.AI),
     embedder: new WorkersAiEmbedder(env.AI, env.EMBEDDING_MODEL?.trim() || undefined),
     index: new VectorizeVectorIndex(env.VECTORS),
     fingerprints: new D1FingerprintStore(env.DB),

@@ -217,4 +217,9 @@ export interface GroupingDeps {
   corrections?: CorrectionStore | null;
   /** decides borderline matches; the offline rule when absent */
   matchJudge?: MatchJudge | null;
+  /**
+   * a second query writer (an LLM in production), asked only for a signal the
+   * first writer's queries could not place: what is new pays for a model call
+   */
+  escalation?: QueryWriter | null;
 }

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { assignSignal } from "../../workers/grouping/assign";
+import { GroupingConfigError, queryTiersFromEnv } from "../../workers/grouping/from-env";
+import { LlmQueryWriter } from "../../workers/grouping/llm-query-writer";
+import { MemoryFingerprintStore } from "../../workers/grouping/memory-fingerprints";
+import { MemoryVectorIndex } from "../../workers/grouping/memory-index";
+import { OfflineQueryWriter } from "../../workers/grouping/offline-query-writer";
+import type { GroupingDeps, GroupingSignal, QueryWriter } from "../../workers/grouping/types";
+
+const unit = (...xs: number[]) => {
+  const n = Math.hypot(...xs);
+  return xs.map((x) => x / n);
+};
+// what each query means, as vectors: the offline words of two tickets differ, the model's do not
+const VEC: Record<string, number[]> = {
+  "payment page blank": unit(1, 0, 0),
+  "pay for my order white screen": unit(0, 1, 0),
+  "checkout crashes rendering totals": unit(0, 0, 1),
+  "checkout crash on payment step": unit(0, 0.1, 1),
+};
+const MODEL: Record<string, string[]> = { t1: ["checkout crashes rendering totals"], t2: ["checkout crash on payment step"] };
+
+function deps(index = new MemoryVectorIndex()) {
+  const asked: string[] = [];
+  const model: QueryWriter = { name: "model", usesLlm: true, write: async (s) => (asked.push(s.id), MODEL[s.id] ?? []) };
+  const d: GroupingDeps = {
+    queryWriter: { name: "offline", usesLlm: false, write: async (s) => [s.content] },
+    escalation: model,
+    embedder: { model: "fixed", dimensions: 3, defaultThreshold: 0.5, embed: async (t) => t.map((x) => VEC[x]) },
+    index,
+    fingerprints: new MemoryFingerprintStore(),
+    fingerprinter: { fingerprints: async (l) => l.map(() => null) },
+  };
+  return { d, asked, index };
+}
+const sig = (id: string, content: string): GroupingSignal => ({ id, project: "p", content, source_product: "support", source_type: "ticket", weight: 1 });
+let n = 0;
+const opts = { threshold: 0.6, newReportId: () => `r${++n}` };
+
+describe("query tiers", () => {
+  it("asks the model only for what offline queries cannot place, and indexes both tiers' vectors", async () => {
+    const { d, asked, index } = deps();
+    const first = await assignSignal(sig("t1", "payment page blank"), d, opts);
+    expect(first.isNewReport).toBe(true);
+    expect(first.queries).toEqual(["payment page blank", "checkout crashes rendering totals"]);
+    // the second ticket shares no offline words with the first: the model's queries find it
+    const second = await assignSignal(sig("t2", "pay for my order white screen"), d, opts);
+    expect([second.reportId, second.method, second.query]).toEqual([first.reportId, "vector", "checkout crash on payment step"]);
+    expect(asked).toEqual(["t1", "t2"]);
+    // a repeat of the first in offline words is placed without the model
+    const third = await assignSignal(sig("t3", "payment page blank"), d, opts);
+    expect(third.reportId).toBe(first.reportId);
+    expect(asked).toEqual(["t1", "t2"]);
+    // t2's model query is a near-duplicate (cosine ≥ 0.99) of t1's and adds nothing; its offline one is new
+    expect((await index.query("p", VEC["checkout crash on payment step"], 10)).map((m) => m.id).sort()).toEqual(["t1:0", "t1:1", "t2:0"]);
+  });
+
+  it("escalates by default once an LLM writer is configured; `always` asks it for every signal", () => {
+    expect(queryTiersFromEnv({}, null)).toEqual({ queryWriter: expect.any(OfflineQueryWriter), escalation: null });
+    const escalate = queryTiersFromEnv({ ANTHROPIC_API_KEY: "sk-ant-x" }, null);
+    expect(escalate.queryWriter).toBeInstanceOf(OfflineQueryWriter);
+    expect(escalate.escalation).toBeInstanceOf(LlmQueryWriter);
+    const always = queryTiersFromEnv({ ANTHROPIC_API_KEY: "sk-ant-x", GROUPING_QUERY_TIERS: "always" }, null);
+    expect([always.queryWriter instanceof LlmQueryWriter, always.escalation]).toEqual([true, null]);
+    expect(() => queryTiersFromEnv({ ANTHROPIC_API_KEY: "sk-ant-x", GROUPING_QUERY_TIERS: "sometimes" }, null)).toThrow(GroupingConfigError);
+  });
+});
