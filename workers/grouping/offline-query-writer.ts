@@ -9,9 +9,7 @@
  *    and the canonical words of the failure classes it names
  *    (failure-classes.ts: `ReadTimeout`, `exceeded deadline` → timeout);
  *  - topic: the most telling content words of free text (chat, tickets,
- *    replays, experiment results), and the text itself (at most 2,000
- *    characters): what the raw-embedding baseline embeds, so a free-text
- *    signal finds at least what its whole text would.
+ *    replays, experiment results).
  * No network, no key; the LLM writer (production) implements the same
  * `QueryWriter` interface.
  */
@@ -53,8 +51,6 @@ const LEVEL = /^(?:trace|debug|info|notice|warn|warning|error|err|fatal|critical
 const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d{2}:\d{2}:\d{2}\b/g;
 
 const MAX_WORDS = 8;
-/** free text kept whole as a query, in characters (the raw-embedding baseline's length) */
-const MAX_TEXT_CHARS = 2_000;
 
 export class OfflineQueryWriter implements QueryWriter {
   readonly name = "offline-extractive";
@@ -112,9 +108,6 @@ export function writeQueries(full: string, source?: Pick<GroupingSignal, "source
   if (!json && !isLog && parsed.frames.length === 0) {
     const topic = topicWords(content);
     if (topic.length) queries.push(topic.join(" "));
-    // and the text itself: the raw-embedding baseline's vector, so free text never matches worse than it
-    const text = content.slice(0, MAX_TEXT_CHARS).trim();
-    if (text) queries.push(text);
   }
   return unique(queries).slice(0, 3);
 }
