@@ -66,7 +66,7 @@ export async function moveSignal(
     db.prepare("UPDATE recent_vectors SET report_id = ? WHERE project_id = ? AND id LIKE ? ESCAPE '\\'").bind(to.id, project.id, `${likeEscape(signal.id)}:%`),
     mirrorStatement(db, target),
   ];
-  // its repeats follow it (a fingerprint other signals of the old report share stays with them only if it was not this one's)
+  // its repeats follow it: its fingerprint now leads to the new report (if it led to the old one)
   if (signal.fingerprint) {
     writes.push(db.prepare("UPDATE fingerprints SET report_id = ? WHERE project_id = ? AND fingerprint = ? AND report_id = ?").bind(to.id, project.id, signal.fingerprint, from));
   }
