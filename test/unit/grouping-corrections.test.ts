@@ -60,6 +60,8 @@ describe("grouping with people's corrections", () => {
     expect(currentReport(c, "Z")).toBe("Z");
     expect(matchReport(c, { id: "s9:1", reportId: "A" })).toBe("D");
     expect(matchReport(c, { id: "s1:0", reportId: "A" })).toBe("C");
+    // a hashed vector id (Vectorize, over 64 bytes) names its signal in the metadata
+    expect(matchReport(c, { id: "9f".repeat(32), reportId: "A", signal: "s9" })).toBe("D");
     // a cycle (never written, but never a hang)
     expect(currentReport({ ...c, redirects: new Map([["A", "B"], ["B", "A"]]) }, "A")).toMatch(/^[AB]$/);
     expect(vetoed(c, "A", [unit(1, 0, 0)], 0.9)).toBe(false);

@@ -50,6 +50,7 @@ describe("VectorizeVectorIndex", () => {
             { id: "s1:0", score: 0.8, metadata: { report_id: "r1", query: "q" } },
             { id: "s2:0", score: 0.7, metadata: { report_id: "r2", query: "q", fingerprint: "log:ab12", failure: "timeout,rate" } },
             { id: "orphan", score: 0.9 },
+            { id: "f".repeat(64), score: 0.6, metadata: { report_id: "r3", query: "q", signal: "a-very-long-signal-id" } },
           ] as { id: string; score: number; metadata?: Record<string, string> }[],
         };
       },
@@ -68,6 +69,7 @@ describe("VectorizeVectorIndex", () => {
     expect(matches).toEqual([
       { id: "s1:0", reportId: "r1", score: 0.8, query: "q" },
       { id: "s2:0", reportId: "r2", score: 0.7, fingerprint: "log:ab12", failure: "timeout,rate", query: "q" },
+      { id: "f".repeat(64), reportId: "r3", score: 0.6, query: "q", signal: "a-very-long-signal-id" },
     ]);
   });
 
@@ -84,6 +86,9 @@ describe("VectorizeVectorIndex", () => {
     // the fingerprint and failure classes of the signal that indexed a vector travel as metadata, for the vetoes
     expect(batch[2].metadata).toEqual({ report_id: "r3", query: "db pool", fingerprint: "stack:TypeError:f@a.ts", failure: "timeout" });
     expect(batch[1].id).toMatch(/^[0-9a-f]{64}$/);
+    // a hashed id keeps its signal's id in the metadata (corrections find a moved signal's vectors by it)
+    expect(batch[1].metadata!.signal).toBe("x".repeat(80));
+    expect(batch[0].metadata).not.toHaveProperty("signal");
     expect(String(batch[1].metadata!.query)).toHaveLength(256);
   });
 });

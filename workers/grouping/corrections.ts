@@ -44,9 +44,10 @@ export function currentReport(c: Corrections, reportId: string): string {
 }
 
 /** The report a vector match leads to now: its signal's, if that signal was moved, else its own, after merges. */
-export function matchReport(c: Corrections, match: { id: string; reportId: string }): string {
+export function matchReport(c: Corrections, match: { id: string; reportId: string; signal?: string }): string {
   const colon = match.id.lastIndexOf(":");
-  const movedTo = colon > 0 ? c.moved.get(match.id.slice(0, colon)) : undefined;
+  const signal = match.signal ?? (colon > 0 ? match.id.slice(0, colon) : undefined);
+  const movedTo = signal ? c.moved.get(signal) : undefined;
   return currentReport(c, movedTo ?? match.reportId);
 }
 

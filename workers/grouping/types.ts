@@ -59,6 +59,8 @@ export interface VectorMatch {
   failure?: string | null;
   /** the query the vector was written for (what the report is known by) */
   query?: string;
+  /** the signal that indexed it, when its id no longer says so (Vectorize ids over 64 bytes are hashed) */
+  signal?: string;
 }
 
 export interface VectorRecord {

@@ -22,6 +22,7 @@ export class VectorizeVectorIndex implements VectorIndex {
         if (typeof m.metadata!.fingerprint === "string") match.fingerprint = m.metadata!.fingerprint;
         if (typeof m.metadata!.failure === "string") match.failure = m.metadata!.failure;
         if (typeof m.metadata!.query === "string") match.query = m.metadata!.query;
+        if (typeof m.metadata!.signal === "string") match.signal = m.metadata!.signal;
         return match;
       });
   }
@@ -29,17 +30,22 @@ export class VectorizeVectorIndex implements VectorIndex {
   async upsert(project: string, records: VectorRecord[]): Promise<void> {
     if (records.length === 0) return;
     const vectors = await Promise.all(
-      records.map(async (r) => ({
-        id: await vectorId(r.id),
-        values: r.values,
-        namespace: project,
-        metadata: {
-          report_id: r.reportId,
-          query: r.query.slice(0, 256),
-          ...(r.fingerprint ? { fingerprint: r.fingerprint.slice(0, 512) } : {}),
-          ...(r.failure ? { failure: r.failure.slice(0, 256) } : {}),
-        },
-      })),
+      records.map(async (r) => {
+        const id = await vectorId(r.id);
+        return {
+          id,
+          values: r.values,
+          namespace: project,
+          metadata: {
+            // a hashed id no longer names its signal (corrections find a moved signal's vectors by it)
+            ...(id !== r.id ? { signal: r.id.slice(0, Math.max(0, r.id.lastIndexOf(":"))) } : {}),
+            report_id: r.reportId,
+            query: r.query.slice(0, 256),
+            ...(r.fingerprint ? { fingerprint: r.fingerprint.slice(0, 512) } : {}),
+            ...(r.failure ? { failure: r.failure.slice(0, 256) } : {}),
+          },
+        };
+      }),
     );
     // Vectorize takes at most 1,000 vectors a call
     for (let i = 0; i < vectors.length; i += 500) await this.binding.upsert(vectors.slice(i, i + 500));
