@@ -61,16 +61,18 @@ const CLASSES: FailureClass[] = [
   },
 ];
 
-/** The failure classes `text` names (first 4 KB), by their first canonical word, in the table's order. */
-export function failureClasses(text: string): string[] {
+/** The classes `text` names (first 4 KB), in the table's order. */
+function named(text: string): FailureClass[] {
   const t = text.slice(0, 4096).toLowerCase();
-  return CLASSES.filter((c) => c.pattern.test(t)).map((c) => c.canonical.split(" ", 1)[0]);
+  return CLASSES.filter((c) => c.pattern.test(t));
 }
 
-/** The canonical words of every failure class `text` names (first 4 KB), in the table's order. */
+/** The failure classes `text` names, by their first canonical word. */
+export function failureClasses(text: string): string[] {
+  return named(text).map((c) => c.canonical.split(" ", 1)[0]);
+}
+
+/** The canonical words of every failure class `text` names. */
 export function failureWords(text: string): string[] {
-  const t = text.slice(0, 4096).toLowerCase();
-  const out: string[] = [];
-  for (const c of CLASSES) if (c.pattern.test(t)) out.push(...c.canonical.split(" "));
-  return out;
+  return named(text).flatMap((c) => c.canonical.split(" "));
 }
