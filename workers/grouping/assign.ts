@@ -78,6 +78,7 @@ export async function assignSignal(
   const strong = opts.threshold + (opts.strongMargin ?? DEFAULT_STRONG_MARGIN);
   const judge = deps.matchJudge ?? RULE_JUDGE;
   // every query of the signal (both tiers), its vector and what its lookup found
+  const all: string[] = [];
   const vectors: number[][] = [];
   const found: VectorMatch[][] = [];
   // each report's best match, and which of the signal's queries found it close enough to agree
@@ -92,6 +93,7 @@ export async function assignSignal(
     const fs = await Promise.all(vs.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5)));
     for (let k = 0; k < vs.length; k++) {
       const i = vectors.length;
+      all.push(more[k]);
       vectors.push(vs[k]);
       found.push(fs[k]);
       for (const m of fs[k]) {
@@ -109,10 +111,12 @@ export async function assignSignal(
     }
   };
 
+  /** The candidates, closest first. */
+  const ranked = () => [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
+
   /** The report to join among the candidates so far, with the judge's verdict when it was asked. */
   const choose = async (): Promise<{ joined: Candidate; verdict: MatchVerdict | null } | null> => {
-    const ranked = [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
-    for (const c of ranked) {
+    for (const c of ranked()) {
       if (c.score < opts.threshold) break;
       // nor does a signal join a report that another of its kind of fingerprint already leads to
       if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
@@ -127,7 +131,7 @@ export async function assignSignal(
         signal,
         reportId: c.reportId,
         score: c.score,
-        queries: [...queries, ...escalated],
+        queries: [...all],
         support: c.support.size,
         reportQueries: c.reportQueries.slice(0, 5),
         threshold: opts.threshold,
@@ -138,23 +142,20 @@ export async function assignSignal(
     return null;
   };
 
-  const escalated: string[] = [];
   await lookUp(queries);
   let choice = await choose();
   // the next tier (an LLM in production) only for a signal the first one could not place: what is new
   if (!choice && deps.escalation) {
     const more = specificQueries((await deps.escalation.write(signal)).map((q) => q.trim()).filter(Boolean), signal)
-      .filter((q) => !queries.includes(q))
+      .filter((q) => !all.includes(q))
       .slice(0, MAX_QUERIES);
-    escalated.push(...more);
     await lookUp(more);
     if (more.length) choice = await choose();
   }
-  const all = [...queries, ...escalated];
   if (vectors.length === 0) return newReport(signal, deps, fp, written, opts);
 
   // the match the decision reports: the one joined, else the closest one seen
-  const best = choice?.joined ?? [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId))[0] ?? null;
+  const best = choice?.joined ?? ranked()[0] ?? null;
   const joined = choice !== null;
   const reportId = joined ? best!.reportId : opts.newReportId();
   const nearDuplicate = opts.nearDuplicate ?? DEFAULT_NEAR_DUPLICATE;
