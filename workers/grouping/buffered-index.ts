@@ -13,9 +13,12 @@ import { rankByCosine } from "./memory-index";
 import type { RecentVectorStore } from "./recent-vectors";
 import type { VectorIndex, VectorMatch, VectorRecord } from "./types";
 
+const NONE: ReadonlyMap<string, VectorRecord> = new Map();
+const NO_RECENT = Promise.resolve(NONE);
+
 export class BufferedVectorIndex implements VectorIndex {
   private readonly added = new Map<string, Map<string, VectorRecord>>();
-  private readonly recent = new Map<string, Promise<Map<string, VectorRecord>>>();
+  private readonly recent = new Map<string, Promise<ReadonlyMap<string, VectorRecord>>>();
 
   constructor(
     private readonly inner: VectorIndex,
@@ -24,12 +27,11 @@ export class BufferedVectorIndex implements VectorIndex {
 
   async query(project: string, vector: number[], topK: number): Promise<VectorMatch[]> {
     const [remote, earlier] = await Promise.all([this.inner.query(project, vector, topK), this.recentOf(project)]);
-    const mine = this.added.get(project);
+    const mine = this.added.get(project) ?? NONE;
+    if (!mine.size && !earlier.size) return remote;
     // the freshest copy of each vector: this batch's, then an earlier batch's, then the index's
-    const local = new Map(earlier);
-    for (const [id, r] of mine ?? []) local.set(id, r);
-    if (!local.size) return remote;
-    const merged = [...remote.filter((m) => !local.has(m.id)), ...rankByCosine(local.values(), vector, topK)];
+    const local = [...mine.values(), ...[...earlier.values()].filter((r) => !mine.has(r.id))];
+    const merged = [...remote.filter((m) => !mine.has(m.id) && !earlier.has(m.id)), ...rankByCosine(local, vector, topK)];
     merged.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
     return merged.slice(0, topK);
   }
@@ -50,8 +52,8 @@ export class BufferedVectorIndex implements VectorIndex {
     this.added.clear();
   }
 
-  private recentOf(project: string): Promise<Map<string, VectorRecord>> {
-    if (!this.recentStore) return Promise.resolve(new Map());
+  private recentOf(project: string): Promise<ReadonlyMap<string, VectorRecord>> {
+    if (!this.recentStore) return NO_RECENT;
     let p = this.recent.get(project);
     if (!p) {
       p = this.recentStore.load(project).then((rs) => new Map(rs.map((r) => [r.id, r])));
