@@ -12,9 +12,8 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import { head } from "../normalize/reading-window";
-import { anthropicClient, describeApiError, type AnthropicClientOptions } from "../safety/anthropic-client";
+import { anthropicClient, askForJson, type AnthropicClientOptions } from "../safety/anthropic-client";
 import { closeTag, fence, newBoundary, openTag } from "../safety/fence";
-import { parseModelJson } from "../safety/model-json";
 import { ruleVerdict } from "./rule-match-judge";
 import type { MatchJudge, MatchQuestion, MatchVerdict } from "./types";
 
@@ -88,19 +87,11 @@ export class LlmMatchJudge implements MatchJudge {
   async judge(q: MatchQuestion): Promise<MatchVerdict> {
     let detail = "";
     for (let attempt = 0; attempt < 2; attempt++) {
-      let message: Anthropic.Message;
-      try {
-        this.calls++;
-        message = await this.client.messages.create(this.request(q));
-      } catch (e) {
-        const why = describeApiError(e);
-        if (why === null) throw e;
-        return this.fallBack(q, `unavailable: ${why}`);
-      }
-      if (message.stop_reason === "refusal") return this.fallBack(q, "refused");
-      const parsed = parseModelJson(message, JudgeOutput);
-      if (parsed.ok) return { same: parsed.value.same, reason: parsed.value.same ? "one_fix" : "different_problem", detail: parsed.value.reason, judge: this.name };
-      detail = parsed.detail;
+      this.calls++;
+      const r = await askForJson(this.client, this.request(q), JudgeOutput);
+      if (r.kind === "no_answer") return this.fallBack(q, r.why);
+      if (r.kind === "answer") return { same: r.value.same, reason: r.value.same ? "one_fix" : "different_problem", detail: r.value.reason, judge: this.name };
+      detail = r.detail;
     }
     return this.fallBack(q, `malformed: ${detail}`);
   }
@@ -108,7 +99,6 @@ export class LlmMatchJudge implements MatchJudge {
   private fallBack(q: MatchQuestion, why: string): MatchVerdict {
     this.fallbacks++;
     this.lastFailure = why.slice(0, 300);
-    const v = ruleVerdict(q, `rule (${this.name} ${why.split(":", 1)[0]})`);
-    return v;
+    return ruleVerdict(q, `rule (${this.name} ${why.split(":", 1)[0]})`);
   }
 }

@@ -12,8 +12,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import { head } from "../normalize/reading-window";
-import { anthropicClient, describeApiError, type AnthropicClientOptions } from "../safety/anthropic-client";
-import { parseModelJson } from "../safety/model-json";
+import { anthropicClient, askForJson, type AnthropicClientOptions } from "../safety/anthropic-client";
 import { closeTag, fence, newBoundary, openTag } from "../safety/fence";
 import { type ModelAnswer, ModelQueryWriter, NoAnswer } from "./model-query-writer";
 import type { GroupingSignal, QueryWriter } from "./types";
@@ -92,16 +91,8 @@ export class LlmQueryWriter extends ModelQueryWriter {
   }
 
   protected async ask(signal: GroupingSignal): Promise<ModelAnswer> {
-    let message: Anthropic.Message;
-    try {
-      message = await this.client.messages.create(this.request(signal));
-    } catch (e) {
-      const why = describeApiError(e);
-      if (why === null) throw e;
-      throw new NoAnswer(`unavailable: ${why}`);
-    }
-    if (message.stop_reason === "refusal") throw new NoAnswer("refused");
-    const parsed = parseModelJson(message, QueryOutput);
-    return parsed.ok ? { ok: true, queries: parsed.value.queries } : parsed;
+    const r = await askForJson(this.client, this.request(signal), QueryOutput);
+    if (r.kind === "no_answer") throw new NoAnswer(r.why);
+    return r.kind === "answer" ? { ok: true, queries: r.value.queries } : { ok: false, detail: r.detail };
   }
 }

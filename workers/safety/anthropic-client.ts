@@ -1,9 +1,12 @@
 /**
  * The Anthropic client the LLM faces share (the safety judge, the query
- * writer): the same options, the same SDK retry and timeout defaults, and one
- * way to describe an API failure.
+ * writer, the match judge): the same options, the same SDK retry and timeout
+ * defaults, one way to describe an API failure, and one structured call
+ * (`askForJson`).
  */
 import Anthropic from "@anthropic-ai/sdk";
+import type { z } from "zod";
+import { parseModelJson } from "./model-json";
 
 export interface AnthropicClientOptions {
   apiKey: string;
@@ -32,4 +35,30 @@ export function describeApiError(e: unknown): string | null {
   if (!(e instanceof Anthropic.AnthropicError)) return null;
   const status = e instanceof Anthropic.APIError && e.status ? `HTTP ${e.status}: ` : "";
   return `${status}${e.constructor.name}: ${e.message}`;
+}
+
+/** One structured call's outcome: the answer, a malformed one (worth asking again), or none to use. */
+export type JsonAsk<T> = { kind: "answer"; value: T } | { kind: "malformed"; detail: string } | { kind: "no_answer"; why: string };
+
+/**
+ * One Messages API call whose answer must match `schema`: an API failure
+ * after the SDK's retries is `no_answer` ("unavailable: …"), so is a refusal
+ * ("refused"); anything else the SDK throws is rethrown.
+ */
+export async function askForJson<T extends z.ZodType>(
+  client: Anthropic,
+  request: Anthropic.MessageCreateParamsNonStreaming,
+  schema: T,
+): Promise<JsonAsk<z.infer<T>>> {
+  let message: Anthropic.Message;
+  try {
+    message = await client.messages.create(request);
+  } catch (e) {
+    const why = describeApiError(e);
+    if (why === null) throw e;
+    return { kind: "no_answer", why: `unavailable: ${why}` };
+  }
+  if (message.stop_reason === "refusal") return { kind: "no_answer", why: "refused" };
+  const parsed = parseModelJson(message, schema);
+  return parsed.ok ? { kind: "answer", value: parsed.value } : { kind: "malformed", detail: parsed.detail };
 }
