@@ -17,6 +17,7 @@
  * and tried locally. Default 0: visible at once.
  */
 import { DurableObject } from "cloudflare:workers";
+import { addColumnIfMissing } from "./add-column";
 import type { Env, VectorizeMatchLike, VectorizeVectorInput } from "../workers/env";
 import { VectorMatrix } from "../workers/local/vector-matrix";
 
@@ -44,8 +45,7 @@ export class LocalVectorIndex extends DurableObject<Env> {
       `CREATE TABLE IF NOT EXISTS vectors_f32 (namespace TEXT NOT NULL, id TEXT NOT NULL, dims INTEGER NOT NULL,
         vals BLOB NOT NULL, metadata TEXT NOT NULL, visible_at INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (namespace, id))`,
     );
-    const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(vectors_f32)").toArray();
-    if (!columns.some((c) => c.name === "visible_at")) this.sql.exec("ALTER TABLE vectors_f32 ADD visible_at INTEGER NOT NULL DEFAULT 0");
+    addColumnIfMissing(this.sql, "vectors_f32", "visible_at", "INTEGER NOT NULL DEFAULT 0");
     const delay = Number(env.LOCAL_VECTORIZE_DELAY_MS ?? 0);
     this.delayMs = Number.isFinite(delay) && delay > 0 ? delay : 0;
     const legacy = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'vectors'").toArray().length > 0;

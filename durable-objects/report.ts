@@ -6,6 +6,7 @@
  * project's inbox is told. D1 `reports` mirrors the listing fields.
  */
 import { DurableObject } from "cloudflare:workers";
+import { addColumnIfMissing } from "./add-column";
 import { RuleActionabilityJudge, type ActionabilityDecision } from "../workers/actionability/actionability";
 import type { Env } from "../workers/env";
 import type { LinkMethod, MatchVerdict } from "../workers/grouping/types";
@@ -84,12 +85,8 @@ export class ReportObject extends DurableObject<Env> {
         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, note TEXT NOT NULL);
     `);
     // reports opened before merges and match verdicts existed
-    if (!this.sql.exec<{ name: string }>("PRAGMA table_info(meta)").toArray().some((c) => c.name === "merged_into")) {
-      this.sql.exec("ALTER TABLE meta ADD merged_into TEXT");
-    }
-    if (!this.sql.exec<{ name: string }>("PRAGMA table_info(signals)").toArray().some((c) => c.name === "link_judge")) {
-      this.sql.exec("ALTER TABLE signals ADD link_judge TEXT");
-    }
+    addColumnIfMissing(this.sql, "meta", "merged_into", "TEXT");
+    addColumnIfMissing(this.sql, "signals", "link_judge", "TEXT");
   }
 
   /**
@@ -254,9 +251,9 @@ export class ReportObject extends DurableObject<Env> {
   /** every signal with the link that brought it */
   private items(): ReportItem[] {
     return this.signalViews().map((r) => ({
-        signal: { id: r.id, source_product: r.source_product, source_type: r.source_type, content: r.content, weight: r.weight, received_at: r.received_at },
-        link: { method: r.link_method, query: r.link_query, score: r.link_score, judge: r.link_judge },
-      }));
+      signal: { id: r.id, source_product: r.source_product, source_type: r.source_type, content: r.content, weight: r.weight, received_at: r.received_at },
+      link: { method: r.link_method, query: r.link_query, score: r.link_score, judge: r.link_judge },
+    }));
   }
 
   private signals(): EvidenceSignal[] {
