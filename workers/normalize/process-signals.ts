@@ -149,7 +149,7 @@ export async function processSignals(
     }
     if (row.reportId) {
       // grouped by an earlier attempt or a duplicate delivery: only make sure the report has it
-      links.set(signal, { reportId: row.reportId, method: row.linkMethod as LinkMethod, query: row.linkQuery, score: row.linkScore, judge: parseJudge(row.linkJudge) });
+      links.set(signal, storedLink(row, row.reportId));
       continue;
     }
     try {
@@ -181,7 +181,7 @@ export async function processSignals(
     // a concurrent delivery of the same signal grouped it first: its link wins
     for (const [, row] of lost.length ? await loadRows(env.DB, lost) : []) {
       const signal = lost.find((s) => s.project === row.projectId && s.id === row.id)!;
-      if (row.reportId) links.set(signal, { reportId: row.reportId, method: row.linkMethod as LinkMethod, query: row.linkQuery, score: row.linkScore, judge: parseJudge(row.linkJudge) });
+      if (row.reportId) links.set(signal, storedLink(row, row.reportId));
       else fail(signal, new Error(`signal ${row.id} lost its link while grouping`));
     }
   }
@@ -231,8 +231,15 @@ export async function processSignals(
   return results;
 }
 
-function parseJudge(json: string | null): MatchVerdict | null {
-  return json ? (JSON.parse(json) as MatchVerdict) : null;
+/** The link a stored row already holds (an earlier attempt or another delivery grouped it). */
+function storedLink(row: Row, reportId: string): Link {
+  return {
+    reportId,
+    method: row.linkMethod as LinkMethod,
+    query: row.linkQuery,
+    score: row.linkScore,
+    judge: row.linkJudge ? (JSON.parse(row.linkJudge) as MatchVerdict) : null,
+  };
 }
 
 /** Stored rows of these signals, by project and id, in a few queries. */
