@@ -18,9 +18,8 @@ import { apiKeys, projects } from "../db/schema";
 import { type AppEnv, requireFullKey } from "../ingest/auth";
 import { newApiKey, newProjectId, sha256Hex } from "../ingest/hash";
 import { requireAdmin } from "./require-admin";
-import { jsonBody } from "../ingest/json-body";
+import { parsedBody } from "../ingest/json-body";
 import { problem } from "../ingest/problem";
-import { fieldName } from "../ingest/schema";
 
 const CreateProject = z.object({
   id: z
@@ -58,40 +57,30 @@ export function projectRoutes() {
   const app = new Hono<AppEnv>();
 
   app.post("/v1/admin/projects", requireAdmin, async (c) => {
-    const body = await jsonBody(c);
-    if (!body.ok) return body.res;
-    const parsed = CreateProject.safeParse(body.value);
-    if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({ field: fieldName(i.path), message: i.message }));
-      return problem(c, 400, "invalid_project", `${errors[0].field}: ${errors[0].message}`, errors);
-    }
+    const parsed = await parsedBody(c, CreateProject, "invalid_project");
+    if (!parsed.ok) return parsed.res;
     const db = drizzle(c.env.DB);
-    const id = parsed.data.id ?? newProjectId();
+    const id = parsed.value.id ?? newProjectId();
     if (await db.select({ id: projects.id }).from(projects).where(eq(projects.id, id)).get()) {
       return problem(c, 409 as 400, "project_exists", `project ${id} exists`);
     }
-    const threshold = parsed.data.promotion_threshold ?? Number(c.env.DEFAULT_PROMOTION_THRESHOLD ?? 5);
+    const threshold = parsed.value.promotion_threshold ?? Number(c.env.DEFAULT_PROMOTION_THRESHOLD ?? 5);
     const key = newApiKey();
     const ingestKey = newApiKey();
     const now = Date.now();
     await db.batch([
-      db.insert(projects).values({ id, name: parsed.data.name, promotionThreshold: threshold, createdAt: now }),
+      db.insert(projects).values({ id, name: parsed.value.name, promotionThreshold: threshold, createdAt: now }),
       db.insert(apiKeys).values({ keyHash: await sha256Hex(key), projectId: id, prefix: key.slice(0, 8), scope: "full", createdAt: now }),
       db.insert(apiKeys).values({ keyHash: await sha256Hex(ingestKey), projectId: id, prefix: ingestKey.slice(0, 8), scope: "ingest", createdAt: now }),
     ]);
-    return c.json({ project: { id, name: parsed.data.name, promotion_threshold: threshold }, api_key: key, ingest_key: ingestKey }, 201);
+    return c.json({ project: { id, name: parsed.value.name, promotion_threshold: threshold }, api_key: key, ingest_key: ingestKey }, 201);
   });
 
   app.patch("/v1/project", requireFullKey, async (c) => {
-    const body = await jsonBody(c);
-    if (!body.ok) return body.res;
-    const parsed = UpdateProject.safeParse(body.value);
-    if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({ field: fieldName(i.path), message: i.message }));
-      return problem(c, 400, "invalid_project", `${errors[0].field}: ${errors[0].message}`, errors);
-    }
+    const parsed = await parsedBody(c, UpdateProject, "invalid_project");
+    if (!parsed.ok) return parsed.res;
     const project = c.get("project");
-    const v = parsed.data;
+    const v = parsed.value;
     const db = drizzle(c.env.DB);
     await db
       .update(projects)

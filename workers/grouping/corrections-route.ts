@@ -8,14 +8,14 @@
  * back where it was moved from. A retried request finishes what a failed one
  * started.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { type AppEnv, requireFullKey } from "../ingest/auth";
-import { jsonBody } from "../ingest/json-body";
+import { parsedBody } from "../ingest/json-body";
 import { problem } from "../ingest/problem";
-import { fieldName } from "../ingest/schema";
 import { mergeReports } from "./merge-reports";
 import { moveSignal, type StoredSignal } from "./move-signal";
+import { redirectStatement, reportMerged } from "./report-merged";
 
 const Note = z.string().trim().max(500).optional();
 const MergeBody = z.object({ into: z.string().trim().min(1).max(200), note: Note }).strict();
@@ -27,19 +27,10 @@ type Lookup = { kind: "open"; id: string } | { kind: "merged"; id: string; into:
 async function lookup(db: D1Database, project: string, id: string): Promise<Lookup> {
   const [listed, redirect] = await db.batch<{ id?: string; to_report_id?: string }>([
     db.prepare("SELECT id FROM reports WHERE project_id = ? AND id = ?").bind(project, id),
-    db.prepare("SELECT to_report_id FROM report_redirects WHERE project_id = ? AND from_report_id = ?").bind(project, id),
+    redirectStatement(db, project, id),
   ]);
   if (redirect.results[0]?.to_report_id) return { kind: "merged", id, into: redirect.results[0].to_report_id };
   return listed.results.length ? { kind: "open", id } : { kind: "missing", id };
-}
-
-function gone(c: Context, r: Extract<Lookup, { kind: "merged" }>): Response {
-  return problem(c, 410, "report_merged", `report ${r.id} was merged into report ${r.into}`, undefined, { location: `/v1/reports/${r.into}` }, { merged_into: r.into });
-}
-
-function invalid(c: Context, error: z.ZodError): Response {
-  const errors = error.issues.map((i) => ({ field: fieldName(i.path), message: i.message }));
-  return problem(c, 400, "invalid_correction", `${errors[0].field}: ${errors[0].message}`, errors);
 }
 
 export function correctionRoutes() {
@@ -49,53 +40,49 @@ export function correctionRoutes() {
 
   app.post("/v1/reports/:id/merge", async (c) => {
     const project = c.get("project");
-    const body = await jsonBody(c);
-    if (!body.ok) return body.res;
-    const parsed = MergeBody.safeParse(body.value);
-    if (!parsed.success) return invalid(c, parsed.error);
+    const parsed = await parsedBody(c, MergeBody, "invalid_correction");
+    if (!parsed.ok) return parsed.res;
     const id = c.req.param("id");
     const from = await lookup(c.env.DB, project.id, id);
-    const into = await lookup(c.env.DB, project.id, parsed.data.into);
+    const into = await lookup(c.env.DB, project.id, parsed.value.into);
     if (from.kind === "missing") return problem(c, 404, "report_not_found", `no report ${id} in this project`);
-    if (into.kind === "missing") return problem(c, 404, "report_not_found", `no report ${parsed.data.into} in this project`, [{ field: "into", message: "no such report" }]);
-    if (into.kind === "merged") return gone(c, into);
+    if (into.kind === "missing") return problem(c, 404, "report_not_found", `no report ${parsed.value.into} in this project`, [{ field: "into", message: "no such report" }]);
+    if (into.kind === "merged") return reportMerged(c, into.id, into.into);
     if (from.kind === "merged") {
       // the same merge again (a retry) finishes it; another target is a conflict
       if (from.into !== into.id) return problem(c, 409, "report_merged", `report ${id} was merged into report ${from.into}`, undefined, undefined, { merged_into: from.into });
     }
     if (into.id === id) return problem(c, 400, "same_report", "a report cannot be merged into itself", [{ field: "into", message: "same report" }]);
-    return c.json(await mergeReports(c.env, project, id, into.id, parsed.data.note ?? ""));
+    return c.json(await mergeReports(c.env, project, id, into.id, parsed.value.note ?? ""));
   });
 
   app.post("/v1/reports/:id/signals/:signalId/move", async (c) => {
     const project = c.get("project");
-    const body = await jsonBody(c);
-    if (!body.ok) return body.res;
-    const parsed = MoveBody.safeParse(body.value);
-    if (!parsed.success) return invalid(c, parsed.error);
+    const parsed = await parsedBody(c, MoveBody, "invalid_correction");
+    if (!parsed.ok) return parsed.res;
     const id = c.req.param("id");
     const signalId = c.req.param("signalId");
     const from = await lookup(c.env.DB, project.id, id);
     if (from.kind === "missing") return problem(c, 404, "report_not_found", `no report ${id} in this project`);
-    if (from.kind === "merged") return gone(c, from);
+    if (from.kind === "merged") return reportMerged(c, from.id, from.into);
     const signal = await c.env.DB.prepare(
-      `SELECT id, source_product, source_type, content, weight, received_at, embedding, fingerprint, link_query, link_score, report_id
+      `SELECT id, source_product, source_type, content, weight, received_at, embedding, fingerprint, report_id
        FROM signals WHERE project_id = ? AND id = ?`,
     )
       .bind(project.id, signalId)
       .first<StoredSignal & { report_id: string | null }>();
     if (!signal || signal.report_id !== id) return problem(c, 404, "signal_not_found", `no signal ${signalId} in report ${id}`);
     let to: { id: string; isNew: boolean };
-    if (parsed.data.to) {
-      const target = await lookup(c.env.DB, project.id, parsed.data.to);
-      if (target.kind === "missing") return problem(c, 404, "report_not_found", `no report ${parsed.data.to} in this project`, [{ field: "to", message: "no such report" }]);
-      if (target.kind === "merged") return gone(c, target);
+    if (parsed.value.to) {
+      const target = await lookup(c.env.DB, project.id, parsed.value.to);
+      if (target.kind === "missing") return problem(c, 404, "report_not_found", `no report ${parsed.value.to} in this project`, [{ field: "to", message: "no such report" }]);
+      if (target.kind === "merged") return reportMerged(c, target.id, target.into);
       if (target.id === id) return problem(c, 400, "same_report", `signal ${signalId} is in report ${id} already`, [{ field: "to", message: "same report" }]);
       to = { id: target.id, isNew: false };
     } else {
       to = { id: crypto.randomUUID(), isNew: true };
     }
-    return c.json(await moveSignal(c.env, project, signal, id, to, parsed.data.note ?? ""));
+    return c.json(await moveSignal(c.env, project, signal, id, to, parsed.value.note ?? ""));
   });
 
   app.get("/v1/corrections", async (c) => {

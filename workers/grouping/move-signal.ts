@@ -8,7 +8,8 @@
  * between counts it twice until the request is retried, never loses it.
  */
 import type { Env } from "../env";
-import { mirrorStatement, type ReportListing } from "../reports/mirror";
+import { mirrorStatement, shrunkListingStatement } from "../reports/mirror";
+import type { EvidenceSignal } from "../research/research";
 
 export interface MoveResult {
   signal: string;
@@ -17,17 +18,10 @@ export interface MoveResult {
   new_report: boolean;
 }
 
-export interface StoredSignal {
-  id: string;
-  source_product: string;
-  source_type: string;
-  content: string;
-  weight: number;
-  received_at: number;
+/** The signal as D1 stores it: what its report shows, and what the correction keeps (its vector, its fingerprint). */
+export interface StoredSignal extends EvidenceSignal {
   embedding: string | null;
   fingerprint: string | null;
-  link_query: string | null;
-  link_score: number | null;
 }
 
 export async function moveSignal(
@@ -71,15 +65,9 @@ export async function moveSignal(
     writes.push(db.prepare("UPDATE fingerprints SET report_id = ? WHERE project_id = ? AND fingerprint = ? AND report_id = ?").bind(to.id, project.id, signal.fingerprint, from));
   }
   // the source shrinks: its listing is written as it is, not by the grow-only mirror
-  if (source) writes.push(shrunkListing(db, source));
+  if (source) writes.push(shrunkListingStatement(db, source));
   await db.batch(writes);
   return { signal: signal.id, from, to: to.id, new_report: to.isNew };
-}
-
-function shrunkListing(db: D1Database, l: ReportListing): D1PreparedStatement {
-  return db
-    .prepare("UPDATE reports SET weight = ?, signal_count = ?, updated_at = ? WHERE project_id = ? AND id = ?")
-    .bind(l.weight, l.signal_count, l.updated_at, l.project, l.id);
 }
 
 function likeEscape(s: string): string {

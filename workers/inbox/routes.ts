@@ -11,6 +11,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { deadLetters, droppedSignals, reports } from "../db/schema";
 import { type AppEnv, requireFullKey } from "../ingest/auth";
 import { problem } from "../ingest/problem";
+import { mergedInto, reportMerged } from "../grouping/report-merged";
 import { REPORT_STATES } from "../reports/state";
 
 export function readRoutes() {
@@ -47,13 +48,8 @@ export function readRoutes() {
     const id = c.req.param("id");
     const row = await drizzle(c.env.DB).select({ id: reports.id }).from(reports).where(and(eq(reports.id, id), eq(reports.projectId, project.id))).get();
     if (!row) {
-      const merged = await c.env.DB.prepare("SELECT to_report_id FROM report_redirects WHERE project_id = ? AND from_report_id = ?")
-        .bind(project.id, id)
-        .first<{ to_report_id: string }>();
-      if (merged) {
-        return problem(c, 410, "report_merged", `report ${id} was merged into report ${merged.to_report_id}`, undefined, { location: `/v1/reports/${merged.to_report_id}` }, { merged_into: merged.to_report_id });
-      }
-      return problem(c, 404, "report_not_found", `no report ${id} in this project`);
+      const into = await mergedInto(c.env.DB, project.id, id);
+      return into ? reportMerged(c, id, into) : problem(c, 404, "report_not_found", `no report ${id} in this project`);
     }
     const view = await c.env.REPORTS.get(c.env.REPORTS.idFromName(id)).snapshot();
     if (!view) return problem(c, 404, "report_not_found", `no report ${id} in this project`);

@@ -31,3 +31,13 @@ export function mirrorStatement(db: D1Database, l: ReportListing): D1PreparedSta
     )
     .bind(l.id, l.project, l.state, l.title, l.weight, l.signal_count, l.resume_at, l.created_at, l.updated_at);
 }
+
+/**
+ * Writes a report's listing as it is, for a report that lost signals (a
+ * person moved one out): `mirrorStatement` never lets a listing shrink.
+ */
+export function shrunkListingStatement(db: D1Database, l: ReportListing): D1PreparedStatement {
+  return db
+    .prepare("UPDATE reports SET weight = ?, signal_count = ?, updated_at = ? WHERE project_id = ? AND id = ?")
+    .bind(l.weight, l.signal_count, l.updated_at, l.project, l.id);
+}
