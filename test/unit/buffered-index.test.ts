@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { unit } from "./unit-vector";
 import { BufferedVectorIndex } from "../../workers/grouping/buffered-index";
 import { MemoryVectorIndex } from "../../workers/grouping/memory-index";
 import type { RecentVectorStore } from "../../workers/grouping/recent-vectors";
 import type { VectorRecord } from "../../workers/grouping/types";
 
-const unit = (...xs: number[]) => {
-  const n = Math.hypot(...xs);
-  return xs.map((x) => x / n);
-};
 const rec = (id: string, reportId: string, values: number[]): VectorRecord => ({ id, reportId, values, query: id });
 
 describe("BufferedVectorIndex", () => {

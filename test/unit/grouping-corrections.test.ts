@@ -1,14 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { unit } from "./unit-vector";
 import { assignSignal } from "../../workers/grouping/assign";
 import { type Corrections, currentReport, matchReport, NO_CORRECTIONS, oncePerProject, vetoed } from "../../workers/grouping/corrections";
 import { MemoryFingerprintStore } from "../../workers/grouping/memory-fingerprints";
 import { MemoryVectorIndex } from "../../workers/grouping/memory-index";
 import type { GroupingDeps, GroupingSignal } from "../../workers/grouping/types";
 
-const unit = (...xs: number[]) => {
-  const n = Math.hypot(...xs);
-  return xs.map((x) => x / n);
-};
 // one query per signal, embedded to the vector its text names
 const VECTORS: Record<string, number[]> = {
   "cart totals crash": unit(1, 0, 0),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { unit } from "./unit-vector";
 import { assignSignal } from "../../workers/grouping/assign";
 import { GroupingConfigError, matchJudgeFromEnv } from "../../workers/grouping/from-env";
 import { DEFAULT_JUDGE_MODEL, LlmMatchJudge, MATCH_SYSTEM_PROMPT } from "../../workers/grouping/llm-match-judge";
@@ -64,10 +65,6 @@ describe("LlmMatchJudge", () => {
 });
 
 describe("the match judge in grouping", () => {
-  const unit = (...xs: number[]) => {
-    const n = Math.hypot(...xs);
-    return xs.map((x) => x / n);
-  };
   const VEC: Record<string, number[]> = { near: unit(1, 0.05, 0), mid: unit(1, 0.9, 0), clear: unit(1, 0, 0) };
   async function setup(judge: MatchJudge) {
     const index = new MemoryVectorIndex();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { unit } from "./unit-vector";
 import { assignSignal } from "../../workers/grouping/assign";
 import { GroupingConfigError, queryTiersFromEnv } from "../../workers/grouping/from-env";
 import { LlmQueryWriter } from "../../workers/grouping/llm-query-writer";
@@ -7,10 +8,6 @@ import { MemoryVectorIndex } from "../../workers/grouping/memory-index";
 import { OfflineQueryWriter } from "../../workers/grouping/offline-query-writer";
 import type { GroupingDeps, GroupingSignal, QueryWriter } from "../../workers/grouping/types";
 
-const unit = (...xs: number[]) => {
-  const n = Math.hypot(...xs);
-  return xs.map((x) => x / n);
-};
 // what each query means, as vectors: the offline words of two tickets differ, the model's do not
 const VEC: Record<string, number[]> = {
   "payment page blank": unit(1, 0, 0),
