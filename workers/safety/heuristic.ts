@@ -113,7 +113,7 @@ export const RULES: Rule[] = [
     // stops where another `[[system` starts (if the outer one closes, so does
     // the inner one); `^\s*system:` reads back from the word to the line start.
     pattern:
-      /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)(?:[^\][]|\[(?!\[\s*(?:system|assistant|agent|admin)))*\]\]|<\|im_(?:start|end)\|>|\bSYSTEM OVERRIDE\b|^#{2,}\s*(?:system|instructions)\b|(?=[sd])(?<=^\s*)(?:system|developer)\s*:\s*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
+      /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)(?:[^\][]|\[(?!\[\s*(?:system|assistant|agent|admin)))*\]\]|<\|im_(?:start|end)\|>|\bSYSTEM OVERRIDE\b|^#{2,}[ \t]*(?:system|instructions)(?:[ \t]+(?:prompt|message|override|instructions))?[ \t]*:?[ \t]*$|(?=[sd])(?<=^[ \t]*)(?:system|developer)[ \t]*:[ \t]*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
     triggers: ["signal>", "system", "user>", "assistant>", "instruction>", "instructions>", "context>", "data>", "[[", "<|im_", "##", "developer", '"role'],
   },
   {
@@ -153,6 +153,14 @@ export const RULES: Rule[] = [
     // an unclosed comment hides the rest of a rendered issue, so no closing --> is required
     // the comment's text stops where another <!-- starts (what the outer one would find, the inner one finds)
     pattern: /<!--(?:(?!-->|<!--)[\s\S]){0,400}?\b(?:when you|please|you must|make sure|add|run|open|upload|send)\b/i,
+    triggers: ["<!--"],
+  },
+  {
+    // an issue or PR template's own comment asks the person filing it to paste, fill in or describe:
+    // what GitHub's templates say ("<!-- Please run `npx envinfo` and paste the output below -->"), not a directive to an agent
+    name: "template_comment",
+    weight: -0.6,
+    pattern: /<!--(?:(?!-->|<!--)[\s\S]){0,400}?\b(?:paste|fill (?:in|out)|describe|screenshots?|before submitting|search (?:the )?existing issues|a clear and concise)\b/i,
     triggers: ["<!--"],
   },
   {
@@ -267,7 +275,11 @@ export class HeuristicSafetyClassifier implements SafetyClassifier {
   }
 
   classifySync(input: SafetyInput): SafetyVerdict {
-    const { text, decoded } = prepare(input.content, this.prefilter);
+    return this.classifyPrepared(prepare(input.content, this.prefilter));
+  }
+
+  /** The verdict on text already `prepare`d (the offline tier prepares once for the rules and the model). */
+  classifyPrepared({ text, decoded }: { text: string; decoded: boolean }): SafetyVerdict {
     const candidates = this.prefilter ? PREFILTER(text) : ALL_RULES;
     let score = 0;
     const matched: string[] = [];
