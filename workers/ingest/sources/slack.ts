@@ -41,7 +41,7 @@ export function slackRoutes(options: SlackRouteOptions = {}) {
     // the signature covers the bytes as sent
     const read = await readBody(c.req.raw, MAX_BODY_BYTES, { inflate: false });
     if (!read.ok) return problem(c, read.status, read.code, read.detail);
-    const verdict = verifySlackSignature({
+    const verdict = await verifySlackSignature({
       signingSecret: row.slackSigningSecret,
       body: new TextDecoder().decode(read.bytes),
       signature: c.req.header("x-slack-signature"),
