@@ -43,7 +43,7 @@ export const JudgeOutput = z.object({
   verdict: z.enum(["malicious", "benign"]),
   reason_code: z.enum([...MALICIOUS_CODES, ...BENIGN_CODES]),
   confidence: z.number().min(0).max(1),
-});
+}).strict(); // nothing else: an answer that carries more (a note, an instruction) is malformed
 export type JudgeOutput = z.infer<typeof JudgeOutput>;
 
 export type JudgeFailure = "malformed" | "refused" | "unavailable";
