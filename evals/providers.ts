@@ -12,8 +12,7 @@ import { RuleMatchJudge } from "../workers/grouping/rule-match-judge";
 import type { Embedder, MatchJudge, QueryWriter } from "../workers/grouping/types";
 import { WorkersAiEmbedder } from "../workers/grouping/workers-ai-embedder";
 import { WorkersAiRest } from "../workers/grouping/workers-ai-rest";
-import { safetyClassifierFromEnv, SafetyConfigError, type SafetyEnv } from "../workers/safety/from-env";
-import { HeuristicSafetyClassifier } from "../workers/safety/heuristic";
+import { offlineSafetyFromEnv, safetyClassifierFromEnv, SafetyConfigError, type SafetyEnv } from "../workers/safety/from-env";
 import type { SafetyClassifier } from "../workers/safety/classifier";
 import { HeuristicTriageClassifier } from "../workers/triage/heuristic";
 import type { TriageClassifier } from "../workers/triage/triage";
@@ -81,13 +80,21 @@ function workersAiRest(env: Record<string, string | undefined>): WorkersAiRest |
 }
 
 /**
- * safety: `offline` is the heuristic; `anthropic` is the tiered classifier
- * (heuristic, then the LLM judge) configured from the environment exactly as
+ * safety: `offline` is the offline tier (rules and the learned model,
+ * workers/safety/offline.ts; SAFETY_LEARNED_MODEL=off: the rules alone); `anthropic` is the tiered classifier (the
+ * offline tier, then the LLM judge) configured from the environment exactly as
  * the Worker is (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, SAFETY_JUDGE_MODEL,
  * SAFETY_JUDGE_POLICY, SAFETY_JUDGE_ON_FAILURE, SAFETY_JUDGE_TIMEOUT_MS).
  */
 export function makeSafetyClassifier(name: ProviderName, env: SafetyEnv = process.env): SafetyClassifier {
-  if (name === "offline") return new HeuristicSafetyClassifier();
+  if (name === "offline") {
+    try {
+      return offlineSafetyFromEnv(env);
+    } catch (e) {
+      if (e instanceof SafetyConfigError) throw new ProviderUnavailable(e.message);
+      throw e;
+    }
+  }
   if (name === "anthropic") {
     if (!env.ANTHROPIC_API_KEY?.trim()) {
       throw new ProviderUnavailable("provider 'anthropic' needs ANTHROPIC_API_KEY in the environment (and optionally SAFETY_JUDGE_MODEL); use --provider offline to run without it");

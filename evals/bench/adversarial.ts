@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import { summarizeEvidence } from "../../workers/research/evidence";
 import { judgeByRules } from "../../workers/actionability/actionability";
 import { HeuristicSafetyClassifier, RULES } from "../../workers/safety/heuristic";
+import { shippedScorer } from "../../workers/safety/offline";
 import { parseAnswer } from "../../workers/safety/llm-judge";
 import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
 import { normalize } from "../../workers/normalize/normalized";
@@ -257,12 +258,14 @@ export interface Stage {
 }
 
 const safety = new HeuristicSafetyClassifier();
+const learned = shippedScorer();
 const triage = new HeuristicTriageClassifier();
 const embedder = new HashedNgramEmbedder();
 
 /** Every classifier and normalizer a signal's text goes through, as one call per stage. */
 export const STAGES: Stage[] = [
   { name: "safety_heuristic", run: (content) => safety.classifySync({ source_product: "support", source_type: "ticket", content }) },
+  { name: "safety_learned", run: (content) => learned.score(content) },
   { name: "triage_heuristic", run: (content) => triage.classifySync({ source_product: "support", source_type: "ticket", content, metadata: { author: content } }) },
   {
     name: "normalize",

@@ -86,7 +86,7 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
 }
 
 /** what wrangler.toml deploys (SAFETY_JUDGE_POLICY) */
-const DEPLOYED_JUDGE_POLICY: JudgePolicy = "all";
+const DEPLOYED_JUDGE_POLICY: JudgePolicy = "borderline";
 
 /** Judge calls each policy would make on these signals (a fake judge that counts and says benign). */
 async function safetyJudgeCalls(lines: GroupingLine[]): Promise<Record<JudgePolicy, number>> {

@@ -16,7 +16,7 @@ export interface EvalRun {
 /** the environment without any Anthropic settings, plus `extra` */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith("ANTHROPIC_") || k.startsWith("SAFETY_JUDGE_")) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith("ANTHROPIC_") || k.startsWith("SAFETY_")) delete env[k];
   return { ...env, ...extra };
 }
 

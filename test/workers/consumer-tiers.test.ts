@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
 import type { Env } from "../../workers/env";
 import type { SignalMessage } from "../../workers/normalize/message";
-import { createProject, deliver, message } from "./helpers";
+import { api, createProject, deliver, message } from "./helpers";
 
 async function deliverWith(overrides: Partial<Env>, bodies: SignalMessage[], attempts = 1) {
   const batch = createMessageBatch<SignalMessage>(
@@ -33,7 +33,8 @@ describe("triage in the consumer", () => {
 });
 
 describe("the LLM safety judge in the consumer (local fake of the Messages API)", () => {
-  const judge = { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: "http://anthropic.fake" } as Partial<Env>;
+  // every signal to the judge: these tests are about the judge, not about what the offline tier clears
+  const judge = { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: "http://anthropic.fake", SAFETY_JUDGE_POLICY: "all" } as Partial<Env>;
 
   it("drops what the judge calls malicious and stores what it calls benign", async () => {
     await createProject("judge");
@@ -48,9 +49,36 @@ describe("the LLM safety judge in the consumer (local fake of the Messages API)"
     expect(await row("judge", "j2")).toMatchObject({ triage: "signal" });
   });
 
+  it("keeps the judge's verdicts and exports them as safety eval lines, page by page", async () => {
+    const key = await createProject("verdicts");
+    await deliverWith(judge, [
+      message("verdicts", { id: "v1", source_product: "support", source_type: "ticket", content: "Subject: hi\nBody: great app. TEST-MALICIOUS-MARKER" }),
+      message("verdicts", { id: "v2", content: "TypeError: z\n    at h (src/c.ts:3:3)" }),
+    ]);
+    const first = await api(key, "/v1/safety/verdicts?limit=1");
+    expect(first.status).toBe(200);
+    expect(first.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    const page1 = (await first.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const next = first.headers.get("next");
+    expect(next).toBeTruthy();
+    const second = await api(key, `/v1/safety/verdicts?limit=1&after=${encodeURIComponent(next!)}`);
+    const page2 = (await second.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = [...page1, ...page2].sort((a, b) => a.id.localeCompare(b.id));
+    expect(lines).toEqual([
+      expect.objectContaining({ id: "v1", source_product: "support", source_type: "ticket", label: "malicious", content: expect.stringContaining("TEST-MALICIOUS-MARKER") }),
+      expect.objectContaining({ id: "v2", label: "benign", reason_code: expect.any(String), learned: expect.any(Number) }),
+    ]);
+    // a third page is empty and has no cursor
+    const third = await api(key, `/v1/safety/verdicts?limit=1&after=${encodeURIComponent(second.headers.get("next")!)}`);
+    expect(await third.text()).toBe("");
+    expect(third.headers.get("next")).toBeNull();
+    expect((await (await api(key, "/v1/safety/verdicts?limit=0")).json()) as { code: string }).toMatchObject({ code: "invalid_query" });
+    expect((await api(key, "/v1/safety/verdicts?after=nonsense")).status).toBe(400);
+  });
+
   it("retries while the judge is down, and applies the fail-safe on the last attempt", async () => {
     await createProject("judge-down");
-    const down = { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: "http://anthropic.down", SAFETY_JUDGE_TIMEOUT_MS: "2000" } as Partial<Env>;
+    const down = { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: "http://anthropic.down", SAFETY_JUDGE_TIMEOUT_MS: "2000", SAFETY_JUDGE_POLICY: "all" } as Partial<Env>;
     const m = message("judge-down", { id: "d1", content: "TypeError: y\n    at g (src/b.ts:2:2)" });
     const first = await deliverWith(down, [m], 1);
     expect(first.retryMessages).toHaveLength(1);

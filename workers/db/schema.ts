@@ -183,6 +183,33 @@ export const groupingCorrections = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.id] }), index("grouping_corrections_from").on(t.projectId, t.fromReportId)],
 );
 
+/**
+ * The LLM safety judge's verdicts, one per signal it judged (a few percent of
+ * traffic under the default policy): the project's own labelled data, exported
+ * by `GET /v1/safety/verdicts` to retrain the offline tier
+ * (`npm run train -- safety --extra FILE`).
+ */
+export const safetyVerdicts = sqliteTable(
+  "safety_verdicts",
+  {
+    projectId: text("project_id").notNull(),
+    signalId: text("signal_id").notNull(),
+    sourceProduct: text("source_product").notNull(),
+    sourceType: text("source_type").notNull(),
+    content: text("content").notNull(),
+    /** malicious | benign */
+    verdict: text("verdict").notNull(),
+    reasonCode: text("reason_code").notNull(),
+    confidence: real("confidence").notNull(),
+    /** what the offline tier said: the rules' score and the model's probability */
+    rulesScore: real("rules_score").notNull(),
+    learned: real("learned").notNull(),
+    judge: text("judge").notNull(),
+    judgedAt: integer("judged_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.signalId] }), index("safety_verdicts_time").on(t.projectId, t.judgedAt)],
+);
+
 /** Messages the consumer could not process, with the reason (from the dead-letter queue). */
 export const deadLetters = sqliteTable(
   "dead_letters",

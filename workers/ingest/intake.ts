@@ -12,7 +12,7 @@ import type { Env } from "../env";
 import type { SignalMessage } from "../normalize/message";
 import type { SafetyClassifier } from "../safety/classifier";
 import { droppedRow, type DroppedRow } from "../safety/dropped-row";
-import { HeuristicSafetyClassifier } from "../safety/heuristic";
+import { offlineSafetyFromEnv } from "../safety/from-env";
 import type { ProjectContext } from "./auth";
 import { markUnsent, recordPending } from "./outbox";
 import type { SignalInput } from "./schema";
@@ -34,7 +34,6 @@ export interface IntakeResult {
   signals: SignalResult[];
 }
 
-const defaultClassifier = new HeuristicSafetyClassifier();
 
 const NON_ASCII = /[^\x00-\x7f]/;
 const encoder = new TextEncoder();
@@ -103,7 +102,7 @@ export async function acceptSignals(
   env: Env,
   project: ProjectContext,
   signals: SignalInput[],
-  classifier: SafetyClassifier = defaultClassifier,
+  classifier: SafetyClassifier = offlineSafetyFromEnv(env),
 ): Promise<IntakeResult> {
   const receivedAt = Date.now();
   const results: SignalResult[] = [];

@@ -15,7 +15,7 @@
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { droppedSignals, projects, signals } from "../db/schema";
+import { droppedSignals, projects, safetyVerdicts, signals } from "../db/schema";
 import type { Env } from "../env";
 import { assignSignal } from "../grouping/assign";
 import { BufferedVectorIndex } from "../grouping/buffered-index";
@@ -29,6 +29,7 @@ import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod, MatchV
 import type { Outcome } from "../ingest/outbox";
 import { mirrorStatement, type ReportListing } from "../reports/mirror";
 import { droppedRow } from "../safety/dropped-row";
+import { verdictRow } from "../safety/verdict-row";
 import type { TieredSafetyClassifier } from "../safety/tiered";
 import type { TriageClassifier } from "../triage/triage";
 import type { NormalizedSignal } from "./normalized";
@@ -77,6 +78,12 @@ export async function processSignals(
     if (rows.has(keyOf(signal.project, signal.id)) || results.has(signal)) continue;
     try {
       const verdict = await deps.safety.classify(signal, lastAttempt ? {} : { onJudgeFailure: "throw" });
+      // the judge's verdict is kept either way: the project's own labels for the offline tier
+      const judged = verdictRow(signal.project, signal, verdict, Date.now());
+      if (judged) {
+        const { sql, params } = db.insert(safetyVerdicts).values(judged).onConflictDoNothing().toSQL();
+        writes.push(env.DB.prepare(sql).bind(...params));
+      }
       if (verdict.action === "drop") {
         const { sql, params } = db.insert(droppedSignals).values(droppedRow(signal.project, signal, verdict, signal.received_at)).onConflictDoNothing().toSQL();
         writes.push(env.DB.prepare(sql).bind(...params));

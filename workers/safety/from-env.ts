@@ -1,19 +1,24 @@
 /**
- * The safety classifier a deployment asks for through its environment:
- * heuristic only when no ANTHROPIC_API_KEY is set (the embedded default),
- * else the tiered classifier with the LLM judge.
+ * The safety classifier a deployment asks for through its environment: the
+ * offline tier (rules and the learned model) alone when no ANTHROPIC_API_KEY
+ * is set (the embedded default), else the tiered classifier with the LLM
+ * judge behind it.
  *
+ *   SAFETY_LEARNED_MODEL     on (default) | off: the rules alone
  *   ANTHROPIC_API_KEY        secret; turns the judge on
  *   ANTHROPIC_BASE_URL       optional (a gateway, or a local fake in tests)
  *   SAFETY_JUDGE_MODEL       default claude-haiku-4-5
- *   SAFETY_JUDGE_POLICY      all | public | borderline | public_or_borderline (default all)
+ *   SAFETY_JUDGE_POLICY      borderline | all | public | public_or_borderline (default borderline:
+ *                           only what the offline tier could not clear)
  *   SAFETY_JUDGE_ON_FAILURE  drop_borderline | drop | allow | throw (default drop_borderline)
  *   SAFETY_JUDGE_TIMEOUT_MS  per HTTP attempt (default 20000)
  */
 import { LlmSafetyJudge } from "./llm-judge";
+import { OfflineSafetyClassifier } from "./offline";
 import { JUDGE_POLICIES, ON_JUDGE_FAILURE, TieredSafetyClassifier, type JudgePolicy, type OnJudgeFailure } from "./tiered";
 
 export interface SafetyEnv {
+  SAFETY_LEARNED_MODEL?: string;
   ANTHROPIC_API_KEY?: string;
   ANTHROPIC_BASE_URL?: string;
   SAFETY_JUDGE_MODEL?: string;
@@ -24,8 +29,20 @@ export interface SafetyEnv {
 
 export class SafetyConfigError extends Error {}
 
+const tiers = new Map<boolean, OfflineSafetyClassifier>();
+
+/** The offline tier the environment asks for (one per isolate and setting). */
+export function offlineSafetyFromEnv(env: Pick<SafetyEnv, "SAFETY_LEARNED_MODEL">): OfflineSafetyClassifier {
+  const setting = env.SAFETY_LEARNED_MODEL?.trim() || "on";
+  if (setting !== "on" && setting !== "off") throw new SafetyConfigError(`SAFETY_LEARNED_MODEL must be on or off, not '${setting}'`);
+  const on = setting === "on";
+  let tier = tiers.get(on);
+  if (!tier) tiers.set(on, (tier = new OfflineSafetyClassifier(on ? {} : { learned: null })));
+  return tier;
+}
+
 export function safetyClassifierFromEnv(env: SafetyEnv, opts: { fetch?: typeof fetch } = {}): TieredSafetyClassifier {
-  const policy = env.SAFETY_JUDGE_POLICY?.trim() || "all";
+  const policy = env.SAFETY_JUDGE_POLICY?.trim() || "borderline";
   if (!(JUDGE_POLICIES as readonly string[]).includes(policy)) {
     throw new SafetyConfigError(`SAFETY_JUDGE_POLICY must be one of ${JUDGE_POLICIES.join(", ")}, not '${policy}'`);
   }
@@ -45,5 +62,5 @@ export function safetyClassifierFromEnv(env: SafetyEnv, opts: { fetch?: typeof f
         fetch: opts.fetch,
       })
     : null;
-  return new TieredSafetyClassifier({ judge, judgeWhen: policy as JudgePolicy, onJudgeFailure: onFailure as OnJudgeFailure });
+  return new TieredSafetyClassifier({ offline: offlineSafetyFromEnv(env), judge, judgeWhen: policy as JudgePolicy, onJudgeFailure: onFailure as OnJudgeFailure });
 }

@@ -1,21 +1,25 @@
 /**
- * Tiered safety: the offline heuristic first (it drops what it drops), then
- * the LLM judge for the signals the heuristic let through, when a judge is
- * configured and the policy selects the signal. One verdict comes back;
- * `classifier` names the tier that decided and `matched` carries the
- * heuristic's rules plus the judge's reason (`judge:<reason_code>`).
+ * Tiered safety: the offline tier first (rules and the learned model,
+ * offline.ts; it drops what it drops), then the LLM judge for the signals it
+ * let through, when a judge is configured and the policy selects the signal.
+ * One verdict comes back; `classifier` names the tier that decided and
+ * `matched` carries the rules, the model's probability when it was not low
+ * (`learned:0.712`) and the judge's reason (`judge:<reason_code>`).
  *
  * Judge policy (`judgeWhen`):
- *  - "all" (default): every signal the heuristic allowed;
+ *  - "borderline" (default): only what the offline tier could not clear — a
+ *    rule matched below the drop score, or the model's probability is at
+ *    least its `uncertainAt` (a few percent of ordinary traffic), so the
+ *    LLM is paid for what is new and unclear, not for every repeat;
+ *  - "all": every signal the offline tier allowed (an LLM call per signal);
  *  - "public": only signals from sources outsiders can write to (tickets,
  *    issues, reviews, forms …, see PUBLIC_SOURCES);
- *  - "borderline": only signals some heuristic rule matched;
  *  - "public_or_borderline": either.
  *
  * Fail-safe (`onJudgeFailure`), for a signal the judge could not judge
  * (malformed twice, refused, unavailable):
- *  - "drop_borderline" (default): drop it when the heuristic was borderline
- *    (score ≥ `borderlineAt`, default 0.5), else allow it with
+ *  - "drop_borderline" (default): drop it when the rules were borderline
+ *    (score ≥ `borderlineAt`, default 0.5) or the model uncertain, else allow it with
  *    `judge_failed:<kind>` in `matched`, so it is never silently "benign";
  *  - "drop": drop every signal the judge could not judge;
  *  - "allow": keep the heuristic's decision;
@@ -23,8 +27,8 @@
  *    message later instead of deciding now).
  */
 import type { SafetyClassifier, SafetyInput, SafetyVerdict } from "./classifier";
-import { HeuristicSafetyClassifier } from "./heuristic";
 import type { JudgeFailure, JudgeOutput, SafetyJudge } from "./llm-judge";
+import { OfflineSafetyClassifier, type OfflineVerdict } from "./offline";
 
 export type JudgePolicy = "all" | "public" | "borderline" | "public_or_borderline";
 export const JUDGE_POLICIES: readonly JudgePolicy[] = ["all", "public", "borderline", "public_or_borderline"];
@@ -38,7 +42,7 @@ export const PUBLIC_SOURCES: readonly string[] = [
 ];
 
 export interface TieredSafetyOptions {
-  heuristic?: HeuristicSafetyClassifier;
+  offline?: OfflineSafetyClassifier;
   /** null: heuristic only */
   judge?: SafetyJudge | null;
   judgeWhen?: JudgePolicy;
@@ -48,6 +52,8 @@ export interface TieredSafetyOptions {
 }
 
 export interface TieredVerdict extends SafetyVerdict {
+  /** the learned model's probability */
+  learned: number;
   tier: "heuristic" | "judge" | "fail_safe";
   judge: JudgeOutput | null;
   judge_failure: JudgeFailure | null;
@@ -66,7 +72,7 @@ export class JudgeUnavailableError extends Error {
 export class TieredSafetyClassifier implements SafetyClassifier {
   readonly name: string;
   readonly usesLlm: boolean;
-  private readonly heuristic: HeuristicSafetyClassifier;
+  private readonly offline: OfflineSafetyClassifier;
   private readonly judge: SafetyJudge | null;
   private readonly judgeWhen: JudgePolicy;
   private readonly publicSources: Set<string>;
@@ -74,22 +80,23 @@ export class TieredSafetyClassifier implements SafetyClassifier {
   private readonly borderlineAt: number;
 
   constructor(opts: TieredSafetyOptions = {}) {
-    this.heuristic = opts.heuristic ?? new HeuristicSafetyClassifier();
+    this.offline = opts.offline ?? new OfflineSafetyClassifier();
     this.judge = opts.judge ?? null;
-    this.judgeWhen = opts.judgeWhen ?? "all";
+    this.judgeWhen = opts.judgeWhen ?? "borderline";
     this.publicSources = new Set((opts.publicSources ?? PUBLIC_SOURCES).map((s) => s.toLowerCase()));
     this.onJudgeFailure = opts.onJudgeFailure ?? "drop_borderline";
     this.borderlineAt = opts.borderlineAt ?? 0.5;
     this.usesLlm = this.judge !== null;
-    this.name = this.judge ? `tiered(${this.heuristic.name}+${this.judge.name})` : this.heuristic.name;
+    this.name = this.judge ? `tiered(${this.offline.name}+${this.judge.name})` : this.offline.name;
   }
 
   /** `opts.onJudgeFailure` overrides the configured fail-safe for this call. */
   async classify(input: SafetyInput, opts: { onJudgeFailure?: OnJudgeFailure } = {}): Promise<TieredVerdict> {
-    const h = this.heuristic.classifySync(input);
+    const h = this.offline.classifySync(input);
     const base = { judge: null, judge_failure: null, llm_calls: 0 };
-    if (h.action === "drop" || !this.judge || !this.wantsJudge(input, h.score)) {
-      return { ...h, ...base, tier: "heuristic" };
+    if (h.action === "drop" || !this.judge || !this.wantsJudge(input, h)) {
+      const { uncertain: _, ...verdict } = h;
+      return { ...verdict, ...base, tier: "heuristic" };
     }
     const outcome = await this.judge.judge(input);
     if (outcome.ok) {
@@ -98,6 +105,7 @@ export class TieredSafetyClassifier implements SafetyClassifier {
         action: drop ? "drop" : "allow",
         reason: drop ? "prompt_injection" : null,
         score: h.score,
+        learned: h.learned,
         matched: [...h.matched, `judge:${outcome.output.reason_code}`],
         classifier: this.judge.name,
         tier: "judge",
@@ -108,13 +116,15 @@ export class TieredSafetyClassifier implements SafetyClassifier {
     }
     const policy = opts.onJudgeFailure ?? this.onJudgeFailure;
     if (policy === "throw") throw new JudgeUnavailableError(outcome.failure, outcome.detail);
-    const drop = policy === "drop" || (policy === "drop_borderline" && h.score >= this.borderlineAt);
+    const borderline = h.score >= this.borderlineAt || h.learned >= this.offline.uncertainAt;
+    const drop = policy === "drop" || (policy === "drop_borderline" && borderline);
     return {
       action: drop ? "drop" : "allow",
       reason: drop ? "prompt_injection" : null,
       score: h.score,
+      learned: h.learned,
       matched: [...h.matched, `judge_failed:${outcome.failure}`],
-      classifier: `${this.heuristic.name}(fail-safe:${policy})`,
+      classifier: `${this.offline.name}(fail-safe:${policy})`,
       tier: "fail_safe",
       judge: null,
       judge_failure: outcome.failure,
@@ -122,9 +132,9 @@ export class TieredSafetyClassifier implements SafetyClassifier {
     };
   }
 
-  private wantsJudge(input: SafetyInput, score: number): boolean {
+  private wantsJudge(input: SafetyInput, offline: OfflineVerdict): boolean {
     const isPublic = this.publicSources.has(input.source_product.trim().toLowerCase());
-    const borderline = score > 0;
+    const borderline = offline.uncertain;
     switch (this.judgeWhen) {
       case "all":
         return true;
