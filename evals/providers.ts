@@ -28,6 +28,8 @@ export interface Providers {
   matchJudge: MatchJudge;
   /** the writer asked only for what `queryWriter`'s queries cannot place (GROUPING_QUERY_TIERS) */
   escalation: QueryWriter | null;
+  /** escalate signals with a fingerprint too (GROUPING_QUERY_TIERS=escalate_all) */
+  escalateFingerprinted?: boolean;
 }
 
 export class ProviderUnavailable extends Error {}

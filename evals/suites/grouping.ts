@@ -60,6 +60,7 @@ export async function runGrouping(
     fingerprinter: new MinedFingerprinter(new MemoryLogTemplateStore()),
     matchJudge: countingMatchJudge(providers.matchJudge, counts),
     escalation: opts.mode === "pipeline" && providers.escalation ? countingQueryWriter(providers.escalation, counts) : null,
+    escalateFingerprinted: providers.escalateFingerprinted ?? false,
   };
   let next = 0;
   const assignments: GroupingRun["assignments"] = [];

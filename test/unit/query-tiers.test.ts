@@ -52,11 +52,28 @@ describe("query tiers", () => {
     expect((await index.query("p", VEC["checkout crash on payment step"], 10)).map((m) => m.id).sort()).toEqual(["t1:0", "t1:1", "t2:0"]);
   });
 
-  it("escalates by default once an LLM writer is configured; `always` asks it for every signal", () => {
-    expect(queryTiersFromEnv({}, null)).toEqual({ queryWriter: expect.any(OfflineQueryWriter), escalation: null });
+  it("does not ask the model about a stack or log line with a new fingerprint unless told to (escalate_all)", async () => {
+    const withFingerprint = (escalateFingerprinted: boolean) => {
+      const t = deps();
+      t.d.fingerprinter = { fingerprints: async (l) => l.map((s) => `stack:TypeError:render@${s.id}`) };
+      t.d.escalateFingerprinted = escalateFingerprinted;
+      return t;
+    };
+    const quiet = withFingerprint(false);
+    const a = await assignSignal(sig("t1", "payment page blank"), quiet.d, opts);
+    expect([a.isNewReport, a.queries, quiet.asked]).toEqual([true, ["payment page blank"], []]);
+    const all = withFingerprint(true);
+    const b = await assignSignal(sig("t1", "payment page blank"), all.d, opts);
+    expect([b.queries, all.asked]).toEqual([["payment page blank", "checkout crashes rendering totals"], ["t1"]]);
+  });
+
+  it("escalates (free text) by default once an LLM writer is configured; `escalate_all` any signal; `always` asks it for every signal", () => {
+    expect(queryTiersFromEnv({}, null)).toEqual({ queryWriter: expect.any(OfflineQueryWriter), escalation: null, escalateFingerprinted: false });
     const escalate = queryTiersFromEnv({ ANTHROPIC_API_KEY: "sk-ant-x" }, null);
     expect(escalate.queryWriter).toBeInstanceOf(OfflineQueryWriter);
     expect(escalate.escalation).toBeInstanceOf(LlmQueryWriter);
+    expect(escalate.escalateFingerprinted).toBe(false);
+    expect(queryTiersFromEnv({ ANTHROPIC_API_KEY: "sk-ant-x", GROUPING_QUERY_TIERS: "escalate_all" }, null).escalateFingerprinted).toBe(true);
     const always = queryTiersFromEnv({ ANTHROPIC_API_KEY: "sk-ant-x", GROUPING_QUERY_TIERS: "always" }, null);
     expect([always.queryWriter instanceof LlmQueryWriter, always.escalation]).toEqual([true, null]);
     expect(() => queryTiersFromEnv({ ANTHROPIC_API_KEY: "sk-ant-x", GROUPING_QUERY_TIERS: "sometimes" }, null)).toThrow(GroupingConfigError);

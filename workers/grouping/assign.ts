@@ -68,8 +68,12 @@ export async function assignSignal(
   const written = (await deps.queryWriter.write(signal)).map((q) => q.trim()).filter(Boolean);
   const queries = specificQueries(written, signal).slice(0, MAX_QUERIES);
   // nothing was written at all: the text itself; only generic queries: nothing to link by (unless the next tier finds some)
-  if (written.length === 0 && !deps.escalation) queries.push(signal.content.slice(0, 500));
-  if (queries.length === 0 && !deps.escalation) return newReport(signal, deps, fp, written, opts);
+  // the next tier (an LLM in production) is asked only for what is new, and unless told otherwise only
+  // about free text: a new stack or log fingerprint is a new problem's first signal, and the queries
+  // extracted from it already say what it is about
+  const escalation = deps.escalation && (fp === null || deps.escalateFingerprinted) ? deps.escalation : null;
+  if (written.length === 0 && !escalation) queries.push(signal.content.slice(0, 500));
+  if (queries.length === 0 && !escalation) return newReport(signal, deps, fp, written, opts);
 
   const corrections: Corrections = deps.corrections ? await deps.corrections.load(signal.project) : NO_CORRECTIONS;
   // the failure classes the signal names (a timeout, a 502, …): a vector of a signal that named others is not a match
@@ -144,9 +148,9 @@ export async function assignSignal(
 
   await lookUp(queries);
   let choice = await choose();
-  // the next tier (an LLM in production) only for a signal the first one could not place: what is new
-  if (!choice && deps.escalation) {
-    const more = specificQueries((await deps.escalation.write(signal)).map((q) => q.trim()).filter(Boolean), signal)
+  // the next tier only for a signal the first one could not place
+  if (!choice && escalation) {
+    const more = specificQueries((await escalation.write(signal)).map((q) => q.trim()).filter(Boolean), signal)
       .filter((q) => !all.includes(q))
       .slice(0, MAX_QUERIES);
     await lookUp(more);

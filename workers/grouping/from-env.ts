@@ -5,9 +5,13 @@
  *   GROUPING_QUERY_WRITER  offline | anthropic | workers-ai
  *                          (default: anthropic when ANTHROPIC_API_KEY is set, else offline)
  *   GROUPING_QUERY_MODEL   the writer's model (claude-haiku-4-5 / @cf/meta/llama-3.1-8b-instruct)
- *   GROUPING_QUERY_TIERS   escalate (default) | always: with an LLM writer, `escalate` writes
- *                          offline queries first and asks the model only for a signal they
- *                          cannot place (what is new); `always` asks it for every signal
+ *   GROUPING_QUERY_TIERS   escalate (default) | escalate_all | always: with an LLM writer,
+ *                          `escalate` writes offline queries first and asks the model only
+ *                          for a signal of free text (no stack or log fingerprint) they cannot
+ *                          place — a stack trace or log line with a new fingerprint is a new
+ *                          problem's first signal and its extracted queries already say what
+ *                          it is about; `escalate_all` asks for any signal they cannot place;
+ *                          `always` asks it for every signal
  *   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL   the Anthropic writer's credentials (shared with the safety judge)
  *   EMBEDDING_MODEL        Workers AI embedding model (default @cf/baai/bge-base-en-v1.5)
  *   GROUPING_MATCH_JUDGE   offline | anthropic: who decides a borderline match
@@ -89,7 +93,7 @@ export function matchJudgeFromEnv(env: QueryWriterEnv & { GROUPING_MATCH_JUDGE?:
   return new LlmMatchJudge({ apiKey, baseURL: env.ANTHROPIC_BASE_URL?.trim() || undefined, model: env.GROUPING_JUDGE_MODEL?.trim() || undefined, fetch: opts.fetch });
 }
 
-export const QUERY_TIERS = ["escalate", "always"] as const;
+export const QUERY_TIERS = ["escalate", "escalate_all", "always"] as const;
 
 /**
  * The first query writer and the escalation writer `env` asks for: offline
@@ -101,14 +105,16 @@ export function queryTiersFromEnv(
   env: QueryWriterEnv & { GROUPING_QUERY_TIERS?: string },
   ai: AiBinding | null,
   opts: { fetch?: typeof fetch } = {},
-): { queryWriter: QueryWriter; escalation: QueryWriter | null } {
+): { queryWriter: QueryWriter; escalation: QueryWriter | null; escalateFingerprinted: boolean } {
   const writer = queryWriterFromEnv(env, ai, opts);
-  if (!writer.usesLlm) return { queryWriter: writer, escalation: null };
+  if (!writer.usesLlm) return { queryWriter: writer, escalation: null, escalateFingerprinted: false };
   const tiers = env.GROUPING_QUERY_TIERS?.trim() || "escalate";
   if (!(QUERY_TIERS as readonly string[]).includes(tiers)) {
     throw new GroupingConfigError(`GROUPING_QUERY_TIERS must be one of ${QUERY_TIERS.join(", ")}, not '${tiers}'`);
   }
-  return tiers === "always" ? { queryWriter: writer, escalation: null } : { queryWriter: new OfflineQueryWriter(), escalation: writer };
+  return tiers === "always"
+    ? { queryWriter: writer, escalation: null, escalateFingerprinted: false }
+    : { queryWriter: new OfflineQueryWriter(), escalation: writer, escalateFingerprinted: tiers === "escalate_all" };
 }
 
 /** `GROUPING_THRESHOLD` when set, else the embedder's own. */

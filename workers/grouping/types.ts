@@ -224,4 +224,6 @@ export interface GroupingDeps {
    * first writer's queries could not place: what is new pays for a model call
    */
   escalation?: QueryWriter | null;
+  /** also escalate a signal with a stack or log fingerprint (GROUPING_QUERY_TIERS=escalate_all); default: free text only */
+  escalateFingerprinted?: boolean;
 }
