@@ -32,6 +32,10 @@ describe("an eventually consistent vector index", () => {
     expect(await store.count("eventual")).toBeGreaterThan(0);
     const probe = Array.from({ length: 768 }, (_, i) => (i === 0 ? 1 : 0));
     expect((await store.query(probe, "eventual", 5)).count).toBe(0);
+    // the recent vectors keep the queries too: what the match judge reads of a report this young
+    const recent = await env.DB.prepare("SELECT query FROM recent_vectors WHERE project_id = ? AND id LIKE 'e1:%' ORDER BY id").bind("eventual").all<{ query: string | null }>();
+    expect(recent.results.length).toBeGreaterThan(0);
+    expect(recent.results.every((r) => typeof r.query === "string" && r.query.length > 0)).toBe(true);
 
     await deliver([message("eventual", { id: "e2", source_product: "github", source_type: "issue", content: CHECKOUT_ISSUE })]);
     expect(await row("eventual", "e2")).toEqual({ report_id: first!.report_id, link_method: "vector" });

@@ -140,6 +140,8 @@ export const recentVectors = sqliteTable(
     fingerprint: text("fingerprint"),
     /** the failure classes its signal named, comma-separated (grouping/failure-classes.ts) */
     failure: text("failure"),
+    /** the query the vector embeds: what the match judge reads of a report this young */
+    query: text("query"),
     /** base64 float32 (workers/normalize/embedding-codec.ts) */
     vector: text("vector").notNull(),
     createdAt: integer("created_at").notNull(),

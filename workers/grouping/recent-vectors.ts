@@ -31,23 +31,23 @@ export class D1RecentVectors implements RecentVectorStore {
   async load(project: string): Promise<VectorRecord[]> {
     const { results } = await this.db
       .prepare(
-        `SELECT id, report_id, fingerprint, failure, vector FROM recent_vectors WHERE project_id = ? AND created_at >= ?
+        `SELECT id, report_id, fingerprint, failure, query, vector FROM recent_vectors WHERE project_id = ? AND created_at >= ?
          ORDER BY created_at DESC LIMIT ?`,
       )
       .bind(project, this.now() - this.windowMs, MAX_RECENT)
-      .all<{ id: string; report_id: string; fingerprint: string | null; failure: string | null; vector: string }>();
-    return results.map((r) => ({ id: r.id, reportId: r.report_id, fingerprint: r.fingerprint, failure: r.failure, values: decodeEmbedding(r.vector), query: "" }));
+      .all<{ id: string; report_id: string; fingerprint: string | null; failure: string | null; query: string | null; vector: string }>();
+    return results.map((r) => ({ id: r.id, reportId: r.report_id, fingerprint: r.fingerprint, failure: r.failure, values: decodeEmbedding(r.vector), query: r.query ?? "" }));
   }
 
   async save(project: string, records: VectorRecord[]): Promise<void> {
     const now = this.now();
     const insert = this.db.prepare(
-      `INSERT INTO recent_vectors (project_id, id, report_id, fingerprint, failure, vector, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO recent_vectors (project_id, id, report_id, fingerprint, failure, query, vector, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (project_id, id) DO UPDATE SET report_id = excluded.report_id, fingerprint = excluded.fingerprint, failure = excluded.failure,
-         vector = excluded.vector, created_at = excluded.created_at`,
+         query = excluded.query, vector = excluded.vector, created_at = excluded.created_at`,
     );
     await this.db.batch([
-      ...records.map((r) => insert.bind(project, r.id, r.reportId, r.fingerprint ?? null, r.failure ?? null, encodeEmbedding(r.values), now)),
+      ...records.map((r) => insert.bind(project, r.id, r.reportId, r.fingerprint ?? null, r.failure ?? null, r.query?.slice(0, 500) || null, encodeEmbedding(r.values), now)),
       this.db.prepare("DELETE FROM recent_vectors WHERE project_id = ? AND created_at < ?").bind(project, now - this.windowMs),
     ]);
   }

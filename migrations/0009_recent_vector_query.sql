@@ -1,0 +1,1 @@
+ALTER TABLE `recent_vectors` ADD `query` text;
