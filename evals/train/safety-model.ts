@@ -20,7 +20,7 @@
  * one window of it), benign texts train every window. One text in five
  * (by hash) is held back: `dropAt` is set where at most `--max-fpr`
  * (default 0.2%) of the held-back benign texts would be dropped (and at
- * least 0.5), and `uncertainAt` where at most `--max-judge` (default 3%)
+ * least 0.95), and `uncertainAt` where at most `--max-judge` (default 3%)
  * would go to the LLM judge (and at least 0.2). With `--extra`, the report
  * also gives how often the shipped model and the new one agree with those
  * labels on the fifth held back. Deterministic: same data, same weights.
@@ -191,8 +191,9 @@ export async function trainSafety(argv: string[]): Promise<Record<string, unknow
   // held-back scores with the quantized model, exactly as the Worker computes them
   const scored = valSet.map((d) => ({ d, p: scoreWith(q, scale, bias, d.text).p }));
   const benign = scored.filter((s) => !s.d.malicious).map((s) => s.p);
-  // never below these: a probability under 0.2 is not "unsure", under 0.5 not "malicious"
-  const dropAt = Math.max(0.5, thresholdFor(benign, Number(values["max-fpr"])));
+  // never below these: a probability under 0.2 is not "unsure"; the model drops alone only at 0.95 or more
+  // (its public benign texts are not the product's traffic: developers discussing their own prompts read as attacks)
+  const dropAt = Math.max(0.95, thresholdFor(benign, Number(values["max-fpr"])));
   const uncertainAt = Math.min(dropAt, Math.max(0.2, thresholdFor(benign, Number(values["max-judge"]))));
   const attacks = scored.filter((s) => s.d.malicious);
   const rate = (xs: { p: number }[], at: number) => (xs.length ? xs.filter((x) => x.p >= at).length / xs.length : 0);
