@@ -124,7 +124,7 @@ describe("grouping: the hashed embedder", () => {
 });
 
 describe("safety heuristic: the rewritten rules match what the plain patterns matched", () => {
-  const AGENT = String.raw`(?:ai|assistant|agent|bot|llm|model|gpt|claude|copilot|analyst|coding agent|release agent|automated \w+)`;
+  const AGENT = String.raw`(?:ai|assistant|agent|bot|llm|model|gpt|claude|copilot|analyst|fixer|coding agent|release agent|automated \w+)`;
   const SPEECH = String.raw`\b(?:told|tells|asked|asks|says|said|wants|wanted|instructed|instructs)(?:\s+(?:me|us|you|them|him|her|people|users))?\s+to\s+`;
   const OVERRIDE_VERB = String.raw`\b(?:ignore|disregard|forget|override|bypass|skip)\b`;
   const OVERRIDE_TARGET = String.raw`(?:[\s\w,]{0,30}?\b(?:previous|prior|above|earlier|preceding|following|original|system|your|all)\s+(?:instructions?|rules|prompts?|directions|directives|guidelines|guardrails|constraints)\b|\s+(?:everything|all(?: of)?(?: the text| that)?)\s+(?:above|before(?: this)?|you (?:were|have been) told)\b)`;
@@ -135,7 +135,7 @@ describe("safety heuristic: the rewritten rules match what the plain patterns ma
       /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)[^\]]*\]\]|<\|im_(?:start|end)\|>|\bSYSTEM OVERRIDE\b|^#{2,}[ \t]*(?:system|instructions)(?:[ \t]+(?:prompt|message|override|instructions))?[ \t]*:?[ \t]*$|^[ \t]*(?:system|developer)[ \t]*:[ \t]*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
     fake_boundary: /(?:-{2,}|={2,}|\*{2,}|#{2,}|\[)\s*END OF (?:THE )?(?:TICKET|MESSAGE|INPUT|DATA|DOCUMENT|PROMPT|CONTEXT|CONVERSATION|EMAIL|USER INPUT)\b/,
     addresses_agent: new RegExp(
-      String.raw`(?:^|[\s'"(.:!?])(?:hey |hi |dear |attention,? |note to (?:the )?|to the |psst,? )?(?:ai |coding |automated )?${AGENT}(?: reading this| processing this| who reads this)?\)?\s*[:,—–]\s*\w|<!--[^>]{0,400}?\b${AGENT}\b`,
+      String.raw`(?:^|[\s'"(.:!?])(?:hey |hi |dear |attention,? |note to (?:the )?|to the |psst,? )?(?:ai |coding |automated )?${AGENT}(?: reading this| processing this| who reads this)?\)?\s*[:,—–]\s*\w|(?:^|[\s(])@[\w-]{0,30}?[-_]?(?:ai|assistant|agent|bot|fixer|copilot|claude|gpt)\b(?!-)|<!--[^>]{0,400}?\b${AGENT}\b`,
       "i",
     ),
     hidden_comment_directive: /<!--(?:(?!-->)[\s\S]){0,400}?\b(?:when you|please|you must|make sure|add|run|open|upload|send)\b/i,

@@ -47,8 +47,8 @@ interface Rule extends PrefilterRule {
   weight: number;
 }
 
-const AGENT = String.raw`(?:ai|assistant|agent|bot|llm|model|gpt|claude|copilot|analyst|coding agent|release agent|automated \w+)`;
-const AGENT_TRIGGERS = ["ai", "assistant", "agent", "bot", "llm", "model", "gpt", "claude", "copilot", "analyst", "automated"];
+const AGENT = String.raw`(?:ai|assistant|agent|bot|llm|model|gpt|claude|copilot|analyst|fixer|coding agent|release agent|automated \w+)`;
+const AGENT_TRIGGERS = ["ai", "assistant", "agent", "bot", "llm", "model", "gpt", "claude", "copilot", "analyst", "fixer", "automated"];
 /** "told me to ignore …" reports what someone said; it is not said to the reader */
 const SPEECH = String.raw`\b(?:told|tells|asked|asks|says|said|wants|wanted|instructed|instructs)(?:\s+(?:me|us|you|them|him|her|people|users))?\s+to\s+`;
 const OVERRIDE_VERB = String.raw`\b(?:ignore|disregard|forget|override|bypass|skip)\b`;
@@ -134,7 +134,7 @@ export const RULES: Rule[] = [
     name: "addresses_agent",
     weight: 0.5,
     pattern: new RegExp(
-      String.raw`(?:^|[\s'"(.:!?])(?:hey |hi |dear |attention,? |note to (?:the )?|to the |psst,? )?(?:ai |coding |automated )?${AGENT}(?: reading this| processing this| who reads this)?\)?\s*[:,—–]\s*\w|<!--(?:(?!<!--)[^>]){0,400}?\b${AGENT}\b`,
+      String.raw`(?:^|[\s'"(.:!?])(?:hey |hi |dear |attention,? |note to (?:the )?|to the |psst,? )?(?:ai |coding |automated )?${AGENT}(?: reading this| processing this| who reads this)?\)?\s*[:,—–]\s*\w|(?:^|[\s(])@[\w-]{0,30}?[-_]?(?:ai|assistant|agent|bot|fixer|copilot|claude|gpt)\b(?!-)|<!--(?:(?!<!--)[^>]){0,400}?\b${AGENT}\b`,
       "i",
     ),
     triggers: AGENT_TRIGGERS,
