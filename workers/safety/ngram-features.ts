@@ -24,14 +24,19 @@ const SALT_WORD = 0x9e3779b1;
 const SALT_BIGRAM = 0x85ebca77;
 const SALT_CHAR = [0, 0, 0, 0xc2b2ae3d, 0x27d4eb2f, 0x165667b1];
 
+/** reused by every call: the features are read from it before the next call (no await in between) */
+const SCRATCH = new Uint16Array(MAX_CHARS * 2);
+
 /**
  * The text as the features read it, as UTF-16 code units: lower case, digits
  * as `0`, every run of white space as one space. One pass into a typed array
- * (building a string piece by piece cost more than the features).
+ * (building a string piece by piece cost more than the features). The array
+ * is a view of a buffer the next call overwrites: read it before then.
  */
 export function normalizeForFeatures(text: string): Uint16Array {
   const lower = (text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text).toLowerCase();
-  const out = new Uint16Array(lower.length);
+  // lower-casing may lengthen a string (İ → i̇), at most twice
+  const out = lower.length <= SCRATCH.length ? SCRATCH : new Uint16Array(lower.length);
   let n = 0;
   let space = false;
   for (let i = 0; i < lower.length; i++) {
