@@ -139,6 +139,14 @@ describe("TieredSafetyClassifier", () => {
       expect(offline.classifySync(sig("the reporting numbers look off for EU customers this week"))).toMatchObject({ action: "allow", uncertain: true });
     });
 
+    it("never drops a log line or a stack trace on the model alone: unsure at most", () => {
+      const offline = new OfflineSafetyClassifier({ learned: modelOf(phrase, 3, at) });
+      expect(offline.classifySync(suspicious)).toMatchObject({ action: "drop" });
+      for (const source_type of ["log", "exception", "Log "]) {
+        expect(offline.classifySync({ ...suspicious, source_product: "logs", source_type }), source_type).toMatchObject({ action: "allow", uncertain: true });
+      }
+    });
+
     it("drops what the model was unsure of when the judge cannot judge (fail-safe)", async () => {
       const t = new TieredSafetyClassifier({ offline: new OfflineSafetyClassifier({ learned: modelOf(phrase, 1, at) }), judge: scriptedJudge(() => fails("unavailable")) });
       expect(await t.classify(suspicious)).toMatchObject({ action: "drop", tier: "fail_safe", judge_failure: "unavailable" });

@@ -2,8 +2,9 @@
  * The offline safety tier: the rules (heuristic.ts) and the learned model
  * (learned.ts) on the same prepared text (NFKC, invisible characters removed,
  * readable base64 decoded). A signal is dropped when the rules add up to
- * DROP_AT, when the model's probability reaches its `dropAt`, or when a rule
- * matched below DROP_AT and the model agrees (CONFIRM_AT). It is
+ * DROP_AT, when the model's probability reaches its `dropAt` (not for log
+ * lines and stack traces: MACHINE_TYPES), or when a rule matched below
+ * DROP_AT and the model agrees (CONFIRM_AT). It is
  * "uncertain" — what the tiered classifier puts to the LLM judge under the
  * default policy — when a rule matched below DROP_AT or the model's
  * probability is at least `uncertainAt`. Offline, with no judge, an
@@ -17,6 +18,8 @@ import { SAFETY_MODEL } from "./model-weights";
 
 /** the model's probability that confirms a rule which matched below the drop score */
 export const CONFIRM_AT = 0.5;
+/** source types of machine-written text: the model never drops these on its own */
+export const MACHINE_TYPES: ReadonlySet<string> = new Set(["log", "logs", "exception", "error", "crash", "trace", "span", "metric", "event", "check_run", "workflow_run"]);
 
 export interface OfflineVerdict extends SafetyVerdict {
   /** the learned model's probability (its most suspicious window) */
@@ -66,9 +69,12 @@ export class OfflineSafetyClassifier implements SafetyClassifier {
     const { dropAt, uncertainAt } = this.learned.model;
     const matched = [...h.matched];
     if (p >= uncertainAt) matched.push(`learned:${p.toFixed(3)}`);
-    // the model alone drops only what it is sure of; it confirms a rule that matched below DROP_AT at CONFIRM_AT
+    // the model alone drops only what it is sure of, and only in text people write: in a log line or a
+    // stack trace (machine text, not what it learned from; "JWT verification failed", "admin changed role")
+    // it is unsure at most. It confirms a rule that matched below DROP_AT at CONFIRM_AT.
     const confirmed = h.score > 0 && p >= Math.max(CONFIRM_AT, uncertainAt);
-    const byModel = h.action !== "drop" && (p >= dropAt || confirmed);
+    const alone = p >= dropAt && !MACHINE_TYPES.has(input.source_type.trim().toLowerCase());
+    const byModel = h.action !== "drop" && (alone || confirmed);
     const drop = h.action === "drop" || byModel;
     return {
       action: drop ? "drop" : "allow",
