@@ -16,6 +16,8 @@ import type { SafetyJudge } from "../../workers/safety/llm-judge";
 import { JUDGE_POLICIES, TieredSafetyClassifier, type JudgePolicy } from "../../workers/safety/tiered";
 import { makeProviders, type Providers } from "../providers";
 import { type GroupingLine, runGrouping } from "../suites/grouping";
+import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
+import { TieredTriageClassifier } from "../../workers/triage/tiered";
 import { generateStream } from "./e2e-stream";
 
 export interface GroupingBenchResult {
@@ -30,6 +32,8 @@ export interface GroupingBenchResult {
   llm_calls_per_1000: number;
   llm_calls_per_1000_by_stage: { query_writer: number; safety_judge: number; match_judge: number; triage: number };
   safety_judge_calls_per_1000_by_policy: Record<JudgePolicy, number>;
+  /** what the triage judge would read if TRIAGE_JUDGE=anthropic */
+  triage_judge_calls_per_1000_when_on: number;
   embed_calls_per_1000: number;
   signals_per_s: number;
   peak_rss_mb: number;
@@ -61,6 +65,10 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
   // the safety judge reads every signal its policy selects, before grouping: count what each policy would send
   const judged = await safetyJudgeCalls(lines);
   const judgeCalls = judged[DEPLOYED_JUDGE_POLICY];
+  // the triage judge, when turned on (TRIAGE_JUDGE=anthropic; off by default), reads the rules' non-structural drops
+  const rules = new HeuristicTriageClassifier();
+  const triageWhenOn = lines.filter((l) => TieredTriageClassifier.wantsJudge(rules.classifySync(l))).length;
+  const triageCalls = DEPLOYED_TRIAGE_JUDGE ? triageWhenOn : 0;
   const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
   return {
     signals: lines.length,
@@ -70,13 +78,14 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
     pairwise_recall: r4(run.pairwise_recall),
     ari: r4(run.ari),
     ga: r4(run.ga),
-    llm_calls_per_1000: per1000(run.llm_calls + judgeCalls),
+    llm_calls_per_1000: per1000(run.llm_calls + judgeCalls + triageCalls),
     llm_calls_per_1000_by_stage: {
       query_writer: per1000(run.llm_calls - run.judge_calls),
       safety_judge: per1000(judgeCalls),
       match_judge: per1000(run.judge_calls),
-      triage: 0,
+      triage: per1000(triageCalls),
     },
+    triage_judge_calls_per_1000_when_on: per1000(triageWhenOn),
     safety_judge_calls_per_1000_by_policy: Object.fromEntries(JUDGE_POLICIES.map((p) => [p, per1000(judged[p])])) as Record<JudgePolicy, number>,
     embed_calls_per_1000: per1000(run.embed_calls),
     signals_per_s: Math.round((lines.length / seconds) * 10) / 10,
@@ -84,6 +93,9 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
     seconds: Math.round(seconds * 10) / 10,
   };
 }
+
+/** what a deployment with a key runs by default (TRIAGE_JUDGE unset: off) */
+const DEPLOYED_TRIAGE_JUDGE = false;
 
 /** what wrangler.toml deploys (SAFETY_JUDGE_POLICY) */
 const DEPLOYED_JUDGE_POLICY: JudgePolicy = "borderline";

@@ -12,7 +12,7 @@ import type { Env } from "../env";
 import { groupingDepsFromEnv } from "../grouping/from-env";
 import { type Settlement, settle, settledIds } from "../ingest/outbox";
 import { safetyClassifierFromEnv } from "../safety/from-env";
-import { HeuristicTriageClassifier } from "../triage/heuristic";
+import { triageClassifierFromEnv } from "../triage/from-env";
 import { deadLetterFor, deadLetterStatements } from "./dead-letter";
 import { SignalMessage } from "./message";
 import { normalize, type NormalizedSignal } from "./normalized";
@@ -26,7 +26,7 @@ export function consumerDeps(env: Env): ConsumerDeps {
   return {
     grouping: groupingDepsFromEnv(env),
     safety: safetyClassifierFromEnv(env),
-    triage: new HeuristicTriageClassifier(),
+    triage: triageClassifierFromEnv(env),
     thresholds: new Map(),
   };
 }
