@@ -19,7 +19,7 @@ import { SAFETY_MODEL } from "./model-weights";
 /** the model's probability that confirms a rule which matched below the drop score */
 export const CONFIRM_AT = 0.5;
 /** source types of machine-written text: the model never drops these on its own */
-export const MACHINE_TYPES: ReadonlySet<string> = new Set(["log", "logs", "exception", "error", "crash", "trace", "span", "metric", "event", "check_run", "workflow_run"]);
+export const MACHINE_TYPES: ReadonlySet<string> = new Set(["log", "logs", "exception", "error", "crash", "trace", "span", "metric", "check_run", "workflow_run"]);
 
 export interface OfflineVerdict extends SafetyVerdict {
   /** the learned model's probability (its most suspicious window) */
