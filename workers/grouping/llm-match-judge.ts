@@ -12,7 +12,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import { head } from "../normalize/reading-window";
-import { anthropicClient, askForJson, type AnthropicClientOptions } from "../safety/anthropic-client";
+import { anthropicClient, askForJsonTwice, type AnthropicClientOptions } from "../safety/anthropic-client";
 import { closeTag, fence, newBoundary, openTag } from "../safety/fence";
 import { ruleVerdict } from "./rule-match-judge";
 import type { MatchJudge, MatchQuestion, MatchVerdict } from "./types";
@@ -85,15 +85,11 @@ export class LlmMatchJudge implements MatchJudge {
   }
 
   async judge(q: MatchQuestion): Promise<MatchVerdict> {
-    let detail = "";
-    for (let attempt = 0; attempt < 2; attempt++) {
-      this.calls++;
-      const r = await askForJson(this.client, this.request(q), JudgeOutput);
-      if (r.kind === "no_answer") return this.fallBack(q, r.why);
-      if (r.kind === "answer") return { same: r.value.same, reason: r.value.same ? "one_fix" : "different_problem", detail: r.value.reason, judge: this.name };
-      detail = r.detail;
-    }
-    return this.fallBack(q, `malformed: ${detail}`);
+    const { result: r, calls } = await askForJsonTwice(this.client, () => this.request(q), JudgeOutput);
+    this.calls += calls;
+    if (r.kind === "no_answer") return this.fallBack(q, r.why);
+    if (r.kind === "malformed") return this.fallBack(q, `malformed: ${r.detail}`);
+    return { same: r.value.same, reason: r.value.same ? "one_fix" : "different_problem", detail: r.value.reason, judge: this.name };
   }
 
   private fallBack(q: MatchQuestion, why: string): MatchVerdict {

@@ -37,8 +37,15 @@ export function describeApiError(e: unknown): string | null {
   return `${status}${e.constructor.name}: ${e.message}`;
 }
 
-/** One structured call's outcome: the answer, a malformed one (worth asking again), or none to use. */
-export type JsonAsk<T> = { kind: "answer"; value: T } | { kind: "malformed"; detail: string } | { kind: "no_answer"; why: string };
+/**
+ * One structured call's outcome: the answer, a malformed one (worth asking
+ * again), or none to use — the API failed after the SDK's retries
+ * (`unavailable`, `detail` as `describeApiError` puts it) or the model refused.
+ */
+export type JsonAsk<T> =
+  | { kind: "answer"; value: T }
+  | { kind: "malformed"; detail: string }
+  | { kind: "no_answer"; why: string; failure: "unavailable" | "refused"; detail: string };
 
 /**
  * One Messages API call whose answer must match `schema`: an API failure
@@ -56,9 +63,25 @@ export async function askForJson<T extends z.ZodType>(
   } catch (e) {
     const why = describeApiError(e);
     if (why === null) throw e;
-    return { kind: "no_answer", why: `unavailable: ${why}` };
+    return { kind: "no_answer", why: `unavailable: ${why}`, failure: "unavailable", detail: why };
   }
-  if (message.stop_reason === "refusal") return { kind: "no_answer", why: "refused" };
+  if (message.stop_reason === "refusal") return { kind: "no_answer", why: "refused", failure: "refused", detail: "the model refused" };
   const parsed = parseModelJson(message, schema);
   return parsed.ok ? { kind: "answer", value: parsed.value } : { kind: "malformed", detail: parsed.detail };
+}
+
+/**
+ * `askForJson`, asked once more when the answer is malformed (HTTP-level
+ * retries are the SDK's): `request` is called per attempt, so each carries a
+ * fresh fence boundary. `calls` counts the model calls made.
+ */
+export async function askForJsonTwice<T extends z.ZodType>(
+  client: Anthropic,
+  request: () => Anthropic.MessageCreateParamsNonStreaming,
+  schema: T,
+): Promise<{ result: JsonAsk<z.infer<T>>; calls: number }> {
+  let result = await askForJson(client, request(), schema);
+  if (result.kind !== "malformed") return { result, calls: 1 };
+  result = await askForJson(client, request(), schema);
+  return { result, calls: 2 };
 }

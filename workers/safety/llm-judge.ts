@@ -18,7 +18,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import type { SafetyClassifier, SafetyInput, SafetyVerdict } from "./classifier";
-import { anthropicClient, describeApiError, type AnthropicClientOptions } from "./anthropic-client";
+import { anthropicClient, askForJsonTwice, type AnthropicClientOptions } from "./anthropic-client";
 import { closeTag, fence, newBoundary, openTag } from "./fence";
 import { parseModelJson } from "./model-json";
 
@@ -113,25 +113,11 @@ export class LlmSafetyJudge implements SafetyClassifier, SafetyJudge {
   }
 
   async judge(input: SafetyInput): Promise<JudgeOutcome> {
-    let calls = 0;
-    let detail = "";
     // one retry when the answer is malformed; HTTP-level retries are the SDK's
-    for (let attempt = 0; attempt < 2; attempt++) {
-      let message: Anthropic.Message;
-      try {
-        calls++;
-        message = await this.client.messages.create(this.request(input));
-      } catch (e) {
-        const why = describeApiError(e);
-        if (why === null) throw e;
-        return { ok: false, failure: "unavailable", detail: why.slice(0, 300), calls };
-      }
-      if (message.stop_reason === "refusal") return { ok: false, failure: "refused", detail: "the model refused", calls };
-      const parsed = parseAnswer(message);
-      if (parsed.ok) return { ok: true, output: parsed.output, calls };
-      detail = parsed.detail;
-    }
-    return { ok: false, failure: "malformed", detail, calls };
+    const { result: r, calls } = await askForJsonTwice(this.client, () => this.request(input), JudgeOutput);
+    if (r.kind === "answer") return { ok: true, output: r.value, calls };
+    if (r.kind === "no_answer") return { ok: false, failure: r.failure, detail: r.detail.slice(0, 300), calls };
+    return { ok: false, failure: "malformed", detail: r.detail, calls };
   }
 
   async classify(input: SafetyInput): Promise<SafetyVerdict> {

@@ -10,7 +10,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import { head } from "../normalize/reading-window";
-import { anthropicClient, askForJson, type AnthropicClientOptions } from "../safety/anthropic-client";
+import { anthropicClient, askForJsonTwice, type AnthropicClientOptions } from "../safety/anthropic-client";
 import { closeTag, fence, newBoundary, openTag } from "../safety/fence";
 import { TRIAGE_REASONS, type TriageInput } from "./triage";
 
@@ -80,13 +80,9 @@ export class LlmTriageJudge implements TriageJudge {
   }
 
   async judge(signal: TriageInput): Promise<TriageAsk> {
-    let detail = "";
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const r = await askForJson(this.client, this.request(signal), TriageOutput);
-      if (r.kind === "no_answer") return { ok: false, why: r.why, calls: attempt };
-      if (r.kind === "answer") return { ok: true, output: r.value, calls: attempt };
-      detail = r.detail;
-    }
-    return { ok: false, why: `malformed: ${detail}`, calls: 2 };
+    const { result: r, calls } = await askForJsonTwice(this.client, () => this.request(signal), TriageOutput);
+    if (r.kind === "no_answer") return { ok: false, why: r.why, calls };
+    if (r.kind === "malformed") return { ok: false, why: `malformed: ${r.detail}`, calls };
+    return { ok: true, output: r.value, calls };
   }
 }
