@@ -11,7 +11,6 @@ import { z } from "zod";
 import type { SafetyClassifier, SafetyVerdict } from "../../workers/safety/classifier";
 import { readJsonl } from "../jsonl";
 import { makeSafetyClassifier, ProviderUnavailable } from "../providers";
-import { OfflineSafetyClassifier } from "../../workers/safety/offline";
 import type { Suite } from "../suite";
 import { metricTable } from "../table";
 
@@ -126,7 +125,7 @@ export const safetySuite: Suite = {
     let baseline: Omit<SafetyRun, "decisions"> | undefined;
     if (values.baseline !== undefined) {
       if (values.baseline !== "rules") throw new ProviderUnavailable(`--baseline ${String(values.baseline)}: the safety suite's baseline is 'rules' (the offline tier without its learned model)`);
-      const { decisions: _d, ...b } = await runSafety(lines, new OfflineSafetyClassifier({ learned: null }));
+      const { decisions: _d, ...b } = await runSafety(lines, makeSafetyClassifier("offline", { SAFETY_LEARNED_MODEL: "off" }));
       baseline = b;
       rows.push(["rules", Object.fromEntries(METRIC_KEYS.map((k) => [k, b[k]]))]);
     }
