@@ -75,7 +75,11 @@ export async function assignSignal(
   if (written.length === 0 && !escalation) queries.push(signal.content.slice(0, 500));
   if (queries.length === 0 && !escalation) return newReport(signal, deps, fp, written, opts);
 
-  const corrections: Corrections = deps.corrections ? await deps.corrections.load(signal.project) : NO_CORRECTIONS;
+  // people's corrections, read beside the first lookups (not before them)
+  const loadingCorrections: Promise<Corrections> = deps.corrections ? deps.corrections.load(signal.project) : Promise.resolve(NO_CORRECTIONS);
+  // a signal with no query to look up never needs them: their failure then is nobody's (a lookup still rethrows it)
+  loadingCorrections.catch(() => undefined);
+  let corrections: Corrections = NO_CORRECTIONS;
   // the failure classes the signal names (a timeout, a 502, …): a vector of a signal that named others is not a match
   const failure = failureClasses(signal.content);
   const supportAt = opts.threshold - (opts.supportMargin ?? DEFAULT_SUPPORT_MARGIN);
@@ -93,8 +97,9 @@ export async function assignSignal(
   const lookUp = async (more: string[]) => {
     if (!more.length) return;
     const vs = await deps.embedder.embed(more);
-    // the lookups are independent: concurrently, in the order the queries were written
-    const fs = await Promise.all(vs.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5)));
+    // the lookups are independent: concurrently, in the order the queries were written, with the corrections
+    const [fs, loaded] = await Promise.all([Promise.all(vs.map((v) => deps.index.query(signal.project, v, opts.topK ?? 5))), loadingCorrections]);
+    corrections = loaded;
     for (let k = 0; k < vs.length; k++) {
       const i = vectors.length;
       all.push(more[k]);
