@@ -36,10 +36,13 @@ describe("OfflineQueryWriter", () => {
     expect(writeQueries("2026-06-10T11:33:21.000Z ERROR [checkout] upstream tax-service responded 500 route=/checkout/payment duration_ms=381 request_id=req_6k6qr9p7spam client_ip=10.80.132.157 host=checkout-12", src)).toEqual([
       "checkout payment",
       "upstream tax responded unavailable",
+      // where and how, the angle a customer's message shares: "the payment page shows a server error"
+      "checkout payment upstream unavailable",
     ]);
     expect(writeQueries('ts=2026-06-03T18:54:56Z level=warn service=search msg="request to ranker exceeded deadline" route=/api/search duration_ms=9120', src)).toEqual([
       "search",
       "request ranker exceeded deadline timeout",
+      "search timeout",
     ]);
   });
   it("names in-app files without deployment prefixes", () => {

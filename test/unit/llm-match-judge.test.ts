@@ -71,7 +71,7 @@ describe("the match judge in grouping", () => {
     await index.upsert("p", [{ id: "old:0", reportId: "R", values: unit(1, 0, 0), query: "checkout coupon validation" }]);
     const deps: GroupingDeps = {
       queryWriter: { name: "fixed", usesLlm: false, write: async (s) => s.content.split("|") },
-      embedder: { model: "fixed", dimensions: 3, defaultThreshold: 0.5, embed: async (t) => t.map((x) => VEC[x]) },
+      embedder: { model: "fixed", dimensions: 3, defaultThreshold: 0.5, embed: async (t) => t.map((x) => VEC[x.split(":").pop()!]) },
       index,
       fingerprints: new MemoryFingerprintStore(),
       fingerprinter: { fingerprints: async (l) => l.map(() => null) },
@@ -94,11 +94,11 @@ describe("the match judge in grouping", () => {
 
   it("joins a clear match without asking, and puts a borderline one to the judge, keeping its verdict", async () => {
     const yes = recording(true);
-    const clear = await assignSignal(sig("a", "clear|near"), await setup(yes.judge), opts);
+    const clear = await assignSignal(sig("a", "coupon:clear|coupon:near"), await setup(yes.judge), opts);
     expect([clear.reportId, clear.judge]).toEqual(["R", null]);
     expect(yes.asked).toHaveLength(0);
     // cos(mid, R) ≈ 0.74: above the threshold (0.7), below the strong score (0.8): borderline
-    const borderline = await assignSignal(sig("b", "mid|mid"), await setup(yes.judge), { ...opts, threshold: 0.7, strongMargin: 0.1 });
+    const borderline = await assignSignal(sig("b", "coupon:mid|coupon:mid"), await setup(yes.judge), { ...opts, threshold: 0.7, strongMargin: 0.1 });
     expect(borderline.reportId).toBe("R");
     expect(borderline.judge).toMatchObject({ same: true, judge: "fake" });
     expect(yes.asked[0]).toMatchObject({ reportId: "R", reportQueries: ["checkout coupon validation"], support: 2 });
@@ -106,7 +106,7 @@ describe("the match judge in grouping", () => {
 
   it("opens a report of its own when the judge says one pull request could not fix both", async () => {
     const no = recording(false);
-    const d = await assignSignal(sig("c", "mid"), await setup(no.judge), { ...opts, threshold: 0.7 });
+    const d = await assignSignal(sig("c", "coupon:mid"), await setup(no.judge), { ...opts, threshold: 0.7 });
     expect(d.isNewReport).toBe(true);
     expect(no.asked).toHaveLength(1);
   });

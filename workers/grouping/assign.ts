@@ -15,7 +15,11 @@
  *     top frame, another log template), and reports that a conflicting
  *     fingerprint already leads to: a fingerprint vetoes a vector match;
  *     nor are vectors of a signal that named other failure classes than
- *     this one (a timeout is not a 502; failure-classes.ts);
+ *     this one (a timeout is not a 502; failure-classes.ts), nor a report
+ *     such vectors lead to unless another of its vectors failed this way;
+ *     free text (no fingerprint) joins only a report that shares a subject
+ *     word with it, not only a complaint (subject.ts: "keeps saying too many
+ *     requests" about search is not about invoices);
  *     a match leads where people's corrections say (a merged report's target,
  *     a moved signal's new report), and a report a signal this close was
  *     moved out of is passed over (corrections.ts);
@@ -29,6 +33,7 @@
 import { type Corrections, matchReport, NO_CORRECTIONS, vetoed } from "./corrections";
 import { failureClasses } from "./failure-classes";
 import { specificQueries } from "./specificity";
+import { sharesSubject, subjectWords } from "./subject";
 import { RuleMatchJudge } from "./rule-match-judge";
 import type { GroupingDecision, GroupingDeps, GroupingOptions, GroupingSignal, MatchVerdict, VectorMatch } from "./types";
 
@@ -92,6 +97,8 @@ export async function assignSignal(
   // each report's best match, and which of the signal's queries found it close enough to agree
   const byReport = new Map<string, Candidate>();
   let asked = 0;
+  const otherFailure = new Set<string>();
+  const sameFailure = new Set<string>();
 
   /** Embeds and looks up `more` queries; their matches join the candidates. */
   const lookUp = async (more: string[]) => {
@@ -108,9 +115,16 @@ export async function assignSignal(
       for (const m of fs[k]) {
         // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
         if (conflicting(fp, m.fingerprint)) continue;
-        // a vector of a signal that failed another way (a timeout, not a 502) is another problem
-        if (failure.length && m.failure && !m.failure.split(",").some((f) => failure.includes(f))) continue;
         const reportId = matchReport(corrections, m);
+        // a vector of a signal that failed another way (a timeout, not a 502) is another problem, and
+        // so is its report unless another of its vectors failed this way
+        if (failure.length && m.failure) {
+          if (!m.failure.split(",").some((f) => failure.includes(f))) {
+            otherFailure.add(reportId);
+            continue;
+          }
+          sameFailure.add(reportId);
+        }
         let seen = byReport.get(reportId);
         if (!seen) byReport.set(reportId, (seen = { reportId, score: m.score, query: more[k], support: new Set(), reportQueries: [] }));
         else if (m.score > seen.score) Object.assign(seen, { score: m.score, query: more[k] });
@@ -123,10 +137,19 @@ export async function assignSignal(
   /** The candidates, closest first. */
   const ranked = () => [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
 
+  // free text (no fingerprint) joins only a report it shares a subject word with, not only a complaint (subject.ts)
+  let subject: { of: number; words: Set<string> } | null = null;
+
   /** The report to join among the candidates so far, with the judge's verdict when it was asked. */
   const choose = async (): Promise<{ joined: Candidate; verdict: MatchVerdict | null } | null> => {
     for (const c of ranked()) {
       if (c.score < opts.threshold) break;
+      if (otherFailure.has(c.reportId) && !sameFailure.has(c.reportId)) continue;
+      if (fp === null) {
+        // (again once the next tier has added queries)
+        if (subject?.of !== all.length) subject = { of: all.length, words: subjectWords(`${signal.content.slice(0, 4096)}\n${all.join("\n")}`) };
+        if (!sharesSubject(subject.words, c.reportQueries)) continue;
+      }
       // nor does a signal join a report that another of its kind of fingerprint already leads to
       if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
       // a person moved a signal this close out of that report

@@ -61,10 +61,19 @@ const CLASSES: FailureClass[] = [
   },
 ];
 
+const GLOBAL = CLASSES.map((c) => new RegExp(c.pattern.source, "g"));
+
 /** The classes `text` names (first 4 KB), in the table's order. */
 function named(text: string): FailureClass[] {
   const t = text.slice(0, 4096).toLowerCase();
   return CLASSES.filter((c) => c.pattern.test(t));
+}
+
+/** `text` (first 4 KB, lower-cased) with every phrase that names a failure class blanked out: what is left says what failed, not how. */
+export function withoutFailurePhrases(text: string): string {
+  let t = text.slice(0, 4096).toLowerCase();
+  for (const c of GLOBAL) t = t.replace(c, " ");
+  return t;
 }
 
 /** The failure classes `text` names, by their first canonical word. */

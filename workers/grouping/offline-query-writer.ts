@@ -16,21 +16,12 @@
 import { head } from "../normalize/reading-window";
 import { repoPath } from "../normalize/repo-path";
 import { parseError, urlPath } from "../normalize/stack";
-import { failureWords } from "./failure-classes";
+import { failureWords, withoutFailurePhrases } from "./failure-classes";
 import { logTokens, WILDCARD } from "./log-tokens";
-import { splitIdentifier, unique, words } from "./text";
+import { GENERIC, splitIdentifier, unique, words } from "./text";
+import { subjectWords } from "./subject";
 import type { GroupingSignal, QueryWriter } from "./types";
 
-/** Words that say something is wrong without saying what. */
-const GENERIC = new Set(
-  (
-    "error errors fail failed failing failure broken issue issues problem problems bug bugs wrong went " +
-    "something anything nothing everything work working works doesn doesn't won't isn isn't don don't " +
-    "user users customer customers people someone anyone time times seem seems really still just " +
-    "src lib app index ts tsx js jsx py cjs mjs development production http https www com example " +
-    "subject body title level msg message warn info debug service summary replay heads said says say tried try"
-  ).split(/\s+/),
-);
 
 /** Runtime phrasing every error of a kind shares: it says how code failed, not where or on what. */
 const ERROR_BOILERPLATE = new Set(
@@ -108,6 +99,12 @@ export function writeQueries(full: string, source?: Pick<GroupingSignal, "source
   if (!json && !isLog && parsed.frames.length === 0) {
     const topic = topicWords(content);
     if (topic.length) queries.push(topic.join(" "));
+    // what failed and how, in the words a stack or a log line about it would carry
+    const subject = [...subjectWords(content)].slice(0, MAX_WORDS);
+    if (subject.length && failure.length) queries.push(unique([...subject, ...failure]).join(" "));
+  } else if (placeQ.length && failure.length) {
+    // where and how it failed: the angle a customer's message about the same failure shares
+    queries.push(unique([...placeQ, ...failure]).join(" "));
   }
   return unique(queries).slice(0, 3);
 }
@@ -144,7 +141,8 @@ function clean(ws: string[]): string[] {
 function topicWords(text: string): string[] {
   // chat prefixes: "#channel — " and "Name (role): " say who and where, not what
   const body = text.replace(/^#[\w-]+\s+[—–-]\s+/, "").replace(/^[^:\n]{1,60}\):\s*|^[A-Z][\w .'-]{0,40}:\s+/, "");
-  const ws = words(body).filter((w) => !GENERIC.has(w) && w.length > 2);
+  // how it failed is the failure query's: the topic says what failed
+  const ws = words(withoutFailurePhrases(body)).filter((w) => !GENERIC.has(w) && w.length > 2);
   const counts = new Map<string, { n: number; first: number }>();
   ws.forEach((w, i) => {
     const c = counts.get(w);

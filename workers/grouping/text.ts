@@ -14,6 +14,17 @@ export const STOPWORDS = new Set(
   ).split(/\s+/),
 );
 
+/** Words that say something is wrong without saying what. */
+export const GENERIC = new Set(
+  (
+    "error errors fail failed failing failure broken issue issues problem problems bug bugs wrong went " +
+    "something anything nothing everything work working works doesn doesn't won't isn isn't don don't " +
+    "user users customer customers people someone anyone time times seem seems really still just " +
+    "src lib app index ts tsx js jsx py cjs mjs development production http https www com example " +
+    "subject body title level msg message warn info debug service summary replay heads said says say tried try"
+  ).split(/\s+/),
+);
+
 const isUpper = (c: number) => c >= 65 && c <= 90;
 const isLower = (c: number) => c >= 97 && c <= 122;
 const isDigit = (c: number) => c >= 48 && c <= 57;

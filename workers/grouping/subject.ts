@@ -1,0 +1,69 @@
+/**
+ * What a free-text signal is about, as opposed to how it says it failed: the
+ * subject words of a ticket, a chat message or an issue are its content words
+ * less the phrases that name a failure class ("white screen", "times out"),
+ * the words any complaint uses (page, shows, keeps, tried, customers, Chrome)
+ * and the labels of identifiers (order #, account id). Two customer messages
+ * about different parts of a product often share a whole sentence of
+ * complaint ("it keeps saying too many requests, I only tried twice") and
+ * nothing else; such a match is not evidence that one pull request fixes
+ * both. The offline grouping joins a free-text signal to a report only when
+ * the two share a subject word (assign.ts). Linear time: a word split and a
+ * bounded set of failure patterns.
+ */
+import { withoutFailurePhrases } from "./failure-classes";
+import { GENERIC, stem, words } from "./text";
+
+/** Words any complaint about any part of a product uses: where people look, what they did and saw, who and on what. */
+const COMPLAINT = new Set(
+  (
+    // where on screen, in general
+    "page pages screen screens site website app apps button buttons form forms field fields tab tabs dialog modal window popup " +
+    "view link links menu section part thing things stuff option settings setting " +
+    // what happened and what people did
+    "show shows showing shown render renders rendering rendered load loads loading loaded keep keeps keeping kept " +
+    "go goes going gone come comes came happen happens happened happening stop stops stopped start starts started " +
+    "open opens opened close closes closed click clicks clicked press pressed tap tapped type typed use uses using used " +
+    "see sees seeing saw seen make makes made take takes took give gives gave need needs needed want wants wanted " +
+    "know think look looks looking find found help helps turn turns turned appear appears appeared " +
+    "blank empty nothing anything everything forever spin spins spinning hang hangs stuck freeze freezes frozen " +
+    "slow slowly fast quick instead anymore always never sometimes ever constantly randomly suddenly completely " +
+    "time minute minutes hour hours second seconds day days month months year years ago later since now " +
+    "twice once first last new old same different whole entire lot lots bit " +
+    "urgent asap blocking blocked please help support team hope note update updates " +
+    "report reports reported say says said tell told mention mentioned notice noticed try tries tried trying attempt " +
+    "clear cleared back change changed side around data input value values text work worked break breaks broke " +
+    "cheers regards best thanks greetings sorry " +
+    // who and on what
+    "customer customers client clients enterprise account accounts people person everyone someone somebody nobody " +
+    "our their mine yours colleague colleagues teammate " +
+    "chrome firefox safari edge browser browsers mac macos windows linux ios android iphone ipad desktop laptop " +
+    "cache cookies incognito refresh refreshed reload reloaded logged " +
+    // labels of identifiers quoted in a ticket
+    "order id ids number ref reference case ticket acct"
+  ).split(/\s+/),
+);
+
+/** A trailing signature ("— Dana", "-- Priya S.") and a chat prefix ("#support — Ravi: ") name people, not problems. */
+const SIGNATURE = /(?:^|\s)(?:—|–|--)\s*[A-Z][\p{L}.'-]{0,30}(?:\s+[A-Z][\p{L}.'-]{0,30})?\s*$/u;
+const CHAT_PREFIX = /^#[\w-]{1,80}\s+[—–-]\s+[^:\n]{1,60}:\s*/;
+
+/** The stemmed subject words of `text`. */
+export function subjectWords(text: string): Set<string> {
+  const body = withoutFailurePhrases(text.slice(0, 4096).replace(CHAT_PREFIX, "").replace(SIGNATURE, ""));
+  const out = new Set<string>();
+  for (const w of words(body)) {
+    // an identifier or a time quoted in passing (acct_7f3k2, 10am) is not what the message is about
+    if (w.length < 3 || GENERIC.has(w) || COMPLAINT.has(w)) continue;
+    const s = stem(w);
+    if (!COMPLAINT.has(s)) out.add(s);
+  }
+  return out;
+}
+
+/** Whether `subject` shares a word with the subject of any of `texts` (none to compare with: no evidence against). */
+export function sharesSubject(subject: Set<string>, texts: readonly string[]): boolean {
+  if (texts.length === 0) return true;
+  for (const t of texts) for (const w of subjectWords(t)) if (subject.has(w)) return true;
+  return false;
+}
