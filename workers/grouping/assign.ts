@@ -154,8 +154,9 @@ export async function assignSignal(
       if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
       // a person moved a signal this close out of that report
       if (vetoed(corrections, c.reportId, vectors, c.score)) continue;
-      // clear: close, and backed by a second query (or the signal's only one); no judge needed
-      if (c.score >= strong && c.support.size >= Math.min(2, vectors.length)) return { joined: c, verdict: null };
+      // clear: close, and backed by a second query (or the signal's only one), or for free text by the
+      // shared subject checked above; no judge needed
+      if (c.score >= strong && (fp === null || c.support.size >= Math.min(2, vectors.length))) return { joined: c, verdict: null };
       // borderline: could one pull request fix both? (the rule offline, a model in production)
       if (judge.usesLlm && asked >= MAX_JUDGED) return null;
       asked++;

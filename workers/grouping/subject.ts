@@ -61,9 +61,22 @@ export function subjectWords(text: string): Set<string> {
   return out;
 }
 
-/** Whether `subject` shares a word with the subject of any of `texts` (none to compare with: no evidence against). */
-export function sharesSubject(subject: Set<string>, texts: readonly string[]): boolean {
-  if (texts.length === 0) return true;
-  for (const t of texts) for (const w of subjectWords(t)) if (subject.has(w)) return true;
+/** A report's queries come back with every lookup that finds them: their subjects, read once (bounded). */
+const known = new Map<string, Set<string>>();
+const KNOWN_MAX = 4096;
+
+function querySubject(query: string): Set<string> {
+  let s = known.get(query);
+  if (!s) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(query, (s = subjectWords(query)));
+  }
+  return s;
+}
+
+/** Whether `subject` shares a word with the subject of any of a report's `queries` (none to compare with: no evidence against). */
+export function sharesSubject(subject: Set<string>, queries: readonly string[]): boolean {
+  if (queries.length === 0) return true;
+  for (const q of queries) for (const w of querySubject(q)) if (subject.has(w)) return true;
   return false;
 }
