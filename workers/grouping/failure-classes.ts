@@ -61,6 +61,9 @@ const CLASSES: FailureClass[] = [
   },
 ];
 
+/** every word the classes are named by (canonical words), as queries carry them */
+export const FAILURE_VOCABULARY: ReadonlySet<string> = new Set(CLASSES.flatMap((c) => c.canonical.split(" ")));
+
 const GLOBAL = CLASSES.map((c) => new RegExp(c.pattern.source, "g"));
 
 /** The classes `text` names (first 4 KB), in the table's order. */
@@ -79,6 +82,11 @@ export function withoutFailurePhrases(text: string): string {
 /** The failure classes `text` names, by their first canonical word. */
 export function failureClasses(text: string): string[] {
   return named(text).map((c) => c.canonical.split(" ", 1)[0]);
+}
+
+/** One word per failure class `text` names (the last of its canonical words, the most telling): a short tag that does not outweigh what it is added to. */
+export function failureTags(text: string): string[] {
+  return named(text).map((c) => c.canonical.slice(c.canonical.lastIndexOf(" ") + 1));
 }
 
 /** The canonical words of every failure class `text` names. */

@@ -16,7 +16,7 @@
 import { head } from "../normalize/reading-window";
 import { repoPath } from "../normalize/repo-path";
 import { parseError, urlPath } from "../normalize/stack";
-import { failureWords, withoutFailurePhrases } from "./failure-classes";
+import { failureTags, failureWords, withoutFailurePhrases } from "./failure-classes";
 import { logTokens, WILDCARD } from "./log-tokens";
 import { GENERIC, splitIdentifier, unique, words } from "./text";
 import { subjectWords } from "./subject";
@@ -42,6 +42,8 @@ const LEVEL = /^(?:trace|debug|info|notice|warn|warning|error|err|fatal|critical
 const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d{2}:\d{2}:\d{2}\b/g;
 
 const MAX_WORDS = 8;
+/** place words a where-and-how query needs */
+const MIN_PLACE = 2;
 
 export class OfflineQueryWriter implements QueryWriter {
   readonly name = "offline-extractive";
@@ -101,10 +103,11 @@ export function writeQueries(full: string, source?: Pick<GroupingSignal, "source
     if (topic.length) queries.push(topic.join(" "));
     // what failed and how, in the words a stack or a log line about it would carry
     const subject = [...subjectWords(content)].slice(0, MAX_WORDS);
-    if (subject.length && failure.length) queries.push(unique([...subject, ...failure]).join(" "));
-  } else if (placeQ.length && failure.length) {
-    // where and how it failed: the angle a customer's message about the same failure shares
-    queries.push(unique([...placeQ, ...failure]).join(" "));
+    if (subject.length && failure.length) queries.push(unique([...subject, ...failureTags(content)]).join(" "));
+  } else if (placeQ.length >= MIN_PLACE && failure.length) {
+    // where and how it failed: the angle a customer's message about the same failure shares (a place of a
+    // word or two would be outweighed by the failure and meet every place's failure of that kind)
+    queries.push(unique([...placeQ, ...failureTags(content)]).join(" "));
   }
   return unique(queries).slice(0, 3);
 }

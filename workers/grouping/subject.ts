@@ -11,7 +11,7 @@
  * the two share a subject word (assign.ts). Linear time: a word split and a
  * bounded set of failure patterns.
  */
-import { withoutFailurePhrases } from "./failure-classes";
+import { FAILURE_VOCABULARY, withoutFailurePhrases } from "./failure-classes";
 import { GENERIC, stem, words } from "./text";
 
 /** Words any complaint about any part of a product uses: where people look, what they did and saw, who and on what. */
@@ -54,7 +54,7 @@ export function subjectWords(text: string): Set<string> {
   const out = new Set<string>();
   for (const w of words(body)) {
     // an identifier or a time quoted in passing (acct_7f3k2, 10am) is not what the message is about
-    if (w.length < 3 || GENERIC.has(w) || COMPLAINT.has(w)) continue;
+    if (w.length < 3 || GENERIC.has(w) || COMPLAINT.has(w) || FAILURE_VOCABULARY.has(w)) continue;
     const s = stem(w);
     if (!COMPLAINT.has(s)) out.add(s);
   }
