@@ -9,7 +9,12 @@
  *    and the canonical words of the failure classes it names
  *    (failure-classes.ts: `ReadTimeout`, `exceeded deadline` → timeout);
  *  - topic: the most telling content words of free text (chat, tickets,
- *    replays, experiment results).
+ *    replays, experiment results), less the phrases that name a failure;
+ *  - where and how, the angle an exception or a log line shares with a
+ *    customer's words about it: a stack's or log's place words plus one tag
+ *    per failure class it names ("checkout payment unavailable"), and a
+ *    message's subject words (subject.ts) plus the same tags ("payment page
+ *    unavailable").
  * No network, no key; the LLM writer (production) implements the same
  * `QueryWriter` interface.
  */
