@@ -48,15 +48,19 @@ const COMPLAINT = new Set(
 const SIGNATURE = /(?:^|\s)(?:—|–|--)\s*[A-Z][\p{L}.'-]{0,30}(?:\s+[A-Z][\p{L}.'-]{0,30})?\s*$/u;
 const CHAT_PREFIX = /^#[\w-]{1,80}\s+[—–-]\s+[^:\n]{1,60}:\s*/;
 
+/** letters and digits in one word */
+const MIXED = /^(?=[a-z]*\d)(?=\d*[a-z])/;
+
 /** The stemmed subject words of `text`. */
 export function subjectWords(text: string): Set<string> {
   const body = withoutFailurePhrases(text.slice(0, 4096).replace(CHAT_PREFIX, "").replace(SIGNATURE, ""));
   const out = new Set<string>();
   for (const w of words(body)) {
     // an identifier or a time quoted in passing (acct_7f3k2, 10am) is not what the message is about
-    if (w.length < 3 || GENERIC.has(w) || COMPLAINT.has(w) || FAILURE_VOCABULARY.has(w)) continue;
+    // an identifier or a time quoted in passing (acct_7f3k2x, 5pm) is not what the message is about
+    if (w.length < 3 || GENERIC.has(w) || COMPLAINT.has(w) || FAILURE_VOCABULARY.has(w) || MIXED.test(w)) continue;
     const s = stem(w);
-    if (!COMPLAINT.has(s)) out.add(s);
+    if (!COMPLAINT.has(s) && !GENERIC.has(s)) out.add(s);
   }
   return out;
 }
