@@ -24,7 +24,7 @@ import { parseError, urlPath } from "../normalize/stack";
 import { failureTags, failureWords, withoutFailurePhrases } from "./failure-classes";
 import { logTokens, WILDCARD } from "./log-tokens";
 import { GENERIC, splitIdentifier, unique, words } from "./text";
-import { subjectWords } from "./subject";
+import { COMPLAINT, subjectWords } from "./subject";
 import type { GroupingSignal, QueryWriter } from "./types";
 
 
@@ -149,8 +149,8 @@ function clean(ws: string[]): string[] {
 function topicWords(text: string): string[] {
   // chat prefixes: "#channel — " and "Name (role): " say who and where, not what
   const body = text.replace(/^#[\w-]+\s+[—–-]\s+/, "").replace(/^[^:\n]{1,60}\):\s*|^[A-Z][\w .'-]{0,40}:\s+/, "");
-  // how it failed is the failure query's: the topic says what failed
-  const ws = words(withoutFailurePhrases(body)).filter((w) => !GENERIC.has(w) && w.length > 2);
+  // how it failed is the failure query's, and the words of any complaint are no topic: the topic says what failed
+  const ws = words(withoutFailurePhrases(body)).filter((w) => !GENERIC.has(w) && w.length > 2 && !COMPLAINT.has(w));
   const counts = new Map<string, { n: number; first: number }>();
   ws.forEach((w, i) => {
     const c = counts.get(w);

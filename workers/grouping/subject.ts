@@ -15,7 +15,7 @@ import { FAILURE_VOCABULARY, withoutFailurePhrases } from "./failure-classes";
 import { GENERIC, stem, words } from "./text";
 
 /** Words any complaint about any part of a product uses: where people look, what they did and saw, who and on what. */
-const COMPLAINT = new Set(
+export const COMPLAINT = new Set(
   (
     // where on screen, in general
     "page pages screen screens site website app apps button buttons form forms field fields tab tabs dialog modal window popup " +
