@@ -14,7 +14,9 @@
  *    customer's words about it: a stack's or log's place words plus one tag
  *    per failure class it names ("checkout payment unavailable"), and a
  *    message's subject words (subject.ts) plus the same tags ("payment page
- *    unavailable").
+ *    unavailable");
+ *  - for free text, also its first words as they are (stopwords and numbers
+ *    dropped): the raw-embedding baseline's view, kept beside the extracted ones.
  * No network, no key; the LLM writer (production) implements the same
  * `QueryWriter` interface.
  */
@@ -47,6 +49,8 @@ const LEVEL = /^(?:trace|debug|info|notice|warn|warning|error|err|fatal|critical
 const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d{2}:\d{2}:\d{2}\b/g;
 
 const MAX_WORDS = 8;
+/** words of free text kept as its own query */
+const TEXT_WORDS = 40;
 /** place words a where-and-how query needs */
 const MIN_PLACE = 2;
 
@@ -109,6 +113,11 @@ export function writeQueries(full: string, source?: Pick<GroupingSignal, "source
     // what failed and how, in the words a stack or a log line about it would carry
     const subject = [...subjectWords(content)].slice(0, MAX_WORDS);
     if (subject.length && failure.length) queries.push(unique([...subject, ...failureTags(content)]).join(" "));
+    // and the text itself, normalized: what the raw-embedding baseline matches on, so two messages worded
+    // alike still meet when the extracted queries differ
+    // (less the phrases that name a failure: a complaint's wording must not read as a subject, subject.ts)
+    const text = words(withoutFailurePhrases(content)).slice(0, TEXT_WORDS).join(" ");
+    if (text) queries.push(text);
   } else if (placeQ.length >= MIN_PLACE && failure.length) {
     // where and how it failed: the angle a customer's message about the same failure shares (a place of a
     // word or two would be outweighed by the failure and meet every place's failure of that kind)
