@@ -81,7 +81,32 @@ describe("HeuristicTriageClassifier", () => {
   it("says why a soft class gave way", () => {
     const v = c.classifySync(s("Thanks! By the way the invoice PDF is missing the company address.", "intercom", "conversation"));
     expect(v.verdict).toBe("signal");
-    expect(v.matched).toEqual(expect.arrayContaining(["billing_request", "thank_you", "problem_words"]));
+    expect(v.matched).toEqual(expect.arrayContaining(["thank_you", "problem_words"]));
+    // billing words that report what an invoice does are no billing request: nobody asked for anything
+    expect(v.matched).not.toContain("billing_request");
+  });
+
+  it("keeps a billing request apart from a report about invoices, receipts or charges", () => {
+    expect(c.classifySync(s("Hi, I need a copy of the March invoice for our accountant, please.", "zendesk", "ticket"))).toMatchObject({ verdict: "noise", reason: "billing_request" });
+    expect(c.classifySync(s("Solicitud de factura: necesito la factura del mes de mayo a nombre de la empresa.", "zendesk", "ticket"))).toMatchObject({ verdict: "noise", reason: "billing_request" });
+    expect(c.classifySync(s("After the update our one-page invoices print over two pages, the footer spills onto page 2.", "zendesk", "ticket")).verdict).toBe("signal");
+    // a billing-flavoured wish is a feature request
+    expect(c.classifySync(s("Can you add an option to send invoice reminders 3 days before the due date?", "forum", "post")).verdict).toBe("signal");
+  });
+
+  it("hears a feature request inside thanks, and a test that says it is one whatever it describes", () => {
+    expect(c.classifySync(s("Love the app!! but please let me reorder exercises inside a workout by dragging.", "app_store", "review")).verdict).toBe("signal");
+    expect(c.classifySync(s("Love the app, thanks for all the work!", "app_store", "review"))).toMatchObject({ verdict: "noise", reason: "thank_you" });
+    expect(c.classifySync(s("TEST - crash on checkout - DO NOT ACTION\nSample ticket from the support team, not a real customer.", "zendesk", "ticket"))).toMatchObject({ verdict: "noise", reason: "internal_test" });
+  });
+
+  it("knows auto-replies in other languages and read receipts", () => {
+    for (const text of [
+      "Automatische Antwort: Ihre Anfrage\nIch bin bis zum 3. März nicht im Büro.",
+      "Réponse automatique : Re: Paiement refusé\nBonjour, je suis absente jusqu'au 2 septembre.",
+      "Read: Export fails with 500 error\nYour message was read on 14/03/2026 09:40.",
+    ])
+      expect(c.classifySync(s(text, "email", "message")), text).toMatchObject({ verdict: "noise", reason: "auto_reply" });
   });
 
   it("reads only what the sender wrote, not the quoted original", () => {
