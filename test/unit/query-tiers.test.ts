@@ -52,6 +52,23 @@ describe("query tiers", () => {
     expect((await index.query("p", VEC["checkout crash on payment step"], 10)).map((m) => m.id).sort()).toEqual(["t1:0", "t1:1", "t2:0"]);
   });
 
+  it("does not ask the model when all it found close failed another way, and asks when a close one was about something else", async () => {
+    const { d, asked } = deps();
+    // the offline writer here sends the content as its query; the failure classes come from the content
+    VEC["search times out"] = unit(1, 0.2, 0);
+    VEC["search returns 502 bad gateway"] = unit(1, 0.25, 0);
+    VEC["invoices page times out"] = unit(1, 0.3, 0);
+    await assignSignal(sig("f1", "search times out"), d, opts);
+    // close to the report of the timeout, but a 502 is another failure: other words would find the same report
+    const other = await assignSignal(sig("f2", "search returns 502 bad gateway"), d, opts);
+    expect(other.isNewReport).toBe(true);
+    expect(asked).toEqual(["f1"]);
+    // close to it and failing the same way, but about invoices, not search: the model's words may place it
+    const elsewhere = await assignSignal(sig("f3", "invoices page times out"), d, opts);
+    expect(elsewhere.isNewReport).toBe(true);
+    expect(asked).toEqual(["f1", "f3"]);
+  });
+
   it("does not ask the model about a stack or log line with a new fingerprint unless told to (escalate_all)", async () => {
     const withFingerprint = (escalateFingerprinted: boolean) => {
       const t = deps();

@@ -23,6 +23,9 @@
  *     a match leads where people's corrections say (a merged report's target,
  *     a moved signal's new report), and a report a signal this close was
  *     moved out of is passed over (corrections.ts);
+ *     a signal this tier could not place goes to the next one (an LLM query
+ *     writer in production), unless every close report failed another way
+ *     (other words would find them again, and be turned down again);
  *  3. else start a new report.
  * The signal's query vectors are then indexed under the chosen report, so
  * every member enriches what its report is known to be about; a vector whose
@@ -97,6 +100,10 @@ export async function assignSignal(
   // each report's best match, and which of the signal's queries found it close enough to agree
   const byReport = new Map<string, Candidate>();
   let asked = 0;
+  /** whether a close report was passed over for a reason other than a failure of another kind */
+  let undecided = false;
+  /** whether a close vector was left out because its signal failed another way */
+  let closeButFailedOtherwise = false;
   const otherFailure = new Set<string>();
   const sameFailure = new Set<string>();
 
@@ -121,6 +128,7 @@ export async function assignSignal(
         if (failure.length && m.failure) {
           if (!m.failure.split(",").some((f) => failure.includes(f))) {
             otherFailure.add(reportId);
+            if (m.score >= opts.threshold) closeButFailedOtherwise = true;
             continue;
           }
           sameFailure.add(reportId);
@@ -145,6 +153,8 @@ export async function assignSignal(
     for (const c of ranked()) {
       if (c.score < opts.threshold) break;
       if (otherFailure.has(c.reportId) && !sameFailure.has(c.reportId)) continue;
+      // every close report below was passed over for something other words could change
+      undecided = true;
       if (fp === null) {
         // (again once the next tier has added queries)
         if (subject?.of !== all.length) subject = { of: all.length, words: subjectWords(`${signal.content.slice(0, 4096)}\n${all.join("\n")}`) };
@@ -177,8 +187,10 @@ export async function assignSignal(
 
   await lookUp(queries);
   let choice = await choose();
-  // the next tier only for a signal the first one could not place
-  if (!choice && escalation) {
+  // the next tier only for a signal the first one could not place, unless all it found close failed
+  // another way: the model's words would find those reports again, and the failure check is its own
+  const closeOnesFailedOtherwise = !undecided && (closeButFailedOtherwise || ranked().some((c) => c.score >= opts.threshold));
+  if (!choice && escalation && !closeOnesFailedOtherwise) {
     const more = specificQueries((await escalation.write(signal)).map((q) => q.trim()).filter(Boolean), signal)
       .filter((q) => !all.includes(q))
       .slice(0, MAX_QUERIES);
