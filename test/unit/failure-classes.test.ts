@@ -10,6 +10,14 @@ describe("failure classes", () => {
     expect(failureWords("Faraday::TooManyRequestsError: the server responded with status 429")).toEqual(["rate", "limited"]);
     expect(failureWords('pq: duplicate key value violates unique constraint "orders_sku_key"')).toEqual(["duplicate"]);
   });
+  it("know the everyday ways people name them", () => {
+    expect(failureWords("the reports page takes forever, stuck on loading")).toEqual(["timeout"]);
+    expect(failureWords("the app closes itself when I open the camera")).toEqual(["crash", "null"]);
+    expect(failureWords("the signup form won't accept my company name")).toEqual(["validation", "rejected"]);
+    expect(failureWords("every reminder email is duplicated")).toEqual(["duplicate"]);
+    expect(failureWords("it says too many attempts, try again in 5 minutes")).toEqual(["rate", "limited"]);
+    expect(failureWords("the dashboard still shows the old plan after upgrading")).toEqual(["stale", "conflict"]);
+  });
   it("name nothing in text about no failure, and several classes when several are named", () => {
     expect(failureWords("would love a dark mode for the dashboard")).toEqual([]);
     expect(failureWords("502 Bad Gateway after the request timed out")).toEqual(["timeout", "upstream", "unavailable"]);

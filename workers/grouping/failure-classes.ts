@@ -19,7 +19,7 @@ const CLASSES: FailureClass[] = [
   {
     canonical: "timeout",
     pattern:
-      /\btime[sd]?[ -]?out\b|\btimeouts?\b|deadline exceeded|exceeded (?:the )?deadline|took too long|taking forever|spins? forever|spinner|never (?:finishes|loads|completes|returns)|hangs?\b|\bhung\b|too slow|super slow|takes minutes/,
+      /\btime[sd]?[ -]?out\b|\btimeouts?\b|deadline exceeded|exceeded (?:the )?deadline|took too long|taking forever|spins? forever|spinner|never (?:finishes|loads|completes|returns)|hangs?\b|\bhung\b|too slow|super slow|takes minutes|takes forever|loading forever|keeps loading|stuck (?:on|at) (?:loading|the spinner)|spinning wheel/,
   },
   {
     canonical: "upstream unavailable",
@@ -28,11 +28,11 @@ const CLASSES: FailureClass[] = [
   {
     canonical: "crash null",
     pattern:
-      /\bnull\b|\bnil\b|nonetype|\bundefined\b|nullpointer|cannot read propert|is not a function|segmentation|sigsegv|\bcrash(?:es|ed|ing)?\b|white screen|blank (?:page|screen)|goes blank|something broke/,
+      /\bnull\b|\bnil\b|nonetype|\bundefined\b|nullpointer|cannot read propert|is not a function|segmentation|sigsegv|\bcrash(?:es|ed|ing)?\b|white screen|blank (?:page|screen)|goes blank|something broke|force[sd]? (?:close|quit)|closes itself|app closes/,
   },
   {
     canonical: "validation rejected",
-    pattern: /\b422\b|\b400 bad request\b|validation|\binvalid (?:input|value|format|request)\b|must match|does not match|not a valid|won'?t let me|rejects?\b|rejected/,
+    pattern: /\b422\b|\b400 bad request\b|validation|\binvalid (?:input|value|format|request)\b|must match|does not match|not a valid|won'?t let me|rejects?\b|rejected|(?:won'?t|doesn'?t|does not|will not) accept|says (?:it'?s |it is )?invalid/,
   },
   {
     canonical: "permission denied",
@@ -40,7 +40,7 @@ const CLASSES: FailureClass[] = [
   },
   {
     canonical: "duplicate",
-    pattern: /duplicate|unique constraint|uniqueviolation|already exists|not ?unique|\btwice\b|double (?:charge|submit|entries|entry|booking)|charged twice|two of everything|\bcopy of\b/,
+    pattern: /duplicate|unique constraint|uniqueviolation|already exists|not ?unique|\btwice\b|double (?:charge|submit|entries|entry|booking)|charged twice|two of everything|\bcopy of\b|duplicated|two copies|doubled? (?:charges?|orders?|emails?|entries)/,
   },
   {
     canonical: "too large memory",
@@ -49,15 +49,15 @@ const CLASSES: FailureClass[] = [
   },
   {
     canonical: "encoding characters",
-    pattern: /encod(?:e|ing)|utf-?8|unicode|\bascii\b|charset|byte sequence|malformed ?input|garbled|mojibake|accents?\b|umlaut|question marks|special characters/,
+    pattern: /encod(?:e|ing)|utf-?8|unicode|\bascii\b|charset|byte sequence|malformed ?input|garbled|mojibake|accents?\b|umlaut|question marks|special characters|weird (?:characters|symbols)|strange (?:characters|symbols)/,
   },
   {
     canonical: "rate limited",
-    pattern: /\b429\b|too many requests|rate[ -]?limit|throttl|slow down|try again later|locked out for/,
+    pattern: /\b429\b|too many requests|rate[ -]?limit|throttl|slow down|try again later|locked out for|too many (?:attempts|tries)|try again in (?:a|\d+) (?:minute|few minutes|seconds?)/,
   },
   {
     canonical: "stale conflict",
-    pattern: /\bstale\b|optimistic lock|version (?:conflict|mismatch)|concurrent (?:update|modification)|out of date|outdated|old data|previous value|changes? (?:disappear|vanish)|updated or deleted by another transaction/,
+    pattern: /\bstale\b|optimistic lock|version (?:conflict|mismatch)|concurrent (?:update|modification)|out of date|outdated|old data|previous value|changes? (?:disappear|vanish)|updated or deleted by another transaction|still shows the old|not updating|(?:doesn'?t|does not|won'?t) update/,
   },
 ];
 
