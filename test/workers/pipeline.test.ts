@@ -57,6 +57,21 @@ describe("queue consumer", () => {
     expect(r.signals[1].link_judge).toBeNull();
   });
 
+  it("joins a customer's message to the exception it describes, and keeps the same complaint about another part apart", async () => {
+    await createProject("subj");
+    const SEARCH_429 =
+      "Error: Request failed with status code 429 from ranker (retry-after 12)\n    at runQuery (src/search/runQuery.ts:88:12)\n    at SearchPage.handle (src/search/SearchPage.tsx:40:9)";
+    await deliver([
+      message("subj", { id: "e1", content: SEARCH_429 }),
+      message("subj", { id: "t1", source_product: "support", source_type: "ticket", content: "Subject: Search broken?\nBody: Search keeps saying too many requests, I only tried twice." }),
+      message("subj", { id: "t2", source_product: "support", source_type: "ticket", content: "Subject: Invoices broken?\nBody: The invoice PDFs keep saying too many requests, I only tried twice." }),
+    ]);
+    const [e1, t1, t2] = await Promise.all(["e1", "t1", "t2"].map((id) => signalRow("subj", id)));
+    expect(t1!.report_id).toBe(e1!.report_id);
+    expect(t1!.link_method).toBe("vector");
+    expect(t2!.report_id).not.toBe(e1!.report_id);
+  });
+
   it("keeps the match judge's verdict on a link, shown with the report", async () => {
     const key = await createProject("verdict");
     const verdict = { same: true, reason: "one_fix", detail: "both are the null cart in computeTotals", judge: "llm-match:claude-haiku-4-5" };
