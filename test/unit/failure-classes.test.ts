@@ -17,6 +17,9 @@ describe("failure classes", () => {
     expect(failureWords("every reminder email is duplicated")).toEqual(["duplicate"]);
     expect(failureWords("it says too many attempts, try again in 5 minutes")).toEqual(["rate", "limited"]);
     expect(failureWords("the dashboard still shows the old plan after upgrading")).toEqual(["stale", "conflict"]);
+    expect(failureWords("nothing renders on the settings page")).toEqual(["crash", "null"]);
+    expect(failureWords("the login page locks me out after one try")).toEqual(["rate", "limited"]);
+    expect(failureWords("my changes to the board disappear after a refresh")).toEqual(["stale", "conflict"]);
   });
   it("name nothing in text about no failure, and several classes when several are named", () => {
     expect(failureWords("would love a dark mode for the dashboard")).toEqual([]);

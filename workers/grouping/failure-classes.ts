@@ -28,11 +28,11 @@ const CLASSES: FailureClass[] = [
   {
     canonical: "crash null",
     pattern:
-      /\bnull\b|\bnil\b|nonetype|\bundefined\b|nullpointer|cannot read propert|is not a function|segmentation|sigsegv|\bcrash(?:es|ed|ing)?\b|white screen|blank (?:page|screen)|goes blank|something broke|force[sd]? (?:close|quit)|closes itself|app closes/,
+      /\bnull\b|\bnil\b|nonetype|\bundefined\b|nullpointer|cannot read propert|is not a function|segmentation|sigsegv|\bcrash(?:es|ed|ing)?\b|white screen|blank (?:page|screen)|goes blank|something broke|force[sd]? (?:close|quit)|closes itself|app closes|nothing renders|renders nothing|(?:won'?t|doesn'?t|does not) render/,
   },
   {
     canonical: "validation rejected",
-    pattern: /\b422\b|\b400 bad request\b|validation|\binvalid (?:input|value|format|request)\b|must match|does not match|not a valid|won'?t let me|rejects?\b|rejected|(?:won'?t|doesn'?t|does not|will not) accept|says (?:it'?s |it is )?invalid/,
+    pattern: /\b422\b|\b400 bad request\b|validation|\binvalid (?:input|value|format|request)\b|must match|does not match|not a valid|won'?t let me|rejects?\b|rejected|(?:won'?t|doesn'?t|does not|will not) accept|says (?:it'?s |it is )?invalid|won'?t submit/,
   },
   {
     canonical: "permission denied",
@@ -53,11 +53,11 @@ const CLASSES: FailureClass[] = [
   },
   {
     canonical: "rate limited",
-    pattern: /\b429\b|too many requests|rate[ -]?limit|throttl|slow down|try again later|locked out for|too many (?:attempts|tries)|try again in (?:a|\d+) (?:minute|few minutes|seconds?)/,
+    pattern: /\b429\b|too many requests|rate[ -]?limit|throttl|slow down|try again later|locked out for|too many (?:attempts|tries)|try again in (?:a|\d+) (?:minute|few minutes|seconds?)|locks? (?:me|us) out/,
   },
   {
     canonical: "stale conflict",
-    pattern: /\bstale\b|optimistic lock|version (?:conflict|mismatch)|concurrent (?:update|modification)|out of date|outdated|old data|previous value|changes? (?:disappear|vanish)|updated or deleted by another transaction|still shows the old|not updating|(?:doesn'?t|does not|won'?t) update/,
+    pattern: /\bstale\b|optimistic lock|version (?:conflict|mismatch)|concurrent (?:update|modification)|out of date|outdated|old data|previous value|changes?\b[^.\n]{0,40}\b(?:disappear|vanish|get lost|revert)|updated or deleted by another transaction|still shows the old|not updating|(?:doesn'?t|does not|won'?t) update/,
   },
 ];
 
