@@ -100,6 +100,15 @@ describe("HeuristicTriageClassifier", () => {
     expect(c.classifySync(s("TEST - crash on checkout - DO NOT ACTION\nSample ticket from the support team, not a real customer.", "zendesk", "ticket"))).toMatchObject({ verdict: "noise", reason: "internal_test" });
   });
 
+  it("knows monitor and lock-bot notices, bare duplicates in other languages, and spam by its vocabulary", () => {
+    expect(c.classifySync(s("[UP] api.example.com is back up\nMonitor: API\nWas down for: 2 minutes\nReason: Connection timeout", "email", "message"))).toMatchObject({ verdict: "noise", reason: "bot_tracking" });
+    expect(c.classifySync(s("This issue has been automatically locked since there has not been any recent activity after it was closed.", "github", "issue_comment"))).toMatchObject({ verdict: "noise", reason: "bot_tracking" });
+    expect(c.classifySync(s("Gleiches Problem hier. Gibt es schon Neuigkeiten?", "forum", "post"))).toMatchObject({ verdict: "noise", reason: "duplicate" });
+    expect(c.classifySync(s("@acme DM me for 10k real followers, cheap price", "twitter", "mention"))).toMatchObject({ verdict: "noise", reason: "spam" });
+    // a "+1" that adds a symptom is a report
+    expect(c.classifySync(s("Gleiches Problem hier, und auf dem iPad ist die ganze Seite leer und der Export stürzt ab.", "forum", "post")).verdict).toBe("signal");
+  });
+
   it("knows auto-replies in other languages and read receipts", () => {
     for (const text of [
       "Automatische Antwort: Ihre Anfrage\nIch bin bis zum 3. März nicht im Büro.",
