@@ -100,12 +100,12 @@ export async function assignSignal(
   // each report's best match, and which of the signal's queries found it close enough to agree
   const byReport = new Map<string, Candidate>();
   let asked = 0;
-  /** whether a close report was passed over for a reason other than a failure of another kind */
-  let undecided = false;
   /** whether a close vector was left out because its signal failed another way */
   let closeButFailedOtherwise = false;
   const otherFailure = new Set<string>();
   const sameFailure = new Set<string>();
+  /** a report whose matched vectors all failed another way than this signal */
+  const failedOtherwise = (c: Candidate) => otherFailure.has(c.reportId) && !sameFailure.has(c.reportId);
 
   /** Embeds and looks up `more` queries; their matches join the candidates. */
   const lookUp = async (more: string[]) => {
@@ -152,9 +152,7 @@ export async function assignSignal(
   const choose = async (): Promise<{ joined: Candidate; verdict: MatchVerdict | null } | null> => {
     for (const c of ranked()) {
       if (c.score < opts.threshold) break;
-      if (otherFailure.has(c.reportId) && !sameFailure.has(c.reportId)) continue;
-      // every close report below was passed over for something other words could change
-      undecided = true;
+      if (failedOtherwise(c)) continue;
       if (fp === null) {
         // (again once the next tier has added queries)
         if (subject?.of !== all.length) subject = { of: all.length, words: subjectWords(`${signal.content.slice(0, 4096)}\n${all.join("\n")}`) };
@@ -189,8 +187,9 @@ export async function assignSignal(
   let choice = await choose();
   // the next tier only for a signal the first one could not place, unless all it found close failed
   // another way: the model's words would find those reports again, and the failure check is its own
-  const closeOnesFailedOtherwise = !undecided && (closeButFailedOtherwise || ranked().some((c) => c.score >= opts.threshold));
-  if (!choice && escalation && !closeOnesFailedOtherwise) {
+  const close = ranked().filter((c) => c.score >= opts.threshold);
+  const allCloseFailedOtherwise = (closeButFailedOtherwise || close.length > 0) && close.every(failedOtherwise);
+  if (!choice && escalation && !allCloseFailedOtherwise) {
     const more = specificQueries((await escalation.write(signal)).map((q) => q.trim()).filter(Boolean), signal)
       .filter((q) => !all.includes(q))
       .slice(0, MAX_QUERIES);
