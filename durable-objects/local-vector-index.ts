@@ -75,9 +75,8 @@ export class LocalVectorIndex extends DurableObject<Env> {
     let m = this.namespaces.get(namespace);
     // an empty namespace takes the dimension of its first vector
     if (m && (m.size > 0 || m.dimensions === dims)) return m;
-    const count = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM vectors_f32 WHERE namespace = ?", namespace).one().n;
-    const first = count > 0 ? this.sql.exec<{ dims: number }>("SELECT dims FROM vectors_f32 WHERE namespace = ? LIMIT 1", namespace).one() : null;
-    m = new VectorMatrix(first?.dims ?? dims, Math.max(64, count));
+    const first = this.sql.exec<{ dims: number }>("SELECT dims FROM vectors_f32 WHERE namespace = ? LIMIT 1", namespace).toArray()[0];
+    m = new VectorMatrix(first?.dims ?? dims);
     const now = Date.now();
     const waiting: Pending[] = [];
     for (const r of this.sql.exec<{ id: string; vals: ArrayBuffer; metadata: string; visible_at: number }>(

@@ -15,10 +15,10 @@ function rng(seed: number) {
 const f32 = (v: number[]) => Array.from(new Float32Array(v));
 
 describe("VectorMatrix", () => {
-  it("ranks exactly as rankByCosine over the stored (float32) values, ties by id, across growth", () => {
+  it("ranks exactly as rankByCosine over the stored (float32) values, ties by id, over dense rows", () => {
     const r = rng(7);
     const dims = 48;
-    const m = new VectorMatrix(dims, 1);
+    const m = new VectorMatrix(dims);
     const records: { id: string; reportId: string; query: string; values: number[] }[] = [];
     const rand = () => Array.from({ length: dims }, () => (r() < 0.3 ? 0 : r() * 2 - 1));
     for (let i = 0; i < 700; i++) {
@@ -38,7 +38,7 @@ describe("VectorMatrix", () => {
     }
   });
 
-  it("ranks sparse queries (hashed-embedder shape) exactly as rankByCosine, disjoint supports scoring +0", () => {
+  it("ranks sparse and dense queries over sparse and dense rows (hashed-embedder shape) exactly as rankByCosine, disjoint supports scoring +0", () => {
     const r = rng(23);
     const dims = 768;
     const sparse = () => {
@@ -53,8 +53,9 @@ describe("VectorMatrix", () => {
       m.set(`v${i}`, values, "{}");
       records.push({ id: `v${i}`, reportId: "", query: "", values: f32(values) });
     }
-    for (let q = 0; q < 30; q++) {
-      const vector = sparse();
+    for (let q = 0; q < 40; q++) {
+      // a quarter of the queries dense: each row kind is met by each query kind
+      const vector = q % 4 === 3 ? Array.from({ length: dims }, () => (r() < 0.2 ? 0 : r() - 0.5)) : sparse();
       for (const k of [3, 400]) {
         const want = rankByCosine(records, vector, k).map((x) => ({ id: x.id, score: x.score }));
         expect(m.query(vector, k).map((x) => ({ id: x.id, score: x.score }))).toEqual(want);
@@ -92,6 +93,10 @@ describe("VectorMatrix", () => {
       { id: "b", score: 0, metadata: '{"report_id":"r2"}' },
     ]);
     expect(m.values("a")).toEqual([0, 0, 1]);
+    // a row stored sparse reads back whole
+    const wide = new VectorMatrix(10);
+    wide.set("s", [0, 0, 0.1, 0, 0, 0, -2, 0, 0, 0], "{}");
+    expect(wide.values("s")).toEqual(f32([0, 0, 0.1, 0, 0, 0, -2, 0, 0, 0]));
   });
 
   it("rejects vectors of another dimension or with values that are not finite float32", () => {
