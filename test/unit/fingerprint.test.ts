@@ -92,6 +92,9 @@ describe("log tokens", () => {
     // a quoted message that stands alone keeps its words
     expect(logTokens('I0311 08:00:36.703929 2349 kubelet.go:2434] "SyncLoop DELETE" source="api"')).toEqual(["<*>", "<*>", "<*>", "kubelet.go:<*>]", '"SyncLoop', 'DELETE"', "source=<*>"]);
     expect(logTokens("GET https://api.example.com/v1/users?id=7 deadbeefcafe")).toEqual(["GET", "<*>", "<*>"]);
+    // IPv6 addresses whole (groups without a digit too, a port after them), never `::` inside a word
+    expect(logTokens("client: 2001:db8:cb::715b, from fe80::1:8443 [2001:db8:0:0:1:0:0:1]:443")).toEqual(["client:", "<*>,", "from", "<*>", "[<*>]:<*>"]);
+    expect(logTokens("at std::vector Foo::Bar::baz")).toEqual(["at", "std::vector", "Foo::Bar::baz"]);
   });
 });
 
@@ -149,6 +152,24 @@ describe("log templates", () => {
       log('{"level":"error","service":"accounts","msg":"could not encode taxId: invalid byte sequence"}'),
     );
     expect(j2).not.toBe(j1);
+  });
+
+  it("join lines whose headers differ where the event does not: pid and role, month, quoted object, HTTP method", async () => {
+    const [m, s, other] = await project().of(
+      log("2871:M 11 Mar 2025 08:53:58.631 * Background saving started by pid 1718828"),
+      log("1913:S 12 Apr 2025 11:46:35.264 * Background saving started by pid 477954"),
+      log("1913:S 12 Apr 2025 11:46:36.663 * Background saving terminated with success"),
+    );
+    expect(s).toBe(m);
+    expect(other).not.toBe(m);
+    const kubelet = (ns: string) =>
+      log(`W0311 08:10:54.214506 1052 reflector.go:561] object-"${ns}"/"${ns}-tls": failed to list *v1.Secret: secrets "${ns}-tls" is forbidden: User "system:node:ip-10-0-3-17" cannot list resource "secrets" in the namespace "${ns}"`);
+    const [k1, k2] = await project().of(kubelet("observability"), kubelet("payments"));
+    expect(k2).toBe(k1);
+    const haproxy = (method: string) =>
+      log(`Mar 11 08:00:30 lb-2 haproxy[2304]: 198.51.100.1:35621 [11/Mar/2025:08:00:30.301] fe_https~ be_api/api-2 0/0/1/366/366 200 9781 - - ---- 285/443/25/6/0 0/0 "${method} /api/v1/products?sort=asc HTTP/1.1"`);
+    const [get, post] = await project().of(haproxy("GET"), haproxy("POST"));
+    expect(post).toBe(get);
   });
 
   it("keep lines of different shapes apart", async () => {

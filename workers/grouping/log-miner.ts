@@ -3,7 +3,7 @@
  * Approach with Fixed Depth Tree", ICWS 2017), over the masked tokens of
  * log-tokens.ts:
  *  - a line is compared only with the templates of its bucket: the same
- *    number of tokens and the same first constant token;
+ *    number of tokens and the same first plain word (not a date's);
  *  - similarity is the share of positions, among those where the template or
  *    the line has a constant, at which they agree (a `<*>` in the template
  *    agrees with anything): the masked header (date, time, pid) neither helps
@@ -39,7 +39,7 @@ const EVENT_WORDS = new Set(
     "rename renamed request requested resume resumed retry retrying rollback sent sending skip skipped start started starting " +
     "stop stopped stopping succeeded success successful suspend suspended terminate terminated terminating timeout unlock " +
     "unlocked unmount unmounted up update updated updating upload uploaded valid verify verified wait waiting warn warning " +
-    "write written wrote debug trace fatal critical notice emerg alert get post put patch head options " +
+    "write written wrote debug trace fatal critical notice emerg alert " +
     "true false yes no on off"
   ).split(" "),
 );
@@ -52,12 +52,21 @@ function eventWords(token: string): string {
 const HEADER_TOKENS = 6;
 /** a token that names a component or a key (`sshd[<*>]:`, `ActivityManager:`, `src:`) */
 const isLabel = (t: string) => t.length > 1 && t.endsWith(":");
+/** a label that can name the program (`sshd[<*>]:`, `kernel:`), not a quoted object (`object-"ns"/"name":`) */
+const PROGRAM = /^[A-Za-z][\w.\/-]{0,80}(?:\[<\*>\])?:$/;
 /** who emitted the line: `[checkout]` (in the header), `service=checkout`, `logger=…` */
 const EMITTER_KEY = /^(?:service|app|logger|component|module)=/;
 const isBracketName = (t: string) => t.length > 2 && t.startsWith("[") && t.endsWith("]") && !t.includes(WILDCARD);
 
+/** a plain word (`Background`, `failed`, `sshd:`): what a bucket is keyed by */
+const KEY_WORD = /^[A-Za-z]{1,60}(?:['_-][A-Za-z]{1,60}){0,4}[:.,]?$/;
+/** words of a date in a header (`Mar 11 08:00:06`, `Tue Mar 11 …`): they change with the day, not with the event */
+const DATE_WORD = /^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[,.]?$/i;
+
 export function bucketOf(tokens: string[]): string {
-  const first = tokens.find((t) => t !== WILDCARD) ?? WILDCARD;
+  // the first plain word: a header's masked pid and role (`1913:S`, `2871:M`), a quoted object
+  // (`object-"ns"/"name":`) or a month vary where the event does not
+  const first = tokens.find((t) => KEY_WORD.test(t) && !DATE_WORD.test(t)) ?? tokens.find((t) => t !== WILDCARD) ?? WILDCARD;
   return `${tokens.length}|${first}`;
 }
 
@@ -80,7 +89,7 @@ export function similarity(template: string[], tokens: string[]): number {
     if (l === WILDCARD) continue; // a constant of the template where the line has a variable
     // another event, or another program (the first label, in the header: `sshd[<*>]:` / `haproxy[<*>]:`): another template;
     // a key's value (`code=card_declined`) and later labels (`logrotate.service:`) may vary
-    if ((label && labels === 1 && i < HEADER_TOKENS) || (!t.includes("=") && !l.includes("=") && eventWords(t) !== eventWords(l))) return -1;
+    if ((label && labels === 1 && i < HEADER_TOKENS && PROGRAM.test(t) && PROGRAM.test(l)) || (!t.includes("=") && !l.includes("=") && eventWords(t) !== eventWords(l))) return -1;
     if ((EMITTER_KEY.test(t) && EMITTER_KEY.test(l)) || (i < HEADER_TOKENS && isBracketName(t) && isBracketName(l))) return -1;
   }
   return positions === 0 ? 1 : agree / positions;

@@ -8,7 +8,8 @@
  *    brackets, …) that holds a digit: numbers, timestamps, durations and sizes
  *    (`12ms`, `512KB`), IPs and ports, ids with prefixes (`blk_-1608…`,
  *    `req-7f3a…`), UUIDs and hex, hostnames such as `ip-10-0-3-17` or
- *    `worker-7`, counters inside words (`attempt#3`);
+ *    `worker-7`, counters inside words (`attempt#3`); an IPv6 address (with
+ *    its port) whole, whose groups need not hold a digit (`2001:db8:cb::15b`);
  *  - paths and URLs (a piece with two or more `/`, or a scheme), with or
  *    without digits;
  *  - the value of every `key=value` but the level, service and message
@@ -28,6 +29,15 @@ const DIGIT = /\d/;
 const PATHLIKE = /^[a-z][a-z0-9+.-]*:\/\/|\/[^/]*\//i;
 /** hex of 8 or more digits with no digit 0–9 (`deadbeefcafe`) is still an id */
 const HEX_ID = /^(?:0x)?[0-9a-f]{8,}$/i;
+/**
+ * an IPv6 address: hex groups joined by `:` with a `::` or eight groups,
+ * maybe a port, not inside a word (`std::vector` is none)
+ */
+const H = "[0-9a-f]{1,4}";
+const IPV6 = new RegExp(
+  `(?<![\\w:])(?:(?:${H}(?::${H}){0,6})?::(?:${H}(?::${H}){0,6})?|${H}(?::${H}){7})(?::\\d{1,5})?(?![\\w:])`,
+  "gi",
+);
 
 /** The masked tokens of one log message (its first line, of the reading window). */
 export function logTokens(message: string): string[] {
@@ -55,6 +65,7 @@ export function maskToken(token: string): string {
   const kv = KEY_VALUE.exec(token);
   if (kv && !EVENT_KEY.test(kv[1])) return `${kv[1]}=${WILDCARD}`;
   if (PATHLIKE.test(token)) return WILDCARD;
+  if (token.includes(":")) token = token.replace(IPV6, WILDCARD);
   if (!DIGIT.test(token) && !HEX_ID.test(token)) return token;
   // piece by piece, so `sshd[1234]:` keeps its shape (`sshd[<*>]:`) and `port=5432` its key
   let out = "";

@@ -56,7 +56,6 @@ export function subjectWords(text: string): Set<string> {
   const body = withoutFailurePhrases(text.slice(0, 4096).replace(CHAT_PREFIX, "").replace(SIGNATURE, ""));
   const out = new Set<string>();
   for (const w of words(body)) {
-    // an identifier or a time quoted in passing (acct_7f3k2, 10am) is not what the message is about
     // an identifier or a time quoted in passing (acct_7f3k2x, 5pm) is not what the message is about
     if (w.length < 3 || GENERIC.has(w) || COMPLAINT.has(w) || FAILURE_VOCABULARY.has(w) || MIXED.test(w)) continue;
     const s = stem(w);

@@ -21,7 +21,8 @@ export const GENERIC = new Set(
     "something anything nothing everything work working works doesn doesn't won't isn isn't don don't " +
     "user users customer customers people someone anyone time times seem seems really still just " +
     "src lib app index ts tsx js jsx py cjs mjs development production http https www com example " +
-    "subject body title level msg message warn info debug service summary replay heads said says say tried try"
+    "subject body title level msg message warn info debug service summary replay heads said says say tried try " +
+    "views call controller controllers handler handlers handle"
   ).split(/\s+/),
 );
 
