@@ -132,6 +132,14 @@ describe("log templates", () => {
     );
     expect(failed).not.toBe(accepted);
     expect(closed).not.toBe(opened);
+    // two places in the code, one wording: two templates (5 of 7 words agree, above the similarity threshold)
+    const [reset, session, resetAgain] = await project().of(
+      log('{"level":"error","service":"auth","msg":"issueResetToken failed: resetToken is null","user_id":"u_1"}'),
+      log('{"level":"error","service":"auth","msg":"createSession failed: passwordHash is null","user_id":"u_2"}'),
+      log('{"level":"error","service":"auth","msg":"issueResetToken failed: resetToken is null","user_id":"u_3"}'),
+    );
+    expect(session).not.toBe(reset);
+    expect(resetAgain).toBe(reset);
   });
 
   it("keep the same words from two services apart ([service], service=, JSON service)", async () => {

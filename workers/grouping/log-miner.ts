@@ -13,10 +13,11 @@
  *    template of its own;
  *  - two different event words at one position (Accepted / Failed, opened /
  *    closed, started / stopped …) never make a variable: such lines are two
- *    events, however alike the rest is; nor do two different emitters (the
- *    program label `sshd[<*>]:`, a `[service]` in the header, a `service=`,
- *    `app=`, `logger=`, `component=` or `module=` value): the same words from
- *    two services are two problems.
+ *    events, however alike the rest is; nor do two code identifiers
+ *    (`issueResetToken` / `createSession`: two places in the code), nor two
+ *    different emitters (the program label `sshd[<*>]:`, a `[service]` in the
+ *    header, a `service=`, `app=`, `logger=`, `component=` or `module=`
+ *    value): the same words from two services are two problems.
  * A template keeps the id it was born with while it generalizes, so the
  * fingerprint of its lines is stable; templates are kept per project
  * (LogTemplateStore) and survive restarts.
@@ -52,6 +53,9 @@ function eventWords(token: string): string {
 const HEADER_TOKENS = 6;
 /** a token that names a component or a key (`sshd[<*>]:`, `ActivityManager:`, `src:`) */
 const isLabel = (t: string) => t.length > 1 && t.endsWith(":");
+/** a camelCase or PascalCase name of code (`issueResetToken`, `CartService.addItem`): a constant, not a variable */
+const IDENTIFIER = /^[^A-Za-z]{0,3}[A-Za-z]{0,40}[a-z][A-Z][A-Za-z.]{0,80}[^A-Za-z]{0,3}$/;
+const isIdentifier = (t: string) => !t.includes(WILDCARD) && IDENTIFIER.test(t);
 /** a label that can name the program (`sshd[<*>]:`, `kernel:`), not a quoted object (`object-"ns"/"name":`) */
 const PROGRAM = /^[A-Za-z][\w.\/-]{0,80}(?:\[<\*>\])?:$/;
 /** who emitted the line: `[checkout]` (in the header), `service=checkout`, `logger=…` */
@@ -90,6 +94,8 @@ export function similarity(template: string[], tokens: string[]): number {
     // another event, or another program (the first label, in the header: `sshd[<*>]:` / `haproxy[<*>]:`): another template;
     // a key's value (`code=card_declined`) and later labels (`logrotate.service:`) may vary
     if ((label && labels === 1 && i < HEADER_TOKENS && PROGRAM.test(t) && PROGRAM.test(l)) || (!t.includes("=") && !l.includes("=") && eventWords(t) !== eventWords(l))) return -1;
+    // two code identifiers (`issueResetToken` / `createSession`): two places in the code
+    if (isIdentifier(t) && isIdentifier(l)) return -1;
     if ((EMITTER_KEY.test(t) && EMITTER_KEY.test(l)) || (i < HEADER_TOKENS && isBracketName(t) && isBracketName(l))) return -1;
   }
   return positions === 0 ? 1 : agree / positions;
