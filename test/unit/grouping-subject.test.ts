@@ -61,4 +61,22 @@ describe("grouping free text by subject", () => {
     expect(other.reportId).not.toBe(exception.reportId);
     expect(message.reportId).toBe(exception.reportId);
   });
+
+  it("keeps a log line out of a report it shares only a failure with: the shipping service's 502 is not a 502 at checkout", async () => {
+    const d = deps();
+    const log = (id: string, content: string): GroupingSignal => ({ ...ticket(id, content), source_product: "logs", source_type: "log" });
+    const checkout = await assignSignal(ticket("t1", "#feedback — Olu: i get a 502 error when I check out. Started around 5pm today."), d, opts);
+    const exception = await assignSignal(
+      { ...log("e1", 'Traceback (most recent call last):\n  File "/srv/app/checkout/views.py", line 99, in compute_totals\n    result = load_cart(request, order_id="ord_ewvacanxw3")\n  File "/srv/app/checkout/service.py", line 141, in load_cart\n    return self.line_items\nrequests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: https://tax-service.internal/v2/call'), source_product: "errors", source_type: "exception" },
+      d,
+      opts,
+    );
+    expect(exception.reportId).toBe(checkout.reportId);
+    // the shipping service's log line first: what it shares with the checkout report is the failure class
+    const shipping = await assignSignal(log("l2", "2026-06-19T20:04:47.375Z ERROR [fulfillment] upstream address-validator responded 502 route=/api/shipping/rates duration_ms=227 request_id=req_zbh4w2a"), d, opts);
+    expect(shipping.reportId).not.toBe(checkout.reportId);
+    expect(shipping.isNewReport).toBe(true);
+    const checkoutLog = await assignSignal(log("l1", "2026-06-10T11:33:21.000Z ERROR [checkout] upstream tax-service responded 502 route=/checkout/payment duration_ms=381 request_id=req_6k6qr9p7"), d, opts);
+    expect(checkoutLog.reportId).toBe(checkout.reportId);
+  });
 });

@@ -44,9 +44,15 @@ describe("OfflineQueryWriter", () => {
       "request ranker exceeded deadline timeout",
     ]);
   });
-  it("names in-app files without deployment prefixes", () => {
+  it("names in-app files without deployment prefixes or layout words", () => {
     const [place] = writeQueries('Traceback (most recent call last):\n  File "/srv/app/checkout/views.py", line 99, in compute_totals\n    x = 1\nKeyError: \'sku\'');
-    expect(place).toBe("checkout views compute totals");
+    expect(place).toBe("checkout compute totals");
+  });
+  it("spells a verb and its particle as code does: check out → checkout, sign in → signin", () => {
+    const [topic] = writeQueries("#support — Olu: i get a 502 error when I check out, and signing in is slow");
+    expect(topic.split(" ")).toEqual(expect.arrayContaining(["checkout", "signin"]));
+    // how people say they tried is no compound
+    expect(writeQueries("Logged out and back in, the invoices page is still blank").join(" ")).not.toContain("logout");
   });
   it("writes a topic query for free text, without chat boilerplate", () => {
     const [q] = writeQueries("#product — Sam (PM): we're losing sales on search: 'shirts' returns zero, 'shirt' returns plenty.");

@@ -17,9 +17,12 @@
  *     nor are vectors of a signal that named other failure classes than
  *     this one (a timeout is not a 502; failure-classes.ts), nor a report
  *     such vectors lead to unless another of its vectors failed this way;
- *     free text (no fingerprint) joins only a report that shares a subject
- *     word with it, not only a complaint (subject.ts: "keeps saying too many
- *     requests" about search is not about invoices);
+ *     a signal joins only a report that shares a subject word with it, not
+ *     only a complaint or a failure (subject.ts: "keeps saying too many
+ *     requests" about search is not about invoices; the shipping service's
+ *     502 is not "a 502 when I check out"), read for free text from its words
+ *     and queries, for a stack or a log line from its queries alone (a log's
+ *     own fields, request_id or host, are no subject);
  *     a match leads where people's corrections say (a merged report's target,
  *     a moved signal's new report), and a report a signal this close was
  *     moved out of is passed over (corrections.ts);
@@ -145,7 +148,7 @@ export async function assignSignal(
   /** The candidates, closest first. */
   const ranked = () => [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
 
-  // free text (no fingerprint) joins only a report it shares a subject word with, not only a complaint (subject.ts)
+  // a signal joins only a report it shares a subject word with (subject.ts)
   let subject: { of: number; words: Set<string> } | null = null;
 
   /** The report to join among the candidates so far, with the judge's verdict when it was asked. */
@@ -153,11 +156,13 @@ export async function assignSignal(
     for (const c of ranked()) {
       if (c.score < opts.threshold) break;
       if (failedOtherwise(c)) continue;
-      if (fp === null) {
-        // (again once the next tier has added queries)
-        if (subject?.of !== all.length) subject = { of: all.length, words: subjectWords(`${signal.content.slice(0, 4096)}\n${all.join("\n")}`) };
-        if (!sharesSubject(subject.words, c.reportQueries)) continue;
-      }
+      // a signal meets a report only on a shared subject word, not only on how it failed: free text (its words
+      // and queries: "keeps saying too many requests" about search is not about invoices), and a stack or a log
+      // line (its queries: a log's own fields such as request_id are no subject; "502 when I check out" and
+      // the shipping service's 502 share nothing else)
+      // (read again once the next tier has added queries)
+      if (subject?.of !== all.length) subject = { of: all.length, words: subjectWords(fp === null ? `${signal.content.slice(0, 4096)}\n${all.join("\n")}` : all.join("\n")) };
+      if (!sharesSubject(subject.words, c.reportQueries)) continue;
       // nor does a signal join a report that another of its kind of fingerprint already leads to
       if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
       // a person moved a signal this close out of that report

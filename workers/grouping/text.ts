@@ -74,12 +74,42 @@ export function stem(word: string): string {
   return w;
 }
 
-/** Lower-cased words with identifiers split, stopwords and pure numbers removed. */
+/**
+ * A verb and its particle that code spells as one word: "when I check out" is
+ * about `checkout`, "can't sign in" about `signIn` / `signin`, "set up" about
+ * `setup`. The base form and the -ing form only: "logged out and back in" is
+ * how people say they tried, not what failed.
+ */
+const COMPOUNDS = new Map(
+  (
+    "check out|check in|log in|log out|sign in|sign out|sign up|set up|look up|back up|roll out|pay out|" +
+    "pop up|drop down|pick up|start up|shut down|clean up|opt in|opt out|check outs|sign ups|set ups|pop ups|roll outs"
+  )
+    .split("|")
+    .flatMap((pair) => {
+      const [verb, particle] = pair.split(" ");
+      const joined = verb + particle;
+      const ing = verb.endsWith("e") ? `${verb.slice(0, -1)}ing` : /[aeiou][bcdfglmnprstvz]$/.test(verb) && verb.length <= 3 ? `${verb}${verb.slice(-1)}ing` : `${verb}ing`;
+      return [[`${verb} ${particle}`, joined], [`${ing} ${particle}`, joined]] as [string, string][];
+    }),
+);
+
+/** Lower-cased words with identifiers split, stopwords and pure numbers removed; a verb and its particle joined (COMPOUNDS). */
 export function words(text: string): string[] {
   const out: string[] = [];
+  let previous = "";
   for (const raw of text.split(/[^A-Za-z0-9_$]+/)) {
     if (!raw) continue;
     for (const w of splitIdentifier(raw)) {
+      const joined = COMPOUNDS.get(`${previous.toLowerCase()} ${w.toLowerCase()}`);
+      if (joined) {
+        // the verb was kept as the last word: it becomes the compound
+        if (out[out.length - 1] === previous.toLowerCase()) out[out.length - 1] = joined;
+        else out.push(joined);
+        previous = "";
+        continue;
+      }
+      previous = w;
       if (w.length < 2 || /^\d+$/.test(w) || STOPWORDS.has(w)) continue;
       out.push(w);
     }
