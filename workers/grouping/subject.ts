@@ -44,6 +44,18 @@ export const COMPLAINT = new Set(
   ).split(/\s+/),
 );
 
+/**
+ * The plumbing any failure anywhere carries: HTTP and runtime words
+ * (`requests.exceptions.HTTPError`, "returned 429 Too Many Requests", "for
+ * url", "server responded"). Two reports that share only these share nothing.
+ */
+const PLUMBING = new Set(
+  (
+    "request requests response responses respond responded returned return exception exceptions client server url uri " +
+    "call calls internal int many status code http https api handler throw thrown raise raised caught"
+  ).split(/\s+/),
+);
+
 /** A trailing signature ("— Dana", "-- Priya S.") and a chat prefix ("#support — Ravi: ") name people, not problems. */
 const SIGNATURE = /(?:^|\s)(?:—|–|--)\s*[A-Z][\p{L}.'-]{0,30}(?:\s+[A-Z][\p{L}.'-]{0,30})?\s*$/u;
 const CHAT_PREFIX = /^#[\w-]{1,80}\s+[—–-]\s+[^:\n]{1,60}:\s*/;
@@ -57,9 +69,9 @@ export function subjectWords(text: string): Set<string> {
   const out = new Set<string>();
   for (const w of words(body)) {
     // an identifier or a time quoted in passing (acct_7f3k2x, 5pm) is not what the message is about
-    if (w.length < 3 || GENERIC.has(w) || COMPLAINT.has(w) || FAILURE_VOCABULARY.has(w) || MIXED.test(w)) continue;
+    if (w.length < 3 || GENERIC.has(w) || COMPLAINT.has(w) || FAILURE_VOCABULARY.has(w) || PLUMBING.has(w) || MIXED.test(w)) continue;
     const s = stem(w);
-    if (!COMPLAINT.has(s) && !GENERIC.has(s)) out.add(s);
+    if (!COMPLAINT.has(s) && !GENERIC.has(s) && !PLUMBING.has(s)) out.add(s);
   }
   return out;
 }
