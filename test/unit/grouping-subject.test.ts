@@ -18,6 +18,7 @@ describe("a free-text signal's subject", () => {
       expect.arrayContaining(["reset", "email", "forgot", "password", "flow"]),
     );
     expect(subjectWords("Hi, it spins forever and then times out. Please help, this is urgent. — Dana").size).toBe(0);
+    expect(subjectWords("Good morning, hey there, it spins forever").size).toBe(0);
   });
   it("blanks every phrase that names a failure class", () => {
     expect(withoutFailurePhrases("Checkout shows a 502 Bad Gateway, then times out").replace(/\s+/g, " ").trim()).toBe("checkout shows a , then");
@@ -50,6 +51,16 @@ describe("grouping free text by subject", () => {
     const searchAgain = await assignSignal(ticket("c", "Subject: Problem with search\nBody: Hello, the search results keep saying too many requests, I only tried twice."), d, opts);
     expect(invoices.reportId).not.toBe(search.reportId);
     expect(searchAgain.reportId).toBe(search.reportId);
+  });
+
+  it("does not join two messages through who wrote them or how they greet", async () => {
+    const d = deps();
+    const setup = await assignSignal(ticket("g1", "Subject: Can't finish the setup steps\nBody: Good morning, Server error on the setup wizard, tried on two browsers. — Ravi"), d, opts);
+    const checkout = await assignSignal(ticket("g2", "Subject: URGENT - the payment page\nBody: Good morning, the payment page shows a server error. — Ravi"), d, opts);
+    const chat = await assignSignal(ticket("g3", "#support — Ravi: good morning, the invite link shows a server error"), d, opts);
+    expect(new Set([setup.reportId, checkout.reportId, chat.reportId]).size).toBe(3);
+    const setupAgain = await assignSignal(ticket("g4", "Subject: Setup wizard broken\nBody: Hey there, the setup wizard steps show a server error. — Mei"), d, opts);
+    expect(setupAgain.reportId).toBe(setup.reportId);
   });
 
   it("joins a customer's message to the report of the exception it describes: the same place, the same failure", async () => {

@@ -161,7 +161,7 @@ export async function assignSignal(
       // line (its queries: a log's own fields such as request_id are no subject; "502 when I check out" and
       // the shipping service's 502 share nothing else)
       // (read again once the next tier has added queries)
-      if (subject?.of !== all.length) subject = { of: all.length, words: subjectWords(fp === null ? `${signal.content.slice(0, 4096)}\n${all.join("\n")}` : all.join("\n")) };
+      if (subject?.of !== all.length) subject = { of: all.length, words: subjectOf(fp === null ? signal.content : null, all) };
       if (!sharesSubject(subject.words, c.reportQueries)) continue;
       // nor does a signal join a report that another of its kind of fingerprint already leads to
       if (fp && (await deps.fingerprints.ofReport(signal.project, c.reportId)).some((f) => conflicting(fp, f))) continue;
@@ -225,6 +225,13 @@ export async function assignSignal(
     embedding: vectors[0],
     judge: choice?.verdict ?? null,
   };
+}
+
+/** The subject words of a signal's text (free text only: null for a stack or a log line) and of its queries, each read on its own (a signature ends the text, not the queries after it). */
+function subjectOf(text: string | null, queries: string[]): Set<string> {
+  const words = subjectWords(queries.join("\n"));
+  if (text !== null) for (const w of subjectWords(text)) words.add(w);
+  return words;
 }
 
 interface Candidate {

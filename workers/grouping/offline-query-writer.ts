@@ -26,7 +26,7 @@ import { parseError, urlPath } from "../normalize/stack";
 import { failureTags, failureWords, withoutFailurePhrases } from "./failure-classes";
 import { logTokens, WILDCARD } from "./log-tokens";
 import { GENERIC, splitIdentifier, unique, words } from "./text";
-import { COMPLAINT, subjectWords } from "./subject";
+import { COMPLAINT, subjectWords, withoutPeople } from "./subject";
 import type { GroupingSignal, QueryWriter } from "./types";
 
 
@@ -116,7 +116,8 @@ export function writeQueries(full: string, source?: Pick<GroupingSignal, "source
     // and the text itself, normalized: what the raw-embedding baseline matches on, so two messages worded
     // alike still meet when the extracted queries differ
     // (less the phrases that name a failure: a complaint's wording must not read as a subject, subject.ts)
-    const text = words(withoutFailurePhrases(content)).slice(0, TEXT_WORDS).join(" ");
+    // (and less who wrote it: a name in a chat prefix or a signature is no subject, and two reports must not meet on it)
+    const text = words(withoutFailurePhrases(withoutPeople(content))).slice(0, TEXT_WORDS).join(" ");
     if (text) queries.push(text);
   } else if (placeQ.length >= MIN_PLACE && failure.length) {
     // where and how it failed: the angle a customer's message about the same failure shares (a place of a
@@ -156,8 +157,8 @@ function clean(ws: string[]): string[] {
 
 /** Content words of free text, ranked by frequency then first appearance. */
 function topicWords(text: string): string[] {
-  // chat prefixes: "#channel — " and "Name (role): " say who and where, not what
-  const body = text.replace(/^#[\w-]+\s+[—–-]\s+/, "").replace(/^[^:\n]{1,60}\):\s*|^[A-Z][\w .'-]{0,40}:\s+/, "");
+  // chat prefixes ("#channel — ", "Name (role): ") and signatures say who and where, not what
+  const body = withoutPeople(text).replace(/^#[\w-]+\s+[—–-]\s+/, "").replace(/^[^:\n]{1,60}\):\s*|^[A-Z][\w .'-]{0,40}:\s+/, "");
   // how it failed is the failure query's, and the words of any complaint are no topic: the topic says what failed
   const ws = words(withoutFailurePhrases(body)).filter((w) => !GENERIC.has(w) && w.length > 2 && !COMPLAINT.has(w));
   const counts = new Map<string, { n: number; first: number }>();

@@ -34,6 +34,8 @@ export const COMPLAINT = new Set(
     "report reports reported say says said tell told mention mentioned notice noticed try tries tried trying attempt " +
     "clear cleared back change changed side around data input value values text work worked break breaks broke " +
     "cheers regards best thanks greetings sorry " +
+    // how people greet: "Good morning, …", "Hey there, …" open tickets about anything
+    "hello hey hiya good morning afternoon evening dear folks guys " +
     // who and on what
     "customer customers client clients enterprise account accounts people person everyone someone somebody nobody " +
     "our their mine yours colleague colleagues teammate " +
@@ -63,9 +65,14 @@ const CHAT_PREFIX = /^#[\w-]{1,80}\s+[—–-]\s+[^:\n]{1,60}:\s*/;
 /** letters and digits in one word */
 const MIXED = /^(?=[a-z]*\d)(?=\d*[a-z])/;
 
+/** `text` less who wrote it: a chat prefix ("#support — Noah: ") and a trailing signature ("— Dana"). */
+export function withoutPeople(text: string): string {
+  return text.replace(CHAT_PREFIX, "").replace(SIGNATURE, "");
+}
+
 /** The stemmed subject words of `text`. */
 export function subjectWords(text: string): Set<string> {
-  const body = withoutFailurePhrases(text.slice(0, 4096).replace(CHAT_PREFIX, "").replace(SIGNATURE, ""));
+  const body = withoutFailurePhrases(withoutPeople(text.slice(0, 4096)));
   const out = new Set<string>();
   for (const w of words(body)) {
     // an identifier or a time quoted in passing (acct_7f3k2x, 5pm) is not what the message is about
