@@ -36,6 +36,8 @@ export const COMPLAINT = new Set(
     "cheers regards best thanks greetings sorry " +
     // how people greet: "Good morning, …", "Hey there, …" open tickets about anything
     "hello hey hiya good morning afternoon evening dear folks guys " +
+    // exclamations and how soon: "Oops, something broke", "crashes as soon as it loads"
+    "oops oop whoops soon " +
     // who and on what
     "customer customers client clients enterprise account accounts people person everyone someone somebody nobody " +
     "our their mine yours colleague colleagues teammate " +
