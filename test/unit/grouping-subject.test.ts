@@ -20,6 +20,7 @@ describe("a free-text signal's subject", () => {
     expect(subjectWords("Hi, it spins forever and then times out. Please help, this is urgent. — Dana").size).toBe(0);
     expect(subjectWords("Good morning, hey there, it spins forever").size).toBe(0);
     expect(subjectWords("Oops, something broke as soon as it loads").size).toBe(0);
+    expect([...subjectWords("Invoices say permission denied even though I am the account owner and an admin")]).toEqual(["invoice"]);
   });
   it("blanks every phrase that names a failure class", () => {
     expect(withoutFailurePhrases("Checkout shows a 502 Bad Gateway, then times out").replace(/\s+/g, " ").trim()).toBe("checkout shows a , then");

@@ -40,7 +40,9 @@ export const COMPLAINT = new Set(
     "oops oop whoops soon " +
     // who and on what
     "customer customers client clients enterprise account accounts people person everyone someone somebody nobody " +
-    "our their mine yours colleague colleagues teammate " +
+    "our their mine yours colleague colleagues teammate owner owners admin admins role roles " +
+    // "permission denied even though I'm the account owner"
+    "though although even " +
     "chrome firefox safari edge browser browsers mac macos windows linux ios android iphone ipad desktop laptop " +
     "cache cookies incognito refresh refreshed reload reloaded logged " +
     // labels of identifiers quoted in a ticket
