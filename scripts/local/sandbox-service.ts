@@ -41,6 +41,8 @@ export interface SandboxServiceOptions {
   maxListEntries?: number;
   /** print the isolation warning (default true) */
   warn?: boolean;
+  /** "none": run commands unisolated on purpose (default: bubblewrap when it works here) */
+  isolation?: "auto" | "none";
 }
 
 export interface SandboxService {
@@ -62,7 +64,8 @@ export async function startSandboxService(opts: SandboxServiceOptions = {}): Pro
   const root = realpathSync(opts.root ? (mkdirSync(opts.root, { recursive: true }), opts.root) : mkdtempSync(join(tmpdir(), "nightshift-sandbox-")));
   const state = join(root, ".service");
   mkdirSync(join(state, "probe"), { recursive: true });
-  const isolation = detectIsolation(join(state, "probe"));
+  const isolation: Isolation =
+    opts.isolation === "none" ? { mode: "none", reason: "unisolated on request (isolation: none)" } : detectIsolation(join(state, "probe"));
   const warning = isolationWarning(isolation);
   if (warning && opts.warn !== false) console.warn(warning);
   const execLimits: ExecLimits = {
