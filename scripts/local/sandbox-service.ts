@@ -56,6 +56,7 @@ export interface SandboxService {
 }
 
 const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const MAX_SANDBOXES = 1000;
 export const SANDBOX_ID_HEADER = "x-sandbox-id";
 /** the container version this service answers for */
 export const COMPATIBLE_SDK_VERSION = "0.12.10";
@@ -82,6 +83,9 @@ export async function startSandboxService(opts: SandboxServiceOptions = {}): Pro
   const sandboxOf = (id: string): SandboxDir => {
     let sb = sandboxes.get(id);
     if (!sb) {
+      if (sandboxes.size >= MAX_SANDBOXES) {
+        throw new SandboxHttpError("VALIDATION_FAILED", "too_many_sandboxes", `at most ${MAX_SANDBOXES} sandboxes per service`, {}, 429);
+      }
       sb = new SandboxDir(id, join(root, "sandboxes", id), join(state, "home", id), isolation);
       sandboxes.set(id, sb);
     }

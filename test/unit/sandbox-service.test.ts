@@ -111,6 +111,8 @@ describe("requests", () => {
     expect((await call(svc, "/api/execute", { command: 5 })).json.context.reason).toBe("invalid_command");
     expect((await call(svc, "/api/execute", { command: "  " })).json.context.reason).toBe("empty_command");
     expect((await call(svc, "/api/execute", { command: "true", env: { "BAD NAME": "x" } })).json.context.reason).toBe("invalid_env");
+    const noCwd = await call(svc, "/api/execute", { command: "pwd", cwd: "/workspace/absent" });
+    expect([noCwd.status, noCwd.json.context.reason]).toEqual([404, "cwd_not_found"]);
     const unknown = await call(svc, "/api/nope", {});
     expect([unknown.status, unknown.json.context.reason]).toEqual([404, "unknown_endpoint"]);
     const badId = await call(svc, "/api/ping", undefined, { "x-sandbox-id": "../x" });

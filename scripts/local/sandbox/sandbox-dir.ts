@@ -4,8 +4,9 @@
  * The command's environment is built from scratch — nothing of the service's
  * own environment (keys, tokens) reaches a command.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { SandboxHttpError } from "./errors";
 import { bwrapArgv, type Isolation } from "./isolation";
 import { CONTAINER_WORKSPACE, WorkspacePaths } from "./paths";
 import { SessionStore } from "./sessions";
@@ -34,6 +35,13 @@ export class SandboxDir {
   /** argv, host cwd and env for `command` run in container directory `cwd`. */
   commandLine(command: string, cwd: string, env: Record<string, string>): { argv: string[]; hostCwd: string; env: Record<string, string> } {
     const { host } = this.paths.hostPath(cwd);
+    let isDir = false;
+    try {
+      isDir = statSync(host).isDirectory();
+    } catch {
+      // absent
+    }
+    if (!isDir) throw new SandboxHttpError("FILE_NOT_FOUND", "cwd_not_found", `working directory ${cwd} does not exist`, { path: cwd });
     const isolated = this.isolation.mode === "bwrap";
     const base: Record<string, string> = {
       PATH,
