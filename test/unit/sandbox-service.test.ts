@@ -148,12 +148,17 @@ describe("commands", () => {
     expect(created.json).toMatchObject({ success: true, id: "s" });
     expect((await call(svc, "/api/session/create", { id: "s" }, h)).json.code).toBe("SESSION_ALREADY_EXISTS");
     const r = await call(svc, "/api/execute", { command: "pwd; echo $A$B", sessionId: "s", env: { B: "3" } }, h);
-    expect(r.json.stdout).toBe("/workspace/proj\n13\n");
+    // unisolated, /workspace is the sandbox's host directory
+    const root = svc.isolation.mode === "bwrap" ? "/workspace" : svc.sandboxDir("sessions");
+    expect(r.json.stdout).toBe(`${root}/proj\n13\n`);
   });
 
-  it.each(["bwrap", "none"])("are killed with everything they started at the deadline (%s)", async (mode) => {
+  it.for(["bwrap", "none"])("are killed with everything they started at the deadline (%s)", async (mode, ctx) => {
     const s = mode === "bwrap" ? svc : bare;
-    if (s.isolation.mode !== mode) return console.warn(`[sandbox-service.test] skipped: isolation is ${s.isolation.mode}`);
+    if (s.isolation.mode !== mode) {
+      console.warn(`[sandbox-service.test] SKIPPED: no bubblewrap here, the ${mode} case not checked`);
+      ctx.skip();
+    }
     const marker = `987.${Math.floor(Math.random() * 1e6)}`;
     const r = await call(s, "/api/execute", { command: `sleep ${marker}1 & sleep ${marker}2`, timeoutMs: 500 });
     expect(r.json).toMatchObject({ exitCode: 124, timedOut: true, success: false });
@@ -161,9 +166,12 @@ describe("commands", () => {
     await until("the command's processes to be gone", () => pidsWith(`sleep ${marker}`).length === 0);
   });
 
-  it.each(["bwrap", "none"])("end when their first process exits; what it left running is killed (%s)", async (mode) => {
+  it.for(["bwrap", "none"])("end when their first process exits; what it left running is killed (%s)", async (mode, ctx) => {
     const s = mode === "bwrap" ? svc : bare;
-    if (s.isolation.mode !== mode) return console.warn(`[sandbox-service.test] skipped: isolation is ${s.isolation.mode}`);
+    if (s.isolation.mode !== mode) {
+      console.warn(`[sandbox-service.test] SKIPPED: no bubblewrap here, the ${mode} case not checked`);
+      ctx.skip();
+    }
     const marker = `986.${Math.floor(Math.random() * 1e6)}`;
     const r = await call(s, "/api/execute", { command: `sleep ${marker} & echo done` });
     expect(r.json).toMatchObject({ exitCode: 0, stdout: "done\n", timedOut: false });
@@ -198,15 +206,19 @@ describe("commands", () => {
 
 describe("isolation (bubblewrap)", () => {
   const isolated = () => svc.isolation.mode === "bwrap";
-  const skip = (what: string) => console.warn(`[sandbox-service.test] SKIPPED (no bubblewrap: ${svc.isolation.mode === "none" ? svc.isolation.reason : ""}): ${what}`);
+  const skip = (ctx: { skip: (note?: string) => never }, what: string): never => {
+    const why = `no bubblewrap here (${svc.isolation.mode === "none" ? svc.isolation.reason : ""}): ${what} not checked`;
+    console.warn(`[sandbox-service.test] SKIPPED: ${why}`);
+    return ctx.skip(why);
+  };
 
   it("ping and health name the isolation; an unisolated service says why", async () => {
     expect((await call(svc, "/api/ping")).json).toMatchObject({ success: true, message: "pong", isolation: { mode: svc.isolation.mode } });
     expect((await call(bare, "/api/health")).json.isolation).toEqual({ mode: "none", reason: "unisolated on request (isolation: none)" });
   });
 
-  it("a command cannot write outside the workspace", async () => {
-    if (!isolated()) return skip("write outside the workspace");
+  it("a command cannot write outside the workspace", async (ctx) => {
+    if (!isolated()) skip(ctx, "write outside the workspace");
     const hostProbe = join(svc.root, `outside-${Date.now()}`);
     const r = await call(svc, "/api/execute", {
       command: `echo x > /usr/pwned-by-sandbox; echo a=$?; echo x > /etc/pwned-by-sandbox; echo b=$?; echo x > ${hostProbe}; echo c=$?; echo x > /tmp/t && echo d=0; echo x > /workspace/in.txt && echo e=0`,
@@ -223,8 +235,8 @@ describe("isolation (bubblewrap)", () => {
     expect(view.json.stdout).not.toContain("seen");
   });
 
-  it("a command cannot reach the network, not even the host's loopback", async () => {
-    if (!isolated()) return skip("network");
+  it("a command cannot reach the network, not even the host's loopback", async (ctx) => {
+    if (!isolated()) skip(ctx, "network");
     const port = new URL(svc.url).port;
     const r = await call(svc, "/api/execute", { command: `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo reached || echo unreachable; ls /sys/class/net 2>/dev/null | tr '\\n' ' '` });
     expect(r.json.stdout.split("\n")[0]).toBe("unreachable");
@@ -233,8 +245,8 @@ describe("isolation (bubblewrap)", () => {
     expect(open.json.stdout).toBe("reached\n");
   });
 
-  it("a command cannot see or signal host processes", async () => {
-    if (!isolated()) return skip("host processes");
+  it("a command cannot see or signal host processes", async (ctx) => {
+    if (!isolated()) skip(ctx, "host processes");
     const r = await call(svc, "/api/execute", { command: `cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '; echo; kill -0 ${process.pid} 2>/dev/null && echo signalled || echo no-such-process` });
     expect(r.json.stdout).not.toContain("vitest");
     expect(r.json.stdout).not.toContain("node");

@@ -4,7 +4,7 @@
  * them to check out; passes its URL and the repository's file:// URL.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -14,6 +14,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     sandboxUrl: string;
     sandboxIsolation: string;
+    /** the service's root (a sandbox's host directory is <root>/sandboxes/<id>) */
+    sandboxRoot: string;
     gitRepoUrl: string;
   }
 }
@@ -25,7 +27,7 @@ function git(cwd: string, ...args: string[]): void {
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "nightshift-workspace-test-"));
   const repo = join(dir, "sample-repo");
-  execFileSync("mkdir", ["-p", repo]);
+  mkdirSync(repo);
   git(repo, "init", "-q");
   writeFileSync(join(repo, "README.md"), "# sample\n");
   writeFileSync(join(repo, "app.js"), "export const answer = () => 41;\n");
@@ -41,6 +43,7 @@ export default async function setup(project: TestProject) {
   process.env.NIGHTSHIFT_TEST_SANDBOX_URL = service.url;
   project.provide("sandboxUrl", service.url);
   project.provide("sandboxIsolation", service.isolation.mode);
+  project.provide("sandboxRoot", service.root);
   project.provide("gitRepoUrl", `file://${repo}`);
   return async () => {
     await service.stop();

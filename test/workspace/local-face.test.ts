@@ -11,17 +11,21 @@ import { LocalSandbox } from "../../workers/workspace/local-sandbox";
 import { WorkspaceError } from "../../workers/workspace/workspace";
 
 const env = { WORKSPACE: "local", LOCAL_SANDBOX_URL: inject("sandboxUrl") };
+const isolated = inject("sandboxIsolation") === "bwrap";
 const unique = () => `t${Math.random().toString(36).slice(2, 10)}`;
 
 describe("Workspace, local face", () => {
   it("runs commands in /workspace with their exit code, stdout and stderr", async () => {
-    const ws = workspaceFromEnv(env, unique());
+    const id = unique();
+    const ws = workspaceFromEnv(env, id);
     expect(ws.face).toBe("local");
+    // under bubblewrap the workspace is /workspace; unisolated, the sandbox's host directory
+    const root = isolated ? "/workspace" : `${inject("sandboxRoot")}/sandboxes/${id}`;
     const r = await ws.exec("pwd; echo out; echo err >&2; exit 7");
-    expect(r).toEqual({ exitCode: 7, stdout: "/workspace\nout\n", stderr: "err\n", truncated: false, timedOut: false });
+    expect(r).toEqual({ exitCode: 7, stdout: `${root}\nout\n`, stderr: "err\n", truncated: false, timedOut: false });
     const inSub = await ws.exec("mkdir -p sub/dir && cd sub && pwd");
-    expect(inSub.stdout).toBe("/workspace/sub\n");
-    expect((await ws.exec("pwd", { cwd: "/workspace/sub/dir" })).stdout).toBe("/workspace/sub/dir\n");
+    expect(inSub.stdout).toBe(`${root}/sub\n`);
+    expect((await ws.exec("pwd", { cwd: "/workspace/sub/dir" })).stdout).toBe(`${root}/sub/dir\n`);
   });
 
   it("writes, reads, lists and removes files; what a command writes the file API reads", async () => {

@@ -119,8 +119,9 @@ export class SdkWorkspace implements Workspace {
       await this.call(() => this.sandbox.deleteFile(p));
       return;
     }
-    // the file API deletes files only: a tree goes with rm, on both faces
-    const r = await this.exec(`rm -rf -- ${shellQuote(p)}`, { timeoutMs: 60_000 });
+    // the file API deletes files only: a tree goes with rm, on both faces (named relative to
+    // /workspace, so an unisolated local sandbox, whose /workspace is a host directory, agrees)
+    const r = await this.exec(`rm -rf -- ${shellQuote(p.slice(WORKSPACE_ROOT.length + 1))}`, { cwd: WORKSPACE_ROOT, timeoutMs: 60_000 });
     if (r.exitCode !== 0) throw new WorkspaceError("remove_failed", `rm -rf ${p} exited ${r.exitCode}: ${r.stderr.slice(0, 500)}`);
   }
 
