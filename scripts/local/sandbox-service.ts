@@ -14,7 +14,7 @@
  *   npx tsx scripts/local/sandbox-service.ts [--port 8790] [--root DIR]
  *   env: LOCAL_SANDBOX_PORT, LOCAL_SANDBOX_ROOT, LOCAL_SANDBOX_ISOLATION=none
  */
-import { mkdirSync, mkdtempSync, realpathSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +30,7 @@ import { SandboxDir } from "./sandbox/sandbox-dir";
 
 export interface SandboxServiceOptions {
   port?: number;
-  /** where sandboxes' directories live (default: a fresh temp dir) */
+  /** where sandboxes' directories live (default: a fresh temp dir, removed on stop) */
   root?: string;
   defaultTimeoutMs?: number;
   maxTimeoutMs?: number;
@@ -189,11 +189,13 @@ export async function startSandboxService(opts: SandboxServiceOptions = {}): Pro
     root,
     isolation,
     sandboxDir: (id = "default") => sandboxOf(id).paths.hostRoot,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      if (!opts.root) rmSync(root, { recursive: true, force: true });
+    },
   };
 }
 
