@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { fakeOutbound } from "./test/workers/fake-outbound";
+import { loopbackOutbound } from "./test/workspace/loopback-outbound";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -47,6 +48,26 @@ export default defineConfig(async () => {
             hookTimeout: 90_000,
             include: ["test/eventual/**/*.test.ts"],
             setupFiles: ["./test/workers/setup.ts"],
+          },
+        },
+        {
+          // the Workspace seam's local face in workerd: the Sandbox SDK's SandboxClient against the
+          // local sandbox service (started by the global setup; the only host the Worker may reach)
+          plugins: [
+            cloudflareTest({
+              miniflare: {
+                compatibilityDate: "2026-04-20",
+                compatibilityFlags: ["nodejs_compat"],
+                outboundService: loopbackOutbound,
+              },
+            }),
+          ],
+          test: {
+            name: "workspace",
+            include: ["test/workspace/**/*.test.ts"],
+            globalSetup: ["./test/workspace/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
           },
         },
         {

@@ -1,0 +1,52 @@
+/**
+ * For the workspace tests in workerd: starts the local sandbox service (in
+ * this Node process) and makes a small git repository (two branches) for
+ * them to check out; passes its URL and the repository's file:// URL.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startSandboxService } from "../../scripts/local/sandbox-service";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    sandboxUrl: string;
+    sandboxIsolation: string;
+    /** the service's root (a sandbox's host directory is <root>/sandboxes/<id>) */
+    sandboxRoot: string;
+    gitRepoUrl: string;
+  }
+}
+
+function git(cwd: string, ...args: string[]): void {
+  execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", ...args], { cwd, stdio: "pipe" });
+}
+
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), "nightshift-workspace-test-"));
+  const repo = join(dir, "sample-repo");
+  mkdirSync(repo);
+  git(repo, "init", "-q");
+  writeFileSync(join(repo, "README.md"), "# sample\n");
+  writeFileSync(join(repo, "app.js"), "export const answer = () => 41;\n");
+  git(repo, "add", "-A");
+  git(repo, "commit", "-qm", "first");
+  git(repo, "checkout", "-qb", "fix-answer");
+  writeFileSync(join(repo, "app.js"), "export const answer = () => 42;\n");
+  git(repo, "commit", "-qam", "the answer is 42");
+  git(repo, "checkout", "-q", "main");
+
+  const service = await startSandboxService({ root: join(dir, "sandboxes") });
+  if (service.isolation.mode !== "bwrap") console.warn(`[workspace tests] the sandbox service runs unisolated: ${service.isolation.reason}`);
+  process.env.NIGHTSHIFT_TEST_SANDBOX_URL = service.url;
+  project.provide("sandboxUrl", service.url);
+  project.provide("sandboxIsolation", service.isolation.mode);
+  project.provide("sandboxRoot", service.root);
+  project.provide("gitRepoUrl", `file://${repo}`);
+  return async () => {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

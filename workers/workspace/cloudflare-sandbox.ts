@@ -1,0 +1,23 @@
+/**
+ * The production face's transport: a Cloudflare Sandbox (a Durable Object
+ * with a container, `getSandbox(env.Sandbox, id)`). Needs the `Sandbox`
+ * Durable Object binding and a [[containers]] entry in wrangler.toml (see
+ * workers/workspace/Dockerfile and NOTES-local-sandbox.md); the local
+ * environment never binds it.
+ */
+import { getSandbox, type Sandbox } from "@cloudflare/sandbox";
+import type { SandboxOps } from "./sandbox-ops";
+
+export function cloudflareSandbox(ns: DurableObjectNamespace<Sandbox>, id: string): SandboxOps {
+  const sb = getSandbox(ns, id);
+  return {
+    exec: (command, options) => sb.exec(command, options),
+    readFile: (path, options) => sb.readFile(path, options),
+    writeFile: (path, content, options) => sb.writeFile(path, content, options),
+    exists: (path) => sb.exists(path),
+    listFiles: (path, options) => sb.listFiles(path, options),
+    mkdir: (path, options) => sb.mkdir(path, options),
+    deleteFile: (path) => sb.deleteFile(path),
+    gitCheckout: (repoUrl, options) => sb.gitCheckout(repoUrl, options),
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The part of the Sandbox SDK's API the Workspace uses, shaped like the SDK's
+ * `ISandbox` (what `getSandbox()` returns). The cloudflare face passes the
+ * Sandbox stub through; the local face adapts the SDK's `SandboxClient`.
+ */
+export interface SandboxExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** the local sandbox service says when it dropped output or killed the command */
+  truncated?: boolean;
+  timedOut?: boolean;
+}
+
+export interface SandboxFileInfo {
+  name: string;
+  absolutePath: string;
+  type: "file" | "directory" | "symlink" | "other";
+  size: number;
+}
+
+export interface SandboxOps {
+  exec(command: string, options: { cwd?: string; timeout?: number }): Promise<SandboxExecResult>;
+  readFile(path: string, options: { encoding: "utf-8" }): Promise<{ content: string }>;
+  writeFile(path: string, content: string, options: { encoding: "utf-8" }): Promise<unknown>;
+  exists(path: string): Promise<{ exists: boolean }>;
+  listFiles(path: string, options: { recursive?: boolean; includeHidden?: boolean }): Promise<{ files: SandboxFileInfo[] }>;
+  mkdir(path: string, options: { recursive?: boolean }): Promise<unknown>;
+  deleteFile(path: string): Promise<unknown>;
+  gitCheckout(repoUrl: string, options: { branch?: string; targetDir?: string; cloneTimeoutMs?: number }): Promise<{ branch: string; targetDir: string }>;
+}

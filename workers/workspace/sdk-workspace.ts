@@ -1,0 +1,133 @@
+/**
+ * Workspace over the Sandbox SDK's API (sandbox-ops.ts), the same for both
+ * faces: paths kept inside /workspace (WorkspaceError path_outside_workspace,
+ * before anything is sent), output capped per stream, SDK errors mapped to
+ * reasons, a default deadline on every command.
+ */
+import { posix } from "node:path";
+import { capUtf8 } from "./output-cap";
+import type { SandboxOps } from "./sandbox-ops";
+import { toWorkspaceError } from "./sdk-error";
+import { WORKSPACE_ROOT, WorkspaceError, type ExecOptions, type ExecResult, type FileEntry, type Workspace } from "./workspace";
+
+export interface SdkWorkspaceOptions {
+  /** per command, when the caller names none (default 120 s) */
+  defaultTimeoutMs?: number;
+  /** kept of each of stdout and stderr (default 256 KiB) */
+  maxOutputBytes?: number;
+}
+
+const TIMEOUT_EXIT_CODE = 124;
+const MAX_PATH = 4096;
+
+/** A path as a normalized absolute container path inside /workspace. */
+export function workspacePath(path: string): string {
+  if (typeof path !== "string" || path.length === 0 || path.length > MAX_PATH || path.includes("\0")) {
+    throw new WorkspaceError("invalid_path", "a path must be 1 to 4096 characters without NUL", 400);
+  }
+  const resolved = posix.resolve(WORKSPACE_ROOT, path);
+  if (resolved !== WORKSPACE_ROOT && !resolved.startsWith(`${WORKSPACE_ROOT}/`)) {
+    throw new WorkspaceError("path_outside_workspace", `${path.slice(0, 200)} resolves outside ${WORKSPACE_ROOT}`, 400);
+  }
+  return resolved;
+}
+
+/** A string as one single-quoted shell word. */
+function shellQuote(s: string): string {
+  return `'${s.split("'").join(`'\\''`)}'`;
+}
+
+export class SdkWorkspace implements Workspace {
+  private readonly defaultTimeoutMs: number;
+  private readonly maxOutputBytes: number;
+
+  constructor(
+    readonly face: "local" | "cloudflare",
+    readonly id: string,
+    private readonly sandbox: SandboxOps,
+    opts: SdkWorkspaceOptions = {},
+  ) {
+    this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 120_000;
+    this.maxOutputBytes = opts.maxOutputBytes ?? 256 * 1024;
+  }
+
+  private async call<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      throw toWorkspaceError(e);
+    }
+  }
+
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (typeof command !== "string" || command.trim() === "") throw new WorkspaceError("empty_command", "command is empty", 400);
+    const cwd = workspacePath(opts.cwd ?? WORKSPACE_ROOT);
+    const timeout = opts.timeoutMs ?? this.defaultTimeoutMs;
+    if (!(Number.isInteger(timeout) && timeout > 0)) throw new WorkspaceError("invalid_timeout", "timeoutMs must be a positive integer", 400);
+    let r;
+    try {
+      r = await this.sandbox.exec(command, { cwd, timeout });
+    } catch (e) {
+      const err = toWorkspaceError(e);
+      // a container that gives up on a command at its deadline answers with an error
+      if (/timed? ?out/i.test(err.message.slice(0, 300))) {
+        return { exitCode: TIMEOUT_EXIT_CODE, stdout: "", stderr: err.message, truncated: false, timedOut: true };
+      }
+      throw err;
+    }
+    const stdout = capUtf8(r.stdout ?? "", this.maxOutputBytes);
+    const stderr = capUtf8(r.stderr ?? "", this.maxOutputBytes);
+    return {
+      exitCode: r.exitCode,
+      stdout: stdout.text,
+      stderr: stderr.text,
+      truncated: r.truncated === true || stdout.truncated || stderr.truncated,
+      timedOut: r.timedOut === true,
+    };
+  }
+
+  async readFile(path: string): Promise<string> {
+    const p = workspacePath(path);
+    return (await this.call(() => this.sandbox.readFile(p, { encoding: "utf-8" }))).content;
+  }
+
+  async writeFile(path: string, content: string): Promise<void> {
+    const p = workspacePath(path);
+    await this.call(() => this.sandbox.writeFile(p, content, { encoding: "utf-8" }));
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const p = workspacePath(path);
+    return (await this.call(() => this.sandbox.exists(p))).exists;
+  }
+
+  async list(path: string, opts: { recursive?: boolean; includeHidden?: boolean } = {}): Promise<FileEntry[]> {
+    const p = workspacePath(path);
+    const r = await this.call(() => this.sandbox.listFiles(p, { recursive: opts.recursive ?? false, includeHidden: opts.includeHidden ?? false }));
+    return r.files.map((f) => ({ path: f.absolutePath, name: f.name, type: f.type, size: f.size }));
+  }
+
+  async mkdir(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    const p = workspacePath(path);
+    await this.call(() => this.sandbox.mkdir(p, { recursive: opts.recursive ?? false }));
+  }
+
+  async remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    const p = workspacePath(path);
+    if (p === WORKSPACE_ROOT) throw new WorkspaceError("workspace_root", "the workspace root cannot be removed", 400);
+    if (!opts.recursive) {
+      await this.call(() => this.sandbox.deleteFile(p));
+      return;
+    }
+    // the file API deletes files only: a tree goes with rm, on both faces (named relative to
+    // /workspace, so an unisolated local sandbox, whose /workspace is a host directory, agrees)
+    const r = await this.exec(`rm -rf -- ${shellQuote(p.slice(WORKSPACE_ROOT.length + 1))}`, { cwd: WORKSPACE_ROOT, timeoutMs: 60_000 });
+    if (r.exitCode !== 0) throw new WorkspaceError("remove_failed", `rm -rf ${p} exited ${r.exitCode}: ${r.stderr.slice(0, 500)}`);
+  }
+
+  async gitCheckout(url: string, branch: string | undefined, dir: string): Promise<{ branch: string; dir: string }> {
+    const targetDir = workspacePath(dir);
+    const r = await this.call(() => this.sandbox.gitCheckout(url, { branch, targetDir }));
+    return { branch: r.branch, dir: r.targetDir };
+  }
+}
