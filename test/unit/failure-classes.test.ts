@@ -9,6 +9,8 @@ describe("failure classes", () => {
     expect(failureWords("the search bar spins forever and then says try again")).toContain("timeout");
     expect(failureWords("Faraday::TooManyRequestsError: the server responded with status 429")).toEqual(["rate", "limited"]);
     expect(failureWords('pq: duplicate key value violates unique constraint "orders_sku_key"')).toEqual(["duplicate"]);
+    expect(failureWords('level=warn msg="denied: missing scope billing:write"')).toEqual(failureWords("ForbiddenError: user lacks permission billing:write"));
+    expect(failureWords("denied: missing scope billing:write")).not.toEqual([]);
   });
   it("know the everyday ways people name them", () => {
     expect(failureWords("the reports page takes forever, stuck on loading")).toEqual(["timeout"]);

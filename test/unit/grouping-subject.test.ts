@@ -20,6 +20,9 @@ describe("a free-text signal's subject", () => {
     expect(subjectWords("Hi, it spins forever and then times out. Please help, this is urgent. — Dana").size).toBe(0);
     expect(subjectWords("Good morning, hey there, it spins forever").size).toBe(0);
     expect(subjectWords("Oops, something broke as soon as it loads").size).toBe(0);
+    // the writer's own name is no name field of the product
+    expect([...subjectWords("Checkout shows garbled characters instead of my name")]).toEqual(["checkout"]);
+    expect([...subjectWords("I can't pick a workspace name with a space")]).toContain("name");
     expect([...subjectWords("Invoices say permission denied even though I am the account owner and an admin")]).toEqual(["invoice"]);
   });
   it("blanks every phrase that names a failure class", () => {
@@ -63,6 +66,19 @@ describe("grouping free text by subject", () => {
     expect(new Set([setup.reportId, checkout.reportId, chat.reportId]).size).toBe(3);
     const setupAgain = await assignSignal(ticket("g4", "Subject: Setup wizard broken\nBody: Hey there, the setup wizard steps show a server error. — Mei"), d, opts);
     expect(setupAgain.reportId).toBe(setup.reportId);
+  });
+
+  it("prefers, among reports about as close, one that failed the way the signal did to one that named no failure", async () => {
+    const d = deps();
+    const exception = await assignSignal(
+      { ...ticket("f1", "ForbiddenError: user lacks permission billing:write (role=member)\n    at formatCurrency (src/invoices/formatCurrency.ts:302:19)\n    at RenderInvoicePdf.handle (src/invoices/RenderInvoicePdf.tsx:322:31)"), source_product: "errors", source_type: "exception" },
+      d,
+      opts,
+    );
+    const waited = await assignSignal(ticket("f2", "#feedback — Lucía: a customer says: I waited five minutes trying to download my invoice and gave up. Started around 5pm."), d, opts);
+    expect(waited.reportId).not.toBe(exception.reportId);
+    const denied = await assignSignal(ticket("f3", "Subject: Invoices not working\nBody: After the last update I'm not allowed to download my invoice anymore. On the iOS app too."), d, opts);
+    expect(denied.reportId).toBe(exception.reportId);
   });
 
   it("joins a customer's message to the report of the exception it describes: the same place, the same failure", async () => {

@@ -48,6 +48,8 @@ const MAX_QUERIES = 3;
 const MAX_JUDGED = 2;
 const RULE_JUDGE = new RuleMatchJudge();
 export const DEFAULT_NEAR_DUPLICATE = 0.99;
+/** how much closer a report that named no failure must be to come before one that failed this signal's way */
+const SAME_FAILURE_EDGE = 0.05;
 /** a single query links alone only at the threshold plus this */
 export const DEFAULT_STRONG_MARGIN = 0.1;
 /** another query of the signal agrees when its match with the same report is at least the threshold minus this */
@@ -148,13 +150,23 @@ export async function assignSignal(
   /** The candidates, closest first. */
   const ranked = () => [...byReport.values()].sort((a, b) => b.score - a.score || a.reportId.localeCompare(b.reportId));
 
+  /**
+   * The candidates in the order they are tried: closest first, but a report whose vectors failed the way
+   * this signal did comes before one as close (within `SAME_FAILURE_EDGE`) that named no failure: the
+   * same failure is evidence, no failure is none.
+   */
+  const preferred = () => {
+    const bonus = (c: Candidate) => (failure.length && sameFailure.has(c.reportId) ? SAME_FAILURE_EDGE : 0);
+    return ranked().sort((a, b) => b.score + bonus(b) - (a.score + bonus(a)) || a.reportId.localeCompare(b.reportId));
+  };
+
   // a signal joins only a report it shares a subject word with (subject.ts)
   let subject: { of: number; words: Set<string> } | null = null;
 
   /** The report to join among the candidates so far, with the judge's verdict when it was asked. */
   const choose = async (): Promise<{ joined: Candidate; verdict: MatchVerdict | null } | null> => {
-    for (const c of ranked()) {
-      if (c.score < opts.threshold) break;
+    for (const c of preferred()) {
+      if (c.score < opts.threshold) continue;
       if (failedOtherwise(c)) continue;
       // a signal meets a report only on a shared subject word, not only on how it failed: free text (its words
       // and queries: "keeps saying too many requests" about search is not about invoices), and a stack or a log

@@ -36,7 +36,7 @@ const CLASSES: FailureClass[] = [
   },
   {
     canonical: "permission denied",
-    pattern: /\b40[13]\b|forbidden|permission|access (?:is )?denied|not allowed|unauthori[sz]ed|not authori[sz]ed|lacks? (?:the )?(?:scope|role|permission)|no access|don'?t have access/,
+    pattern: /\b40[13]\b|forbidden|permission|access (?:is )?denied|not allowed|unauthori[sz]ed|not authori[sz]ed|lacks? (?:the )?(?:scope|role|permission)|(?:missing|insufficient) (?:the )?(?:required )?(?:scope|role|permission|privilege)|no access|don'?t have access/,
   },
   {
     canonical: "duplicate",

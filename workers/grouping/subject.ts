@@ -66,6 +66,9 @@ const PLUMBING = new Set(
 const SIGNATURE = /(?:^|\s)(?:—|–|--)\s*[A-Z][\p{L}.'-]{0,30}(?:\s+[A-Z][\p{L}.'-]{0,30})?\s*$/u;
 const CHAT_PREFIX = /^#[\w-]{1,80}\s+[—–-]\s+[^:\n]{1,60}:\s*/;
 
+/** "instead of my name": the writer's own name, not a name field of the product */
+const OWN_NAME = /\b(?:my|your|his|her|our|their) (?:own |full |real )?names?\b/gi;
+
 /** letters and digits in one word */
 const MIXED = /^(?=[a-z]*\d)(?=\d*[a-z])/;
 
@@ -76,7 +79,7 @@ export function withoutPeople(text: string): string {
 
 /** The stemmed subject words of `text`. */
 export function subjectWords(text: string): Set<string> {
-  const body = withoutFailurePhrases(withoutPeople(text.slice(0, 4096)));
+  const body = withoutFailurePhrases(withoutPeople(text.slice(0, 4096)).replace(OWN_NAME, " "));
   const out = new Set<string>();
   for (const w of words(body)) {
     // an identifier or a time quoted in passing (acct_7f3k2x, 5pm) is not what the message is about
