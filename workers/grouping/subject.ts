@@ -30,6 +30,8 @@ export const COMPLAINT = new Set(
     "slow slowly fast quick instead anymore always never sometimes ever constantly randomly suddenly completely " +
     "time minute minutes hour hours second seconds day days month months year years ago later since now " +
     "twice once first last new old same different whole entire lot lots bit " +
+    // how big: "fails for our big account, small ones work" is said of anything
+    "one ones big bigger biggest large larger largest small smaller smallest tiny huge few " +
     "urgent asap blocking blocked please help support team hope note update updates " +
     "report reports reported say says said tell told mention mentioned notice noticed try tries tried trying attempt " +
     "clear cleared back change changed side around data input value values text work worked break breaks broke " +
