@@ -1,0 +1,267 @@
+/**
+ * The second safety judge: before any agent (research, fix) reads a report,
+ * a judge reads the WHOLE report — its title and all its signals together —
+ * and may quarantine it. The per-signal tier (classifier.ts) sees one signal
+ * at a time; it cannot see that fifty log lines are one instruction repeated,
+ * that an instruction was cut in two across signals, or that the report's
+ * title is an instruction. A quarantined report is kept, with the verdict and
+ * its reason, for a person to look at; no agent reads it.
+ *
+ * `OfflineReportJudge` (this file) is the offline face. For each distinct
+ * text (copies counted once; near-identical = equal once lower-cased, digit
+ * runs and punctuation runs folded) it runs the offline safety tier
+ * (offline.ts) and the instruction shapes (pipeline-instructions.ts); a text
+ * is an instruction when the tier drops it, when two shapes meet, or when one
+ * shape meets the tier's suspicion (a rule matched, or the learned model is
+ * sure: p ≥ its dropAt — which the tier does not act on alone for machine
+ * text such as logs). The report is unsafe when:
+ *  - title_instruction:    its title is an instruction;
+ *  - repeated_instruction: one instruction occurs in REPEAT_MIN signals or more;
+ *  - instruction_share:    instructions are SHARE of its signals or more;
+ *  - split_instruction:    in the distinct texts read in arrival order, two
+ *    shapes meet across the boundary of two signals (no more than SPLIT_GAP
+ *    apart) and the stretch around them is an instruction to the tier read as
+ *    written by a person, or holds three shapes.
+ * Otherwise it is safe; instructions below the share are named in `flagged`.
+ * Linear in the report's total text: one normalization and one tier pass per
+ * distinct text, one scan of their concatenation, and the stretches around
+ * the boundary matches merged before they are read.
+ */
+import { prepare } from "./heuristic";
+import type { OfflineSafetyClassifier, OfflineVerdict } from "./offline";
+import { families, scan, type Family } from "./pipeline-instructions";
+
+export interface ReportJudgeSignal {
+  id: string;
+  source_product: string;
+  source_type: string;
+  content: string;
+}
+
+export interface ReportJudgeInput {
+  report_id: string;
+  title: string;
+  /** the source type of the text the title came from (default: written by a person) */
+  title_source_type?: string;
+  /** in arrival order */
+  signals: ReportJudgeSignal[];
+}
+
+export type ReportJudgeRule =
+  | "title_instruction"
+  | "repeated_instruction"
+  | "instruction_share"
+  | "split_instruction"
+  | "judge_unsafe"
+  | "judge_reply_invalid"
+  | "none";
+
+export interface ReportJudgeVerdict {
+  verdict: "safe" | "unsafe";
+  rule: ReportJudgeRule;
+  /** in the judge's own words: never a quote of the report's text */
+  reason: string;
+  /** the face that decided */
+  judge: string;
+  /** signals read as instructions (the first MAX_FLAGGED) */
+  flagged: string[];
+  /** the shapes, rules and scores behind the verdict, for the record */
+  matched: string[];
+  llm_calls: number;
+}
+
+export interface ReportJudge {
+  readonly name: string;
+  readonly usesLlm: boolean;
+  judge(input: ReportJudgeInput): Promise<ReportJudgeVerdict>;
+}
+
+/** copies of one instruction that make a report unsafe whatever its size */
+export const REPEAT_MIN = 3;
+/** share of a report's signals that are instructions from which it is unsafe */
+export const SHARE = 0.2;
+/** the largest gap between two shapes read as one instruction across a boundary */
+export const SPLIT_GAP = 200;
+/** text read on each side of such a pair */
+const SPLIT_CONTEXT = 200;
+const MAX_FLAGGED = 20;
+/** the source type under which the tier reads text as written by a person */
+const PERSON_TYPE = "report";
+
+/** One distinct text of the report and what the offline readers found in it. */
+export interface TextReading {
+  text: string;
+  /** the text as the safety rules read it (NFKC, invisible characters removed, readable base64 decoded) */
+  prepared: string;
+  source_product: string;
+  source_type: string;
+  /** the ids of the signals that carry it, in arrival order */
+  ids: string[];
+  families: Family[];
+  offline: OfflineVerdict;
+  instruction: boolean;
+  /** 0..1: how much the offline readers suspect it (for ordering what an LLM reads) */
+  suspicion: number;
+}
+
+export interface ReportReading {
+  title: { instruction: boolean; families: Family[]; offline: OfflineVerdict };
+  texts: TextReading[];
+  signal_count: number;
+}
+
+/** Lower-cased, digit runs as 0, everything but letters and digits folded to one space. */
+export function nearIdenticalKey(text: string): string {
+  return text.toLowerCase().replace(/[0-9]+/g, "0").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+}
+
+export class OfflineReportJudge implements ReportJudge {
+  readonly name: string;
+  readonly usesLlm = false;
+
+  constructor(private readonly tier: OfflineSafetyClassifier) {
+    this.name = `offline-report-judge(${tier.name})`;
+  }
+
+  /** Whether one text is an instruction to the pipeline, and why. */
+  readText(text: string, source_product: string, source_type: string): { prepared: string; instruction: boolean; families: Family[]; offline: OfflineVerdict; suspicion: number } {
+    const prepared = prepare(text).text;
+    const found = [...families(prepared)];
+    const offline = this.tier.classifySync({ source_product, source_type, content: text });
+    const sure = offline.score > 0 || offline.learned >= this.tier.dropAt;
+    const instruction = offline.action === "drop" || found.length >= 2 || (found.length >= 1 && sure);
+    const suspicion = instruction ? 1 : Math.min(0.99, Math.max(offline.learned, Math.min(offline.score, 1), found.length * 0.4));
+    return { prepared, instruction, families: found, offline, suspicion };
+  }
+
+  /** The per-text readings of a report (each distinct text once). */
+  read(input: ReportJudgeInput): ReportReading {
+    const byKey = new Map<string, TextReading>();
+    for (const s of input.signals) {
+      const key = nearIdenticalKey(s.content);
+      const seen = byKey.get(key);
+      if (seen) {
+        seen.ids.push(s.id);
+        continue;
+      }
+      const r = this.readText(s.content, s.source_product, s.source_type);
+      byKey.set(key, { text: s.content, source_product: s.source_product, source_type: s.source_type, ids: [s.id], ...r });
+    }
+    const title = this.readText(input.title, "report", input.title_source_type ?? PERSON_TYPE);
+    return { title: { instruction: title.instruction, families: title.families, offline: title.offline }, texts: [...byKey.values()], signal_count: input.signals.length };
+  }
+
+  async judge(input: ReportJudgeInput): Promise<ReportJudgeVerdict> {
+    return this.decide(this.read(input));
+  }
+
+  decide(reading: ReportReading): ReportJudgeVerdict {
+    const n = reading.signal_count;
+    const instructions = reading.texts.filter((t) => t.instruction);
+    const flaggedIds = instructions.flatMap((t) => t.ids);
+    const flagged = flaggedIds.slice(0, MAX_FLAGGED);
+    const shapes = (list: Family[]) => (list.length ? list.join(", ") : "none");
+    const verdict = (rule: ReportJudgeRule, reason: string, matched: string[]): ReportJudgeVerdict => ({
+      verdict: rule === "none" ? "safe" : "unsafe",
+      rule,
+      reason,
+      judge: this.name,
+      flagged,
+      matched,
+      llm_calls: 0,
+    });
+    const evidence = (t: { families: Family[]; offline: OfflineVerdict }) => [
+      ...t.families.map((f) => `shape:${f}`),
+      ...t.offline.matched.map((m) => `tier:${m}`),
+      ...(t.offline.action === "drop" ? ["tier:drop"] : []),
+    ];
+
+    if (reading.title.instruction) {
+      return verdict("title_instruction", `the report's title reads as an instruction to the pipeline (shapes: ${shapes(reading.title.families)})`, [
+        "title",
+        ...evidence(reading.title),
+      ]);
+    }
+    const top = instructions.reduce<TextReading | null>((best, t) => (!best || t.ids.length > best.ids.length ? t : best), null);
+    if (top && top.ids.length >= REPEAT_MIN) {
+      return verdict(
+        "repeated_instruction",
+        `${top.ids.length} of ${n} signals are copies of one instruction to the pipeline (shapes: ${shapes(top.families)})`,
+        [`copies:${top.ids.length}`, ...evidence(top)],
+      );
+    }
+    if (n > 0 && flaggedIds.length / n >= SHARE) {
+      return verdict(
+        "instruction_share",
+        `${flaggedIds.length} of ${n} signals read as instructions to the pipeline (at least ${Math.round(SHARE * 100)}%)`,
+        [`instructions:${flaggedIds.length}/${n}`, ...instructions.flatMap(evidence)].slice(0, 40),
+      );
+    }
+    const split = this.splitInstruction(reading.texts);
+    if (split) {
+      return {
+        ...verdict("split_instruction", `an instruction to the pipeline is split across signals ${split.ids.join(", ")} (shapes: ${shapes(split.families)})`, [
+          ...split.families.map((f) => `shape:${f}`),
+          ...split.offline.matched.map((m) => `tier:${m}`),
+        ]),
+        flagged: [...new Set([...split.ids, ...flagged])].slice(0, MAX_FLAGGED),
+      };
+    }
+    const below = flaggedIds.length
+      ? `${flaggedIds.length} of ${n} signals read as instructions, below ${Math.round(SHARE * 100)}%; no instruction is repeated, split or in the title`
+      : "no instruction aimed at the pipeline in the title or the signals, alone, repeated or split";
+    return verdict("none", below, flaggedIds.length ? [`instructions:${flaggedIds.length}/${n}`] : []);
+  }
+
+  /**
+   * Two shapes that meet across a boundary between two distinct texts, read
+   * in arrival order, confirmed by the tier (as a person's text) or by a
+   * third shape in the stretch around them.
+   */
+  private splitInstruction(texts: TextReading[]): { ids: string[]; families: Family[]; offline: OfflineVerdict } | null {
+    if (texts.length < 2) return null;
+    const starts: number[] = [];
+    let whole = "";
+    for (const t of texts) {
+      starts.push(whole.length);
+      whole += `${t.prepared}\n`;
+    }
+    const textAt = (offset: number) => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    // stretches around each pair of neighbouring shapes that crosses a boundary, merged where they overlap
+    const matches = scan(whole);
+    const stretches: { from: number; to: number; first: number; last: number }[] = [];
+    for (let i = 0; i < matches.length; i++) {
+      const a = matches[i];
+      const b = matches[i + 1];
+      const first = textAt(a.start);
+      const crossesAlone = first !== textAt(a.end - 1);
+      const pair = b !== undefined && b.family !== a.family && b.start - a.end <= SPLIT_GAP && first !== textAt(b.end - 1);
+      if (!crossesAlone && !pair) continue;
+      const end = pair ? b.end : a.end;
+      const from = Math.max(0, a.start - SPLIT_CONTEXT);
+      const to = Math.min(whole.length, end + SPLIT_CONTEXT);
+      const last = stretches[stretches.length - 1];
+      if (last && from <= last.to) {
+        last.to = Math.max(last.to, to);
+        last.last = Math.max(last.last, textAt(end - 1));
+      } else stretches.push({ from, to, first, last: textAt(end - 1) });
+    }
+    for (const s of stretches) {
+      const stretch = whole.slice(s.from, s.to);
+      const found = [...families(stretch)];
+      const offline = this.tier.classifySync({ source_product: "report", source_type: PERSON_TYPE, content: stretch });
+      if (found.length < 2 || (offline.action !== "drop" && found.length < 3)) continue;
+      return { ids: texts.slice(s.first, s.last + 1).map((t) => t.ids[0]), families: found, offline };
+    }
+    return null;
+  }
+}
