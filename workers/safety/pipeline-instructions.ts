@@ -3,7 +3,8 @@
  * agent, the fixer, the model summarizing a report), as opposed to text about
  * a product. Five families, each a phrase an attacker needs and an ordinary
  * signal rarely has:
- *  - override:   "ignore the above", "disregard what came before"
+ *  - override:   "ignore the above", "disregard what came before", "forget
+ *                the previous instructions" (not "ignore my earlier email")
  *  - redirect:   "instead reply / print / list …", "instead of fixing this, tell me …"
  *  - reply_with: "reply with", "respond only with", "in your next reply"
  *  - exfiltrate: a disclosure verb and a secret the reader holds: "print your
@@ -25,11 +26,14 @@ export const FAMILIES = ["override", "redirect", "reply_with", "exfiltrate", "ad
 export type Family = (typeof FAMILIES)[number];
 
 const DISCLOSE = String.raw`(?:reply with|respond with|answer with|print|output|list|send|reveal|show|tell me|tell us|give me|give us|dump|share|post|paste|return|echo|leak|expose|write out|read out|display|cat|include)`;
-const SECRET = String.raw`(?:environment\s+variables?|env(?:ironment)?\s*vars?|env\s+file|\.env\b|process\.env|os\.environ|system\s+prompt|(?:initial|hidden|original|full)\s+(?:prompt|instructions)|instructions\s+you\s+(?:were|have\s+been)\s+given|api[\s_-]*keys?|secrets?|credentials|access\s+tokens?|auth(?:entication)?\s+tokens?|tokens?|passwords?|private\s+keys?|ssh\s+keys?|config(?:uration)?\s+secrets)`;
+/** what the reader holds and only an attacker asks for, whoever it belongs to */
+const READER_SECRET = String.raw`(?:environment\s+variables?|env(?:ironment)?\s*vars?|env\s+file|\.env\b|process\.env|os\.environ|system\s+prompt|(?:initial|hidden|original|full)\s+(?:prompt|instructions)|instructions\s+you\s+(?:were|have\s+been)\s+given)`;
+/** secrets a product has too ("list the API keys' last use"): only when they are the reader's */
+const SECRET = String.raw`(?:${READER_SECRET}|api[\s_-]*keys?|secrets?|credentials|access\s+tokens?|auth(?:entication)?\s+tokens?|tokens?|passwords?|private\s+keys?|ssh\s+keys?|config(?:uration)?\s+secrets)`;
 
 const PATTERNS: Record<Family, RegExp> = {
   override: new RegExp(
-    String.raw`\b(?:ignore|disregard|forget|skip|discard)\s+(?:(?:all|any|everything)\s+(?:of\s+)?)?(?:the\s+|your\s+|my\s+|that\s+)?(?:above|previous|prior|earlier|preceding|foregoing|text\s+above|what\s+(?:came|was\s+(?:said|written))\s+(?:before|above)|what\s+you\s+(?:were|have\s+been)\s+told|(?:your\s+)?instructions|rules\s+you)\b`,
+    String.raw`\b(?:ignore|disregard|forget|skip|discard)\s+(?:(?:all|any|everything)\s+(?:of\s+)?)?(?:the\s+|your\s+|that\s+)?(?:above|(?:previous|prior|earlier|preceding)\s+(?:instructions?|prompts?|rules|directions|context)|foregoing|text\s+above|what\s+(?:came|was\s+(?:said|written))\s+(?:before|above)|what\s+you\s+(?:were|have\s+been)\s+told|(?:your\s+)?instructions|rules\s+you)\b`,
     "gi",
   ),
   redirect: new RegExp(
@@ -38,7 +42,7 @@ const PATTERNS: Record<Family, RegExp> = {
   ),
   reply_with: new RegExp(String.raw`\b(?:reply|respond|answer)\s+(?:back\s+)?(?:only\s+|just\s+)?with\b|\bin\s+your\s+(?:next\s+|final\s+)?(?:reply|response|answer|output|summary)\b`, "gi"),
   exfiltrate: new RegExp(
-    String.raw`\b${DISCLOSE}\b[^.\n]{0,40}?\b(?:your|the|all|every|any)\s+(?:(?:full\s+)?contents?\s+of\s+(?:your\s+|the\s+)?)?(?:own\s+|current\s+|loaded\s+)?${SECRET}|\b${DISCLOSE}\b[^.\n]{0,40}?(?:process\.env|os\.environ|\$ENV\b|printenv)`,
+    String.raw`\b${DISCLOSE}\b[^.\n]{0,40}?\b(?:(?:all\s+(?:of\s+)?)?your\s+(?:own\s+|current\s+|loaded\s+)?${SECRET}|(?:the\s+|all\s+(?:of\s+)?(?:the\s+)?|every\s+|any\s+)?(?:full\s+)?contents?\s+of\s+(?:your\s+|the\s+)?${SECRET}|(?:the|all|every|any)\s+(?:current\s+|loaded\s+)?${READER_SECRET})|\b${DISCLOSE}\b[^.\n]{0,40}?(?:process\.env|os\.environ|\$ENV\b|printenv)`,
     "gi",
   ),
   addressed: new RegExp(

@@ -20,8 +20,11 @@
  *  - instruction_share:    instructions are SHARE of its signals or more;
  *  - split_instruction:    in the distinct texts read in arrival order, two
  *    shapes meet across the boundary of two signals (no more than SPLIT_GAP
- *    apart) and the stretch around them is an instruction to the tier read as
- *    written by a person, or holds three shapes.
+ *    apart), the stretch around them holds a payload (redirect or
+ *    exfiltrate), and it is an instruction to the tier read as written by a
+ *    person, or holds three shapes. (Two tickets side by side, one ending
+ *    "please reply with an ETA", the next quoting "ignore the above", are no
+ *    instruction: no payload, and too far apart.)
  * Otherwise it is safe; instructions below the share are named in `flagged`.
  * Linear in the report's total text: one normalization and one tier pass per
  * distinct text, one scan of their concatenation, and the stretches around
@@ -81,10 +84,12 @@ export const REPEAT_MIN = 3;
 /** share of a report's signals that are instructions from which it is unsafe */
 export const SHARE = 0.2;
 /** the largest gap between two shapes read as one instruction across a boundary */
-export const SPLIT_GAP = 200;
+export const SPLIT_GAP = 80;
 /** text read on each side of such a pair */
 const SPLIT_CONTEXT = 200;
 const MAX_FLAGGED = 20;
+/** the shapes that say what the reader should do instead of its work */
+const PAYLOAD: ReadonlySet<Family> = new Set(["redirect", "exfiltrate"]);
 /** the source type under which the tier reads text as written by a person */
 const PERSON_TYPE = "report";
 
@@ -259,7 +264,8 @@ export class OfflineReportJudge implements ReportJudge {
       const stretch = whole.slice(s.from, s.to);
       const found = [...families(stretch)];
       const offline = this.tier.classifySync({ source_product: "report", source_type: PERSON_TYPE, content: stretch });
-      if (found.length < 2 || (offline.action !== "drop" && found.length < 3)) continue;
+      // what the instruction wants done (a payload), and the tier or a third shape to confirm it
+      if (!found.some((f) => PAYLOAD.has(f)) || found.length < 2 || (offline.action !== "drop" && found.length < 3)) continue;
       return { ids: texts.slice(s.first, s.last + 1).map((t) => t.ids[0]), families: found, offline };
     }
     return null;
