@@ -14,10 +14,11 @@
  * is an instruction when the tier drops it, when two shapes meet, or when one
  * shape meets the tier's suspicion (a rule matched, or the learned model is
  * sure: p ≥ its dropAt — which the tier does not act on alone for machine
- * text such as logs). The report is unsafe when:
- *  - title_instruction:    its title is an instruction;
+ * text such as logs). The report is unsafe when (the verdict names the first
+ * that holds, its reason and `matched` carry them all):
  *  - repeated_instruction: one instruction occurs in REPEAT_MIN signals or more;
  *  - instruction_share:    instructions are SHARE of its signals or more;
+ *  - title_instruction:    its title is an instruction;
  *  - split_instruction:    in the distinct texts read in arrival order, two
  *    shapes meet across the boundary of two signals (no more than SPLIT_GAP
  *    apart), the stretch around them holds a payload (redirect or
@@ -181,35 +182,43 @@ export class OfflineReportJudge implements ReportJudge {
       ...(t.offline.action === "drop" ? ["tier:drop"] : []),
     ];
 
-    if (reading.title.instruction) {
-      return verdict("title_instruction", `the report's title reads as an instruction to the pipeline (shapes: ${shapes(reading.title.families)})`, [
-        "title",
-        ...evidence(reading.title),
-      ]);
-    }
+    // every rule that holds is on the record; the first in this order names the verdict
+    const hits: { rule: ReportJudgeRule; reason: string; matched: string[]; flagged?: string[] }[] = [];
     const top = instructions.reduce<TextReading | null>((best, t) => (!best || t.ids.length > best.ids.length ? t : best), null);
     if (top && top.ids.length >= REPEAT_MIN) {
-      return verdict(
-        "repeated_instruction",
-        `${top.ids.length} of ${n} signals are copies of one instruction to the pipeline (shapes: ${shapes(top.families)})`,
-        [`copies:${top.ids.length}`, ...evidence(top)],
-      );
+      hits.push({
+        rule: "repeated_instruction",
+        reason: `${top.ids.length} of ${n} signals are copies of one instruction to the pipeline (shapes: ${shapes(top.families)})`,
+        matched: [`copies:${top.ids.length}`, ...evidence(top)],
+      });
     }
-    if (n > 0 && flaggedIds.length / n >= SHARE) {
-      return verdict(
-        "instruction_share",
-        `${flaggedIds.length} of ${n} signals read as instructions to the pipeline (at least ${Math.round(SHARE * 100)}%)`,
-        [`instructions:${flaggedIds.length}/${n}`, ...instructions.flatMap(evidence)].slice(0, 40),
-      );
+    if (n > 0 && flaggedIds.length / n >= SHARE && !(top && top.ids.length === flaggedIds.length && hits.length)) {
+      hits.push({
+        rule: "instruction_share",
+        reason: `${flaggedIds.length} of ${n} signals read as instructions to the pipeline (at least ${Math.round(SHARE * 100)}%)`,
+        matched: [`instructions:${flaggedIds.length}/${n}`, ...instructions.flatMap(evidence)].slice(0, 40),
+      });
     }
-    const split = this.splitInstruction(reading.texts);
+    if (reading.title.instruction) {
+      hits.push({
+        rule: "title_instruction",
+        reason: `the report's title reads as an instruction to the pipeline (shapes: ${shapes(reading.title.families)})`,
+        matched: ["title", ...evidence(reading.title).map((m) => `title:${m}`)],
+      });
+    }
+    const split = hits.length ? null : this.splitInstruction(reading.texts);
     if (split) {
-      return {
-        ...verdict("split_instruction", `an instruction to the pipeline is split across signals ${split.ids.join(", ")} (shapes: ${shapes(split.families)})`, [
-          ...split.families.map((f) => `shape:${f}`),
-          ...split.offline.matched.map((m) => `tier:${m}`),
-        ]),
+      hits.push({
+        rule: "split_instruction",
+        reason: `an instruction to the pipeline is split across signals ${split.ids.join(", ")} (shapes: ${shapes(split.families)})`,
+        matched: [...split.families.map((f) => `shape:${f}`), ...split.offline.matched.map((m) => `tier:${m}`)],
         flagged: [...new Set([...split.ids, ...flagged])].slice(0, MAX_FLAGGED),
+      });
+    }
+    if (hits.length) {
+      return {
+        ...verdict(hits[0].rule, hits.map((h) => h.reason).join("; "), [...hits.slice(1).map((h) => `rule:${h.rule}`), ...hits.flatMap((h) => h.matched)]),
+        flagged: hits[0].flagged ?? flagged,
       };
     }
     const below = flaggedIds.length
