@@ -40,6 +40,8 @@ export interface ReportSignalView extends EvidenceSignal {
   link_score: number | null;
   /** the match judge's verdict, when the link was borderline */
   link_judge: MatchVerdict | null;
+  /** when it joined this report (null: before this was recorded) */
+  joined_at: number | null;
 }
 
 export interface ReportView extends ReportListing {
@@ -73,6 +75,8 @@ interface MetaRow {
   decision: string | null;
   merged_into: string | null;
   report_judge: string | null;
+  /** when a person released the report from quarantine */
+  released_at: number | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -90,10 +94,10 @@ export class ReportObject extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS meta (
         id TEXT PRIMARY KEY, project TEXT NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL,
         weight REAL NOT NULL, resume_at REAL NOT NULL DEFAULT 0, threshold REAL NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, evidence TEXT, decision TEXT, merged_into TEXT, report_judge TEXT);
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, evidence TEXT, decision TEXT, merged_into TEXT, report_judge TEXT, released_at INTEGER);
       CREATE TABLE IF NOT EXISTS signals (
         id TEXT PRIMARY KEY, source_product TEXT NOT NULL, source_type TEXT NOT NULL, content TEXT NOT NULL,
-        weight REAL NOT NULL, received_at INTEGER NOT NULL, link_method TEXT NOT NULL, link_query TEXT, link_score REAL, link_judge TEXT);
+        weight REAL NOT NULL, received_at INTEGER NOT NULL, link_method TEXT NOT NULL, link_query TEXT, link_score REAL, link_judge TEXT, joined_at INTEGER);
       CREATE TABLE IF NOT EXISTS history (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, note TEXT NOT NULL);
     `);
@@ -101,6 +105,9 @@ export class ReportObject extends DurableObject<Env> {
     addColumnIfMissing(this.sql, "meta", "merged_into", "TEXT");
     addColumnIfMissing(this.sql, "signals", "link_judge", "TEXT");
     addColumnIfMissing(this.sql, "meta", "report_judge", "TEXT");
+    addColumnIfMissing(this.sql, "meta", "released_at", "INTEGER");
+    // when each signal joined (null: before this column, so before any release)
+    addColumnIfMissing(this.sql, "signals", "joined_at", "INTEGER");
   }
 
   /**
@@ -138,8 +145,8 @@ export class ReportObject extends DurableObject<Env> {
     let weight = 0;
     for (const { signal: s, link } of input.items) {
       const inserted = this.sql.exec(
-        `INSERT OR IGNORE INTO signals (id, source_product, source_type, content, weight, received_at, link_method, link_query, link_score, link_judge)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO signals (id, source_product, source_type, content, weight, received_at, link_method, link_query, link_score, link_judge, joined_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         s.id,
         s.source_product,
         s.source_type,
@@ -150,6 +157,7 @@ export class ReportObject extends DurableObject<Env> {
         link.query,
         link.score,
         link.judge ? JSON.stringify(link.judge) : null,
+        now,
       ).rowsWritten;
       if (inserted > 0) {
         added++;
@@ -216,6 +224,23 @@ export class ReportObject extends DurableObject<Env> {
     return this.listing();
   }
 
+  /**
+   * A person releases a quarantined report: it becomes a candidate and is
+   * researched. The judge's verdict stays on the record; from now on it reads
+   * only the signals that join after this release (the person has seen the
+   * others). Null when there is no report; the state when it is not quarantined.
+   */
+  async release(note: string): Promise<{ released: true; view: ReportView } | { released: false; state: ReportState } | null> {
+    const meta = this.meta();
+    if (!meta) return null;
+    if (meta.state !== "quarantined") return { released: false, state: meta.state };
+    this.sql.exec("UPDATE meta SET released_at = ?", Date.now());
+    this.transition("quarantined", "candidate", `released from quarantine by a person${note ? `: ${note}` : ""}`);
+    await this.ctx.storage.setAlarm(Date.now());
+    await this.mirror();
+    return { released: true, view: this.view() };
+  }
+
   async snapshot(): Promise<ReportView | null> {
     return this.meta() ? this.view() : null;
   }
@@ -235,7 +260,7 @@ export class ReportObject extends DurableObject<Env> {
     if (meta.state !== "researching") return;
     const signals = this.signals();
     // the whole report is judged before any agent reads it; an unsafe one is quarantined, not researched
-    const verdict = await this.reportJudge().judge({ report_id: meta.id, title: meta.title, title_source_type: signals[0]?.source_type, signals });
+    const verdict = await this.judgeReport(meta, signals);
     if (this.meta()!.state !== "researching") return;
     this.sql.exec("UPDATE meta SET report_judge = ?", JSON.stringify({ ...verdict, at: Date.now() } satisfies ReportSafety));
     if (verdict.verdict === "unsafe") {
@@ -263,8 +288,25 @@ export class ReportObject extends DurableObject<Env> {
 
   // -- internals ------------------------------------------------------------
 
-  private reportJudge(): ReportJudge {
-    return (this.reportJudgeFace ??= reportJudgeFromEnv(this.env));
+  /**
+   * The report judge's verdict on the whole report, or, once a person
+   * released it from quarantine, on the signals that joined since (none: the
+   * person's decision stands).
+   */
+  private async judgeReport(meta: MetaRow, signals: EvidenceSignal[]): Promise<ReportJudgeVerdict> {
+    const judge = (this.reportJudgeFace ??= reportJudgeFromEnv(this.env));
+    if (meta.released_at === null) return judge.judge({ report_id: meta.id, title: meta.title, title_source_type: signals[0]?.source_type, signals });
+    const since = this.sql
+      .exec<EvidenceSignal & Record<string, SqlStorageValue>>(
+        "SELECT id, source_product, source_type, content, weight, received_at FROM signals WHERE joined_at >= ? ORDER BY received_at, id",
+        meta.released_at,
+      )
+      .toArray();
+    if (!since.length) {
+      return { verdict: "safe", rule: "none", reason: "released from quarantine by a person; no signal has joined since", judge: "person", flagged: [], matched: ["released"], llm_calls: 0 };
+    }
+    // the title and the signals the person saw were released with the report
+    return judge.judge({ report_id: meta.id, title: "", signals: since });
   }
 
   private meta(): MetaRow | null {

@@ -60,8 +60,9 @@ describe("the report judge before research", () => {
     expect(good.history.map((h) => h.to)).toEqual(["potential", "candidate", "researching", "ready"]);
 
     // the inbox lists only the normal report; the quarantined one is listed by its state, and shown with its reason
-    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string }[]; needs_input: { report_id: string }[] };
+    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string }[]; needs_input: { report_id: string }[]; quarantined: { id: string }[] };
     expect([...inbox.ready, ...inbox.needs_input].map((e) => e.report_id)).toEqual([normalId]);
+    expect(inbox.quarantined).toEqual([expect.objectContaining({ id: attackId, signal_count: 50 })]);
     const listed = (await (await api(key, "/v1/reports?state=quarantined")).json()) as { reports: { id: string; state: string; signal_count: number }[] };
     expect(listed.reports).toEqual([expect.objectContaining({ id: attackId, state: "quarantined", signal_count: 50 })]);
     const shown = await api(key, `/v1/reports/${attackId}`);
@@ -76,5 +77,62 @@ describe("the report judge before research", () => {
     expect(await reportOf("rjudge", "inj-late")).toBe(attackId);
     const after = await settle(attackId);
     expect([after.state, after.signal_count]).toEqual(["quarantined", 51]);
+  });
+
+  it("a person can release a quarantined report: it is researched, and only signals that join later are judged again", async () => {
+    // threshold 1: one copy is a report; alone it is not actionable, so it goes back to the pool and can be promoted again
+    const key = await createProject("rj-release", 1);
+    const copies = (from: number, k: number) => Array.from({ length: k }, (_, i) => ({ id: `rel-${from + i}`, source_product: "errors", source_type: "exception", content: LIVE }));
+    expect((await postSignals(key, copies(0, 1))).status).toBe(202);
+    await settled(key);
+    const id = await reportOf("rj-release", "rel-0");
+    const first = await settle(id);
+    expect(first.state).toBe("quarantined");
+    expect(first.safety).toMatchObject({ rule: "instruction_share", reason: expect.stringMatching(/^1 of 1 signals read as instructions/) });
+
+    const bad = await api(key, `/v1/reports/${id}/release`, { method: "POST", body: JSON.stringify({ note: "x", by: "me" }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { code: string }).code).toBe("invalid_release");
+    expect((await api(key, "/v1/reports/nope/release", { method: "POST", body: "{}" })).status).toBe(404);
+
+    const res = await api(key, `/v1/reports/${id}/release`, { method: "POST", body: JSON.stringify({ note: "our own canary" }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as ReportView).state).toBe("candidate");
+    const released = await settle(id);
+    expect(released.history.map((h) => h.to)).toEqual(["potential", "candidate", "researching", "quarantined", "candidate", "researching", "not_actionable", "potential"]);
+    expect(released.history[4].note).toBe("released from quarantine by a person: our own canary");
+    // researched this time, the person's decision on the record
+    expect(released.evidence).not.toBeNull();
+    expect(released.safety).toMatchObject({ verdict: "safe", judge: "person" });
+    const again = await api(key, `/v1/reports/${id}/release`, { method: "POST", body: "{}" });
+    expect(again.status).toBe(409);
+    expect((await again.json()) as { code: string; state: string }).toMatchObject({ code: "report_not_quarantined", state: "potential" });
+
+    // two more copies promote it again; the judge reads those two, not the one the person released
+    expect((await postSignals(key, copies(1, 2))).status).toBe(202);
+    await settled(key);
+    expect(await reportOf("rj-release", "rel-2")).toBe(id);
+    const view = await settle(id);
+    expect(view.signal_count).toBe(3);
+    expect(view.state).toBe("quarantined");
+    expect(view.safety).toMatchObject({ rule: "instruction_share", reason: expect.stringMatching(/^2 of 2 signals read as instructions/) });
+  });
+
+  it("a person can merge a quarantined report; the report it joins is judged before it is researched", async () => {
+    const key = await createProject("rj-merge", 3);
+    expect((await postSignals(key, [{ id: "m-ok", source_product: "errors", source_type: "exception", content: CHECKOUT_ERROR }])).status).toBe(202);
+    expect((await postSignals(key, Array.from({ length: 10 }, (_, i) => ({ id: `m-${i}`, source_product: "logs", source_type: "log", content: LIVE })))).status).toBe(202);
+    await settled(key);
+    const target = await reportOf("rj-merge", "m-ok");
+    const attack = await reportOf("rj-merge", "m-0");
+    expect((await settle(attack)).state).toBe("quarantined");
+    const merged = await api(key, `/v1/reports/${attack}/merge`, { method: "POST", body: JSON.stringify({ into: target }) });
+    expect(merged.status).toBe(200);
+    expect((await settle(attack)).state).toBe("merged");
+    // the copies' weight promotes the report they joined, and the judge quarantines it before research
+    const joined = await settle(target);
+    expect(joined.signal_count).toBe(11);
+    expect(joined.state).toBe("quarantined");
+    expect(joined.evidence).toBeNull();
   });
 });

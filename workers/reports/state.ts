@@ -8,8 +8,10 @@
  * Before research, the report judge (workers/safety/report-judge.ts) reads
  * the whole report: researching → quarantined when it is unsafe. A
  * quarantined report is kept with the verdict and its reason (GET
- * /v1/reports/:id, GET /v1/reports?state=quarantined), never in the inbox and
- * never researched; signals still join it, and a person can merge it.
+ * /v1/reports/:id, GET /v1/reports?state=quarantined), never in the inbox's
+ * lists and never researched; signals still join it. A person can merge it,
+ * or release it (POST /v1/reports/:id/release): quarantined → candidate, and
+ * from then on the judge reads only the signals that joined after the release.
  */
 export const REPORT_STATES = ["potential", "candidate", "researching", "needs_input", "ready", "not_actionable", "quarantined", "merged"] as const;
 export type ReportState = (typeof REPORT_STATES)[number];
@@ -21,7 +23,7 @@ const NEXT: Record<ReportState, ReportState[]> = {
   needs_input: ["candidate", "merged"],
   ready: ["merged"],
   not_actionable: ["potential", "merged"],
-  quarantined: ["merged"],
+  quarantined: ["candidate", "merged"],
   merged: [],
 };
 
