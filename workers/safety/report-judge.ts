@@ -28,12 +28,13 @@
  *    instruction: no payload, and too far apart.)
  * Otherwise it is safe; instructions below the share are named in `flagged`.
  * Linear in the report's total text: one normalization and one tier pass per
- * distinct text, one scan of their concatenation, and the stretches around
- * the boundary matches merged before they are read.
+ * distinct text, one scan of the BOUNDARY_READ characters on each side of
+ * each boundary between them, and the stretches around the pairs found there
+ * merged before they are read.
  */
 import { prepare } from "./heuristic";
 import type { OfflineSafetyClassifier, OfflineVerdict } from "./offline";
-import { families, scan, type Family } from "./pipeline-instructions";
+import { families, scan, type Family, type FamilyMatch } from "./pipeline-instructions";
 
 export interface ReportJudgeSignal {
   id: string;
@@ -88,6 +89,8 @@ export const SHARE = 0.2;
 export const SPLIT_GAP = 80;
 /** text read on each side of such a pair */
 const SPLIT_CONTEXT = 200;
+/** text read for shapes on each side of a boundary between two texts */
+const BOUNDARY_READ = 600;
 const MAX_FLAGGED = 20;
 /** the shapes that say what the reader should do instead of its work */
 const PAYLOAD: ReadonlySet<Family> = new Set(["redirect", "exfiltrate"]);
@@ -250,8 +253,18 @@ export class OfflineReportJudge implements ReportJudge {
       }
       return lo;
     };
+    // the shapes near each boundary (a split instruction meets there), each stretch of text read once
+    const matches: FamilyMatch[] = [];
+    let readTo = 0;
+    for (let k = 1; k < starts.length; k++) {
+      const from = Math.max(readTo, starts[k] - BOUNDARY_READ);
+      let to = Math.min(whole.length, starts[k] + BOUNDARY_READ);
+      // neighbouring boundaries closer than that: one stretch
+      while (k + 1 < starts.length && starts[k + 1] - BOUNDARY_READ <= to) to = Math.min(whole.length, starts[++k] + BOUNDARY_READ);
+      for (const m of scan(whole.slice(from, to))) matches.push({ ...m, start: m.start + from, end: m.end + from });
+      readTo = to;
+    }
     // stretches around each pair of neighbouring shapes that crosses a boundary, merged where they overlap
-    const matches = scan(whole);
     const stretches: { from: number; to: number; first: number; last: number }[] = [];
     for (let i = 0; i < matches.length; i++) {
       const a = matches[i];
