@@ -8,16 +8,16 @@
  */
 import { describe, expect, it } from "vitest";
 import { reportJudgeFromEnv, SafetyConfigError } from "../../workers/safety/from-env";
-import { LlmReportJudge, MAX_TEXTS, REPORT_JUDGE_SYSTEM_PROMPT, ReportJudgeUnavailableError } from "../../workers/safety/llm-report-judge";
+import { LlmReportJudge, MAX_TEXTS, REPORT_JUDGE_SYSTEM_PROMPT, ReportJudgeUnavailableError, type ReportJudgePolicy } from "../../workers/safety/llm-report-judge";
 import { OfflineSafetyClassifier } from "../../workers/safety/offline";
 import { OfflineReportJudge, type ReportJudgeInput } from "../../workers/safety/report-judge";
 import { apiError, fakeAnthropic, messageWith, MessagesRequest, ok, type FakeReply } from "./llm-fake-anthropic";
 
 const offline = new OfflineReportJudge(new OfflineSafetyClassifier());
 
-function face(script: FakeReply[]) {
+function face(script: FakeReply[], policy?: ReportJudgePolicy) {
   const fake = fakeAnthropic(script);
-  const judge = new LlmReportJudge(offline, { apiKey: "sk-ant-test", baseURL: "http://anthropic.fake", fetch: fake.fetch, maxRetries: 0 });
+  const judge = new LlmReportJudge(offline, { apiKey: "sk-ant-test", baseURL: "http://anthropic.fake", fetch: fake.fetch, maxRetries: 0, policy });
   return { judge, requests: fake.requests };
 }
 
@@ -67,6 +67,21 @@ describe("LlmReportJudge", () => {
     expect(inside).toMatch(/--- text \d: 2 signal\(s\), source errors\/exception/);
     const schema = (body as { output_config?: { format?: { schema?: { additionalProperties?: boolean } } } }).output_config?.format?.schema;
     expect(schema?.additionalProperties).toBe(false);
+  });
+
+  it("by default asks the model only about a report the offline readers could not clear", async () => {
+    const plain: ReportJudgeInput = { ...benign, signals: benign.signals.slice(0, 2) };
+    const borderline = face([ok({ verdict: "unsafe", reason_code: "other_injection", confidence: 0.6 })]);
+    const v = await borderline.judge.judge(plain);
+    expect(v).toMatchObject({ verdict: "safe", rule: "none", llm_calls: 0 });
+    expect(v.reason).toContain("no model call");
+    expect(borderline.requests).toHaveLength(0);
+    // the sneaky ticket (a forged fence end, "SYSTEM:") is not cleared offline: the model is asked
+    expect(offline.read(benign).uncertain).toBe(true);
+    expect(offline.read(plain).uncertain).toBe(false);
+    // policy all: every report the offline judge lets through
+    const all = face([ok({ verdict: "unsafe", reason_code: "other_injection", confidence: 0.6 })], "all");
+    expect(await all.judge.judge(plain)).toMatchObject({ verdict: "unsafe", rule: "judge_unsafe", llm_calls: 1 });
   });
 
   it("calls nothing when the offline judge already found the report unsafe", async () => {
@@ -142,5 +157,6 @@ describe("reportJudgeFromEnv", () => {
     expect(reportJudgeFromEnv({ ANTHROPIC_API_KEY: "k", REPORT_JUDGE_MODEL: "claude-sonnet-4-5" }).name).toBe("llm-report-judge:claude-sonnet-4-5");
     expect(() => reportJudgeFromEnv({ REPORT_JUDGE: "anthropic" })).toThrow(SafetyConfigError);
     expect(() => reportJudgeFromEnv({ REPORT_JUDGE: "maybe" })).toThrow(/offline or anthropic/);
+    expect(() => reportJudgeFromEnv({ ANTHROPIC_API_KEY: "k", REPORT_JUDGE_POLICY: "some" })).toThrow(/borderline, all/);
   });
 });

@@ -17,9 +17,11 @@
  * research:
  *   REPORT_JUDGE             offline | anthropic (default: anthropic with ANTHROPIC_API_KEY, else offline)
  *   REPORT_JUDGE_MODEL       default claude-haiku-4-5
+ *   REPORT_JUDGE_POLICY      borderline (default: the model only for a report the offline readers could
+ *                           not clear) | all (every report the offline judge lets through)
  */
 import { LlmSafetyJudge } from "./llm-judge";
-import { LlmReportJudge } from "./llm-report-judge";
+import { LlmReportJudge, REPORT_JUDGE_POLICIES, type ReportJudgePolicy } from "./llm-report-judge";
 import { OfflineSafetyClassifier } from "./offline";
 import { OfflineReportJudge, type ReportJudge } from "./report-judge";
 import { JUDGE_POLICIES, ON_JUDGE_FAILURE, TieredSafetyClassifier, type JudgePolicy, type OnJudgeFailure } from "./tiered";
@@ -34,6 +36,7 @@ export interface SafetyEnv {
   SAFETY_JUDGE_TIMEOUT_MS?: string;
   REPORT_JUDGE?: string;
   REPORT_JUDGE_MODEL?: string;
+  REPORT_JUDGE_POLICY?: string;
 }
 
 export class SafetyConfigError extends Error {}
@@ -82,6 +85,10 @@ export function reportJudgeFromEnv(env: SafetyEnv, opts: { fetch?: typeof fetch 
   const offline = new OfflineReportJudge(offlineSafetyFromEnv(env));
   if (asked === "offline") return offline;
   if (!apiKey) throw new SafetyConfigError("REPORT_JUDGE=anthropic needs ANTHROPIC_API_KEY");
+  const policy = env.REPORT_JUDGE_POLICY?.trim() || "borderline";
+  if (!(REPORT_JUDGE_POLICIES as readonly string[]).includes(policy)) {
+    throw new SafetyConfigError(`REPORT_JUDGE_POLICY must be one of ${REPORT_JUDGE_POLICIES.join(", ")}, not '${policy}'`);
+  }
   const timeoutMs = env.SAFETY_JUDGE_TIMEOUT_MS ? Number(env.SAFETY_JUDGE_TIMEOUT_MS) : undefined;
   return new LlmReportJudge(offline, {
     apiKey,
@@ -89,5 +96,6 @@ export function reportJudgeFromEnv(env: SafetyEnv, opts: { fetch?: typeof fetch 
     model: env.REPORT_JUDGE_MODEL?.trim() || undefined,
     timeoutMs: timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : undefined,
     fetch: opts.fetch,
+    policy: policy as ReportJudgePolicy,
   });
 }

@@ -5,7 +5,11 @@
  * counts, each fenced as untrusted data (fence.ts) — and answers with
  * structured JSON `{verdict, reason_code, confidence}` (requested with
  * `output_config.format`, validated with a strict zod schema here). One call
- * per research run, not per signal.
+ * per research run, not per signal, and by default (policy "borderline")
+ * only for a report the offline readers could not clear (`ReportReading.uncertain`:
+ * a shape, a rule, an unsure learned model in the title or any text); a
+ * report of texts they clear entirely is safe without a call. Policy "all"
+ * asks the model about every report the offline judge lets through.
  *
  * What the model reads is bounded (MAX_TEXTS distinct texts, MAX_TEXT_CHARS
  * each, MAX_PROMPT_CHARS in all): the texts the offline readers suspect most
@@ -98,8 +102,18 @@ export function reportText(input: ReportJudgeInput, reading: ReportReading): str
   return lines.join("\n");
 }
 
+export const REPORT_JUDGE_POLICIES = ["borderline", "all"] as const;
+export type ReportJudgePolicy = (typeof REPORT_JUDGE_POLICIES)[number];
+
 export interface LlmReportJudgeOptions extends AnthropicClientOptions {
   maxTokens?: number;
+  /** borderline (default): only reports the offline readers could not clear; all: every report */
+  policy?: ReportJudgePolicy;
+}
+
+/** Whether the LLM face asks the model about a report the offline judge found safe. */
+export function wantsModel(reading: ReportReading, policy: ReportJudgePolicy): boolean {
+  return policy === "all" || reading.uncertain;
 }
 
 export class LlmReportJudge implements ReportJudge {
@@ -108,6 +122,7 @@ export class LlmReportJudge implements ReportJudge {
   readonly model: string;
   private readonly client: Anthropic;
   private readonly maxTokens: number;
+  private readonly policy: ReportJudgePolicy;
   private readonly outputFormat = zodOutputFormat(ReportJudgeOutput);
 
   constructor(
@@ -117,6 +132,7 @@ export class LlmReportJudge implements ReportJudge {
     this.model = opts.model ?? DEFAULT_REPORT_JUDGE_MODEL;
     this.name = `llm-report-judge:${this.model}`;
     this.maxTokens = opts.maxTokens ?? 256;
+    this.policy = opts.policy ?? "borderline";
     this.client = anthropicClient(opts);
   }
 
@@ -146,6 +162,7 @@ export class LlmReportJudge implements ReportJudge {
     const reading = this.offline.read(input);
     const first = this.offline.decide(reading);
     if (first.verdict === "unsafe") return first;
+    if (!wantsModel(reading, this.policy)) return { ...first, reason: `${first.reason}; nothing the offline readers could not clear, so no model call` };
     const text = reportText(input, reading);
     const { result: r, calls } = await askForJsonTwice(this.client, () => this.request(text), ReportJudgeOutput);
     const base = { judge: this.name, flagged: first.flagged, llm_calls: calls };

@@ -117,6 +117,13 @@ export interface ReportReading {
   title: { instruction: boolean; families: Family[]; offline: OfflineVerdict };
   texts: TextReading[];
   signal_count: number;
+  /**
+   * something in it the offline readers could not clear: a text or the title
+   * is an instruction, has a shape or matched a rule, or the learned model is
+   * unsure of a text (p ≥ its uncertainAt). What the LLM face is asked about
+   * under REPORT_JUDGE_POLICY=borderline.
+   */
+  uncertain: boolean;
 }
 
 /** Lower-cased, digit runs as 0, everything but letters and digits folded to one space. */
@@ -157,7 +164,16 @@ export class OfflineReportJudge implements ReportJudge {
       byKey.set(key, { text: s.content, source_product: s.source_product, source_type: s.source_type, ids: [s.id], ...r });
     }
     const title = this.readText(input.title, "report", input.title_source_type ?? PERSON_TYPE);
-    return { title: { instruction: title.instruction, families: title.families, offline: title.offline }, texts: [...byKey.values()], signal_count: input.signals.length };
+    const texts = [...byKey.values()];
+    const unclear = (r: { instruction: boolean; families: Family[]; offline: OfflineVerdict }) =>
+      r.instruction || r.families.length > 0 || r.offline.action === "drop" || r.offline.uncertain;
+    return {
+      title: { instruction: title.instruction, families: title.families, offline: title.offline },
+      texts,
+      signal_count: input.signals.length,
+      // the title is a line of a text read in full: the learned model, unsure of any short line, is not asked about it
+      uncertain: title.instruction || title.families.length > 0 || title.offline.score > 0 || texts.some(unclear),
+    };
   }
 
   async judge(input: ReportJudgeInput): Promise<ReportJudgeVerdict> {
