@@ -1,9 +1,11 @@
 /**
  * One Durable Object per report: its signals (with the link that grouped
  * each), total weight and lifecycle state. Crossing the promotion threshold
- * makes it a candidate and schedules research on its alarm; research and
- * actionability decide ready / needs_input / not_actionable, and the
- * project's inbox is told. D1 `reports` mirrors the listing fields.
+ * makes it a candidate and schedules research on its alarm; there the report
+ * judge (workers/safety/report-judge.ts, face from workers/safety/from-env.ts)
+ * reads the whole report first and quarantines an unsafe one; otherwise
+ * research and actionability decide ready / needs_input / not_actionable, and
+ * the project's inbox is told. D1 `reports` mirrors the listing fields.
  */
 import { DurableObject } from "cloudflare:workers";
 import { addColumnIfMissing } from "./add-column";
@@ -15,6 +17,8 @@ import type { Evidence, EvidenceSignal } from "../workers/research/research";
 import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
 import { cleanTitle } from "../workers/ingest/control-chars";
 import { mirrorStatement, type ReportListing } from "../workers/reports/mirror";
+import { reportJudgeFromEnv } from "../workers/safety/from-env";
+import type { ReportJudge, ReportJudgeVerdict } from "../workers/safety/report-judge";
 
 /** evidence content kept per signal inside the report */
 const MAX_CONTENT_CHARS = 8_000;
@@ -36,6 +40,8 @@ export interface ReportSignalView extends EvidenceSignal {
   link_score: number | null;
   /** the match judge's verdict, when the link was borderline */
   link_judge: MatchVerdict | null;
+  /** when it joined this report (null: before this was recorded) */
+  joined_at: number | null;
 }
 
 export interface ReportView extends ReportListing {
@@ -45,8 +51,14 @@ export interface ReportView extends ReportListing {
   promote_at: number;
   evidence: Evidence | null;
   decision: ActionabilityDecision | null;
+  /** the report judge's last verdict (face, verdict, rule, reason), taken before research */
+  safety: ReportSafety | null;
   history: { at: number; from: ReportState | null; to: ReportState; note: string }[];
   signals: ReportSignalView[];
+}
+
+export interface ReportSafety extends ReportJudgeVerdict {
+  at: number;
 }
 
 interface MetaRow {
@@ -62,6 +74,9 @@ interface MetaRow {
   evidence: string | null;
   decision: string | null;
   merged_into: string | null;
+  report_judge: string | null;
+  /** when a person released the report from quarantine */
+  released_at: number | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -69,6 +84,8 @@ export class ReportObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly researcher = new EvidenceResearcher();
   private readonly judge = new RuleActionabilityJudge();
+  /** chosen from the environment (workers/safety/from-env.ts) on first use */
+  private reportJudgeFace: ReportJudge | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -77,16 +94,20 @@ export class ReportObject extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS meta (
         id TEXT PRIMARY KEY, project TEXT NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL,
         weight REAL NOT NULL, resume_at REAL NOT NULL DEFAULT 0, threshold REAL NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, evidence TEXT, decision TEXT, merged_into TEXT);
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, evidence TEXT, decision TEXT, merged_into TEXT, report_judge TEXT, released_at INTEGER);
       CREATE TABLE IF NOT EXISTS signals (
         id TEXT PRIMARY KEY, source_product TEXT NOT NULL, source_type TEXT NOT NULL, content TEXT NOT NULL,
-        weight REAL NOT NULL, received_at INTEGER NOT NULL, link_method TEXT NOT NULL, link_query TEXT, link_score REAL, link_judge TEXT);
+        weight REAL NOT NULL, received_at INTEGER NOT NULL, link_method TEXT NOT NULL, link_query TEXT, link_score REAL, link_judge TEXT, joined_at INTEGER);
       CREATE TABLE IF NOT EXISTS history (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, note TEXT NOT NULL);
     `);
     // reports opened before merges and match verdicts existed
     addColumnIfMissing(this.sql, "meta", "merged_into", "TEXT");
     addColumnIfMissing(this.sql, "signals", "link_judge", "TEXT");
+    addColumnIfMissing(this.sql, "meta", "report_judge", "TEXT");
+    addColumnIfMissing(this.sql, "meta", "released_at", "INTEGER");
+    // when each signal joined (null: before this column, so before any release)
+    addColumnIfMissing(this.sql, "signals", "joined_at", "INTEGER");
   }
 
   /**
@@ -124,8 +145,8 @@ export class ReportObject extends DurableObject<Env> {
     let weight = 0;
     for (const { signal: s, link } of input.items) {
       const inserted = this.sql.exec(
-        `INSERT OR IGNORE INTO signals (id, source_product, source_type, content, weight, received_at, link_method, link_query, link_score, link_judge)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO signals (id, source_product, source_type, content, weight, received_at, link_method, link_query, link_score, link_judge, joined_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         s.id,
         s.source_product,
         s.source_type,
@@ -136,6 +157,7 @@ export class ReportObject extends DurableObject<Env> {
         link.query,
         link.score,
         link.judge ? JSON.stringify(link.judge) : null,
+        now,
       ).rowsWritten;
       if (inserted > 0) {
         added++;
@@ -202,11 +224,32 @@ export class ReportObject extends DurableObject<Env> {
     return this.listing();
   }
 
+  /**
+   * A person releases a quarantined report: it becomes a candidate and is
+   * researched. The judge's verdict stays on the record; from now on it reads
+   * only the signals that join after this release (the person has seen the
+   * others). Null when there is no report; the state when it is not quarantined.
+   */
+  async release(note: string): Promise<{ released: true; view: ReportView } | { released: false; state: ReportState } | null> {
+    const meta = this.meta();
+    if (!meta) return null;
+    if (meta.state !== "quarantined") return { released: false, state: meta.state };
+    this.sql.exec("UPDATE meta SET released_at = ?", Date.now());
+    this.transition("quarantined", "candidate", `released from quarantine by a person${note ? `: ${note}` : ""}`);
+    await this.ctx.storage.setAlarm(Date.now());
+    await this.mirror();
+    return { released: true, view: this.view() };
+  }
+
   async snapshot(): Promise<ReportView | null> {
     return this.meta() ? this.view() : null;
   }
 
-  /** Research, then actionability; runs on the alarm so a slow agent never blocks ingest. */
+  /**
+   * The report judge, then research, then actionability; runs on the alarm so
+   * a slow agent never blocks ingest. A judge that cannot answer (the API is
+   * down) throws: the alarm is retried, and the sweep re-arms research that stalled.
+   */
   async alarm(): Promise<void> {
     let meta = this.meta();
     if (!meta) return;
@@ -216,6 +259,16 @@ export class ReportObject extends DurableObject<Env> {
     }
     if (meta.state !== "researching") return;
     const signals = this.signals();
+    // the whole report is judged before any agent reads it; an unsafe one is quarantined, not researched
+    const verdict = await this.judgeReport(meta, signals);
+    if (this.meta()!.state !== "researching") return;
+    this.sql.exec("UPDATE meta SET report_judge = ?", JSON.stringify({ ...verdict, at: Date.now() } satisfies ReportSafety));
+    if (verdict.verdict === "unsafe") {
+      this.transition("researching", "quarantined", `quarantined by ${verdict.judge}, ${verdict.rule}: ${verdict.reason}`);
+      await this.mirror();
+      await this.notifyInbox();
+      return;
+    }
     const evidence = await this.researcher.research({ reportId: meta.id, project: meta.project, weight: meta.weight, signals });
     const decision = await this.judge.judge(evidence);
     // merged by a person while research ran: nothing to decide any more
@@ -234,6 +287,27 @@ export class ReportObject extends DurableObject<Env> {
   }
 
   // -- internals ------------------------------------------------------------
+
+  /**
+   * The report judge's verdict on the whole report, or, once a person
+   * released it from quarantine, on the signals that joined since (none: the
+   * person's decision stands).
+   */
+  private async judgeReport(meta: MetaRow, signals: EvidenceSignal[]): Promise<ReportJudgeVerdict> {
+    const judge = (this.reportJudgeFace ??= reportJudgeFromEnv(this.env));
+    if (meta.released_at === null) return judge.judge({ report_id: meta.id, title: meta.title, title_source_type: signals[0]?.source_type, signals });
+    const since = this.sql
+      .exec<EvidenceSignal & Record<string, SqlStorageValue>>(
+        "SELECT id, source_product, source_type, content, weight, received_at FROM signals WHERE joined_at >= ? ORDER BY received_at, id",
+        meta.released_at,
+      )
+      .toArray();
+    if (!since.length) {
+      return { verdict: "safe", rule: "none", reason: "released from quarantine by a person; no signal has joined since", judge: "person", flagged: [], matched: ["released"], llm_calls: 0 };
+    }
+    // the title and the signals the person saw were released with the report
+    return judge.judge({ report_id: meta.id, title: "", signals: since });
+  }
 
   private meta(): MetaRow | null {
     const rows = this.sql.exec<MetaRow>("SELECT * FROM meta LIMIT 1").toArray();
@@ -297,6 +371,7 @@ export class ReportObject extends DurableObject<Env> {
       promote_at: Math.max(m.threshold as number, m.resume_at),
       evidence: m.evidence ? (JSON.parse(m.evidence) as Evidence) : null,
       decision: m.decision ? (JSON.parse(m.decision) as ActionabilityDecision) : null,
+      safety: m.report_judge ? (JSON.parse(m.report_judge) as ReportSafety) : null,
       history,
       signals,
     };

@@ -23,7 +23,8 @@ import { parseArgs } from "node:util";
 import { summarizeEvidence } from "../../workers/research/evidence";
 import { judgeByRules } from "../../workers/actionability/actionability";
 import { HeuristicSafetyClassifier, RULES } from "../../workers/safety/heuristic";
-import { shippedScorer } from "../../workers/safety/offline";
+import { OfflineSafetyClassifier, shippedScorer } from "../../workers/safety/offline";
+import { OfflineReportJudge } from "../../workers/safety/report-judge";
 import { parseAnswer } from "../../workers/safety/llm-judge";
 import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
 import { normalize } from "../../workers/normalize/normalized";
@@ -261,6 +262,14 @@ const safety = new HeuristicSafetyClassifier();
 const learned = shippedScorer();
 const triage = new HeuristicTriageClassifier();
 const embedder = new HashedNgramEmbedder();
+const reportJudge = new OfflineReportJudge(new OfflineSafetyClassifier());
+/** the input as a report of the same size: its title, then four signals cut from it (boundaries for the split scan) */
+function asReport(content: string) {
+  const q = Math.ceil(content.length / 4);
+  const pieces = [0, 1, 2, 3].map((i) => content.slice(i * q, (i + 1) * q));
+  const signals = pieces.map((text, i) => ({ id: `s${i}`, source_product: "logs", source_type: i % 2 ? "log" : "ticket", content: text }));
+  return { report_id: "r", title: content.slice(0, 100), signals };
+}
 
 /** Every classifier and normalizer a signal's text goes through, as one call per stage. */
 export const STAGES: Stage[] = [
@@ -329,6 +338,7 @@ export const STAGES: Stage[] = [
     ],
   },
   { name: "slack_mrkdwn", run: (content) => mrkdwnToText(content) },
+  { name: "report_judge", run: (content) => reportJudge.decide(reportJudge.read(asReport(content))) },
   { name: "judge_answer", run: (content) => [parseAnswer({ content: [{ type: "text", text: content, citations: null }] } as never), parseAnswer({ content: [{ type: "text", text: `\`\`\`json ${content}`, citations: null }] } as never)] },
 ];
 

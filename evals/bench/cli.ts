@@ -5,6 +5,7 @@
  *   npm run bench -- e2e [--json] [--signals N] [--restart-after N] [--timeout S] [--seed N]
  *   npm run bench -- adversarial [--json] [--size BYTES] [--runs N] [--clock cpu|wall] [--stage NAME]…
  *   npm run bench -- grouping [--json] [--signals N] [--seed N]
+ *   npm run bench -- report-judge [--json]
  *
  * Prints numbers; with --json the last stdout line is one JSON object.
  */
@@ -13,12 +14,14 @@ import { adversarialCli } from "./adversarial";
 import { e2eCli } from "./e2e";
 import { groupingCli } from "./grouping";
 import { benchIngest } from "./ingest";
+import { reportJudgeCli } from "./report-judge";
 
 async function main(): Promise<void> {
   // e2e, adversarial and grouping parse their own options
   if (process.argv[2] === "e2e") return e2eCli(process.argv.slice(3));
   if (process.argv[2] === "adversarial") return adversarialCli(process.argv.slice(3));
   if (process.argv[2] === "grouping") return groupingCli(process.argv.slice(3));
+  if (process.argv[2] === "report-judge") return reportJudgeCli(process.argv.slice(3));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

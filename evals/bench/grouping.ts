@@ -7,12 +7,18 @@
  * templates, query writing, embedding, vector match, the veto), in process,
  * with the offline providers. Calls are counted as the production faces would
  * make them: every query the writer is asked for is one LLM call, every embed
- * request one Workers AI call, and the safety judge once for each signal its
- * policy selects (counted for every policy, the deployed one in the total).
+ * request one Workers AI call, the safety judge once for each signal its
+ * policy selects (counted for every policy, the deployed one in the total),
+ * and the report judge once for each report that reaches the deployed
+ * promotion threshold (research runs once on it: with that many signals it is
+ * never sent back to the pool) unless its offline face already quarantines it.
  * Scored against the problem each signal was generated from.
  */
 import { parseArgs } from "node:util";
 import type { SafetyJudge } from "../../workers/safety/llm-judge";
+import { OfflineSafetyClassifier } from "../../workers/safety/offline";
+import { OfflineReportJudge } from "../../workers/safety/report-judge";
+import { REPORT_JUDGE_POLICIES, wantsModel, type ReportJudgePolicy } from "../../workers/safety/llm-report-judge";
 import { JUDGE_POLICIES, TieredSafetyClassifier, type JudgePolicy } from "../../workers/safety/tiered";
 import { makeProviders, type Providers } from "../providers";
 import { type GroupingLine, runGrouping } from "../suites/grouping";
@@ -30,8 +36,9 @@ export interface GroupingBenchResult {
   ga: number;
   /** every LLM call the production faces would make: query writer, match judge and safety judge (as deployed) */
   llm_calls_per_1000: number;
-  llm_calls_per_1000_by_stage: { query_writer: number; safety_judge: number; match_judge: number; triage: number };
+  llm_calls_per_1000_by_stage: { query_writer: number; safety_judge: number; match_judge: number; triage: number; report_judge: number };
   safety_judge_calls_per_1000_by_policy: Record<JudgePolicy, number>;
+  report_judge_calls_per_1000_by_policy: Record<ReportJudgePolicy, number>;
   /** what the triage judge would read if TRIAGE_JUDGE=anthropic */
   triage_judge_calls_per_1000_when_on: number;
   embed_calls_per_1000: number;
@@ -69,6 +76,8 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
   const rules = new HeuristicTriageClassifier();
   const triageWhenOn = lines.filter((l) => TieredTriageClassifier.wantsJudge(rules.classifySync(l))).length;
   const triageCalls = DEPLOYED_TRIAGE_JUDGE ? triageWhenOn : 0;
+  const reportJudged = reportJudgeCallsOf(lines, run.assignments);
+  const reportJudgeCalls = reportJudged[DEPLOYED_REPORT_JUDGE_POLICY];
   const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
   return {
     signals: lines.length,
@@ -78,14 +87,16 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
     pairwise_recall: r4(run.pairwise_recall),
     ari: r4(run.ari),
     ga: r4(run.ga),
-    llm_calls_per_1000: per1000(run.llm_calls + judgeCalls + triageCalls),
+    llm_calls_per_1000: per1000(run.llm_calls + judgeCalls + triageCalls + reportJudgeCalls),
     llm_calls_per_1000_by_stage: {
       query_writer: per1000(run.llm_calls - run.judge_calls),
       safety_judge: per1000(judgeCalls),
       match_judge: per1000(run.judge_calls),
       triage: per1000(triageCalls),
+      report_judge: per1000(reportJudgeCalls),
     },
     triage_judge_calls_per_1000_when_on: per1000(triageWhenOn),
+    report_judge_calls_per_1000_by_policy: Object.fromEntries(REPORT_JUDGE_POLICIES.map((p) => [p, per1000(reportJudged[p])])) as Record<ReportJudgePolicy, number>,
     safety_judge_calls_per_1000_by_policy: Object.fromEntries(JUDGE_POLICIES.map((p) => [p, per1000(judged[p])])) as Record<JudgePolicy, number>,
     embed_calls_per_1000: per1000(run.embed_calls),
     signals_per_s: Math.round((lines.length / seconds) * 10) / 10,
@@ -96,6 +107,35 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
 
 /** what a deployment with a key runs by default (TRIAGE_JUDGE unset: off) */
 const DEPLOYED_TRIAGE_JUDGE = false;
+
+/** what wrangler.toml deploys (DEFAULT_PROMOTION_THRESHOLD; each bench signal weighs 1) */
+const DEPLOYED_PROMOTION_THRESHOLD = 5;
+
+/** the report judge's default policy (REPORT_JUDGE_POLICY unset) */
+const DEPLOYED_REPORT_JUDGE_POLICY: ReportJudgePolicy = "borderline";
+
+/** Report judge calls per policy: one per report promoted for research that the offline face neither quarantines nor (borderline) clears. */
+function reportJudgeCallsOf(lines: GroupingLine[], assignments: { id: string; report: string }[]): Record<ReportJudgePolicy, number> {
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  const reports = new Map<string, GroupingLine[]>();
+  for (const a of assignments) {
+    const line = byId.get(a.id);
+    if (!line) continue;
+    const list = reports.get(a.report) ?? [];
+    list.push(line);
+    reports.set(a.report, list);
+  }
+  const judge = new OfflineReportJudge(new OfflineSafetyClassifier());
+  const calls = Object.fromEntries(REPORT_JUDGE_POLICIES.map((p) => [p, 0])) as Record<ReportJudgePolicy, number>;
+  for (const [report, signals] of reports) {
+    if (signals.length < DEPLOYED_PROMOTION_THRESHOLD) continue;
+    const title = signals[0].content.split("\n").find((l) => l.trim())?.trim().slice(0, 100) ?? "";
+    const reading = judge.read({ report_id: report, title, title_source_type: signals[0].source_type, signals });
+    if (judge.decide(reading).verdict === "unsafe") continue;
+    for (const p of REPORT_JUDGE_POLICIES) if (wantsModel(reading, p)) calls[p]++;
+  }
+  return calls;
+}
 
 /** what wrangler.toml deploys (SAFETY_JUDGE_POLICY) */
 const DEPLOYED_JUDGE_POLICY: JudgePolicy = "borderline";
@@ -134,6 +174,7 @@ export async function groupingCli(args: string[]): Promise<void> {
     ["  query writer", String(r.llm_calls_per_1000_by_stage.query_writer), "each signal neither a fingerprint nor offline queries placed (GROUPING_QUERY_TIERS=escalate)"],
     ["  safety judge", String(r.llm_calls_per_1000_by_stage.safety_judge), `SAFETY_JUDGE_POLICY=${DEPLOYED_JUDGE_POLICY} (wrangler.toml); ${JUDGE_POLICIES.filter((p) => p !== DEPLOYED_JUDGE_POLICY).map((p) => `${p} ${r.safety_judge_calls_per_1000_by_policy[p]}`).join(", ")}`],
     ["  match judge", String(r.llm_calls_per_1000_by_stage.match_judge), "each borderline match put to the judge (the rule offline, a model in production)"],
+    ["  report judge", String(r.llm_calls_per_1000_by_stage.report_judge), `REPORT_JUDGE_POLICY=${DEPLOYED_REPORT_JUDGE_POLICY}: each report promoted at weight ${DEPLOYED_PROMOTION_THRESHOLD} the offline judge neither quarantines nor clears; all ${r.report_judge_calls_per_1000_by_policy.all}`],
     ["  triage", "0", "no LLM face yet"],
     ["embed calls per 1,000", String(r.embed_calls_per_1000), ""],
     ["seconds", String(r.seconds), `target ≤ ${t.seconds} for 10,000: ${mark(r.seconds <= t.seconds)}`],

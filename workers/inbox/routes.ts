@@ -1,6 +1,7 @@
 /**
  * Read API for a project: `GET /v1/inbox` (reports needing a human and ready
- * reports, with evidence), `GET /v1/reports` (all reports, newest first),
+ * reports, with evidence; apart, the quarantined ones, GET /v1/reports/:id
+ * shows why), `GET /v1/reports` (all reports, newest first),
  * `GET /v1/reports/:id` (one report with its signals and history) and
  * `GET /v1/dropped` (signals the safety classifier dropped, with reasons) and
  * `GET /v1/dead-letters` (messages the consumer gave up on, with reasons).
@@ -23,10 +24,25 @@ export function readRoutes() {
   app.use("/v1/dead-letters", requireFullKey);
   app.use("/v1/stats", requireFullKey);
 
+  // the actionable lists, and apart from them the reports the report judge quarantined (never silently hidden)
   app.get("/v1/inbox", async (c) => {
     const project = c.get("project");
     const inbox = c.env.INBOX.get(c.env.INBOX.idFromName(project.id));
-    return c.json({ project: project.id, ...(await inbox.list()) });
+    const [lists, quarantined] = await Promise.all([
+      inbox.list(),
+      drizzle(c.env.DB)
+        .select()
+        .from(reports)
+        .where(and(eq(reports.projectId, project.id), eq(reports.state, "quarantined")))
+        .orderBy(desc(reports.updatedAt))
+        .limit(50)
+        .all(),
+    ]);
+    return c.json({
+      project: project.id,
+      ...lists,
+      quarantined: quarantined.map((r) => ({ id: r.id, title: r.title, weight: r.weight, signal_count: r.signalCount, updated_at: r.updatedAt })),
+    });
   });
 
   app.get("/v1/reports", async (c) => {

@@ -5,17 +5,25 @@
  * bar, so it is looked at again only when more evidence arrives. A person
  * can merge any report into another: it ends `merged` (its signals live in
  * the other one, and links to it lead there).
+ * Before research, the report judge (workers/safety/report-judge.ts) reads
+ * the whole report: researching → quarantined when it is unsafe. A
+ * quarantined report is kept with the verdict and its reason (GET
+ * /v1/reports/:id, GET /v1/reports?state=quarantined), never in the inbox's
+ * lists and never researched; signals still join it. A person can merge it,
+ * or release it (POST /v1/reports/:id/release): quarantined → candidate, and
+ * from then on the judge reads only the signals that joined after the release.
  */
-export const REPORT_STATES = ["potential", "candidate", "researching", "needs_input", "ready", "not_actionable", "merged"] as const;
+export const REPORT_STATES = ["potential", "candidate", "researching", "needs_input", "ready", "not_actionable", "quarantined", "merged"] as const;
 export type ReportState = (typeof REPORT_STATES)[number];
 
 const NEXT: Record<ReportState, ReportState[]> = {
   potential: ["candidate", "merged"],
   candidate: ["researching", "merged"],
-  researching: ["needs_input", "ready", "not_actionable", "candidate", "merged"],
+  researching: ["needs_input", "ready", "not_actionable", "candidate", "quarantined", "merged"],
   needs_input: ["candidate", "merged"],
   ready: ["merged"],
   not_actionable: ["potential", "merged"],
+  quarantined: ["candidate", "merged"],
   merged: [],
 };
 

@@ -12,9 +12,18 @@
  *                           only what the offline tier could not clear)
  *   SAFETY_JUDGE_ON_FAILURE  drop_borderline | drop | allow | throw (default drop_borderline)
  *   SAFETY_JUDGE_TIMEOUT_MS  per HTTP attempt (default 20000)
+ *
+ * And the report judge (report-judge.ts), which reads a whole report before
+ * research:
+ *   REPORT_JUDGE             offline | anthropic (default: anthropic with ANTHROPIC_API_KEY, else offline)
+ *   REPORT_JUDGE_MODEL       default claude-haiku-4-5
+ *   REPORT_JUDGE_POLICY      borderline (default: the model only for a report the offline readers could
+ *                           not clear) | all (every report the offline judge lets through)
  */
 import { LlmSafetyJudge } from "./llm-judge";
+import { LlmReportJudge, REPORT_JUDGE_POLICIES, type ReportJudgePolicy } from "./llm-report-judge";
 import { OfflineSafetyClassifier } from "./offline";
+import { OfflineReportJudge, type ReportJudge } from "./report-judge";
 import { JUDGE_POLICIES, ON_JUDGE_FAILURE, TieredSafetyClassifier, type JudgePolicy, type OnJudgeFailure } from "./tiered";
 
 export interface SafetyEnv {
@@ -25,6 +34,9 @@ export interface SafetyEnv {
   SAFETY_JUDGE_POLICY?: string;
   SAFETY_JUDGE_ON_FAILURE?: string;
   SAFETY_JUDGE_TIMEOUT_MS?: string;
+  REPORT_JUDGE?: string;
+  REPORT_JUDGE_MODEL?: string;
+  REPORT_JUDGE_POLICY?: string;
 }
 
 export class SafetyConfigError extends Error {}
@@ -63,4 +75,27 @@ export function safetyClassifierFromEnv(env: SafetyEnv, opts: { fetch?: typeof f
       })
     : null;
   return new TieredSafetyClassifier({ offline: offlineSafetyFromEnv(env), judge, judgeWhen: policy as JudgePolicy, onJudgeFailure: onFailure as OnJudgeFailure });
+}
+
+/** The report judge the environment asks for: the offline face, or the offline face then an Anthropic model. */
+export function reportJudgeFromEnv(env: SafetyEnv, opts: { fetch?: typeof fetch } = {}): ReportJudge {
+  const apiKey = env.ANTHROPIC_API_KEY?.trim();
+  const asked = env.REPORT_JUDGE?.trim() || (apiKey ? "anthropic" : "offline");
+  if (asked !== "offline" && asked !== "anthropic") throw new SafetyConfigError(`REPORT_JUDGE must be offline or anthropic, not '${asked}'`);
+  const offline = new OfflineReportJudge(offlineSafetyFromEnv(env));
+  if (asked === "offline") return offline;
+  if (!apiKey) throw new SafetyConfigError("REPORT_JUDGE=anthropic needs ANTHROPIC_API_KEY");
+  const policy = env.REPORT_JUDGE_POLICY?.trim() || "borderline";
+  if (!(REPORT_JUDGE_POLICIES as readonly string[]).includes(policy)) {
+    throw new SafetyConfigError(`REPORT_JUDGE_POLICY must be one of ${REPORT_JUDGE_POLICIES.join(", ")}, not '${policy}'`);
+  }
+  const timeoutMs = env.SAFETY_JUDGE_TIMEOUT_MS ? Number(env.SAFETY_JUDGE_TIMEOUT_MS) : undefined;
+  return new LlmReportJudge(offline, {
+    apiKey,
+    baseURL: env.ANTHROPIC_BASE_URL?.trim() || undefined,
+    model: env.REPORT_JUDGE_MODEL?.trim() || undefined,
+    timeoutMs: timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : undefined,
+    fetch: opts.fetch,
+    policy: policy as ReportJudgePolicy,
+  });
 }

@@ -52,6 +52,11 @@ export class OfflineSafetyClassifier implements SafetyClassifier {
     this.name = this.learned ? `${this.heuristic.name}+${this.learned.name}` : this.heuristic.name;
   }
 
+  /** the model's probability from which it drops a person's text alone (Infinity without a model) */
+  get dropAt(): number {
+    return this.learned ? this.learned.model.dropAt : Infinity;
+  }
+
   /** the model's probability from which a signal is uncertain (Infinity without a model) */
   get uncertainAt(): number {
     return this.learned ? this.learned.model.uncertainAt : Infinity;
