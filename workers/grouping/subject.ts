@@ -60,7 +60,9 @@ export const COMPLAINT = new Set(
 const PLUMBING = new Set(
   (
     "request requests response responses respond responded returned return exception exceptions client server url uri " +
-    "call calls internal int many status code http https api handler throw thrown raise raised caught"
+    "call calls internal int many status code http https api handler throw thrown raise raised caught " +
+    // the verbs of a permission scope (billing:write, web:read)
+    "read write"
   ).split(/\s+/),
 );
 
