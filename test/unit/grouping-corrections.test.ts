@@ -39,7 +39,7 @@ describe("grouping with people's corrections", () => {
   it("a report a close signal was moved out of is passed over, even when that signal left no vector of its own", async () => {
     const index = new MemoryVectorIndex();
     // report A is known by one vector; the signal later moved out was a near-duplicate of it, so it indexed none
-    await index.upsert("p", [{ id: "s1:0", reportId: "A", values: VECTORS["cart totals crash"], query: "cart totals crash" }]);
+    await index.upsert("p", [{ id: "s1:0", reportId: "A", values: VECTORS["cart totals crash"], query: "cart totals crash", failure: "crash" }]);
     const before = await assignSignal(signal("s3", "cart totals crash again"), deps(index, null), opts);
     expect(before.reportId).toBe("A");
     const corrections: Corrections = { ...NO_CORRECTIONS, moved: new Map([["s2", "C"]]), vetoes: new Map([["A", [VECTORS["cart totals crash again"]]]]) };

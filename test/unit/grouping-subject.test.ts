@@ -82,6 +82,38 @@ describe("grouping free text by subject", () => {
     expect(denied.reportId).toBe(exception.reportId);
   });
 
+  it("looks again at a fingerprint that opened its report alone, and leads it to the report it clearly belongs with", async () => {
+    const run = async (recheckEvery: number) => {
+      const d = deps();
+      const o = { ...opts, recheckEvery };
+      const stack = (id: string, n: number) => ({
+        ...ticket(id, `error: forbidden: role member lacks calendar:write\n\ngoroutine ${n} [running]:\ngithub.com/acme/app/calendar.resolveAttendees(0xc00078bc61)\n\t/src/calendar/resolve_attendees.go:${300 + n} +0xa2\ngithub.com/acme/app/calendar.(*Handler).RefreshOAuthToken(0xc00027804f, {0x9cea6d, 0xc0007c61d2})\n\t/src/calendar/handler.go:345 +0x233`),
+        source_product: "errors",
+        source_type: "exception",
+      });
+      const log = (id: string, user: string) => ({
+        ...ticket(id, `{"ts":"2026-06-09T05:57:27.684Z","level":"warn","service":"calendar","msg":"denied: missing scope calendar:write","route":"/api/calendar/sync","user_id":"${user}","role":"member","host":"calendar-8"}`),
+        source_product: "logs",
+        source_type: "log",
+      });
+      // the customers' messages first, then the exception, which opens a report of its own (nothing it could join yet)
+      const tickets = await assignSignal(ticket("k1", "#support — Tomás: Meeting sync says permission denied even though I'm the account owner."), d, o);
+      await assignSignal(ticket("k2", "Subject: Bug: calendar sync\nBody: Hello, Access denied on the Google Calendar integration, nothing changed on our side. — Sven"), d, o);
+      const first = await assignSignal(stack("x1", 1), d, o);
+      expect(first.reportId).not.toBe(tickets.reportId);
+      // the calendar service's log lines about the same refusal join the customers' report
+      for (const [i, u] of ["usr_sgur7wv9", "usr_ncmtp3vj"].entries()) expect((await assignSignal(log(`l${i}`, u), d, o)).reportId).toBe(tickets.reportId);
+      const again = [];
+      // one repeat looked at again (or none); the ones after it follow the fingerprint wherever it leads now
+      for (let i = 2; i < 6; i++) again.push((await assignSignal(stack(`x${i}`, i), d, { ...o, recheckEvery: i === 2 ? recheckEvery : 0 })).reportId);
+      return { first: first.reportId, tickets: tickets.reportId, again };
+    };
+    const never = await run(0);
+    expect(never.again).toEqual([never.first, never.first, never.first, never.first]);
+    const always = await run(1);
+    expect(always.again).toEqual([always.tickets, always.tickets, always.tickets, always.tickets]);
+  });
+
   it("joins a customer's message to the report of the exception it describes: the same place, the same failure", async () => {
     const d = deps();
     const sig = (id: string, content: string): GroupingSignal => ({ ...ticket(id, content), source_product: "errors", source_type: "exception" });

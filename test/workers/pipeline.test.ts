@@ -3,6 +3,7 @@ import { decodeEmbedding } from "../../workers/normalize/embedding-codec";
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
+import { recheck } from "../../workers/grouping/assign";
 import type { ReportView } from "../../durable-objects/report";
 import { api, createProject, deliver, message, postSignals, settle } from "./helpers";
 
@@ -55,6 +56,51 @@ describe("queue consumer", () => {
     expect(r.signals.map((s) => s.id)).toEqual(["g1", "g2"]);
     // a clear match: no judge was asked
     expect(r.signals[1].link_judge).toBeNull();
+  });
+
+  it("leads a fingerprint that opened its report alone to the report it clearly belongs with, once looked at again", async () => {
+    await createProject("fpmove");
+    const stack = (id: string, n: number) =>
+      message("fpmove", {
+        id,
+        source_product: "errors",
+        source_type: "exception",
+        content: `error: forbidden: role member lacks calendar:write\n\ngoroutine ${n} [running]:\ngithub.com/acme/app/calendar.resolveAttendees(0xc00078bc61)\n\t/src/calendar/resolve_attendees.go:${300 + n} +0xa2\ngithub.com/acme/app/calendar.(*Handler).RefreshOAuthToken(0xc00027804f, {0x9cea6d, 0xc0007c61d2})\n\t/src/calendar/handler.go:345 +0x233`,
+      });
+    const log = (id: string, user: string) =>
+      message("fpmove", {
+        id,
+        source_product: "logs",
+        source_type: "log",
+        content: `{"ts":"2026-06-09T05:57:27.684Z","level":"warn","service":"calendar","msg":"denied: missing scope calendar:write","route":"/api/calendar/sync","user_id":"${user}","role":"member","host":"calendar-8"}`,
+      });
+    // ids a hash says are (or are not) looked at again
+    const ids = (want: boolean, n: number) => {
+      const out: string[] = [];
+      for (let i = 0; out.length < n; i++) if (recheck(`x${i}`, {}) === want) out.push(`x${i}`);
+      return out;
+    };
+    const [plain1, plain2, plain3, plain4] = ids(false, 4);
+    const [looked] = ids(true, 1);
+    await deliver([
+      message("fpmove", { id: "k1", source_product: "slack", source_type: "message", content: "#support — Tomás: Meeting sync says permission denied even though I'm the account owner." }),
+      message("fpmove", { id: "k2", source_product: "support", source_type: "ticket", content: "Subject: Bug: calendar sync\nBody: Hello, Access denied on the Google Calendar integration, nothing changed on our side. — Sven" }),
+    ]);
+    await deliver([stack(plain1, 1)]);
+    await deliver([log("l1", "usr_sgur7wv9"), log("l2", "usr_ncmtp3vj"), stack(plain2, 2)]);
+    const before = await Promise.all(["k1", plain1, "l1", plain2].map((id) => signalRow("fpmove", id)));
+    expect(before[0]!.report_id).not.toBe(before[1]!.report_id);
+    expect(before[2]!.report_id).toBe(before[0]!.report_id);
+    expect(before[3]!.report_id).toBe(before[1]!.report_id);
+    // looked at again in a batch, with a repeat after it in the same batch and another in the next
+    await deliver([stack(looked, 3), stack(plain3, 4)]);
+    await deliver([stack(plain4, 5)]);
+    const after = await Promise.all([looked, plain3, plain4].map((id) => signalRow("fpmove", id)));
+    for (const row of after) expect(row!.report_id).toBe(before[0]!.report_id);
+    expect(after[0]!.link_method).toBe("vector");
+    expect(after[2]!.link_method).toBe("fingerprint");
+    // the earlier repeats stay where they were
+    expect((await signalRow("fpmove", plain1))!.report_id).toBe(before[1]!.report_id);
   });
 
   it("joins a customer's message to the exception it describes, and keeps the same complaint about another part apart", async () => {

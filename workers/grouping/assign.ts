@@ -48,6 +48,8 @@ const MAX_QUERIES = 3;
 const MAX_JUDGED = 2;
 const RULE_JUDGE = new RuleMatchJudge();
 export const DEFAULT_NEAR_DUPLICATE = 0.99;
+/** one in this many fingerprint hits is looked at again (0: never) */
+export const DEFAULT_RECHECK_EVERY = 16;
 /** how much closer a report that named no failure must be to come before one that failed this signal's way */
 const SAME_FAILURE_EDGE = 0.05;
 /** a single query links alone only at the threshold plus this */
@@ -62,10 +64,13 @@ export async function assignSignal(
 ): Promise<GroupingDecision> {
   const useFingerprints = opts.useFingerprints ?? true;
   const fp = useFingerprints ? (await deps.fingerprinter.fingerprints([signal]))[0] : null;
+  /** a fingerprint's report, looked at again for this signal (see `recheck`) */
+  let recheckOf: string | null = null;
+  let fingerprintHit: GroupingDecision | null = null;
   if (fp) {
     const hit = await deps.fingerprints.get(signal.project, fp);
     if (hit) {
-      return {
+      fingerprintHit = {
         reportId: hit.reportId,
         isNewReport: false,
         method: "fingerprint",
@@ -75,6 +80,9 @@ export async function assignSignal(
         queries: [],
         embedding: hit.embedding,
       };
+      // looked at again only with a writer that costs no model call (offline, or offline first)
+      if (deps.queryWriter.usesLlm || !recheck(signal.id, opts)) return fingerprintHit;
+      recheckOf = hit.reportId;
     }
   }
 
@@ -84,9 +92,9 @@ export async function assignSignal(
   // the next tier (an LLM in production) is asked only for what is new, and unless told otherwise only
   // about free text: a new stack or log fingerprint is a new problem's first signal, and the queries
   // extracted from it already say what it is about
-  const escalation = deps.escalation && (fp === null || deps.escalateFingerprinted) ? deps.escalation : null;
+  const escalation = deps.escalation && recheckOf === null && (fp === null || deps.escalateFingerprinted) ? deps.escalation : null;
   if (written.length === 0 && !escalation) queries.push(signal.content.slice(0, 500));
-  if (queries.length === 0 && !escalation) return newReport(signal, deps, fp, written, opts);
+  if (queries.length === 0 && !escalation) return fingerprintHit ?? newReport(signal, deps, fp, written, opts);
 
   // people's corrections, read beside the first lookups (not before them)
   const loadingCorrections: Promise<Corrections> = deps.corrections ? deps.corrections.load(signal.project) : Promise.resolve(NO_CORRECTIONS);
@@ -127,6 +135,8 @@ export async function assignSignal(
       for (const m of fs[k]) {
         // a vector indexed by a signal with a conflicting fingerprint is another problem, however close
         if (conflicting(fp, m.fingerprint)) continue;
+        // looking again: the fingerprint's own vectors lead where it already leads
+        if (recheckOf !== null && m.fingerprint === fp) continue;
         const reportId = matchReport(corrections, m);
         // a vector of a signal that failed another way (a timeout, not a 502) is another problem, and
         // so is its report unless another of its vectors failed this way
@@ -182,6 +192,8 @@ export async function assignSignal(
       // clear: close, and backed by a second query (or the signal's only one), or for free text by the
       // shared subject checked above; no judge needed
       if (c.score >= strong && (fp === null || c.support.size >= Math.min(2, vectors.length))) return { joined: c, verdict: null };
+      // a fingerprint looked at again moves only on a clear match: no judge is asked
+      if (recheckOf !== null) continue;
       // borderline: could one pull request fix both? (the rule offline, a model in production)
       if (judge.usesLlm && asked >= MAX_JUDGED) return null;
       asked++;
@@ -202,6 +214,10 @@ export async function assignSignal(
 
   await lookUp(queries);
   let choice = await choose();
+  if (recheckOf !== null) {
+    // only a clear match (no judge) to another report moves a fingerprint; else it leads where it led
+    if (!choice || choice.verdict !== null || choice.joined.reportId === recheckOf) return fingerprintHit!;
+  }
   // the next tier only for a signal the first one could not place, unless all it found close failed
   // another way: the model's words would find those reports again, and the failure check is its own
   const close = ranked().filter((c) => c.score >= opts.threshold);
@@ -224,7 +240,8 @@ export async function assignSignal(
     .map((values, i) => ({ id: `${signal.id}:${i}`, reportId, values, query: all[i], fingerprint: fp, failure: failure.join(",") || null }))
     .filter((_, i) => !found[i].some((m) => matchReport(corrections, m) === reportId && m.score >= nearDuplicate));
   if (records.length > 0) await deps.index.upsert(signal.project, records);
-  if (fp) await deps.fingerprints.set(signal.project, fp, { reportId, embedding: vectors[0] });
+  if (fp && recheckOf !== null) await deps.fingerprints.moveTo(signal.project, fp, recheckOf, { reportId, embedding: vectors[0] });
+  else if (fp) await deps.fingerprints.set(signal.project, fp, { reportId, embedding: vectors[0] });
 
   return {
     reportId,
@@ -252,6 +269,24 @@ interface Candidate {
   query: string;
   support: Set<number>;
   reportQueries: string[];
+}
+
+/**
+ * Whether a signal whose fingerprint is known is looked at again, as if new: one in
+ * `recheckEvery` (by a hash of its id, so a redelivery decides alike). A problem's first
+ * stack or log line may arrive before anything it could join (its report opens alone, and
+ * every repeat follows the fingerprint there); the customers' messages and the other
+ * services' log lines about it arrive later. Looked at again with them in the index, a
+ * fingerprint whose queries now clearly match another report (close, backed by a second query,
+ * the subject and failure checks passed; never on the judge's word) leads there from then
+ * on. Its offline queries only: no model call.
+ */
+export function recheck(signalId: string, opts: Pick<GroupingOptions, "recheckEvery">): boolean {
+  const every = opts.recheckEvery ?? DEFAULT_RECHECK_EVERY;
+  if (!(every >= 1)) return false;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < signalId.length; i++) h = Math.imul(h ^ signalId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % every === 0;
 }
 
 /** A report of its own for a signal with nothing specific to link by (its fingerprint leads there next time). */

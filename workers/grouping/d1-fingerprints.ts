@@ -25,6 +25,13 @@ export class D1FingerprintStore implements FingerprintStore {
     return results.map((r) => r.fingerprint);
   }
 
+  async moveTo(project: string, fp: string, from: string, hit: FingerprintHit): Promise<void> {
+    await this.db
+      .prepare("UPDATE fingerprints SET report_id = ?, embedding = ? WHERE project_id = ? AND fingerprint = ? AND report_id = ?")
+      .bind(hit.reportId, hit.embedding ? encodeEmbedding(hit.embedding) : null, project, fp, from)
+      .run();
+  }
+
   async set(project: string, fp: string, hit: FingerprintHit): Promise<void> {
     await drizzle(this.db)
       .insert(fingerprints)

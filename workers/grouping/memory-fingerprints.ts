@@ -14,6 +14,15 @@ export class MemoryFingerprintStore implements FingerprintStore {
     const r = `${project}\u0000${hit.reportId}`;
     this.byReport.set(r, [...(this.byReport.get(r) ?? []), fp]);
   }
+  async moveTo(project: string, fp: string, from: string, hit: FingerprintHit): Promise<void> {
+    const key = `${project}\u0000${fp}`;
+    if (this.map.get(key)?.reportId !== from) return;
+    this.map.set(key, hit);
+    const was = `${project}\u0000${from}`;
+    this.byReport.set(was, (this.byReport.get(was) ?? []).filter((f) => f !== fp));
+    const r = `${project}\u0000${hit.reportId}`;
+    this.byReport.set(r, [...(this.byReport.get(r) ?? []), fp]);
+  }
   async ofReport(project: string, reportId: string, limit = 50): Promise<string[]> {
     return (this.byReport.get(`${project}\u0000${reportId}`) ?? []).slice(0, limit);
   }

@@ -96,6 +96,8 @@ export interface FingerprintHit {
 export interface FingerprintStore {
   get(project: string, fingerprint: string): Promise<FingerprintHit | null>;
   set(project: string, fingerprint: string, hit: FingerprintHit): Promise<void>;
+  /** leads a fingerprint to another report from now on, if it still leads to `from` (compare and set) */
+  moveTo(project: string, fingerprint: string, from: string, hit: FingerprintHit): Promise<void>;
   /** the fingerprints that lead to a report (at most `limit`), for the veto */
   ofReport(project: string, reportId: string, limit?: number): Promise<string[]>;
 }
@@ -201,6 +203,8 @@ export interface GroupingOptions {
    * report at this cosine or above (default 0.99; above 1 indexes every vector)
    */
   nearDuplicate?: number;
+  /** one in this many signals whose fingerprint is known is grouped again as if new, to find a report it clearly belongs with (default 16; 0 never) */
+  recheckEvery?: number;
   newReportId: () => string;
 }
 

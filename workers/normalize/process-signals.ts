@@ -303,6 +303,7 @@ async function prefetchFingerprints(
   const insert = d1.prepare(
     "INSERT INTO fingerprints (project_id, fingerprint, report_id, embedding, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
   );
+  const move = d1.prepare("UPDATE fingerprints SET report_id = ?, embedding = ? WHERE project_id = ? AND fingerprint = ? AND report_id = ?");
   return {
     async get(project, fp) {
       const k = keyOf(project, fp);
@@ -311,6 +312,13 @@ async function prefetchFingerprints(
     async set(project, fp, hit) {
       known.set(keyOf(project, fp), hit);
       added.push(insert.bind(project, fp, hit.reportId, hit.embedding ? encodeEmbedding(hit.embedding) : null, Date.now()));
+    },
+    async moveTo(project, fp, from, hit) {
+      const k = keyOf(project, fp);
+      if (known.has(k) && known.get(k)?.reportId !== from) return;
+      known.set(k, hit);
+      // after the batch's inserts, in order: compare and set, like the store's own
+      added.push(move.bind(hit.reportId, hit.embedding ? encodeEmbedding(hit.embedding) : null, project, fp, from));
     },
     async ofReport(project, reportId, limit = 50) {
       const mine = [...known.entries()].filter(([k, hit]) => hit?.reportId === reportId && k.startsWith(keyOf(project, ""))).map(([k]) => k.slice(keyOf(project, "").length));
