@@ -9,7 +9,7 @@
  *   npx tsx scripts/local/make-sample-repo.ts /tmp/shop  # into an empty or new dir
  *
  * Prints the repository's path. Needs only `git` on PATH; reads no git config
- * of the machine (global and system config are ignored).
+ * of the machine (global and system config and GIT_* variables are ignored).
  *
  * The files in `examples/sample-app/app/` are the final tree. Earlier states
  * are derived from them by `REVISIONS`: each names a text in a final file and
@@ -305,13 +305,18 @@ export function contentAt(file: string, index: number, final: string): string | 
   return text;
 }
 
+/** The process environment without GIT_* variables (a hook's GIT_DIR would point git elsewhere). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GIT_")));
+}
+
 function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   return execFileSync("git", args, {
     cwd,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      ...process.env,
+      ...cleanEnv(),
       GIT_CONFIG_GLOBAL: "/dev/null",
       GIT_CONFIG_NOSYSTEM: "1",
       GIT_TERMINAL_PROMPT: "0",

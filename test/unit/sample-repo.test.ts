@@ -39,7 +39,8 @@ const EXPECTED_BLAME: [string, string, string][] = [
   ["src/checkout/totals.js", "  const lines = cart.items;", "Maya Chen"],
 ];
 
-const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GIT_")));
+const gitEnv = { ...baseEnv, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
 const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", env: gitEnv });
 
 /** The app's tests by outcome, from node's TAP output (top-level tests only). */
