@@ -272,17 +272,23 @@ export class HeuristicTriageClassifier implements TriageClassifier {
   }
 
   classifySync(signal: TriageInput): TriageVerdict {
+    return this.explain(signal).verdict;
+  }
+
+  /** The verdict and the stage of the rules that gave it (learned-triage.ts weighs them by stage). */
+  explain(signal: TriageInput): RuleDecision {
     // what a report says is in its opening; a 64 KiB paste costs no more than its window
     const text = ownText(head(signal.content));
-    if (isErrorShaped(text, signal.source_type)) return { verdict: "signal", reason: null, matched: ["error_shaped"] };
+    if (isErrorShaped(text, signal.source_type)) return { stage: "error_shaped", text, verdict: { verdict: "signal", reason: null, matched: ["error_shaped"] } };
 
     const matched: string[] = [];
     for (const rule of HARD) {
-      if (rule.test(text, signal)) return noise(rule.reason, [rule.reason]);
+      if (rule.test(text, signal)) return { stage: "structural", text, verdict: noise(rule.reason, [rule.reason]) };
     }
 
     const evidence = problemEvidence(text);
-    if (evidence.length && CONTRADICTION.some((p) => p.test(text))) return noise("self_contradictory", ["self_contradictory", ...evidence]);
+    if (evidence.length && CONTRADICTION.some((p) => p.test(text)))
+      return { stage: "contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", ...evidence]) };
 
     // a retraction closes the report unless a problem is described after it
     const retractions = [...text.matchAll(RETRACTION)];
@@ -290,9 +296,9 @@ export class HeuristicTriageClassifier implements TriageClassifier {
       const last = retractions[retractions.length - 1];
       const after = text.slice(last.index! + last[0].length);
       const later = problemEvidence(after);
-      if (!later.length) return noise("resolved", ["resolved"]);
+      if (!later.length) return { stage: "retraction", text, verdict: noise("resolved", ["resolved"]) };
       matched.push("resolved", ...later.map((e) => `${e}_after_retraction`));
-      return { verdict: "signal", reason: null, matched };
+      return { stage: "retraction", text, verdict: { verdict: "signal", reason: null, matched } };
     }
 
     const body = text.replace(/^(?:subject|title|body|re|fwd?):\s*/gim, "");
@@ -313,12 +319,25 @@ export class HeuristicTriageClassifier implements TriageClassifier {
       if (!hit) continue;
       matched.push(reason);
       const overridden = evidence.length > 0 || (featureCounts && named);
-      if (!overridden) return noise(reason, [...matched]);
+      if (!overridden) return { stage: "soft", text, verdict: noise(reason, [...matched]) };
     }
     if (evidence.length) matched.push(...evidence);
     else if (named) matched.push("names_feature");
-    return { verdict: "signal", reason: null, matched };
+    return { stage: "soft", text, verdict: { verdict: "signal", reason: null, matched } };
   }
+}
+
+/**
+ * Which rules decided: an error's shape and the structural noise (bots,
+ * auto-replies, spam, "closing as duplicate", messages that say they are
+ * tests) are read from the form and final; the others weigh words.
+ */
+export type RuleStage = "error_shaped" | "structural" | "contradiction" | "retraction" | "soft";
+export interface RuleDecision {
+  stage: RuleStage;
+  verdict: TriageVerdict;
+  /** the own text the rules read (quoted replies removed, head of a long signal) */
+  text: string;
 }
 
 function noise(reason: TriageReason, matched: string[]): TriageVerdict {

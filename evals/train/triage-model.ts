@@ -1,0 +1,203 @@
+/**
+ * `npm run train -- triage [--data F.jsonl …] [--epochs N] [--max-drop R] [--out FILE]`:
+ * trains the learned triage model (workers/triage/triage-model.ts) on this
+ * project's own triage fixtures — by default triage-dev, triage-dev2,
+ * triage-mixed and the development part of triage-dev3 — never on
+ * `*-heldout*` or `*-test*` files, which it refuses. Only the lines the
+ * model would be asked about are used (the rules decide errors and
+ * structural noise alone). Logistic loss, AdaGrad, L2; the n-gram part is
+ * quantized to int8 as the Worker reads it. The threshold `noiseBelow` is
+ * chosen on out-of-fold predictions (5 folds, seeded): the highest
+ * P(actionable) cut whose out-of-fold false-drop rate over all actionable
+ * lines stays ≤ --max-drop. Writes workers/triage/triage-model-weights.ts
+ * and prints the out-of-fold report.
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
+import { cues, ngramBuckets, scoreFeatures, TRIAGE_FEATURE_BITS, type TriageModelFile } from "../../workers/triage/triage-model";
+import { readTriage } from "../suites/triage";
+import { prng } from "../prng";
+
+const DEFAULT_DATA = ["evals/data/triage-dev.jsonl", "evals/data/triage-dev2.jsonl", "evals/data/triage-mixed.jsonl", "evals/data/triage-dev3-train.jsonl"];
+
+interface Doc {
+  id: string;
+  actionable: boolean;
+  /** decided by the rules alone (error shape, structural noise): not a training line */
+  ruled: boolean;
+  ruledSignal: boolean;
+  cues: string[];
+  buckets: Int32Array;
+}
+
+function load(paths: string[]): Doc[] {
+  const rules = new HeuristicTriageClassifier();
+  const docs: Doc[] = [];
+  for (const path of paths) {
+    if (/heldout|-test\b|-test\./i.test(path)) throw new Error(`refusing to train on ${path}: held-out and test files are for measuring only`);
+    for (const line of readTriage(path)) {
+      const d = rules.explain(line);
+      const ruled = d.stage === "error_shaped" || d.stage === "structural";
+      docs.push({ id: line.id, actionable: line.actionable, ruled, ruledSignal: d.verdict.verdict === "signal", cues: ruled ? [] : cues(line, d), buckets: ruled ? new Int32Array(0) : ngramBuckets(d.text) });
+    }
+  }
+  return docs;
+}
+
+interface Weights {
+  bias: number;
+  w: Float64Array;
+  cues: Map<string, number>;
+}
+
+function train(docs: Doc[], epochs: number, seed: number, l2: number): Weights {
+  const size = 1 << TRIAGE_FEATURE_BITS;
+  const w = new Float64Array(size);
+  const g2 = new Float64Array(size).fill(1e-8);
+  const cw = new Map<string, number>();
+  const cg2 = new Map<string, number>();
+  let bias = 0;
+  let gb2 = 1e-8;
+  const lr = 0.3;
+  const rand = prng(seed);
+  const order = docs.map((_, i) => i);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const k of order) {
+      const d = docs[k];
+      const p = scoreFeatures({ bias, scale: 1, weights: w, cues: cw }, d.cues, d.buckets);
+      const g = p - (d.actionable ? 1 : 0);
+      const x = d.buckets.length ? 1 / Math.sqrt(d.buckets.length) : 0;
+      for (let i = 0; i < d.buckets.length; i++) {
+        const b = d.buckets[i];
+        const gi = g * x + l2 * w[b];
+        g2[b] += gi * gi;
+        w[b] -= (lr * gi) / Math.sqrt(g2[b]);
+      }
+      for (const c of d.cues) {
+        const cur = cw.get(c) ?? 0;
+        const gi = g + l2 * cur;
+        const acc = (cg2.get(c) ?? 1e-8) + gi * gi;
+        cg2.set(c, acc);
+        cw.set(c, cur - (lr * gi) / Math.sqrt(acc));
+      }
+      gb2 += g * g;
+      bias -= (lr * g) / Math.sqrt(gb2);
+    }
+  }
+  return { bias, w, cues: cw };
+}
+
+function quantize(w: Float64Array): { q: Int8Array; scale: number } {
+  let max = 0;
+  for (const x of w) max = Math.max(max, Math.abs(x));
+  const scale = max / 127 || 1;
+  const q = new Int8Array(w.length);
+  for (let i = 0; i < w.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round(w[i] / scale)));
+  return { q, scale };
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** P(actionable) per model line under the quantized weights, as the Worker computes it */
+function scorer(m: Weights) {
+  const { q, scale } = quantize(m.w);
+  return { q, scale, p: (d: Doc) => scoreFeatures({ bias: m.bias, scale, weights: q, cues: m.cues }, d.cues, d.buckets) };
+}
+
+/** false-admit and false-drop rates over all lines when the model cuts at `t` (ruled lines keep the rules' verdict) */
+function rates(docs: Doc[], p: Map<Doc, number>, t: number) {
+  let fa = 0;
+  let fd = 0;
+  let pos = 0;
+  let neg = 0;
+  for (const d of docs) {
+    const signal = d.ruled ? d.ruledSignal : p.get(d)! >= t;
+    if (d.actionable) {
+      pos++;
+      if (!signal) fd++;
+    } else {
+      neg++;
+      if (signal) fa++;
+    }
+  }
+  return { false_admit_rate: fa / (neg || 1), false_drop_rate: fd / (pos || 1) };
+}
+
+export async function trainTriage(argv: string[]): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: "string", multiple: true },
+      epochs: { type: "string", default: "8" },
+      seed: { type: "string", default: "11" },
+      l2: { type: "string", default: "1e-4" },
+      "max-drop": { type: "string", default: "0.03" },
+      out: { type: "string", default: "workers/triage/triage-model-weights.ts" },
+      quiet: { type: "boolean", default: false },
+    },
+  });
+  const paths = values.data?.length ? values.data : DEFAULT_DATA;
+  const epochs = Number(values.epochs);
+  const seed = Number(values.seed);
+  const l2 = Number(values.l2);
+  const maxDrop = Number(values["max-drop"]);
+  const docs = load(paths);
+  const model = docs.filter((d) => !d.ruled);
+
+  // out-of-fold predictions: each line scored by a model that did not see it
+  const folds = 5;
+  const fold = (d: Doc) => fnv1a(d.id) % folds;
+  const oof = new Map<Doc, number>();
+  for (let f = 0; f < folds; f++) {
+    const m = scorer(train(model.filter((d) => fold(d) !== f), epochs, seed, l2));
+    for (const d of model) if (fold(d) === f) oof.set(d, m.p(d));
+  }
+  // the highest cut that keeps out-of-fold false drops ≤ maxDrop
+  const cuts = [...new Set([...oof.values()].map((p) => Number(p.toFixed(3))))].sort((a, b) => b - a);
+  let noiseBelow = 0;
+  for (const t of cuts) {
+    if (rates(docs, oof, t).false_drop_rate <= maxDrop) {
+      noiseBelow = t;
+      break;
+    }
+  }
+  const oofRates = rates(docs, oof, noiseBelow);
+
+  const full = train(model, epochs, seed, l2);
+  const { q, scale, p } = scorer(full);
+  const inSample = rates(docs, new Map(model.map((d) => [d, p(d)])), noiseBelow);
+  const cueWeights = Object.fromEntries([...full.cues.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, Number(v.toFixed(4))]));
+  const file: TriageModelFile = {
+    version: `triage-ngram${TRIAGE_FEATURE_BITS}-${fnv1a(Buffer.from(new Uint8Array(q.buffer)).toString("base64")).toString(16)}`,
+    featureBits: TRIAGE_FEATURE_BITS,
+    bias: Number(full.bias.toFixed(6)),
+    scale,
+    cues: cueWeights,
+    noiseBelow,
+    weights: Buffer.from(new Uint8Array(q.buffer)).toString("base64"),
+  };
+  const report = {
+    data: paths,
+    lines: docs.length,
+    model_lines: model.length,
+    noise_below: noiseBelow,
+    out_of_fold: { false_admit_rate: Number(oofRates.false_admit_rate.toFixed(4)), false_drop_rate: Number(oofRates.false_drop_rate.toFixed(4)) },
+    in_sample: { false_admit_rate: Number(inSample.false_admit_rate.toFixed(4)), false_drop_rate: Number(inSample.false_drop_rate.toFixed(4)) },
+  };
+  writeFileSync(
+    values.out!,
+    `/** Generated by \`npm run train -- triage\` (evals/train/triage-model.ts) from ${paths.map((x) => x.replace(/^.*\//, "")).join(", ")}; do not edit. Out of fold: ${JSON.stringify(report.out_of_fold)} */\n` +
+      `import type { TriageModelFile } from "./triage-model";\n\nexport const TRIAGE_MODEL: TriageModelFile = ${JSON.stringify(file)};\n`,
+  );
+  if (!values.quiet) console.log(JSON.stringify(report));
+  return report;
+}

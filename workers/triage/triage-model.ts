@@ -1,0 +1,103 @@
+/**
+ * The learned part of offline triage: a logistic model that reads what the
+ * rules saw (their stage, verdict and every cue they matched, the problem
+ * evidence, a named feature, the shape of the text: a markdown task list, a
+ * pointer to another issue, its length, the source type) together with
+ * hashed word and character n-grams of the signal's own text
+ * (../safety/ngram-features.ts), and answers P(actionable). Trained by
+ * `npm run train -- triage` (evals/train/triage-model.ts) on this project's
+ * own triage fixtures only; shipped as JSON in `triage-model-weights.ts`
+ * (int8 n-gram weights, named cue weights). One pass over at most
+ * MODEL_CHARS chars: linear time, bounded cost.
+ */
+import { forEachFeature, normalizeForFeatures } from "../safety/ngram-features";
+import { namesFeature, problemEvidence } from "./evidence";
+import type { RuleDecision } from "./heuristic";
+import type { TriageInput } from "./triage";
+
+/** n-gram buckets: the 17-bit hash folded to this many bits */
+export const TRIAGE_FEATURE_BITS = 15;
+const MASK = (1 << TRIAGE_FEATURE_BITS) - 1;
+/** the most own text the model reads: what a signal is about is in its opening */
+export const MODEL_CHARS = 4096;
+
+export interface TriageModelFile {
+  version: string;
+  featureBits: number;
+  bias: number;
+  /** weights[i] * scale is n-gram bucket i's weight */
+  scale: number;
+  /** base64 of the int8 n-gram weights */
+  weights: string;
+  /** weight of each named cue (see `cues`) */
+  cues: Record<string, number>;
+  /** P(actionable) below this → noise */
+  noiseBelow: number;
+}
+
+export interface TriageModel {
+  version: string;
+  bias: number;
+  scale: number;
+  weights: Int8Array;
+  cues: ReadonlyMap<string, number>;
+  noiseBelow: number;
+}
+
+export function decodeTriageModel(file: TriageModelFile): TriageModel {
+  if (file.featureBits !== TRIAGE_FEATURE_BITS) throw new Error(`triage model has ${file.featureBits}-bit features, the code reads ${TRIAGE_FEATURE_BITS}`);
+  const bin = atob(file.weights);
+  const weights = new Int8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) weights[i] = (bin.charCodeAt(i) << 24) >> 24;
+  if (weights.length !== 1 << TRIAGE_FEATURE_BITS) throw new Error(`triage model has ${weights.length} weights, not ${1 << TRIAGE_FEATURE_BITS}`);
+  return { version: file.version, bias: file.bias, scale: file.scale, weights, cues: new Map(Object.entries(file.cues)), noiseBelow: file.noiseBelow };
+}
+
+/** a markdown task list item at a line start: "- [ ] tag", "* [x] publish" */
+const TASK_ITEM = /(?=[-*])(?<=^[ \t]*)[-*] \[[ xX]\] /m;
+/** a pointer to another issue or pull request */
+const ISSUE_REF = /(?:^|[\s(])#\d+\b|\/(?:issues|pull)\/\d+/;
+
+const lengthBucket = (words: number) => (words <= 3 ? "1-3" : words <= 8 ? "4-8" : words <= 20 ? "9-20" : words <= 60 ? "21-60" : "61+");
+
+/** The named cues of one signal, from the rules' decision on it. */
+export function cues(signal: TriageInput, d: RuleDecision): string[] {
+  const text = d.text.length > MODEL_CHARS ? d.text.slice(0, MODEL_CHARS) : d.text;
+  const out = [`stage:${d.stage}`, `verdict:${d.verdict.verdict}`];
+  if (d.verdict.reason) out.push(`reason:${d.verdict.reason}`);
+  for (const m of d.verdict.matched) out.push(`matched:${m}`);
+  for (const e of problemEvidence(text)) out.push(`evidence:${e}`);
+  if (namesFeature(text)) out.push("names_feature");
+  if (TASK_ITEM.test(text)) out.push("task_list");
+  if (ISSUE_REF.test(text)) out.push("issue_ref");
+  const words = text.split(/\s+/, 62).filter(Boolean).length;
+  out.push(`words:${lengthBucket(words)}`);
+  out.push(`type:${signal.source_type.trim().toLowerCase().slice(0, 40)}`);
+  return out;
+}
+
+/** The n-gram buckets of `text` (each once per occurrence), folded to TRIAGE_FEATURE_BITS. */
+export function ngramBuckets(text: string): Int32Array {
+  const t = normalizeForFeatures(text.length > MODEL_CHARS ? text.slice(0, MODEL_CHARS) : text);
+  // at most 3 char n-grams per char and one word and one bigram per 2 chars
+  const out = new Int32Array(t.length * 4 + 2);
+  let n = 0;
+  forEachFeature(t, (_b, f) => {
+    out[n++] = f & MASK;
+  });
+  return out.subarray(0, n);
+}
+
+/** P(actionable) of a signal with these cues and n-gram buckets under model weights. */
+export function scoreFeatures(
+  m: { bias: number; scale: number; weights: ArrayLike<number>; cues: ReadonlyMap<string, number> },
+  cueNames: readonly string[],
+  buckets: ArrayLike<number>,
+): number {
+  let z = m.bias;
+  for (const c of cueNames) z += m.cues.get(c) ?? 0;
+  let s = 0;
+  for (let i = 0; i < buckets.length; i++) s += m.weights[buckets[i]];
+  if (buckets.length > 0) z += (s * m.scale) / Math.sqrt(buckets.length);
+  return 1 / (1 + Math.exp(-z));
+}
