@@ -4,7 +4,9 @@
  *  1. error-shaped → always "signal";
  *  2. structural noise, whatever else the text says: bot and tracking issues,
  *     auto-replies and bounces, spam, "closing as duplicate of #n";
- *  3. self-contradictory reports, and retractions ("never mind, works now")
+ *  3. self-contradictory reports (a failure and a plain claim that it
+ *     works; the same quantity on both sides of a claimed discrepancy,
+ *     contradiction.ts), and retractions ("never mind, works now")
  *     unless a problem is described after the last retraction;
  *  4. the soft classes, which give way to evidence of a problem (or, for
  *     abuse and vague dissatisfaction, a named feature): internal test, bare
@@ -14,6 +16,7 @@
  */
 import { isSpace } from "../text/white-space";
 import { head } from "../normalize/reading-window";
+import { sameQuantityCompared } from "./contradiction";
 import { isErrorShaped, namesFeature, ownText, problemEvidence } from "./evidence";
 import type { TriageClassifier, TriageInput, TriageReason, TriageVerdict } from "./triage";
 
@@ -246,14 +249,14 @@ const BILLING =
   /\b(?:refunds?|invoices?|receipts?|vat (?:number|id)|billing (?:contact|e-?mail|address|details)|credit card|payment method|cancel (?:my |our )?(?:subscription|plan|membership)|upgrade (?:us|me|our|my)|downgrade|add (?:\d+ )?(?:more )?seats?|change (?:my |our )?plan|charged?|pro-?rat\w+|discount|factura|rechnung|facture|fatura|remboursement|rembours\w+|reembolso|erstattung)\b/i;
 
 /** asking for the product to change */
-const WISH =
+export const WISH =
   /\b(?:it would (?:help|be (?:great|nice|useful))|would (?:really )?love (?:it if|to|this|a|an|the)|please (?:let|add|allow|make|support)|could you (?:add|let|make|support)|feature request|idea for|i wish|we wish|wish (?:it|there))\b/i;
 
 /** someone asking for something to be done for them */
 const REQUEST =
   /\b(?:please|pls|plz|can you|could you|can i|could i|can we|is there (?:a|an|any)|do you (?:offer|have)|i need|we need|i want|we want|i'?d like|we'?d like|would like|send me|is it possible|possible to|necesito|quisiera|quiero|möchte|bitte|je voudrais|est-ce possible|gostaria|preciso)\b/i;
 /** asking for the product to do something new: a feature request, however billing-flavoured */
-const FEATURE_ASK = /\b(?:add|support|allow|let (?:me|us)|option to|ability to|setting to|feature)\b/i;
+export const FEATURE_ASK = /\b(?:add|support|allow|let (?:me|us)|option to|ability to|setting to|feature)\b/i;
 
 const MANUAL =
   /\b(?:delete|close|remove|deactivate|erase) (?:my|our|the) (?:account|workspace|profile|data|organi[sz]ation)\b|\b(?:add|invite|remove) (?:my |our )?(?:colleague|teammate|co-?worker|user|member)s?\b|\b(?:transfer|change) (?:the )?owner(?:ship)?\b|\b(?:extend|reset) (?:my|our|the) trial\b|\bunsubscribe me\b|\b(?:update|change) (?:the |my |our )?(?:e-?mail|name|address|phone)(?: address)? (?:on|of|for) (?:my|our) account\b|\bsend me (?:a copy of )?(?:all )?(?:of )?my (?:personal )?data\b|\bunlock (?:it|my account|the account|our account)\b|\breset (?:it|my password|the password) (?:manually|for me)\b|\b(?:go|move|switch|downgrade) (?:us |me )?(?:from (?:the )?\w+ )?(?:back )?to the (?:free|basic|starter|pro|team) plan\b/i;
@@ -289,6 +292,8 @@ export class HeuristicTriageClassifier implements TriageClassifier {
     const evidence = problemEvidence(text);
     if (evidence.length && CONTRADICTION.some((p) => p.test(text)))
       return { stage: "contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", ...evidence]) };
+    // "the total is 412 but should be 412": the values said to differ are one
+    if (sameQuantityCompared(text)) return { stage: "contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "same_quantity_compared", ...evidence]) };
 
     // a retraction closes the report unless a problem is described after it
     const retractions = [...text.matchAll(RETRACTION)];

@@ -11,8 +11,9 @@
  * MODEL_CHARS chars: linear time, bounded cost.
  */
 import { forEachFeature, normalizeForFeatures } from "../safety/ngram-features";
+import { claimsItWorks } from "./contradiction";
 import { namesFeature, problemEvidence } from "./evidence";
-import type { RuleDecision } from "./heuristic";
+import { FEATURE_ASK, WISH, type RuleDecision } from "./heuristic";
 import type { TriageInput } from "./triage";
 
 /** n-gram buckets: the 17-bit hash folded to this many bits */
@@ -58,6 +59,27 @@ const TASK_ITEM = /(?=[-*])(?<=^[ \t]*)[-*] \[[ xX]\] /m;
 /** a pointer to another issue or pull request */
 const ISSUE_REF = /(?:^|[\s(])#\d+\b|\/(?:issues|pull)\/\d+/;
 
+/**
+ * What a report names that someone could look at, by kind: the more kinds,
+ * the more specific. Each a bounded pattern: linear time.
+ */
+const SPECIFICS: [string, RegExp][] = [
+  ["quoted_ui", /(?:^|[\s(:])['"‘“][^'"’”\n]{2,40}['"’”]/],
+  ["code_span", /`[^`\n]{2,80}`/],
+  ["quantity", /\b\d+(?:[.,]\d+)?\s?(?:%|ms|s|sec(?:onds?)?|min(?:utes?)?|h(?:ours?)?|days?|kb|mb|gb|px|rows?|items?|users?|seats?|times?|x)\b|[$€£]\s?\d/i],
+  ["version", /\bv?\d+\.\d+(?:\.\d+)?\b/],
+  ["platform", /\b(?:ios|android|iphone|ipad|pixel|samsung|galaxy|windows|macos|mac|linux|ubuntu|chrome|firefox|safari|edge|outlook|gmail|slack|shopify|zapier|quickbooks|hubspot|jira|okta|azure|google|stripe)\b/i],
+  ["ui_action", /\b(?:click(?:ed|ing)?|tap(?:ped|ping)?|press(?:ed|ing)?|select(?:ed|ing)?|drag(?:ged|ging)?|scroll(?:ed|ing)?|typ(?:e|ed|ing)|open(?:ed|ing)?|upload(?:ed|ing)?|export(?:ed|ing)?|import(?:ed|ing)?|paste[ds]?|rotat(?:e|ed|ing)|log(?:ged)? in|sign(?:ed)? in)\b/i],
+  ["steps", /(?=\d)(?<=^[ \t]*)\d[.)] |\b(?:steps to reproduce|repro(?:duced)?|expected|actual(?:ly)?:)/im],
+  ["error_code", /\b(?:[45]\d\d|e\d{3,}|err_\w+|[A-Z][a-z]+Error|code \w+)\b/],
+  ["time_ref", /\b(?:since|after|every time|each time|whenever|when(?:ever)? I)\b/i],
+];
+
+/** a question about how to use the product, with no problem in it */
+const HOWTO = /(?:^|\n|[.!?]\s)(?:how (?:do|can|would|should) (?:i|we|you)|where (?:do|can|is|are)|what(?:'s| is) the (?:difference|best way)|is there a way|can i|como|wie kann)\b/i;
+/** a message about a person's own state, not the product's */
+const GREETING_ONLY = /^(?:hi|hello|hey|thanks?|thank you|cheers|ok|okay|got it|great|perfect|noted)\b[^\n]{0,40}$/i;
+
 const lengthBucket = (words: number) => (words <= 3 ? "1-3" : words <= 8 ? "4-8" : words <= 20 ? "9-20" : words <= 60 ? "21-60" : "61+");
 
 /** The named cues of one signal, from the rules' decision on it. */
@@ -66,12 +88,37 @@ export function cues(signal: TriageInput, d: RuleDecision): string[] {
   const out = [`stage:${d.stage}`, `verdict:${d.verdict.verdict}`];
   if (d.verdict.reason) out.push(`reason:${d.verdict.reason}`);
   for (const m of d.verdict.matched) out.push(`matched:${m}`);
-  for (const e of problemEvidence(text)) out.push(`evidence:${e}`);
-  if (namesFeature(text)) out.push("names_feature");
-  if (TASK_ITEM.test(text)) out.push("task_list");
+  const evidence = problemEvidence(text);
+  for (const e of evidence) out.push(`evidence:${e}`);
+  const named = namesFeature(text);
+  const wish = WISH.test(text) || FEATURE_ASK.test(text);
+  const works = claimsItWorks(text);
+  const tasks = TASK_ITEM.test(text);
+  if (named) out.push("names_feature");
+  if (wish) out.push("wish");
+  if (works) out.push("claims_it_works");
+  if (tasks) out.push("task_list");
   if (ISSUE_REF.test(text)) out.push("issue_ref");
+  let specifics = 0;
+  for (const [name, p] of SPECIFICS) {
+    if (p.test(text)) {
+      out.push(`specific:${name}`);
+      specifics++;
+    }
+  }
+  const spec = specifics >= 3 ? "3+" : String(specifics);
+  out.push(`specifics:${spec}`, `specifics:${spec}&evidence:${evidence.length ? 1 : 0}`, `specifics:${spec}&named:${named ? 1 : 0}`);
+  if (HOWTO.test(text)) out.push(`howto&evidence:${evidence.length ? 1 : 0}`);
+  if (GREETING_ONLY.test(text.trim())) out.push("greeting_only");
   const words = text.split(/\s+/, 62).filter(Boolean).length;
-  out.push(`words:${lengthBucket(words)}`);
+  const len = lengthBucket(words);
+  out.push(`words:${len}`);
+  // what a linear model cannot read from the single cues: their conjunctions
+  const ev = evidence.length > 1 ? "2+" : String(evidence.length);
+  out.push(`evidence_count:${ev}`, `named:${named ? 1 : 0}&evidence:${ev}`, `words:${len}&evidence:${ev}`);
+  if (tasks) out.push(`task_list&evidence:${ev}`);
+  if (works) out.push(`claims_it_works&evidence:${ev}`);
+  if (wish) out.push(`wish&named:${named ? 1 : 0}`);
   out.push(`type:${signal.source_type.trim().toLowerCase().slice(0, 40)}`);
   return out;
 }
