@@ -26,6 +26,7 @@ import { HeuristicSafetyClassifier, RULES } from "../../workers/safety/heuristic
 import { shippedScorer } from "../../workers/safety/offline";
 import { parseAnswer } from "../../workers/safety/llm-judge";
 import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
+import { LearnedTriageClassifier } from "../../workers/triage/learned-triage";
 import { normalize } from "../../workers/normalize/normalized";
 import { parseError } from "../../workers/normalize/stack";
 import { logLineTokens, stackFingerprint } from "../../workers/grouping/fingerprint";
@@ -260,6 +261,7 @@ export interface Stage {
 const safety = new HeuristicSafetyClassifier();
 const learned = shippedScorer();
 const triage = new HeuristicTriageClassifier();
+const triageLearned = new LearnedTriageClassifier();
 const embedder = new HashedNgramEmbedder();
 
 /** Every classifier and normalizer a signal's text goes through, as one call per stage. */
@@ -267,6 +269,7 @@ export const STAGES: Stage[] = [
   { name: "safety_heuristic", run: (content) => safety.classifySync({ source_product: "support", source_type: "ticket", content }) },
   { name: "safety_learned", run: (content) => learned.score(content) },
   { name: "triage_heuristic", run: (content) => triage.classifySync({ source_product: "support", source_type: "ticket", content, metadata: { author: content } }) },
+  { name: "triage_learned", run: (content) => triageLearned.classifySync({ source_product: "support", source_type: "ticket", content, metadata: { author: content } }) },
   {
     name: "normalize",
     run: (content) => [

@@ -80,6 +80,13 @@ const HOWTO = /(?:^|\n|[.!?]\s)(?:how (?:do|can|would|should) (?:i|we|you)|where
 /** a message about a person's own state, not the product's */
 const GREETING_ONLY = /^(?:hi|hello|hey|thanks?|thank you|cheers|ok|okay|got it|great|perfect|noted)\b[^\n]{0,40}$/i;
 
+/** a notice a tool posts: "[deploy-bot] …", "Slackbot: …", "Build #1182 … SUCCESS", "Incident #88 resolved", a changelog */
+const MACHINE_NOTICE =
+  /(?=[\w[])(?<=^[ \t]*)(?:\[[\w -]{0,30}bot\]|[\w-]{0,30}bot:)|\bbuild #\d+\b|\b(?:deployed|rolled out) to (?:production|staging)\b|\bincident #?\d+\b|\bchangelog\b|\bis out!|\breminder:/im;
+/** a pointer to another report or an earlier message: "same issue as …", "already reported in #5520", "any update?" */
+const POINTS_ELSEWHERE =
+  /(?:^|[\s(])#\d+\b|\bsame (?:issue|problem|bug|thing|error) as\b|\b(?:dupe|duplicate) of\b|\balready (?:reported|filed|mentioned)\b|\bthe other (?:thread|issue|ticket)\b|\b(?:my|the) (?:earlier|last|previous|original) (?:ticket|message|e-?mail|post|report|review)\b|\bany (?:update|news|progress|eta)\b|\bfollowing up\b/i;
+
 const lengthBucket = (words: number) => (words <= 3 ? "1-3" : words <= 8 ? "4-8" : words <= 20 ? "9-20" : words <= 60 ? "21-60" : "61+");
 
 /** The named cues of one signal, from the rules' decision on it. */
@@ -110,6 +117,8 @@ export function cues(signal: TriageInput, d: RuleDecision): string[] {
   out.push(`specifics:${spec}`, `specifics:${spec}&evidence:${evidence.length ? 1 : 0}`, `specifics:${spec}&named:${named ? 1 : 0}`);
   if (HOWTO.test(text)) out.push(`howto&evidence:${evidence.length ? 1 : 0}`);
   if (GREETING_ONLY.test(text.trim())) out.push("greeting_only");
+  if (MACHINE_NOTICE.test(text)) out.push(`machine_notice&evidence:${evidence.length ? 1 : 0}`);
+  if (POINTS_ELSEWHERE.test(text)) out.push(`points_elsewhere&evidence:${evidence.length ? 1 : 0}`, `points_elsewhere&specifics:${spec}`);
   const words = text.split(/\s+/, 62).filter(Boolean).length;
   const len = lengthBucket(words);
   out.push(`words:${len}`);
