@@ -20,7 +20,7 @@ import { cues, ngramBuckets, scoreFeatures, TRIAGE_FEATURE_BITS, type TriageMode
 import { readTriage } from "../suites/triage";
 import { prng } from "../prng";
 
-const DEFAULT_DATA = ["evals/data/triage-dev.jsonl", "evals/data/triage-dev2.jsonl", "evals/data/triage-mixed.jsonl", "evals/data/triage-dev3-train.jsonl"];
+const DEFAULT_DATA = ["evals/data/triage-dev.jsonl", "evals/data/triage-dev2.jsonl", "evals/data/triage-mixed.jsonl", "evals/data/triage-dev3-train.jsonl", "evals/data/triage-dev4.jsonl"];
 
 interface Doc {
   id: string;
