@@ -58,7 +58,7 @@ export function sameQuantityCompared(text: string): boolean {
 const WORKS_CLAIM =
   /\b(?:works?|worked|working|went through|goes through|loads?|loaded|syncs?|synced|runs?|ran|arrived?)\s+(?:just\s+)?(?:fine|perfectly|great|normally|instantly|on time|as (?:expected|normal|always|it should))\b|\bwithout (?:any |a single )?(?:problems?|issues?|errors?|crash(?:es)?)\b|\bwith no (?:problems?|issues?|errors?)\b|\bno (?:problems?|complaints)\b|\bsame as always\b|\b(?:has |have |had |'ve )?never (?:crashed|failed|had (?:a |any |a single )?(?:problem|issue|crash))/gi;
 /** what bounds a claim to a case: "works fine on Chrome", "… if I reload", "… except" */
-const BOUNDED = /^[^.!?\n]{0,25}?\b(?:on|in|with|when|if|except|for|after|before|via|from|but|until|unless|only)\b/i;
+const BOUNDED = /^[^.!?\n]{0,25}?\b(?:on(?! me\b)|in|with|when|if|except|for(?! me\b)|after|before|via|from|but|until|unless|only)\b/i;
 
 /** A claim that the thing works that no platform or case bounds. */
 export function claimsItWorks(text: string): boolean {
