@@ -4,8 +4,8 @@
  * project's own triage fixtures — by default triage-dev, triage-dev2,
  * triage-mixed and the development part of triage-dev3 — never on
  * `*-heldout*` or `*-test*` files, which it refuses. Only the lines the
- * model would be asked about are used (the rules decide errors and
- * structural noise alone). Logistic loss, AdaGrad, L2; the n-gram part is
+ * model would be asked about are used (the rules decide the FINAL_STAGES
+ * alone: errors, structural noise, contradictions in a report's own values). Logistic loss, AdaGrad, L2; the n-gram part is
  * quantized to int8 as the Worker reads it. The threshold `noiseBelow` is
  * chosen on out-of-fold predictions (each file scored by a model trained
  * on the others; 5 folds by id when fewer than 3 files): the highest
@@ -15,7 +15,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
+import { FINAL_STAGES, HeuristicTriageClassifier } from "../../workers/triage/heuristic";
 import { cues, ngramBuckets, scoreFeatures, TRIAGE_FEATURE_BITS, type TriageModelFile } from "../../workers/triage/triage-model";
 import { readTriage } from "../suites/triage";
 import { prng } from "../prng";
@@ -42,7 +42,7 @@ function load(paths: string[]): Doc[] {
     if (/heldout|-test\b|-test\./i.test(path)) throw new Error(`refusing to train on ${path}: held-out and test files are for measuring only`);
     for (const line of readTriage(path)) {
       const d = rules.explain(line);
-      const ruled = d.stage === "error_shaped" || d.stage === "structural";
+      const ruled = FINAL_STAGES.has(d.stage);
       docs.push({ id: line.id, file, content: line.content, actionable: line.actionable, ruled, ruledSignal: d.verdict.verdict === "signal", cues: ruled ? [] : cues(line, d), buckets: ruled ? new Int32Array(0) : ngramBuckets(d.text) });
     }
   }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { trainTriage } from "../../evals/train/triage-model";
-import { claimsItWorks, sameQuantityCompared } from "../../workers/triage/contradiction";
+import { claimMatchesFailure, claimsItWorks, sameQuantityCompared } from "../../workers/triage/contradiction";
 import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
 import { LearnedTriageClassifier, shippedTriageModel } from "../../workers/triage/learned-triage";
 import { cues, decodeTriageModel, TRIAGE_FEATURE_BITS, type TriageModel } from "../../workers/triage/triage-model";
@@ -30,6 +30,9 @@ describe("LearnedTriageClassifier: who decides", () => {
     const always = new LearnedTriageClassifier(constant(0.999));
     expect(never.classifySync(exception)).toEqual({ verdict: "signal", reason: null, matched: ["error_shaped"] });
     expect(always.classifySync(outOfOffice)).toEqual({ verdict: "noise", reason: "auto_reply", matched: ["auto_reply"] });
+    // a report contradicting its own values is read from its form too
+    const sameValue = s("The invoice total is wrong: it shows 14 seats and should show 14 seats.", "zendesk", "ticket");
+    expect(always.classifySync(sameValue)).toMatchObject({ verdict: "noise", reason: "self_contradictory", matched: expect.arrayContaining(["same_quantity_compared"]) });
   });
 
   it("lets the model overrule the word-weighing rules both ways, recording its probability", () => {
@@ -106,6 +109,16 @@ describe("contradictions", () => {
     expect(claimsItWorks("It has never crashed on me.")).toBe(true);
     expect(claimsItWorks("Import hangs on Edge but works fine on Chrome.")).toBe(false);
     expect(claimsItWorks("It works fine if I disable the extension.")).toBe(false);
+    expect(claimsItWorks("Before the update it worked fine.")).toBe(false);
+  });
+
+  it("finds the same action said to fail and to work, not one working in another case", () => {
+    expect(claimMatchesFailure("Backups never upload. Uploaded fine every night this week.")).toBe(true);
+    expect(claimMatchesFailure("Backups never upload when the file is over 2 GB. With smaller files it uploads fine.")).toBe(false);
+    expect(claimMatchesFailure("Backups never upload. The app opens fine.")).toBe(false);
+    // other claims of the same action are no failure; a bounded number of claims is tried: linear on a text of many
+    expect(claimMatchesFailure("Saves fine. ".repeat(5000))).toBe(false);
+    expect(claimMatchesFailure("Saves fine. ".repeat(5000) + "Never saves my drafts though.")).toBe(true);
   });
 });
 

@@ -4,9 +4,10 @@
  *  1. error-shaped → always "signal";
  *  2. structural noise, whatever else the text says: bot and tracking issues,
  *     auto-replies and bounces, spam, "closing as duplicate of #n";
- *  3. self-contradictory reports (a failure and a plain claim that it
- *     works; the same quantity on both sides of a claimed discrepancy,
- *     contradiction.ts), and retractions ("never mind, works now")
+ *  3. self-contradictory reports (the same quantity on both sides of a
+ *     claimed discrepancy; the same action said to fail and to work with no
+ *     case between them, contradiction.ts; a failure and "actually it works
+ *     fine"), and retractions ("never mind, works now")
  *     unless a problem is described after the last retraction;
  *  4. the soft classes, which give way to evidence of a problem (or, for
  *     abuse and vague dissatisfaction, a named feature): internal test, bare
@@ -16,7 +17,7 @@
  */
 import { isSpace } from "../text/white-space";
 import { head } from "../normalize/reading-window";
-import { sameQuantityCompared } from "./contradiction";
+import { claimMatchesFailure, sameQuantityCompared } from "./contradiction";
 import { isErrorShaped, namesFeature, ownText, problemEvidence } from "./evidence";
 import type { TriageClassifier, TriageInput, TriageReason, TriageVerdict } from "./triage";
 
@@ -295,7 +296,10 @@ export class HeuristicTriageClassifier implements TriageClassifier {
     if (evidence.length && CONTRADICTION.some((p) => p.test(text)))
       return { stage: "contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", ...evidence]) };
     // "the total is 412 but should be 412": the values said to differ are one
-    if (sameQuantityCompared(text)) return { stage: "contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "same_quantity_compared", ...evidence]) };
+    if (sameQuantityCompared(text)) return { stage: "form_contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "same_quantity_compared", ...evidence]) };
+    // "never syncs! Syncs perfectly every time": the action said to fail is said to work, with no case between them
+    if (evidence.length && claimMatchesFailure(text))
+      return { stage: "form_contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "claim_matches_failure", ...evidence]) };
 
     // a retraction closes the report unless a problem is described after it
     const retractions = [...text.matchAll(RETRACTION)];
@@ -335,11 +339,19 @@ export class HeuristicTriageClassifier implements TriageClassifier {
 }
 
 /**
- * Which rules decided: an error's shape and the structural noise (bots,
+ * Which rules decided: an error's shape, the structural noise (bots,
  * auto-replies, spam, "closing as duplicate", messages that say they are
- * tests) are read from the form and final; the others weigh words.
+ * tests) and a report contradicting its own values are read from the form
+ * and final (FINAL_STAGES); the others weigh words.
  */
-export type RuleStage = "error_shaped" | "structural" | "contradiction" | "retraction" | "soft";
+export type RuleStage = "error_shaped" | "structural" | "form_contradiction" | "contradiction" | "retraction" | "soft";
+/**
+ * The stages read from the form, whose verdicts nothing overrules: an
+ * error's shape, structural noise, and a contradiction in the report's own
+ * values or actions (the same quantity on both sides of a claimed
+ * discrepancy; the same action said to fail and to work).
+ */
+export const FINAL_STAGES: ReadonlySet<RuleStage> = new Set(["error_shaped", "structural", "form_contradiction"]);
 export interface RuleDecision {
   stage: RuleStage;
   verdict: TriageVerdict;

@@ -1,8 +1,9 @@
 /**
  * Offline triage, rules and model together. The rules decide alone where
- * they read the form: an error's shape (always "signal") and structural
- * noise (bots and tracking, auto-replies, spam, "closing as duplicate",
- * messages that say they are tests). Everywhere else — the word-weighing
+ * they read the form (heuristic.ts FINAL_STAGES): an error's shape (always
+ * "signal"), structural noise (bots and tracking, auto-replies, spam,
+ * "closing as duplicate", messages that say they are tests) and a report
+ * contradicting its own values or actions. Everywhere else — the word-weighing
  * rules: soft noise classes, their evidence overrides, contradictions and
  * retractions — the learned model (triage-model.ts), which reads the rules'
  * verdict and cues as features, has the last word: P(actionable) below its
@@ -11,7 +12,7 @@
  * rules' cues and `model:p=…`; a model drop keeps the rules' reason when
  * they had one, else `unspecific` (nothing named to act on).
  */
-import { HeuristicTriageClassifier } from "./heuristic";
+import { FINAL_STAGES, HeuristicTriageClassifier } from "./heuristic";
 import { cues, decodeTriageModel, ngramBuckets, scoreFeatures, type TriageModel } from "./triage-model";
 import { TRIAGE_MODEL } from "./triage-model-weights";
 import type { TriageClassifier, TriageInput, TriageReason, TriageVerdict } from "./triage";
@@ -52,7 +53,7 @@ export class LearnedTriageClassifier implements TriageClassifier {
   /** P(actionable) under the model, and the rules' decision it read */
   score(signal: TriageInput) {
     const d = this.rules.explain(signal);
-    if (d.stage === "error_shaped" || d.stage === "structural") return { d, p: null };
+    if (FINAL_STAGES.has(d.stage)) return { d, p: null };
     return { d, p: scoreFeatures(this.model, cues(signal, d), ngramBuckets(d.text)) };
   }
 

@@ -11,7 +11,7 @@
  * MODEL_CHARS chars: linear time, bounded cost.
  */
 import { forEachFeature, normalizeForFeatures } from "../safety/ngram-features";
-import { claimsItWorks } from "./contradiction";
+import { claimMatchesFailure, claimsItWorks } from "./contradiction";
 import { namesFeature, problemEvidence } from "./evidence";
 import { FEATURE_ASK, WISH, type RuleDecision } from "./heuristic";
 import type { TriageInput } from "./triage";
@@ -127,6 +127,7 @@ export function cues(signal: TriageInput, d: RuleDecision): string[] {
   out.push(`evidence_count:${ev}`, `named:${named ? 1 : 0}&evidence:${ev}`, `words:${len}&evidence:${ev}`);
   if (tasks) out.push(`task_list&evidence:${ev}`);
   if (works) out.push(`claims_it_works&evidence:${ev}`);
+  if (works && claimMatchesFailure(text)) out.push("claim_matches_failure");
   if (wish) out.push(`wish&named:${named ? 1 : 0}`);
   out.push(`type:${signal.source_type.trim().toLowerCase().slice(0, 40)}`);
   return out;
