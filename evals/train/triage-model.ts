@@ -96,6 +96,20 @@ function train(docs: Doc[], epochs: number, seed: number, l2: number, l2Ngram: n
   return { bias, w, cues: cw };
 }
 
+/** the mean of `bag` models trained with seeds seed, seed+1, …: a linear model's average is one linear model, with less of any one shuffle's noise */
+function trainBag(docs: Doc[], epochs: number, seed: number, l2: number, l2Ngram: number, bag: number): Weights {
+  const models = Array.from({ length: bag }, (_, i) => train(docs, epochs, seed + i, l2, l2Ngram));
+  const w = new Float64Array(models[0].w.length);
+  const cues = new Map<string, number>();
+  let bias = 0;
+  for (const m of models) {
+    for (let i = 0; i < w.length; i++) w[i] += m.w[i] / bag;
+    for (const [k, v] of m.cues) cues.set(k, (cues.get(k) ?? 0) + v / bag);
+    bias += m.bias / bag;
+  }
+  return { bias, w, cues };
+}
+
 function quantize(w: Float64Array): { q: Int8Array; scale: number } {
   let max = 0;
   for (const x of w) max = Math.max(max, Math.abs(x));
@@ -145,6 +159,7 @@ export async function trainTriage(argv: string[]): Promise<Record<string, unknow
       seed: { type: "string", default: "11" },
       l2: { type: "string", default: "1e-3" },
       "l2-ngram": { type: "string" },
+      bag: { type: "string", default: "1" },
       "max-drop": { type: "string", default: "0.03" },
       out: { type: "string", default: "workers/triage/triage-model-weights.ts" },
       quiet: { type: "boolean", default: false },
@@ -157,6 +172,7 @@ export async function trainTriage(argv: string[]): Promise<Record<string, unknow
   const l2 = Number(values.l2);
   const l2Ngram = Number(values["l2-ngram"] ?? values.l2);
   const maxDrop = Number(values["max-drop"]);
+  const bag = Number(values.bag);
   const docs = load(paths);
   const model = docs.filter((d) => !d.ruled);
 
@@ -168,7 +184,7 @@ export async function trainTriage(argv: string[]): Promise<Record<string, unknow
   const fold = (d: Doc) => (byFile ? d.file : fnv1a(d.id) % folds);
   const oof = new Map<Doc, number>();
   for (let f = 0; f < folds; f++) {
-    const m = scorer(train(model.filter((d) => fold(d) !== f), epochs, seed, l2, l2Ngram));
+    const m = scorer(trainBag(model.filter((d) => fold(d) !== f), epochs, seed, l2, l2Ngram, bag));
     for (const d of model) if (fold(d) === f) oof.set(d, m.p(d));
   }
   // the highest cut that keeps out-of-fold false drops ≤ maxDrop
@@ -192,7 +208,7 @@ export async function trainTriage(argv: string[]): Promise<Record<string, unknow
     }
   }
 
-  const full = train(model, epochs, seed, l2, l2Ngram);
+  const full = trainBag(model, epochs, seed, l2, l2Ngram, bag);
   const { q, scale, p } = scorer(full);
   const inSample = rates(docs, new Map(model.map((d) => [d, p(d)])), noiseBelow);
   const cueWeights = Object.fromEntries([...full.cues.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, Number(v.toFixed(4))]));
