@@ -3,7 +3,9 @@
  * they read the form (heuristic.ts FINAL_STAGES): an error's shape (always
  * "signal"), structural noise (bots and tracking, auto-replies, spam,
  * "closing as duplicate", messages that say they are tests) and a report
- * contradicting its own values or actions. Everywhere else — the word-weighing
+ * contradicting its own values or actions; and on machine sources (error
+ * trackers, logs, events: `modelReads`), which the model never learned
+ * from. Everywhere else — the word-weighing
  * rules: soft noise classes, their evidence overrides, contradictions and
  * retractions — the learned model (triage-model.ts), which reads the rules'
  * verdict and cues as features, has the last word: P(actionable) below its
@@ -13,7 +15,7 @@
  * they had one, else `unspecific` (nothing named to act on).
  */
 import { FINAL_STAGES, HeuristicTriageClassifier } from "./heuristic";
-import { cues, decodeTriageModel, ngramBuckets, scoreFeatures, type TriageModel } from "./triage-model";
+import { cues, decodeTriageModel, modelReads, ngramBuckets, scoreFeatures, type TriageModel } from "./triage-model";
 import { TRIAGE_MODEL } from "./triage-model-weights";
 import type { TriageClassifier, TriageInput, TriageReason, TriageVerdict } from "./triage";
 
@@ -53,7 +55,7 @@ export class LearnedTriageClassifier implements TriageClassifier {
   /** P(actionable) under the model, and the rules' decision it read */
   score(signal: TriageInput) {
     const d = this.rules.explain(signal);
-    if (FINAL_STAGES.has(d.stage)) return { d, p: null };
+    if (FINAL_STAGES.has(d.stage) || !modelReads(signal)) return { d, p: null };
     return { d, p: scoreFeatures(this.model, cues(signal, d), ngramBuckets(d.text)) };
   }
 

@@ -54,6 +54,18 @@ export function decodeTriageModel(file: TriageModelFile): TriageModel {
   return { version: file.version, bias: file.bias, scale: file.scale, weights, cues: new Map(Object.entries(file.cues)), noiseBelow: file.noiseBelow };
 }
 
+/**
+ * Where the model reads: what people write (tickets, chat, issues, reviews,
+ * surveys, replay findings). It learned from nothing else, so on machine
+ * sources (error trackers, logs, analytics events, experiment results) the
+ * rules' verdict stands: an error or a log line is not a vague complaint.
+ */
+const MACHINE_PRODUCTS = new Set(["errors", "logs", "sentry", "experiments"]);
+const MACHINE_TYPES = new Set(["log", "exception", "error", "crash", "panic", "event", "result", "metric", "trace", "span"]);
+export function modelReads(signal: { source_product: string; source_type: string }): boolean {
+  return !MACHINE_PRODUCTS.has(signal.source_product.trim().toLowerCase()) && !MACHINE_TYPES.has(signal.source_type.trim().toLowerCase());
+}
+
 /** a markdown task list item at a line start: "- [ ] tag", "* [x] publish" */
 const TASK_ITEM = /(?=[-*])(?<=^[ \t]*)[-*] \[[ xX]\] /m;
 /** a pointer to another issue or pull request */
