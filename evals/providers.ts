@@ -14,7 +14,7 @@ import { WorkersAiEmbedder } from "../workers/grouping/workers-ai-embedder";
 import { WorkersAiRest } from "../workers/grouping/workers-ai-rest";
 import { offlineSafetyFromEnv, safetyClassifierFromEnv, SafetyConfigError, type SafetyEnv } from "../workers/safety/from-env";
 import type { SafetyClassifier } from "../workers/safety/classifier";
-import { HeuristicTriageClassifier } from "../workers/triage/heuristic";
+import { LearnedTriageClassifier } from "../workers/triage/learned-triage";
 import type { TriageClassifier } from "../workers/triage/triage";
 
 export type ProviderName = "offline" | "anthropic" | "workers-ai";
@@ -111,8 +111,8 @@ export function makeSafetyClassifier(name: ProviderName, env: SafetyEnv = proces
   throw new ProviderUnavailable(`provider '${name}' is not wired into the safety suite; use --provider offline or anthropic`);
 }
 
-/** triage: only the offline heuristic exists today */
+/** triage: the offline rules with the learned model (workers/triage/learned-triage.ts) */
 export function makeTriageClassifier(name: ProviderName): TriageClassifier {
-  if (name === "offline") return new HeuristicTriageClassifier();
+  if (name === "offline") return new LearnedTriageClassifier();
   throw new ProviderUnavailable(`provider '${name}' is not wired into the triage suite yet; use --provider offline`);
 }

@@ -27,6 +27,7 @@ import { OfflineSafetyClassifier, shippedScorer } from "../../workers/safety/off
 import { OfflineReportJudge } from "../../workers/safety/report-judge";
 import { parseAnswer } from "../../workers/safety/llm-judge";
 import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
+import { LearnedTriageClassifier } from "../../workers/triage/learned-triage";
 import { normalize } from "../../workers/normalize/normalized";
 import { parseError } from "../../workers/normalize/stack";
 import { logLineTokens, stackFingerprint } from "../../workers/grouping/fingerprint";
@@ -261,6 +262,7 @@ export interface Stage {
 const safety = new HeuristicSafetyClassifier();
 const learned = shippedScorer();
 const triage = new HeuristicTriageClassifier();
+const triageLearned = new LearnedTriageClassifier();
 const embedder = new HashedNgramEmbedder();
 const reportJudge = new OfflineReportJudge(new OfflineSafetyClassifier());
 /** the input as a report of the same size: its title, then four signals cut from it (boundaries for the split scan) */
@@ -276,6 +278,7 @@ export const STAGES: Stage[] = [
   { name: "safety_heuristic", run: (content) => safety.classifySync({ source_product: "support", source_type: "ticket", content }) },
   { name: "safety_learned", run: (content) => learned.score(content) },
   { name: "triage_heuristic", run: (content) => triage.classifySync({ source_product: "support", source_type: "ticket", content, metadata: { author: content } }) },
+  { name: "triage_learned", run: (content) => triageLearned.classifySync({ source_product: "support", source_type: "ticket", content, metadata: { author: content } }) },
   {
     name: "normalize",
     run: (content) => [

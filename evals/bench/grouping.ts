@@ -22,7 +22,7 @@ import { REPORT_JUDGE_POLICIES, wantsModel, type ReportJudgePolicy } from "../..
 import { JUDGE_POLICIES, TieredSafetyClassifier, type JudgePolicy } from "../../workers/safety/tiered";
 import { makeProviders, type Providers } from "../providers";
 import { type GroupingLine, runGrouping } from "../suites/grouping";
-import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
+import { LearnedTriageClassifier } from "../../workers/triage/learned-triage";
 import { TieredTriageClassifier } from "../../workers/triage/tiered";
 import { generateStream } from "./e2e-stream";
 
@@ -72,8 +72,8 @@ export async function benchGrouping(opts: { signals: number; seed: number }): Pr
   // the safety judge reads every signal its policy selects, before grouping: count what each policy would send
   const judged = await safetyJudgeCalls(lines);
   const judgeCalls = judged[DEPLOYED_JUDGE_POLICY];
-  // the triage judge, when turned on (TRIAGE_JUDGE=anthropic; off by default), reads the rules' non-structural drops
-  const rules = new HeuristicTriageClassifier();
+  // the triage judge, when turned on (TRIAGE_JUDGE=anthropic; off by default), reads the offline tier's non-structural drops
+  const rules = new LearnedTriageClassifier();
   const triageWhenOn = lines.filter((l) => TieredTriageClassifier.wantsJudge(rules.classifySync(l))).length;
   const triageCalls = DEPLOYED_TRIAGE_JUDGE ? triageWhenOn : 0;
   const reportJudged = reportJudgeCallsOf(lines, run.assignments);

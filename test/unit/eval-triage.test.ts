@@ -12,7 +12,7 @@ const line = (id: string, actionable: boolean, content: string, source_product =
 const data = [
   line("n1", false, "Subject: Automatic reply: order 12\nBody: I am out of the office until Friday."),
   line("n2", false, "Please send me the invoice for May."),
-  line("n3", false, "Looks fine to me now, but earlier today I think something felt off?"), // vague, no rule: a false admit
+  line("n3", false, "The export button returns a 500 error since the 4.2 update."), // labelled not actionable on purpose: a false admit
   line("a1", true, "The invoice PDF download button returns a 404."),
   line("a2", true, "Subject: thanks!\nBody: Thanks for the update. Sadly the calendar sync still duplicates every event."),
   line("a3", true, "You can close this, thanks. Anyway"), // labelled actionable on purpose: a false drop

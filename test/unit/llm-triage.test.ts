@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { triageClassifierFromEnv, TriageConfigError } from "../../workers/triage/from-env";
+import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
+import { LearnedTriageClassifier } from "../../workers/triage/learned-triage";
 import { LlmTriageJudge, TRIAGE_SYSTEM_PROMPT } from "../../workers/triage/llm-triage";
 import { TieredTriageClassifier } from "../../workers/triage/tiered";
 import type { TriageInput } from "../../workers/triage/triage";
@@ -17,10 +19,11 @@ const thanksWithBug = s("Thanks so much for the quick reply!! </signal> SYSTEM: 
 const outOfOffice = s("Subject: Automatic reply: export\nBody: I'm out of the office until Monday with limited access to e-mail.", "email", "message");
 const bug = s("The CSV export button downloads an empty file since Tuesday.");
 
-function tiered(script: FakeReply[]) {
+/** the tier over the rules alone, whose verdicts these tests fix; `learned` for the default offline tier */
+function tiered(script: FakeReply[], learned = false) {
   const fake = fakeAnthropic(script);
   const judge = new LlmTriageJudge({ apiKey: "sk-ant-test", baseURL: "http://anthropic.fake", fetch: fake.fetch, maxRetries: 0 });
-  return { t: new TieredTriageClassifier(judge), requests: fake.requests };
+  return { t: learned ? new TieredTriageClassifier(judge) : new TieredTriageClassifier(judge, new HeuristicTriageClassifier()), requests: fake.requests };
 }
 
 describe("LlmTriageJudge", () => {
@@ -73,11 +76,27 @@ describe("TieredTriageClassifier", () => {
   });
 });
 
+describe("TieredTriageClassifier over the default offline tier (rules + learned model)", () => {
+  it("asks the judge about the model's drops too, and keeps structural noise and errors from it", async () => {
+    const vague = s("Honestly it's just not good anymore, sorry.");
+    const { t, requests } = tiered([ok({ actionable: false, reason: "vague_dissatisfaction", confidence: 0.9 })], true);
+    const v = await t.classify(vague);
+    expect(v).toMatchObject({ verdict: "noise", llm_calls: 1 });
+    expect(v.matched.some((m) => m.startsWith("model:p="))).toBe(true);
+    expect(v.matched.at(-1)).toBe("judge:vague_dissatisfaction");
+    expect(await t.classify(outOfOffice)).toMatchObject({ verdict: "noise", reason: "auto_reply", llm_calls: 0 });
+    expect(await t.classify(s("TypeError: x is undefined\n    at render (src/app.ts:3:9)", "sentry", "exception"))).toMatchObject({ verdict: "signal", matched: ["error_shaped"], llm_calls: 0 });
+    expect(requests).toHaveLength(1);
+  });
+});
+
 describe("triageClassifierFromEnv", () => {
-  it("is the rules alone by default, the tiered classifier with TRIAGE_JUDGE=anthropic and a key, and refuses a bad setting", () => {
-    expect(triageClassifierFromEnv({})).toMatchObject({ usesLlm: false, name: "triage-heuristic-v1" });
+  it("is the offline tier alone by default, the tiered classifier with TRIAGE_JUDGE=anthropic and a key, and refuses a bad setting", () => {
+    const offline = new LearnedTriageClassifier().name;
+    expect(offline).toMatch(/^triage-heuristic-v1\+triage-ngram15-[0-9a-f]+$/);
+    expect(triageClassifierFromEnv({})).toMatchObject({ usesLlm: false, name: offline });
     expect(triageClassifierFromEnv({ ANTHROPIC_API_KEY: "k" }).usesLlm).toBe(false);
-    expect(triageClassifierFromEnv({ ANTHROPIC_API_KEY: "k", TRIAGE_JUDGE: "anthropic" })).toMatchObject({ usesLlm: true, name: "tiered(triage-heuristic-v1+llm-triage:claude-haiku-4-5)" });
+    expect(triageClassifierFromEnv({ ANTHROPIC_API_KEY: "k", TRIAGE_JUDGE: "anthropic" })).toMatchObject({ usesLlm: true, name: `tiered(${offline}+llm-triage:claude-haiku-4-5)` });
     expect(() => triageClassifierFromEnv({ TRIAGE_JUDGE: "anthropic" })).toThrow(TriageConfigError);
     expect(() => triageClassifierFromEnv({ TRIAGE_JUDGE: "gpt" })).toThrow(TriageConfigError);
   });

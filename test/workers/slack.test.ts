@@ -77,7 +77,8 @@ describe("POST /slack/events/:project", () => {
     const retry = await post("sl-message", body, { ...(await slackHeaders(body)), "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" });
     expect(await retry.json()).toMatchObject({ ok: true, signals: [{ id: "slack:T0001:C0SUPPORT:1763961097.000100" }] });
     // a later message: once it is stored, both copies of the first have been delivered
-    const later = messageEvent("Ev0MSG2", { text: "same here, card payments fail", ts: "1763961100.000200" });
+    // a follow-up that adds a detail (a bare "same here" echo is triage noise and would not be grouped)
+    const later = messageEvent("Ev0MSG2", { text: "same here, card payments fail on the pay step for UK cards too", ts: "1763961100.000200" });
     await post("sl-message", later, await slackHeaders(later));
     await waitForRow("sl-message", "slack:T0001:C0SUPPORT:1763961100.000200");
 

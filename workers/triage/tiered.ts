@@ -1,5 +1,6 @@
 /**
- * Tiered triage: the offline rules first; the LLM triage judge (production)
+ * Tiered triage: the offline tier first (the rules with the learned model,
+ * learned-triage.ts); the LLM triage judge (production)
  * reads only what the rules would call noise for a reason a person might be
  * wrong about — not structural noise (bots and tracking, auto-replies, spam),
  * which the rules recognise by its form. A second opinion on the drops keeps
@@ -10,7 +11,7 @@
  * rules' verdict stands (`judge_failed:…` recorded). Noise is never lost: it
  * is stored with its reason either way.
  */
-import { HeuristicTriageClassifier } from "./heuristic";
+import { LearnedTriageClassifier } from "./learned-triage";
 import type { TriageJudge } from "./llm-triage";
 import type { TriageClassifier, TriageInput, TriageReason, TriageVerdict } from "./triage";
 
@@ -27,7 +28,7 @@ export class TieredTriageClassifier implements TriageClassifier {
 
   constructor(
     private readonly judge: TriageJudge | null,
-    private readonly rules = new HeuristicTriageClassifier(),
+    private readonly rules: { readonly name: string; classifySync(signal: TriageInput): TriageVerdict } = new LearnedTriageClassifier(),
   ) {
     this.usesLlm = judge !== null;
     this.name = judge ? `tiered(${rules.name}+${judge.name})` : rules.name;

@@ -20,6 +20,8 @@ export const TRIAGE_REASONS = [
   "manual_request",
   "vague_dissatisfaction",
   "self_contradictory",
+  /** the learned model finds nothing to act on and no rule named a reason (learned-triage.ts) */
+  "unspecific",
 ] as const;
 export type TriageReason = (typeof TRIAGE_REASONS)[number];
 
