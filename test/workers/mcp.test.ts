@@ -190,6 +190,37 @@ describe("/mcp tools", () => {
   });
 });
 
+describe("/mcp for 2025-era clients", () => {
+  /** one JSON-RPC call as a 2025-03-26 / 2025-06-18 client makes it (stateless: no session) */
+  async function rpc(key: string, method: string, params: Record<string, unknown>) {
+    const res = await SELF.fetch(`${BASE}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${key}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-06-18",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const json = res.headers.get("content-type")?.includes("text/event-stream")
+      ? text.split("\n").find((l) => l.startsWith("data: "))!.slice("data: ".length)
+      : text;
+    return JSON.parse(json) as { result: Structured };
+  }
+
+  it("initializes and calls tools over the 2025 protocol too", async () => {
+    const init = await rpc(a.api, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "old", version: "1" } });
+    expect(init.result.serverInfo.name).toBe("nightshift");
+    const list = await rpc(a.api, "tools/list", {});
+    expect(list.result.tools).toHaveLength(4);
+    const called = await rpc(a.api, "tools/call", { name: "search_signals", arguments: { query: "dark mode" } });
+    expect(called.result.structuredContent.signals.map((s: Structured) => s.id)).toEqual(["a-dark"]);
+  });
+});
+
 describe("/mcp run tokens", () => {
   it("open the project's signals and their own report only, until they expire", async () => {
     const secret = env.MCP_TOKEN_SECRET;
@@ -221,6 +252,11 @@ describe("/mcp run tokens", () => {
     const forged = await post(`${head}.${forgedPayload}.${mac}`);
     expect(forged.status).toBe(401);
     expect(await forged.json()).toMatchObject({ code: "invalid_run_token" });
+    for (const junk of ["nsr1.a.b", "nsr1.", `${head}.${payload}`]) {
+      const res = await post(junk);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ code: "invalid_run_token" });
+    }
     const wrongSecret = await mintRunToken("another-secret", { project: "mcp-a", report: checkoutReport, expires_at: Date.now() + 60_000 });
     expect((await post(wrongSecret)).status).toBe(401);
   });
