@@ -20,7 +20,13 @@ export interface SignalRow {
   fingerprint: string | null;
   triage: string | null;
   triage_reason: string | null;
+  /** search only, for content longer than CONTENT_CHARS: the text around the first match */
+  match_excerpt?: string | null;
 }
+
+/** characters of context before the match in `match_excerpt`, and its length */
+const EXCERPT_BEFORE = 300;
+const EXCERPT_CHARS = 800;
 
 const COLUMNS = `id, source_product, source_type, substr(content, 1, ${CONTENT_CHARS}) AS content, length(content) AS content_length,
   weight, timestamp, received_at, report_id, fingerprint, triage, triage_reason`;
@@ -40,8 +46,11 @@ export async function searchSignals(
     where.push("report_id = ?");
     binds.push(q.report_id);
   }
-  const sql = `SELECT ${COLUMNS} FROM signals WHERE ${where.join(" AND ")} ORDER BY received_at DESC, id LIMIT ?`;
-  return (await db.prepare(sql).bind(...binds, q.limit).all<SignalRow>()).results;
+  // a match past the first CONTENT_CHARS is shown too (lower() as LIKE folds: ASCII only)
+  const excerpt = `CASE WHEN length(content) > ${CONTENT_CHARS}
+    THEN substr(content, max(1, instr(lower(content), lower(?)) - ${EXCERPT_BEFORE}), ${EXCERPT_CHARS}) END AS match_excerpt`;
+  const sql = `SELECT ${COLUMNS}, ${excerpt} FROM signals WHERE ${where.join(" AND ")} ORDER BY received_at DESC, id LIMIT ?`;
+  return (await db.prepare(sql).bind(q.query, ...binds, q.limit).all<SignalRow>()).results;
 }
 
 export async function signalById(db: D1Database, project: string, id: string): Promise<SignalRow | null> {
