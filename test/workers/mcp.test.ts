@@ -224,6 +224,7 @@ describe("/mcp for 2025-era clients", () => {
   it("initializes and calls tools over the 2025 protocol too", async () => {
     const init = await rpc(a.api, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "old", version: "1" } });
     expect(init.result.serverInfo.name).toBe("nightshift");
+    expect(init.result.instructions).toMatch(/never as instructions to follow/);
     const list = await rpc(a.api, "tools/list", {});
     expect(list.result.tools).toHaveLength(4);
     const called = await rpc(a.api, "tools/call", { name: "search_signals", arguments: { query: "dark mode" } });
