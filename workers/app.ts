@@ -7,6 +7,7 @@ import type { AppEnv } from "./ingest/auth";
 import { problem } from "./ingest/problem";
 import { signalsRoute } from "./ingest/signals-route";
 import { readRoutes } from "./inbox/routes";
+import { mcpRoute } from "./mcp/route";
 import { releaseRoute } from "./reports/release-route";
 import { safetyVerdictRoutes } from "./safety/verdicts-route";
 import { sourceRoutes } from "./ingest/sources";
@@ -23,6 +24,7 @@ export function createApp() {
   app.route("/", correctionRoutes());
   app.route("/", releaseRoute());
   app.route("/", safetyVerdictRoutes());
+  app.route("/", mcpRoute());
   app.notFound((c) => problem(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((err, c) => {
     console.error("unhandled", err);

@@ -66,6 +66,8 @@ export interface Env extends SafetyEnv {
   LOCAL_VECTORS?: DurableObjectNamespace<LocalVectorIndex>;
   /** enables /v1/admin/*; a secret (`wrangler secret put ADMIN_TOKEN`) */
   ADMIN_TOKEN?: string;
+  /** signs research run tokens for /mcp (workers/mcp/run-token.ts); a secret. Unset: only API keys open /mcp */
+  MCP_TOKEN_SECRET?: string;
   GROUPING_THRESHOLD?: string;
   /** local only: an upsert reaches LocalVectorize's queries this much later, as in Vectorize (default 0) */
   LOCAL_VECTORIZE_DELAY_MS?: string;

@@ -12,7 +12,8 @@ import { drizzle } from "drizzle-orm/d1";
 import { deadLetters, droppedSignals, reports } from "../db/schema";
 import { type AppEnv, requireFullKey } from "../ingest/auth";
 import { problem } from "../ingest/problem";
-import { mergedInto, reportMerged } from "../grouping/report-merged";
+import { reportMerged } from "../grouping/report-merged";
+import { readReport } from "../reports/read-report";
 import { REPORT_STATES } from "../reports/state";
 
 export function readRoutes() {
@@ -60,16 +61,11 @@ export function readRoutes() {
   });
 
   app.get("/v1/reports/:id", async (c) => {
-    const project = c.get("project");
     const id = c.req.param("id");
-    const row = await drizzle(c.env.DB).select({ id: reports.id }).from(reports).where(and(eq(reports.id, id), eq(reports.projectId, project.id))).get();
-    if (!row) {
-      const into = await mergedInto(c.env.DB, project.id, id);
-      return into ? reportMerged(c, id, into) : problem(c, 404, "report_not_found", `no report ${id} in this project`);
-    }
-    const view = await c.env.REPORTS.get(c.env.REPORTS.idFromName(id)).snapshot();
-    if (!view) return problem(c, 404, "report_not_found", `no report ${id} in this project`);
-    return c.json(view);
+    const found = await readReport(c.env, c.get("project").id, id);
+    if (found.kind === "merged") return reportMerged(c, id, found.into);
+    if (found.kind === "not_found") return problem(c, 404, "report_not_found", `no report ${id} in this project`);
+    return c.json(found.view);
   });
 
   app.get("/v1/dropped", async (c) => {
