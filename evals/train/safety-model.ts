@@ -34,6 +34,7 @@ import { SAFETY_MODEL } from "../../workers/safety/model-weights";
 import { fnv1a } from "../../workers/grouping/hashed-embedder";
 import { generateStream } from "../bench/e2e-stream";
 import { prng } from "../prng";
+import { quantize } from "./quantize";
 
 interface Doc {
   text: string;
@@ -142,14 +143,6 @@ function train(docs: Doc[], epochs: number, seed: number, quiet: boolean, attack
   return { w, bias };
 }
 
-function quantize(w: Float64Array): { q: Int8Array; scale: number } {
-  let max = 0;
-  for (const x of w) max = Math.max(max, Math.abs(x));
-  const scale = max / 127 || 1;
-  const q = new Int8Array(w.length);
-  for (let i = 0; i < w.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round(w[i] / scale)));
-  return { q, scale };
-}
 
 /** the smallest threshold that lets at most `share` of `benign` scores reach it */
 function thresholdFor(benign: number[], share: number): number {

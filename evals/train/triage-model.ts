@@ -20,6 +20,7 @@ import { FINAL_STAGES, HeuristicTriageClassifier } from "../../workers/triage/he
 import { cues, modelReads, ngramBuckets, scoreFeatures, TRIAGE_FEATURE_BITS, type TriageModelFile } from "../../workers/triage/triage-model";
 import { readTriage } from "../suites/triage";
 import { prng } from "../prng";
+import { quantize } from "./quantize";
 
 const DEFAULT_DATA = ["evals/data/triage-dev.jsonl", "evals/data/triage-dev2.jsonl", "evals/data/triage-mixed.jsonl", "evals/data/triage-dev3-train.jsonl", "evals/data/triage-dev4.jsonl"];
 
@@ -111,14 +112,6 @@ function trainBag(docs: Doc[], epochs: number, seed: number, l2: number, l2Ngram
   return { bias, w, cues };
 }
 
-function quantize(w: Float64Array): { q: Int8Array; scale: number } {
-  let max = 0;
-  for (const x of w) max = Math.max(max, Math.abs(x));
-  const scale = max / 127 || 1;
-  const q = new Int8Array(w.length);
-  for (let i = 0; i < w.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round(w[i] / scale)));
-  return { q, scale };
-}
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
