@@ -20,6 +20,7 @@ describe("a free-text signal's subject", () => {
     expect(subjectWords("Hi, it spins forever and then times out. Please help, this is urgent. — Dana").size).toBe(0);
     expect(subjectWords("Good morning, hey there, it spins forever").size).toBe(0);
     expect(subjectWords("It fails for our big account, small ones work").size).toBe(0);
+    expect(subjectWords("It dies on large files; I should be able to, it says the input is invalid").size).toBe(0);
     expect(subjectWords("Oops, something broke as soon as it loads").size).toBe(0);
     // the writer's own name is no name field of the product
     expect([...subjectWords("Checkout shows garbled characters instead of my name")]).toEqual(["checkout"]);

@@ -40,6 +40,8 @@ export const COMPLAINT = new Set(
     "hello hey hiya good morning afternoon evening dear folks guys " +
     // exclamations and how soon: "Oops, something broke", "crashes as soon as it loads"
     "oops oop whoops soon " +
+    // how it went: "it dies on large files", "should be able to", "says the input is invalid"
+    "die dies died dying able unable invalid valid " +
     // who and on what
     "customer customers client clients enterprise account accounts people person everyone someone somebody nobody " +
     "our their mine yours colleague colleagues teammate owner owners admin admins role roles " +
