@@ -35,6 +35,7 @@ export interface ResearchRunView {
   starts: number;
   started_at: number | null;
   finished_at: number | null;
+  /** the last attempt's error (kept once a later attempt succeeds) */
   last_error: string | null;
   /** done: what the run found (null when the report had moved on and the run was skipped) */
   outcome: "researched" | "stale" | null;
@@ -124,7 +125,7 @@ export class ResearchRunObject extends DurableObject<Env> {
       const evidence = await researcher.research(input);
       const decision = await judge.judge(evidence);
       this.sql.exec(
-        "UPDATE run SET state = 'done', outcome = 'researched', evidence = ?, decision = ?, finished_at = ?, last_error = NULL",
+        "UPDATE run SET state = 'done', outcome = 'researched', evidence = ?, decision = ?, finished_at = ?",
         JSON.stringify(evidence),
         JSON.stringify(decision),
         Date.now(),
