@@ -77,7 +77,13 @@ export default defineConfig(async () => {
               main: "./workers/index.ts",
               wrangler: { configPath: "./wrangler.toml", environment: "local" },
               miniflare: {
-                bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations },
+                bindings: {
+                  ADMIN_TOKEN: "test-admin-token",
+                  TEST_MIGRATIONS: migrations,
+                  // research runs: a signal holding "nightshift-research-fault:<n>" fails n attempts; short backoff
+                  RESEARCH_FAULT_MARKER: "nightshift-research-fault",
+                  RESEARCH_RETRY_BASE_MS: "50",
+                },
                 // a small per-project ingest rate, so the 429 path is reachable in a test
                 ratelimits: { INGEST_RATE: { simple: { limit: 60, period: 10 } } },
                 // no test may reach the internet; anthropic.fake is a local fake of the Messages API

@@ -3,17 +3,22 @@
  * each), total weight and lifecycle state. Crossing the promotion threshold
  * makes it a candidate and schedules research on its alarm; there the report
  * judge (workers/safety/report-judge.ts, face from workers/safety/from-env.ts)
- * reads the whole report first and quarantines an unsafe one; otherwise
- * research and actionability decide ready / needs_input / not_actionable, and
- * the project's inbox is told. D1 `reports` mirrors the listing fields.
+ * reads the whole report first and quarantines an unsafe one; otherwise a
+ * research job `{project, report, revision}` goes to the research queue, and a
+ * research run Durable Object (durable-objects/research-run.ts) runs research
+ * and actionability off this alarm and hands the result back (`researchDone`),
+ * which decides ready / needs_input / not_actionable, and the project's inbox
+ * is told. `revision` counts changes to the signal set: a result for an older
+ * revision is ignored and the report is judged and researched again. D1
+ * `reports` mirrors the listing fields.
  */
 import { DurableObject } from "cloudflare:workers";
 import { addColumnIfMissing } from "./add-column";
-import { RuleActionabilityJudge, type ActionabilityDecision } from "../workers/actionability/actionability";
+import type { ActionabilityDecision } from "../workers/actionability/actionability";
 import type { Env } from "../workers/env";
 import type { LinkMethod, MatchVerdict } from "../workers/grouping/types";
-import { EvidenceResearcher } from "../workers/research/evidence";
-import type { Evidence, EvidenceSignal } from "../workers/research/research";
+import type { ResearchJob } from "../workers/research/job";
+import type { Evidence, EvidenceSignal, ResearchInput } from "../workers/research/research";
 import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
 import { cleanTitle } from "../workers/ingest/control-chars";
 import { mirrorStatement, type ReportListing } from "../workers/reports/mirror";
@@ -53,6 +58,10 @@ export interface ReportView extends ReportListing {
   decision: ActionabilityDecision | null;
   /** the report judge's last verdict (face, verdict, rule, reason), taken before research */
   safety: ReportSafety | null;
+  /** counts changes to the signal set; research results carry the revision they read */
+  revision: number;
+  /** why research of the current revision last failed, while it is retried (null: it has not) */
+  research_error: string | null;
   history: { at: number; from: ReportState | null; to: ReportState; note: string }[];
   signals: ReportSignalView[];
 }
@@ -77,13 +86,17 @@ interface MetaRow {
   report_judge: string | null;
   /** when a person released the report from quarantine */
   released_at: number | null;
+  /** counts changes to the signal set (and research rounds); research results carry the one they read */
+  revision: number;
+  /** the revision the last research job was sent for (null: none yet) */
+  research_revision: number | null;
+  /** why research of the current revision last failed (null: it has not) */
+  research_error: string | null;
   [key: string]: SqlStorageValue;
 }
 
 export class ReportObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private readonly researcher = new EvidenceResearcher();
-  private readonly judge = new RuleActionabilityJudge();
   /** chosen from the environment (workers/safety/from-env.ts) on first use */
   private reportJudgeFace: ReportJudge | null = null;
 
@@ -108,6 +121,10 @@ export class ReportObject extends DurableObject<Env> {
     addColumnIfMissing(this.sql, "meta", "released_at", "INTEGER");
     // when each signal joined (null: before this column, so before any release)
     addColumnIfMissing(this.sql, "signals", "joined_at", "INTEGER");
+    // research off the alarm (durable-objects/research-run.ts): which signal set a result belongs to
+    addColumnIfMissing(this.sql, "meta", "revision", "INTEGER NOT NULL DEFAULT 0");
+    addColumnIfMissing(this.sql, "meta", "research_revision", "INTEGER");
+    addColumnIfMissing(this.sql, "meta", "research_error", "TEXT");
   }
 
   /**
@@ -164,7 +181,7 @@ export class ReportObject extends DurableObject<Env> {
         weight += s.weight;
       }
     }
-    if (added > 0) this.sql.exec("UPDATE meta SET weight = weight + ?, threshold = ?, updated_at = ?", weight, input.threshold, now);
+    if (added > 0) this.sql.exec("UPDATE meta SET weight = weight + ?, threshold = ?, updated_at = ?, revision = revision + 1", weight, input.threshold, now);
     else this.sql.exec("UPDATE meta SET threshold = ?", input.threshold);
     await this.maybePromote(input.threshold, "weight crossed the threshold");
     // a report already in the inbox shows its new weight and how much arrived since research
@@ -181,7 +198,10 @@ export class ReportObject extends DurableObject<Env> {
     let rearmed = false;
     const after = this.meta()!;
     if (!promoted && (after.state === "candidate" || after.state === "researching") && Date.now() - after.updated_at >= stalledAfterMs) {
-      await this.ctx.storage.setAlarm(Date.now());
+      // judged and sent for this revision already: send the job again (the run for it is idempotent;
+      // one that gave up starts a new round); else judge again on the alarm, which sends it
+      if (after.state === "researching" && after.research_revision === after.revision) await this.sendResearchJob(after, true);
+      else await this.ctx.storage.setAlarm(Date.now());
       rearmed = true;
     }
     if (promoted) await this.mirror();
@@ -218,7 +238,7 @@ export class ReportObject extends DurableObject<Env> {
     const row = this.sql.exec<{ weight: number }>("SELECT weight FROM signals WHERE id = ?", signalId).toArray()[0];
     if (!row) return null;
     this.sql.exec("DELETE FROM signals WHERE id = ?", signalId);
-    this.sql.exec("UPDATE meta SET weight = MAX(weight - ?, 0), updated_at = ?", row.weight, Date.now());
+    this.sql.exec("UPDATE meta SET weight = MAX(weight - ?, 0), updated_at = ?, revision = revision + 1", row.weight, Date.now());
     this.record(meta.state, meta.state, `signal ${signalId} moved to report ${to}${note ? `: ${note}` : ""}`);
     if (INBOX_STATES.includes(meta.state)) await this.notifyInbox();
     return this.listing();
@@ -234,7 +254,8 @@ export class ReportObject extends DurableObject<Env> {
     const meta = this.meta();
     if (!meta) return null;
     if (meta.state !== "quarantined") return { released: false, state: meta.state };
-    this.sql.exec("UPDATE meta SET released_at = ?", Date.now());
+    // a new research round: the run of the revision before the quarantine (if any) is not reused
+    this.sql.exec("UPDATE meta SET released_at = ?, revision = revision + 1", Date.now());
     this.transition("quarantined", "candidate", `released from quarantine by a person${note ? `: ${note}` : ""}`);
     await this.ctx.storage.setAlarm(Date.now());
     await this.mirror();
@@ -246,9 +267,10 @@ export class ReportObject extends DurableObject<Env> {
   }
 
   /**
-   * The report judge, then research, then actionability; runs on the alarm so
-   * a slow agent never blocks ingest. A judge that cannot answer (the API is
-   * down) throws: the alarm is retried, and the sweep re-arms research that stalled.
+   * The report judge, then a research job to the research queue; runs on the
+   * alarm so neither blocks ingest. A judge that cannot answer (the API is
+   * down) or a queue that refuses the job throws: the alarm is retried, and
+   * the sweep re-arms research that stalled.
    */
   async alarm(): Promise<void> {
     let meta = this.meta();
@@ -258,10 +280,17 @@ export class ReportObject extends DurableObject<Env> {
       meta = this.meta()!;
     }
     if (meta.state !== "researching") return;
+    const revision = meta.revision;
     const signals = this.signals();
     // the whole report is judged before any agent reads it; an unsafe one is quarantined, not researched
     const verdict = await this.judgeReport(meta, signals);
-    if (this.meta()!.state !== "researching") return;
+    const after = this.meta()!;
+    if (after.state !== "researching") return;
+    // signals joined while the judge read: judge the newer set
+    if (after.revision !== revision) {
+      await this.ctx.storage.setAlarm(Date.now());
+      return;
+    }
     this.sql.exec("UPDATE meta SET report_judge = ?", JSON.stringify({ ...verdict, at: Date.now() } satisfies ReportSafety));
     if (verdict.verdict === "unsafe") {
       this.transition("researching", "quarantined", `quarantined by ${verdict.judge}, ${verdict.rule}: ${verdict.reason}`);
@@ -269,11 +298,36 @@ export class ReportObject extends DurableObject<Env> {
       await this.notifyInbox();
       return;
     }
-    const evidence = await this.researcher.research({ reportId: meta.id, project: meta.project, weight: meta.weight, signals });
-    const decision = await this.judge.judge(evidence);
-    // merged by a person while research ran: nothing to decide any more
-    if (this.meta()!.state !== "researching") return;
-    this.sql.exec("UPDATE meta SET evidence = ?, decision = ?, title = ?", JSON.stringify(evidence), JSON.stringify(decision), evidence.title);
+    await this.sendResearchJob(after, false);
+  }
+
+  /**
+   * What a research run reads: the report's signals, while it is researching
+   * the run's revision; null once it has moved on (the run is stale).
+   */
+  async researchInput(revision: number): Promise<ResearchInput | null> {
+    const meta = this.meta();
+    if (!meta || meta.state !== "researching" || meta.revision !== revision) return null;
+    return { reportId: meta.id, project: meta.project, weight: meta.weight, signals: this.signals() };
+  }
+
+  /**
+   * A research run's result. Taken only while researching the same revision;
+   * for an older revision (signals joined or left since) it is ignored and the
+   * report is judged and researched again at the newer one.
+   */
+  async researchDone(input: { revision: number; result: { evidence: Evidence; decision: ActionabilityDecision } | null }): Promise<{ taken: boolean; state: ReportState }> {
+    const meta = this.meta();
+    if (!meta || meta.state !== "researching") return { taken: false, state: meta?.state ?? "potential" };
+    if (input.revision !== meta.revision || !input.result) {
+      // a run at the current revision that found nothing to do: a new round, so its key is new
+      if (input.revision === meta.revision) this.sql.exec("UPDATE meta SET revision = revision + 1");
+      this.record("researching", "researching", `research of revision ${input.revision} is stale (now ${this.meta()!.revision}): researching again`);
+      await this.ctx.storage.setAlarm(Date.now());
+      return { taken: false, state: "researching" };
+    }
+    const { evidence, decision } = input.result;
+    this.sql.exec("UPDATE meta SET evidence = ?, decision = ?, title = ?, research_error = NULL", JSON.stringify(evidence), JSON.stringify(decision), evidence.title);
     const to: ReportState = decision.bucket === "actionable" ? "ready" : decision.bucket === "needs_human" ? "needs_input" : "not_actionable";
     this.transition("researching", to, `${decision.rule}: ${decision.reason}`);
     if (to === "not_actionable") {
@@ -284,6 +338,24 @@ export class ReportObject extends DurableObject<Env> {
     }
     await this.mirror();
     await this.notifyInbox();
+    return { taken: true, state: this.meta()!.state };
+  }
+
+  /**
+   * A research run gave up after its attempts. The report stays `researching`
+   * with the reason on its record (`research_error`, history); the cron sweep
+   * re-sends the job once it has stalled (10 minutes from now), which starts a
+   * new round of attempts. A failure at an older revision: researched again now.
+   */
+  async researchFailed(input: { revision: number; attempts: number; reason: string }): Promise<{ taken: boolean }> {
+    const meta = this.meta();
+    if (!meta || meta.state !== "researching") return { taken: false };
+    if (input.revision !== meta.revision) return this.researchDone({ revision: input.revision, result: null });
+    const reason = `research failed after ${input.attempts} attempt${input.attempts === 1 ? "" : "s"}: ${input.reason}`.slice(0, 1000);
+    this.sql.exec("UPDATE meta SET research_error = ?, updated_at = ?", reason, Date.now());
+    this.record("researching", "researching", `${reason}; the sweep retries stalled research`);
+    await this.mirror();
+    return { taken: true };
   }
 
   // -- internals ------------------------------------------------------------
@@ -307,6 +379,12 @@ export class ReportObject extends DurableObject<Env> {
     }
     // the title and the signals the person saw were released with the report
     return judge.judge({ report_id: meta.id, title: "", signals: since });
+  }
+
+  private async sendResearchJob(meta: MetaRow, rearm: boolean): Promise<void> {
+    const job: ResearchJob = { v: 1, project: meta.project, report: meta.id, revision: meta.revision, ...(rearm ? { rearm } : {}) };
+    await this.env.RESEARCH.send(job);
+    this.sql.exec("UPDATE meta SET research_revision = ?", meta.revision);
   }
 
   private meta(): MetaRow | null {
@@ -372,6 +450,8 @@ export class ReportObject extends DurableObject<Env> {
       evidence: m.evidence ? (JSON.parse(m.evidence) as Evidence) : null,
       decision: m.decision ? (JSON.parse(m.decision) as ActionabilityDecision) : null,
       safety: m.report_judge ? (JSON.parse(m.report_judge) as ReportSafety) : null,
+      revision: m.revision,
+      research_error: m.research_error,
       history,
       signals,
     };

@@ -6,6 +6,9 @@
 import type { InboxObject } from "../durable-objects/inbox";
 import type { LocalVectorIndex } from "../durable-objects/local-vector-index";
 import type { ReportObject } from "../durable-objects/report";
+import type { ResearchRunObject } from "../durable-objects/research-run";
+import type { ResearchEnv } from "./research/from-env";
+import type { ResearchJob } from "./research/job";
 import type { SafetyEnv } from "./safety/from-env";
 import type { DeadLetter } from "./normalize/dead-letter";
 import type { SignalMessage } from "./normalize/message";
@@ -51,7 +54,7 @@ export interface VectorizeBinding {
 }
 
 /** ANTHROPIC_API_KEY (secret) and SAFETY_JUDGE_* turn on the LLM safety judge: see safety/from-env.ts. */
-export interface Env extends SafetyEnv {
+export interface Env extends SafetyEnv, ResearchEnv {
   DB: D1Database;
   SIGNALS: Queue<SignalMessage>;
   /** the dead-letter queue, written by the consumer with a reason */
@@ -62,6 +65,10 @@ export interface Env extends SafetyEnv {
   VECTORS: VectorizeBinding;
   REPORTS: DurableObjectNamespace<ReportObject>;
   INBOX: DurableObjectNamespace<InboxObject>;
+  /** research jobs for promoted reports (workers/research/consumer.ts) */
+  RESEARCH: Queue<ResearchJob>;
+  /** one research run per report revision (durable-objects/research-run.ts) */
+  RESEARCH_RUNS: DurableObjectNamespace<ResearchRunObject>;
   /** local environment only: storage behind LocalVectorize */
   LOCAL_VECTORS?: DurableObjectNamespace<LocalVectorIndex>;
   /** enables /v1/admin/*; a secret (`wrangler secret put ADMIN_TOKEN`) */

@@ -7,11 +7,13 @@ import { createApp } from "./app";
 import type { Env } from "./env";
 import { handleSignalBatch } from "./normalize/consumer";
 import { handleDeadLetterBatch } from "./normalize/dead-letter";
+import { handleResearchBatch } from "./research/consumer";
 import { sweepReports } from "./sweep/cron";
 import { redrivePending } from "./sweep/redrive";
 
 export { ReportObject } from "../durable-objects/report";
 export { InboxObject } from "../durable-objects/inbox";
+export { ResearchRunObject } from "../durable-objects/research-run";
 export { LocalVectorIndex } from "../durable-objects/local-vector-index";
 export { LocalAi } from "./local/local-ai";
 export { LocalVectorize } from "./local/local-vectorize";
@@ -22,6 +24,7 @@ export default {
   fetch: app.fetch,
   async queue(batch, env, _ctx) {
     if (batch.queue.endsWith("-dlq")) await handleDeadLetterBatch(batch, env);
+    else if (batch.queue.startsWith("nightshift-research")) await handleResearchBatch(batch, env);
     else await handleSignalBatch(batch, env);
   },
   async scheduled(_controller, env, ctx) {

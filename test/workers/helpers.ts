@@ -51,17 +51,32 @@ export function message(project: string, signal: Partial<SignalMessage["signal"]
 
 /**
  * Lets a report's pending research run (its alarm fires by itself in the
- * runtime; this runs it now if it has not) and waits until it has settled.
+ * runtime; this runs it now if it has not: the report judge, then the research
+ * job to the research queue, whose consumer and run Durable Object run by
+ * themselves) and waits until it has settled.
  */
 export async function settle(reportId: string): Promise<ReportView> {
   const stub = env.REPORTS.get(env.REPORTS.idFromName(reportId));
-  for (let i = 0; i < 50; i++) {
+  // the research queue delivers after its batch timeout (1 s locally): poll, with a generous bound for a busy machine
+  for (let i = 0; i < 1500; i++) {
     await runDurableObjectAlarm(stub);
     const view = await stub.snapshot();
     if (view && view.state !== "candidate" && view.state !== "researching") return view;
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 40));
   }
   throw new Error(`report ${reportId} did not settle`);
+}
+
+/** Waits until `pred` holds for the report's view (polls; the research queue and runs work by themselves). */
+export async function waitForReport(reportId: string, pred: (v: ReportView) => boolean, what: string): Promise<ReportView> {
+  const stub = env.REPORTS.get(env.REPORTS.idFromName(reportId));
+  let last: ReportView | null = null;
+  for (let i = 0; i < 1500; i++) {
+    last = await stub.snapshot();
+    if (last && pred(last)) return last;
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  throw new Error(`report ${reportId}: never ${what}; last state ${last?.state}`);
 }
 
 /**

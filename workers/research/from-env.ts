@@ -1,0 +1,81 @@
+/**
+ * The research faces a deployment asks for through its environment, chosen in
+ * this one place (the research run Durable Object never builds its own):
+ *
+ *   RESEARCHER               offline (default): EvidenceResearcher, a deterministic evidence
+ *                            summary of the signals. The sandboxed agent is the production face
+ *                            to come; it implements the same `Researcher` interface.
+ *   RESEARCH_MAX_ATTEMPTS    attempts per research run before it is given up (default 3)
+ *   RESEARCH_RETRY_BASE_MS   backoff before the 2nd attempt; doubles each time (default 30000)
+ *   RESEARCH_FAULT_MARKER    tests only: a signal whose content holds `<marker>:<n>` makes the
+ *                            researcher throw on the first n attempts of each run (unset: never)
+ *
+ * Actionability: today only the offline rules (RuleActionabilityJudge).
+ */
+import { RuleActionabilityJudge, type ActionabilityJudge } from "../actionability/actionability";
+import { EvidenceResearcher } from "./evidence";
+import type { Evidence, Researcher, ResearchInput } from "./research";
+
+export interface ResearchEnv {
+  RESEARCHER?: string;
+  RESEARCH_MAX_ATTEMPTS?: string;
+  RESEARCH_RETRY_BASE_MS?: string;
+  RESEARCH_FAULT_MARKER?: string;
+}
+
+export class ResearchConfigError extends Error {}
+
+export interface ResearchFaces {
+  researcher: Researcher;
+  judge: ActionabilityJudge;
+}
+
+export interface ResearchRetryPolicy {
+  maxAttempts: number;
+  baseMs: number;
+}
+
+/** The researcher and actionability judge for one attempt (`attempt` counts from 1). */
+export function researchFacesFromEnv(env: ResearchEnv, attempt = 1): ResearchFaces {
+  const face = env.RESEARCHER?.trim() || "offline";
+  if (face !== "offline") throw new ResearchConfigError(`RESEARCHER must be offline, not '${face}'`);
+  let researcher: Researcher = new EvidenceResearcher();
+  const marker = env.RESEARCH_FAULT_MARKER?.trim();
+  if (marker) researcher = new FaultInjectingResearcher(researcher, marker, attempt);
+  return { researcher, judge: new RuleActionabilityJudge() };
+}
+
+export function researchRetryPolicy(env: ResearchEnv): ResearchRetryPolicy {
+  return { maxAttempts: positiveInt(env.RESEARCH_MAX_ATTEMPTS, 3, "RESEARCH_MAX_ATTEMPTS"), baseMs: positiveInt(env.RESEARCH_RETRY_BASE_MS, 30_000, "RESEARCH_RETRY_BASE_MS") };
+}
+
+function positiveInt(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new ResearchConfigError(`${name} must be a positive integer, not '${raw}'`);
+  return n;
+}
+
+/** Test hook: throws on the first n attempts when a signal asks for it with `<marker>:<n>`. */
+class FaultInjectingResearcher implements Researcher {
+  readonly name: string;
+  constructor(
+    private readonly inner: Researcher,
+    private readonly marker: string,
+    private readonly attempt: number,
+  ) {
+    this.name = inner.name;
+  }
+
+  async research(input: ResearchInput): Promise<Evidence> {
+    let failFor = 0;
+    for (const s of input.signals) {
+      const at = s.content.indexOf(`${this.marker}:`);
+      if (at < 0) continue;
+      const digits = /^\d{1,3}/.exec(s.content.slice(at + this.marker.length + 1, at + this.marker.length + 4));
+      if (digits) failFor = Math.max(failFor, Number(digits[0]));
+    }
+    if (this.attempt <= failFor) throw new Error(`injected research fault (attempt ${this.attempt} of ${failFor} failing)`);
+    return this.inner.research(input);
+  }
+}
