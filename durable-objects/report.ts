@@ -17,7 +17,7 @@ import { addColumnIfMissing } from "./add-column";
 import type { ActionabilityDecision } from "../workers/actionability/actionability";
 import type { Env } from "../workers/env";
 import type { LinkMethod, MatchVerdict } from "../workers/grouping/types";
-import type { ResearchJob } from "../workers/research/job";
+import { type ResearchJob, researchRunKey } from "../workers/research/job";
 import type { Evidence, EvidenceSignal, ResearchInput } from "../workers/research/research";
 import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
 import { cleanTitle } from "../workers/ingest/control-chars";
@@ -27,6 +27,9 @@ import type { ReportJudge, ReportJudgeVerdict } from "../workers/safety/report-j
 
 /** evidence content kept per signal inside the report */
 const MAX_CONTENT_CHARS = 8_000;
+
+/** how long after sending a research job the report looks whether it reached its run */
+const RESEARCH_JOB_CHECK_MS = 60_000;
 
 export interface AddSignalsInput {
   reportId: string;
@@ -90,6 +93,8 @@ interface MetaRow {
   revision: number;
   /** the revision the last research job was sent for (null: none yet) */
   research_revision: number | null;
+  /** when the research job for `research_revision` was last sent */
+  research_sent_at: number | null;
   /** why research of the current revision last failed (null: it has not) */
   research_error: string | null;
   [key: string]: SqlStorageValue;
@@ -125,6 +130,7 @@ export class ReportObject extends DurableObject<Env> {
     addColumnIfMissing(this.sql, "meta", "revision", "INTEGER NOT NULL DEFAULT 0");
     addColumnIfMissing(this.sql, "meta", "research_revision", "INTEGER");
     addColumnIfMissing(this.sql, "meta", "research_error", "TEXT");
+    addColumnIfMissing(this.sql, "meta", "research_sent_at", "INTEGER");
   }
 
   /**
@@ -280,6 +286,20 @@ export class ReportObject extends DurableObject<Env> {
       meta = this.meta()!;
     }
     if (meta.state !== "researching") return;
+    // a job was sent for this revision already: its run is on its way, unless the job was lost (the local
+    // queue does not survive a restart): one that has not reached its run a while after it was sent is sent again
+    if (meta.research_revision === meta.revision) {
+      const sentAt = meta.research_sent_at ?? 0;
+      const recheckAt = sentAt + RESEARCH_JOB_CHECK_MS;
+      if (Date.now() < recheckAt) {
+        await this.ctx.storage.setAlarm(recheckAt);
+        return;
+      }
+      const run = await this.env.RESEARCH_RUNS.get(this.env.RESEARCH_RUNS.idFromName(researchRunKey({ report: meta.id, revision: meta.revision }))).snapshot();
+      if (!run) await this.sendResearchJob(meta, false);
+      else if (run.state === "queued" || run.state === "running") await this.ctx.storage.setAlarm(Date.now() + RESEARCH_JOB_CHECK_MS);
+      return;
+    }
     const revision = meta.revision;
     const signals = this.signals();
     // the whole report is judged before any agent reads it; an unsafe one is quarantined, not researched
@@ -384,7 +404,10 @@ export class ReportObject extends DurableObject<Env> {
   private async sendResearchJob(meta: MetaRow, rearm: boolean): Promise<void> {
     const job: ResearchJob = { v: 1, project: meta.project, report: meta.id, revision: meta.revision, ...(rearm ? { rearm } : {}) };
     await this.env.RESEARCH.send(job);
-    this.sql.exec("UPDATE meta SET research_revision = ?", meta.revision);
+    const now = Date.now();
+    this.sql.exec("UPDATE meta SET research_revision = ?, research_sent_at = ?", meta.revision, now);
+    // looked at again later: a job that never reached its run is sent again (alarm())
+    await this.ctx.storage.setAlarm(now + RESEARCH_JOB_CHECK_MS);
   }
 
   private meta(): MetaRow | null {

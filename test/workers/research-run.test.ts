@@ -4,7 +4,7 @@
  * it (retrying on its own alarm) and hands the result back, which the report
  * takes only for its current revision.
  */
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ReportView } from "../../durable-objects/report";
 import type { ResearchRunView } from "../../durable-objects/research-run";
@@ -76,6 +76,26 @@ describe("research runs", () => {
     expect(after.history).toHaveLength(view.history.length);
     // the sweep does not re-send research for a report that is ready
     expect(await reportStub(id).sweep(2, 0)).toMatchObject({ rearmed: false, state: "ready" });
+  });
+
+  it("a research job that never reached its run (a restart drops the local queue) is sent again by the report", async () => {
+    // a high bar: the report stays potential, so nothing is sent on its own
+    await createProject("rr-lost", 100);
+    await deliver([message("rr-lost", { id: "l1", content: checkoutError(1) }), message("rr-lost", { id: "l2", content: checkoutError(2) })]);
+    const id = await reportOf("rr-lost", "l1");
+    const stub = reportStub(id);
+    const revision = (await stub.snapshot())!.revision;
+    // as if the job for this revision had been sent a minute ago and lost with the queue
+    await runInDurableObject(stub, async (_instance, state) => {
+      state.storage.sql.exec("UPDATE meta SET state = 'researching', research_revision = revision, research_sent_at = ?", Date.now() - 61_000);
+    });
+    expect(await runStub(id, revision).snapshot()).toBeNull();
+    await runInDurableObject(stub, async (instance) => {
+      await (instance as unknown as { alarm(): Promise<void> }).alarm();
+    });
+    const view = await waitForReport(id, (v) => v.state !== "researching", "left research");
+    expect(view.state).toBe("ready");
+    expect(await runStub(id, revision).snapshot()).toMatchObject({ state: "done", outcome: "researched", starts: 1, delivered: true });
   });
 
   it("a malformed research job is acked and dropped, not retried", async () => {
