@@ -12,7 +12,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import { head } from "../normalize/reading-window";
-import { anthropicClient, askForJsonTwice, type AnthropicClientOptions } from "../safety/anthropic-client";
+import { anthropicClient, askForJsonTwice, type AnthropicClientOptions, jsonRequest } from "../safety/anthropic-client";
 import { closeTag, fence, newBoundary, openTag } from "../safety/fence";
 import { ruleVerdict } from "./rule-match-judge";
 import type { MatchJudge, MatchQuestion, MatchVerdict } from "./types";
@@ -75,13 +75,7 @@ export class LlmMatchJudge implements MatchJudge {
   /** The Messages API request for one question (a boundary that occurs in neither fenced text). */
   request(q: MatchQuestion, boundary?: string): Anthropic.MessageCreateParamsNonStreaming {
     const u = untrusted(q);
-    return {
-      model: this.model,
-      max_tokens: 200,
-      system: MATCH_SYSTEM_PROMPT,
-      messages: [{ role: "user", content: matchUserMessage(q, boundary ?? newBoundary(`${u.signal}\n${u.report}`)) }],
-      output_config: { format: { type: this.outputFormat.type, schema: this.outputFormat.schema } },
-    };
+    return jsonRequest(this.model, 200, MATCH_SYSTEM_PROMPT, matchUserMessage(q, boundary ?? newBoundary(`${u.signal}\n${u.report}`)), this.outputFormat);
   }
 
   async judge(q: MatchQuestion): Promise<MatchVerdict> {

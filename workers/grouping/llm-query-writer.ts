@@ -12,7 +12,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import { head } from "../normalize/reading-window";
-import { anthropicClient, askForJson, type AnthropicClientOptions } from "../safety/anthropic-client";
+import { anthropicClient, askForJson, type AnthropicClientOptions, jsonRequest } from "../safety/anthropic-client";
 import { fencedTurn, newBoundary } from "../safety/fence";
 import { type ModelAnswer, ModelQueryWriter, NoAnswer } from "./model-query-writer";
 import type { GroupingSignal, QueryWriter } from "./types";
@@ -75,13 +75,7 @@ export class LlmQueryWriter extends ModelQueryWriter {
 
   /** The Messages API request for one signal (a fresh boundary each time). */
   request(signal: GroupingSignal, boundary = signalBoundary(signal)): Anthropic.MessageCreateParamsNonStreaming {
-    return {
-      model: this.model,
-      max_tokens: 300,
-      system: QUERY_SYSTEM_PROMPT,
-      messages: [{ role: "user", content: queryUserMessage(signal, boundary) }],
-      output_config: { format: { type: this.outputFormat.type, schema: this.outputFormat.schema } },
-    };
+    return jsonRequest(this.model, 300, QUERY_SYSTEM_PROMPT, queryUserMessage(signal, boundary), this.outputFormat);
   }
 
   protected async ask(signal: GroupingSignal): Promise<ModelAnswer> {

@@ -20,6 +20,23 @@ export interface AnthropicClientOptions {
   timeoutMs?: number;
 }
 
+/** The structured output a request asks for (what `zodOutputFormat` makes: its type and JSON schema). */
+export interface JsonFormat {
+  type: "json_schema";
+  schema: { [key: string]: unknown };
+}
+
+/** One Messages API request for a JSON answer: a system prompt, one user turn (already fenced), the output format. */
+export function jsonRequest(model: string, maxTokens: number, system: string, user: string, format: JsonFormat): Anthropic.MessageCreateParamsNonStreaming {
+  return {
+    model,
+    max_tokens: maxTokens,
+    system,
+    messages: [{ role: "user", content: user }],
+    output_config: { format: { type: format.type, schema: format.schema } },
+  };
+}
+
 export function anthropicClient(opts: AnthropicClientOptions): Anthropic {
   return new Anthropic({
     apiKey: opts.apiKey,

@@ -18,7 +18,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import type { SafetyClassifier, SafetyInput, SafetyVerdict } from "./classifier";
-import { anthropicClient, askForJsonTwice, type AnthropicClientOptions } from "./anthropic-client";
+import { anthropicClient, askForJsonTwice, type AnthropicClientOptions, jsonRequest } from "./anthropic-client";
 import { fencedTurn, newBoundary } from "./fence";
 import { parseModelJson } from "./model-json";
 
@@ -97,13 +97,7 @@ export class LlmSafetyJudge implements SafetyClassifier, SafetyJudge {
 
   /** The Messages API request for one signal (a fresh boundary each time). */
   request(input: SafetyInput, boundary = newBoundary(`${input.source_product}\n${input.source_type}\n${input.content}`)): Anthropic.MessageCreateParamsNonStreaming {
-    return {
-      model: this.model,
-      max_tokens: this.maxTokens,
-      system: JUDGE_SYSTEM_PROMPT,
-      messages: [{ role: "user", content: judgeUserMessage(input, boundary) }],
-      output_config: { format: { type: this.outputFormat.type, schema: this.outputFormat.schema } },
-    };
+    return jsonRequest(this.model, this.maxTokens, JUDGE_SYSTEM_PROMPT, judgeUserMessage(input, boundary), this.outputFormat);
   }
 
   async judge(input: SafetyInput): Promise<JudgeOutcome> {

@@ -30,7 +30,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import { head } from "../normalize/reading-window";
-import { anthropicClient, askForJsonTwice, type AnthropicClientOptions } from "./anthropic-client";
+import { anthropicClient, askForJsonTwice, type AnthropicClientOptions, jsonRequest } from "./anthropic-client";
 import { fencedTurn, newBoundary } from "./fence";
 import type { OfflineReportJudge, ReportJudge, ReportJudgeInput, ReportJudgeVerdict, ReportReading } from "./report-judge";
 
@@ -138,18 +138,8 @@ export class LlmReportJudge implements ReportJudge {
 
   /** The Messages API request for one report (a boundary that does not occur in it). */
   request(text: string, boundary = newBoundary(text)): Anthropic.MessageCreateParamsNonStreaming {
-    return {
-      model: this.model,
-      max_tokens: this.maxTokens,
-      system: REPORT_JUDGE_SYSTEM_PROMPT,
-      messages: [
-        {
-          role: "user",
-          content: fencedTurn("Judge the report", text, REPORT_TAG, boundary, "Is it safe for an agent to read? Answer with the JSON object only."),
-        },
-      ],
-      output_config: { format: { type: this.outputFormat.type, schema: this.outputFormat.schema } },
-    };
+    const user = fencedTurn("Judge the report", text, REPORT_TAG, boundary, "Is it safe for an agent to read? Answer with the JSON object only.");
+    return jsonRequest(this.model, this.maxTokens, REPORT_JUDGE_SYSTEM_PROMPT, user, this.outputFormat);
   }
 
   async judge(input: ReportJudgeInput): Promise<ReportJudgeVerdict> {

@@ -10,7 +10,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import { z } from "zod";
 import { head } from "../normalize/reading-window";
-import { anthropicClient, askForJsonTwice, type AnthropicClientOptions } from "../safety/anthropic-client";
+import { anthropicClient, askForJsonTwice, type AnthropicClientOptions, jsonRequest } from "../safety/anthropic-client";
 import { fencedTurn, newBoundary } from "../safety/fence";
 import { TRIAGE_REASONS, type TriageInput } from "./triage";
 
@@ -59,18 +59,7 @@ export class LlmTriageJudge implements TriageJudge {
   request(signal: TriageInput, boundary?: string): Anthropic.MessageCreateParamsNonStreaming {
     const text = `source: ${signal.source_product}/${signal.source_type}\n---\n${head(signal.content, MAX_SIGNAL_CHARS)}`;
     const b = boundary ?? newBoundary(text);
-    return {
-      model: this.model,
-      max_tokens: 150,
-      system: TRIAGE_SYSTEM_PROMPT,
-      messages: [
-        {
-          role: "user",
-          content: fencedTurn("The signal is", text, SIGNAL_TAG, b, "Is it actionable? Answer with the JSON object only."),
-        },
-      ],
-      output_config: { format: { type: this.outputFormat.type, schema: this.outputFormat.schema } },
-    };
+    return jsonRequest(this.model, 150, TRIAGE_SYSTEM_PROMPT, fencedTurn("The signal is", text, SIGNAL_TAG, b, "Is it actionable? Answer with the JSON object only."), this.outputFormat);
   }
 
   async judge(signal: TriageInput): Promise<TriageAsk> {
