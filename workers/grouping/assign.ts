@@ -167,7 +167,7 @@ export async function assignSignal(
    */
   const preferred = () => {
     const bonus = (c: Candidate) => (failure.length && sameFailure.has(c.reportId) ? SAME_FAILURE_EDGE : 0);
-    return ranked().sort((a, b) => b.score + bonus(b) - (a.score + bonus(a)) || a.reportId.localeCompare(b.reportId));
+    return [...byReport.values()].sort((a, b) => b.score + bonus(b) - (a.score + bonus(a)) || a.reportId.localeCompare(b.reportId));
   };
 
   // a signal joins only a report it shares a subject word with (subject.ts)

@@ -26,10 +26,7 @@ export class D1FingerprintStore implements FingerprintStore {
   }
 
   async moveTo(project: string, fp: string, from: string, hit: FingerprintHit): Promise<void> {
-    await this.db
-      .prepare("UPDATE fingerprints SET report_id = ?, embedding = ? WHERE project_id = ? AND fingerprint = ? AND report_id = ?")
-      .bind(hit.reportId, hit.embedding ? encodeEmbedding(hit.embedding) : null, project, fp, from)
-      .run();
+    await moveFingerprint(this.db, project, fp, from, hit).run();
   }
 
   async set(project: string, fp: string, hit: FingerprintHit): Promise<void> {
@@ -44,4 +41,11 @@ export class D1FingerprintStore implements FingerprintStore {
       })
       .onConflictDoNothing();
   }
+}
+
+/** Leads `fp` to `hit.reportId` if it still leads to `from` (compare and set): the statement, to run alone or in a batch. */
+export function moveFingerprint(db: D1Database, project: string, fp: string, from: string, hit: FingerprintHit): D1PreparedStatement {
+  return db
+    .prepare("UPDATE fingerprints SET report_id = ?, embedding = ? WHERE project_id = ? AND fingerprint = ? AND report_id = ?")
+    .bind(hit.reportId, hit.embedding ? encodeEmbedding(hit.embedding) : null, project, fp, from);
 }

@@ -10,16 +10,17 @@ export class MemoryFingerprintStore implements FingerprintStore {
   async set(project: string, fp: string, hit: FingerprintHit): Promise<void> {
     const key = `${project}\u0000${fp}`;
     if (this.map.has(key)) return; // first writer wins, as in D1
-    this.map.set(key, hit);
-    const r = `${project}\u0000${hit.reportId}`;
-    this.byReport.set(r, [...(this.byReport.get(r) ?? []), fp]);
+    this.link(project, fp, hit);
   }
   async moveTo(project: string, fp: string, from: string, hit: FingerprintHit): Promise<void> {
     const key = `${project}\u0000${fp}`;
     if (this.map.get(key)?.reportId !== from) return;
-    this.map.set(key, hit);
     const was = `${project}\u0000${from}`;
     this.byReport.set(was, (this.byReport.get(was) ?? []).filter((f) => f !== fp));
+    this.link(project, fp, hit);
+  }
+  private link(project: string, fp: string, hit: FingerprintHit): void {
+    this.map.set(`${project}\u0000${fp}`, hit);
     const r = `${project}\u0000${hit.reportId}`;
     this.byReport.set(r, [...(this.byReport.get(r) ?? []), fp]);
   }

@@ -23,6 +23,7 @@ import { oncePerProject } from "../grouping/corrections";
 import { DEFAULT_TOP_K } from "../grouping/defaults";
 import { groupingThreshold } from "../grouping/from-env";
 import { precomputed } from "../grouping/fingerprinter";
+import { moveFingerprint } from "../grouping/d1-fingerprints";
 import { atMost } from "./at-most";
 import { decodeEmbedding, encodeEmbedding } from "./embedding-codec";
 import type { FingerprintHit, FingerprintStore, GroupingDeps, LinkMethod, MatchVerdict } from "../grouping/types";
@@ -303,7 +304,6 @@ async function prefetchFingerprints(
   const insert = d1.prepare(
     "INSERT INTO fingerprints (project_id, fingerprint, report_id, embedding, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
   );
-  const move = d1.prepare("UPDATE fingerprints SET report_id = ?, embedding = ? WHERE project_id = ? AND fingerprint = ? AND report_id = ?");
   return {
     async get(project, fp) {
       const k = keyOf(project, fp);
@@ -318,7 +318,7 @@ async function prefetchFingerprints(
       if (known.has(k) && known.get(k)?.reportId !== from) return;
       known.set(k, hit);
       // after the batch's inserts, in order: compare and set, like the store's own
-      added.push(move.bind(hit.reportId, hit.embedding ? encodeEmbedding(hit.embedding) : null, project, fp, from));
+      added.push(moveFingerprint(d1, project, fp, from, hit));
     },
     async ofReport(project, reportId, limit = 50) {
       const mine = [...known.entries()].filter(([k, hit]) => hit?.reportId === reportId && k.startsWith(keyOf(project, ""))).map(([k]) => k.slice(keyOf(project, "").length));
