@@ -19,7 +19,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { ActionabilityDecision } from "../workers/actionability/actionability";
 import type { Env } from "../workers/env";
 import { researchFacesFromEnv, researchRetryPolicy } from "../workers/research/from-env";
-import type { ResearchJob } from "../workers/research/job";
+import { type ResearchJob, researchRunKey } from "../workers/research/job";
 import type { Evidence } from "../workers/research/research";
 
 export type ResearchRunState = "queued" | "running" | "done" | "failed";
@@ -43,22 +43,14 @@ export interface ResearchRunView {
   delivered: boolean;
 }
 
-interface RunRow {
-  project: string;
-  report: string;
-  revision: number;
-  state: ResearchRunState;
-  attempts: number;
-  starts: number;
-  started_at: number | null;
-  finished_at: number | null;
-  last_error: string | null;
+/** The run's row: the view's fields as stored, with what it found (JSON) and `delivered` as 0/1. */
+type RunRow = Omit<ResearchRunView, "key" | "outcome" | "delivered"> & {
   evidence: string | null;
   decision: string | null;
   outcome: string | null;
   delivered: number;
   [key: string]: SqlStorageValue;
-}
+};
 
 export class ResearchRunObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -171,7 +163,7 @@ export class ResearchRunObject extends DurableObject<Env> {
     const r = this.row();
     if (!r) return null;
     return {
-      key: `${r.report}:${r.revision}`,
+      key: researchRunKey(r),
       project: r.project,
       report: r.report,
       revision: r.revision,
