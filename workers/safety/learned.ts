@@ -9,6 +9,7 @@
  * benign texts (false alarms at `dropAt` ≤ the trainer's target); between
  * them the tiered classifier asks the LLM judge when one is configured.
  */
+import { decodeInt8Weights } from "./int8-weights";
 import { BLOCK, blockCount, forEachFeature, FEATURE_BITS, normalizeForFeatures } from "./ngram-features";
 
 export interface SafetyModel {
@@ -34,10 +35,7 @@ export interface SafetyModelFile {
 
 export function decodeModel(file: SafetyModelFile): SafetyModel {
   if (file.featureBits !== FEATURE_BITS) throw new Error(`safety model has ${file.featureBits}-bit features, the code reads ${FEATURE_BITS}`);
-  const bin = atob(file.weights);
-  const weights = new Int8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) weights[i] = (bin.charCodeAt(i) << 24) >> 24;
-  if (weights.length !== 1 << FEATURE_BITS) throw new Error(`safety model has ${weights.length} weights, not ${1 << FEATURE_BITS}`);
+  const weights = decodeInt8Weights(file.weights, FEATURE_BITS, "safety model");
   return { version: file.version, bias: file.bias, scale: file.scale, weights, dropAt: file.dropAt, uncertainAt: file.uncertainAt };
 }
 

@@ -10,6 +10,7 @@
  * (int8 n-gram weights, named cue weights). One pass over at most
  * MODEL_CHARS chars: linear time, bounded cost.
  */
+import { decodeInt8Weights } from "../safety/int8-weights";
 import { forEachFeature, normalizeForFeatures } from "../safety/ngram-features";
 import { claimMatchesFailure, claimsItWorks } from "./contradiction";
 import { namesFeature, problemEvidence } from "./evidence";
@@ -47,10 +48,7 @@ export interface TriageModel {
 
 export function decodeTriageModel(file: TriageModelFile): TriageModel {
   if (file.featureBits !== TRIAGE_FEATURE_BITS) throw new Error(`triage model has ${file.featureBits}-bit features, the code reads ${TRIAGE_FEATURE_BITS}`);
-  const bin = atob(file.weights);
-  const weights = new Int8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) weights[i] = (bin.charCodeAt(i) << 24) >> 24;
-  if (weights.length !== 1 << TRIAGE_FEATURE_BITS) throw new Error(`triage model has ${weights.length} weights, not ${1 << TRIAGE_FEATURE_BITS}`);
+  const weights = decodeInt8Weights(file.weights, TRIAGE_FEATURE_BITS, "triage model");
   return { version: file.version, bias: file.bias, scale: file.scale, weights, cues: new Map(Object.entries(file.cues)), noiseBelow: file.noiseBelow };
 }
 
