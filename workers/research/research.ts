@@ -51,3 +51,42 @@ export interface Researcher {
   readonly name: string;
   research(input: ResearchInput): Promise<Evidence>;
 }
+
+/**
+ * The repository a report's research reads: checked out in a Workspace at
+ * `dir` (a container path under /workspace), at commit `head` of `branch`.
+ */
+export interface RepoCheckout {
+  workspace: import("../workspace/workspace").Workspace;
+  dir: string;
+  url: string;
+  branch: string;
+  head: string;
+  /** the project's test command, when it gave one */
+  testCommand: string | null;
+}
+
+export interface CodeResearchInput {
+  report: ResearchInput;
+  /** the deterministic summary of the signals (always computed first) */
+  evidence: Evidence;
+  /** null when the project has connected no repository */
+  repo: RepoCheckout | null;
+  /** nightshift's own MCP tools for this run, then the project's external MCP servers' tools */
+  tools: import("../agent/tool").AgentTool[];
+}
+
+export interface CodeResearchResult {
+  output: import("./output").ResearchOutput;
+  run: import("../agent/run-record").RunRecord;
+}
+
+/**
+ * Research with the code (issue 8): the offline code researcher and the agent
+ * implement this; the research run Durable Object calls it after the
+ * evidence summary.
+ */
+export interface CodeResearcher {
+  readonly name: string;
+  research(input: CodeResearchInput, signal?: AbortSignal): Promise<CodeResearchResult>;
+}
