@@ -1,13 +1,15 @@
 /**
  * For the workspace tests in workerd: starts the local sandbox service (in
  * this Node process) and makes a small git repository (two branches) for
- * them to check out; passes its URL and the repository's file:// URL.
+ * them to check out, and the sample app's repository; passes their URLs and
+ * the demo's signal stream.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { makeSampleRepo } from "../../scripts/local/make-sample-repo";
 import { startSandboxService } from "../../scripts/local/sandbox-service";
 
 declare module "vitest" {
@@ -17,6 +19,10 @@ declare module "vitest" {
     /** the service's root (a sandbox's host directory is <root>/sandboxes/<id>) */
     sandboxRoot: string;
     gitRepoUrl: string;
+    /** the sample app (examples/sample-app) as a git repository, file:// */
+    sampleRepoUrl: string;
+    /** the demo's signal stream (scripts/demo/sample-stream.jsonl), whose problems are the sample app's bugs */
+    sampleStream: { id: string; source_product: string; source_type: string; content: string }[];
   }
 }
 
@@ -45,6 +51,9 @@ export default async function setup(project: TestProject) {
   project.provide("sandboxIsolation", service.isolation.mode);
   project.provide("sandboxRoot", service.root);
   project.provide("gitRepoUrl", `file://${repo}`);
+  project.provide("sampleRepoUrl", `file://${makeSampleRepo(join(dir, "shop-web"))}`);
+  const stream = readFileSync(new URL("../../scripts/demo/sample-stream.jsonl", import.meta.url), "utf8");
+  project.provide("sampleStream", stream.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l)));
   return async () => {
     await service.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -6,10 +6,10 @@
 import { head } from "../normalize/reading-window";
 import { isInAppFile } from "../normalize/in-app";
 import { parseError, urlPath } from "../normalize/stack";
+import { SOURCE_FILE } from "./locate";
 import type { Count, Evidence, Priority, Researcher, ResearchInput } from "./research";
 
 const TOP = 5;
-const SOURCE_FILE = /(?:^|[\s`'"(])((?:[\w.-]+\/)+[\w.-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rb|java|kt|rs|php|cs|swift|vue|svelte))\b/g;
 
 function top(counts: Map<string, number>): Count[] {
   return [...counts.entries()]

@@ -4,6 +4,7 @@
  * before anything is sent), output capped per stream, SDK errors mapped to
  * reasons, a default deadline on every command.
  */
+import { shellQuote } from "./shell-quote";
 import { posix } from "node:path";
 import { capUtf8 } from "./output-cap";
 import type { SandboxOps } from "./sandbox-ops";
@@ -30,11 +31,6 @@ export function workspacePath(path: string): string {
     throw new WorkspaceError("path_outside_workspace", `${path.slice(0, 200)} resolves outside ${WORKSPACE_ROOT}`, 400);
   }
   return resolved;
-}
-
-/** A string as one single-quoted shell word. */
-function shellQuote(s: string): string {
-  return `'${s.split("'").join(`'\\''`)}'`;
 }
 
 export class SdkWorkspace implements Workspace {

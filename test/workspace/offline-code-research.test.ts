@@ -1,0 +1,105 @@
+/**
+ * The offline code researcher in workerd, on the sample app checked out in a
+ * local-sandbox Workspace: the demo's signals are followed to files and lines
+ * of the repository, blamed, and their reviewers named from the commit
+ * authors and CODEOWNERS; a report whose code is elsewhere, and one that
+ * names no code, need a human.
+ */
+import { describe, expect, inject, it } from "vitest";
+import { summarizeEvidence } from "../../workers/research/evidence";
+import { OfflineCodeResearcher } from "../../workers/research/offline-code-researcher";
+import { ResearchOutput } from "../../workers/research/output";
+import type { CodeResearchInput, EvidenceSignal, RepoCheckout } from "../../workers/research/research";
+import { workspaceFromEnv } from "../../workers/workspace/from-env";
+
+const env = { WORKSPACE: "local", LOCAL_SANDBOX_URL: inject("sandboxUrl") };
+const stream = inject("sampleStream");
+const HOUR = 3_600_000;
+// after the sample app's last commit (2026-12-01), as live signals are
+const T0 = Date.parse("2026-12-01T12:00:00Z");
+
+async function checkout(): Promise<RepoCheckout> {
+  const ws = workspaceFromEnv(env, `r${Math.random().toString(36).slice(2, 10)}`);
+  await ws.gitCheckout(inject("sampleRepoUrl"), "main", "/workspace/repo");
+  const head = (await ws.exec("git rev-parse HEAD", { cwd: "/workspace/repo" })).stdout.trim();
+  return { workspace: ws, dir: "/workspace/repo", url: inject("sampleRepoUrl"), branch: "main", head, testCommand: "npm test" };
+}
+
+function input(ids: string[], repo: RepoCheckout | null, receivedAt = T0): CodeResearchInput {
+  const signals: EvidenceSignal[] = ids.map((id, i) => {
+    const s = stream.find((x) => x.id === id);
+    if (!s) throw new Error(`no demo signal ${id}`);
+    return { id, source_product: s.source_product, source_type: s.source_type, content: s.content, weight: 1, received_at: receivedAt + i * HOUR };
+  });
+  const report = { reportId: "rep_1", project: "demo", weight: signals.length, signals };
+  return { report, evidence: summarizeEvidence(report), repo, tools: [] };
+}
+
+describe("offline code research on the sample app", () => {
+  it("follows a stack trace to the line, its commit and its author, and names the area's owners", async () => {
+    const repo = await checkout();
+    const { output, run } = await new OfflineCodeResearcher().research(input(["s01", "s02", "s03", "s04", "s32"], repo));
+    expect(ResearchOutput.parse(output)).toEqual(output);
+    expect(output.actionability).toMatchObject({ bucket: "actionable", rule: "located_in_code" });
+    const finding = output.findings.find((f) => f.locations.some((l) => l.path === "src/checkout/totals.js"))!;
+    expect(finding.locations[0]).toEqual({ path: "src/checkout/totals.js", line: 42, snippet: "const lines = cart.items;" });
+    expect(finding.signal_ids.sort()).toEqual(["s01", "s04", "s32"]);
+    // the trace's PaymentStep.tsx is the repository's payment-step.js
+    expect(output.findings.flatMap((f) => f.locations.map((l) => l.path))).toContain("src/checkout/payment-step.js");
+    const blamed = finding.commits[0];
+    expect(blamed.sha).toMatch(/^[0-9a-f]{40}$/);
+    const real = await repo.workspace.exec("git log -1 --format=%H%x09%an -L42,42:src/checkout/totals.js --no-patch", { cwd: repo.dir });
+    expect(real.stdout.trim().split("\n")[0]).toBe(`${blamed.sha}\t${blamed.author}`);
+    // reviewers: the blamed author joined to her CODEOWNERS login, then the area's team
+    expect(output.reviewers[0]).toMatchObject({ handle: "@maya-chen", sources: ["blame", "codeowners"] });
+    expect(output.reviewers.map((r) => r.handle)).toContain("@shop/payments");
+    expect(output.reviewers.some((r) => /bot/i.test(r.handle))).toBe(false);
+    expect(output.priority).toMatch(/^P[0-4]$/);
+    // the run is recorded: each git command and its result
+    expect(run.agent).toBe("offline-code-v1");
+    expect(run.tool_calls).toBeGreaterThan(3);
+    expect(run.steps.filter((s) => s.kind === "tool_call").map((s) => s.kind === "tool_call" && s.name)).toEqual(expect.arrayContaining(["ls_files", "git_blame", "git_log"]));
+    expect(run.steps.filter((s) => s.kind === "tool_result").every((s) => s.kind === "tool_result" && !s.is_error)).toBe(true);
+  });
+
+  it("finds the identifier a ReferenceError names, and its author", async () => {
+    const repo = await checkout();
+    const { output } = await new OfflineCodeResearcher().research(input(["s14", "s15", "s16"], repo));
+    expect(output.actionability.bucket).toBe("actionable");
+    const paths = output.findings.flatMap((f) => f.locations.map((l) => `${l.path}:${l.snippet}`));
+    expect(paths, JSON.stringify(output.findings, null, 1)).toContain('src/pricing/variant-b.js:trackTrialClick(ctx.events, "b");');
+    expect(output.reviewers[0]).toMatchObject({ handle: "@priya-natarajan" });
+  });
+
+  it("asks which repository holds code the signals point at but this one does not", async () => {
+    const repo = await checkout();
+    const { output } = await new OfflineCodeResearcher().research(input(["s27", "s28", "s29"], repo));
+    expect(output.actionability).toMatchObject({ bucket: "needs_human", rule: "code_not_in_repository" });
+    if (output.actionability.bucket === "needs_human") expect(output.actionability.question).toContain("src/workers/thumbnail.ts");
+    expect(output.priority).toBeNull();
+  });
+
+  it("never turns a report that names no code into a change", async () => {
+    const repo = await checkout();
+    const { output, run } = await new OfflineCodeResearcher().research(input(["s02", "s07", "s13", "s26"], repo));
+    expect(output.actionability.bucket).toBe("needs_human");
+    expect(output.findings.every((f) => f.locations.length === 0)).toBe(true);
+    expect(run.stop_reason).toBe("done");
+  });
+
+  it("calls a report already addressed when a commit touched its code after the last signal", async () => {
+    const repo = await checkout();
+    // the signals stopped in 2020, long before the sample app's history
+    const { output } = await new OfflineCodeResearcher().research(input(["s01", "s04", "s32"], repo, Date.parse("2020-01-01T00:00:00Z")));
+    expect(output.actionability).toMatchObject({ bucket: "not_actionable", rule: "already_addressed" });
+    expect(output.already_addressed?.commit.sha).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it("answers from the evidence alone when no repository is connected", async () => {
+    const { output, run } = await new OfflineCodeResearcher().research(input(["s01", "s04", "s32"], null));
+    expect(output.actionability.bucket).toBe("actionable");
+    expect(output.findings.every((f) => f.commits.length === 0)).toBe(true);
+    expect(output.summary).toContain("No repository is connected");
+    expect(run.steps).toEqual([]);
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * The offline face of code research (issue 8, item 7): no model, real work.
+ * The signals' in-app frames, named files and named identifiers are found in
+ * the checkout (paths matched up to extension, case and separators; an
+ * identifier by `git grep`); each located line is blamed (`git blame`) and
+ * its file's recent commits read (`git log`); CODEOWNERS names the owners;
+ * reviewers are the blamed authors (bots left out) and the owners. A commit
+ * that touched the located code after the signals stopped marks the report
+ * already addressed.
+ *
+ * Actionability starts from the evidence rules (workers/actionability) and
+ * the code decides: code found → actionable; the signals point at code this
+ * repository does not hold → needs a human (which repository?); nothing
+ * concrete → needs a human (the specificity rule: "onboarding is broken" is
+ * never a code change); too little evidence stays not actionable.
+ * Without a repository it answers from the evidence alone.
+ */
+import type { RunRecord } from "../agent/run-record";
+import { judgeByRules } from "../actionability/actionability";
+import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from "./codeowners";
+import type { BlamedLine } from "./git-output";
+import { PathIndex, pointersOf, type Pointer } from "./locate";
+import type { Actionability, CodeLocation, Finding, RelevantCommit, ResearchOutput, ResearchPriority } from "./output";
+import { RepoReader } from "./repo-reader";
+import type { CodeResearcher, CodeResearchInput, CodeResearchResult, Evidence } from "./research";
+import { suggestReviewers, type BlamedPath } from "./reviewers";
+
+const MAX_LOCATED = 8;
+const LOG_DEPTH = 4;
+const GREP_HITS = 6;
+
+interface Located {
+  path: string;
+  line: number | null;
+  snippet: string | null;
+  pointer: Pointer;
+  blamed: BlamedLine | null;
+}
+
+export class OfflineCodeResearcher implements CodeResearcher {
+  readonly name = "offline-code-v1";
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  async research(input: CodeResearchInput): Promise<CodeResearchResult> {
+    const started = this.clock();
+    const { evidence, repo } = input;
+    const pointers = pointersOf(input.report.signals);
+    const rules = judgeByRules(evidence);
+    const reader = repo ? new RepoReader(repo, this.clock) : null;
+
+    const located: Located[] = [];
+    const unresolved: Pointer[] = [];
+    const blamedPaths: BlamedPath[] = [];
+    let owners: Codeowners | null = null;
+    let addressed: ResearchOutput["already_addressed"] = null;
+
+    if (reader) {
+      const index = new PathIndex(await reader.trackedFiles());
+      const fileLines = new Map<string, string[] | null>();
+      const linesOf = async (path: string) => {
+        if (!fileLines.has(path)) fileLines.set(path, await reader.lines(path));
+        return fileLines.get(path) ?? null;
+      };
+      // places first (frames, named files), then identifiers, which may pin a place's line
+      const ordered = [...pointers.filter((p) => p.kind !== "identifier"), ...pointers.filter((p) => p.kind === "identifier")];
+      for (const p of ordered) {
+        if (located.length >= MAX_LOCATED) break;
+        if (p.kind === "identifier") {
+          const here = (path: string) => located.some((l) => l.path === path && l.pointer.signalIds.some((id) => p.signalIds.includes(id)));
+          // where the same signals' frames point comes first (a name used there, not defined), tests last
+          const hits = (await reader.grep(p.target, GREP_HITS)).sort((a, b) => Number(!here(a.path)) - Number(!here(b.path)) || Number(isTestPath(a.path)) - Number(isTestPath(b.path)));
+          if (!hits.length) unresolved.push(p);
+          for (const h of hits.slice(0, 2)) {
+            const unpinned = located.find((l) => l.path === h.path && l.line === null);
+            if (unpinned) {
+              // the frame's line did not fit the file; the name the error gives does
+              unpinned.line = h.line;
+              unpinned.snippet = h.text.trim().slice(0, 300) || null;
+            } else located.push({ path: h.path, line: h.line, snippet: h.text.trim().slice(0, 300), pointer: p, blamed: null });
+          }
+          continue;
+        }
+        const path = index.resolve(p.target);
+        if (!path) {
+          unresolved.push(p);
+          continue;
+        }
+        const lines = await linesOf(path);
+        let line = p.line !== null && lines && p.line <= lines.length ? p.line : null;
+        if (line === null && p.fn && lines) line = definitionLine(lines, p.fn);
+        const same = located.find((l) => l.path === path && l.line === line);
+        if (same) {
+          // two spellings of one place (totals.ts:42 and totals.js:42): one finding, every signal
+          for (const id of p.signalIds) if (!same.pointer.signalIds.includes(id)) same.pointer.signalIds.push(id);
+          continue;
+        }
+        located.push({ path, line, snippet: line && lines ? lines[line - 1].trim().slice(0, 300) || null : null, pointer: p, blamed: null });
+      }
+      for (const l of located) if (l.line !== null) l.blamed = await reader.blame(l.path, l.line);
+      for (const path of unique(located.map((l) => l.path))) {
+        const blamed = located.filter((l) => l.path === path && l.blamed && !l.blamed.uncommitted).map((l) => l.blamed!.commit);
+        const history = await reader.log(path, LOG_DEPTH);
+        blamedPaths.push({ path, commits: uniqueBy([...blamed, ...history], (c) => c.sha).slice(0, 5) });
+      }
+      addressed = await alreadyAddressed(reader, blamedPaths, evidence);
+      for (const where of CODEOWNERS_LOCATIONS) {
+        const text = await reader.readIfExists(where);
+        if (text !== null) {
+          owners = parseCodeowners(text);
+          break;
+        }
+      }
+    }
+
+    const reviewers = suggestReviewers(blamedPaths, owners);
+    const actionability = decide(rules, located, unresolved, addressed, repo !== null);
+    const findings = findingsOf(located, unresolved, blamedPaths);
+    const output: ResearchOutput = {
+      title: cut(evidence.title, 70),
+      summary: summaryOf(evidence, located, unresolved, addressed, repo?.url ?? null),
+      findings,
+      reviewers,
+      priority: actionability.bucket === "actionable" ? priorityOf(evidence) : null,
+      confidence: confidenceOf(actionability, located),
+      actionability,
+      already_addressed: addressed,
+    };
+    const finished = this.clock();
+    const run: RunRecord = {
+      v: 1,
+      purpose: "research",
+      agent: this.name,
+      model: null,
+      started_at: started,
+      finished_at: finished,
+      duration_ms: finished - started,
+      stop_reason: "done",
+      tool_calls: reader?.toolCalls ?? 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      system: null,
+      prompt: null,
+      steps: reader?.steps ?? [],
+    };
+    return { output, run };
+  }
+}
+
+function decide(rules: ReturnType<typeof judgeByRules>, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], hasRepo: boolean): Actionability {
+  if (rules.bucket === "not_actionable") return { bucket: "not_actionable", rule: rules.rule, reason: rules.reason };
+  if (addressed) return { bucket: "not_actionable", rule: "already_addressed", reason: addressed.reason };
+  if (located.length > 0) {
+    const first = located[0];
+    return { bucket: "actionable", rule: "located_in_code", reason: `the signals point at ${first.path}${first.line ? `:${first.line}` : ""}${first.blamed ? `, last changed in ${first.blamed.commit.sha.slice(0, 7)} by ${first.blamed.commit.author}` : ""}` };
+  }
+  if (hasRepo && rules.bucket === "actionable" && unresolved.length > 0) {
+    const names = unique(unresolved.map((p) => p.target)).slice(0, 3).join(", ");
+    return { bucket: "needs_human", rule: "code_not_in_repository", reason: `the signals point at ${names}, which the connected repository does not hold`, question: `Which repository holds ${names}? Connect it, or say this report is not ours to fix.` };
+  }
+  if (rules.bucket === "actionable") return { bucket: "actionable", rule: rules.rule, reason: rules.reason };
+  return { bucket: "needs_human", rule: rules.rule, reason: rules.reason, question: "Which part of the product and which behaviour should change? The signals name no error or code location." };
+}
+
+/** the newest commit on a located file after the signals' first sighting, when no signal came after it */
+async function alreadyAddressed(reader: RepoReader, paths: BlamedPath[], evidence: Evidence): Promise<ResearchOutput["already_addressed"]> {
+  if (!evidence.first_seen) return null;
+  const since = new Date(evidence.first_seen).toISOString();
+  for (const { path } of paths) {
+    const [latest] = await reader.log(path, 1, since);
+    if (!latest) continue;
+    const at = Date.parse(latest.date);
+    if (Number.isFinite(at) && at > evidence.last_seen) {
+      return { commit: latest, reason: `${latest.sha.slice(0, 7)} ("${cut(latest.subject, 80)}") changed ${path} after the last signal; nothing has been seen since` };
+    }
+  }
+  return null;
+}
+
+function findingsOf(located: Located[], unresolved: Pointer[], paths: BlamedPath[]): Finding[] {
+  const findings: Finding[] = [];
+  const byPointer = new Map<Pointer, Located[]>();
+  for (const l of located) byPointer.set(l.pointer, [...(byPointer.get(l.pointer) ?? []), l]);
+  for (const [p, ls] of byPointer) {
+    const locations: CodeLocation[] = ls.map((l) => ({ path: l.path, line: l.line, snippet: l.snippet }));
+    const blamed = ls.flatMap((l) => (l.blamed && !l.blamed.uncommitted ? [l.blamed.commit] : []));
+    const history = paths.filter((bp) => ls.some((l) => l.path === bp.path)).flatMap((bp) => bp.commits);
+    findings.push({ signal_ids: p.signalIds.slice(0, 200), what: cut(describe(p, ls[0]), 1000), locations, commits: uniqueBy<RelevantCommit>([...blamed, ...history], (c) => c.sha).slice(0, 5) });
+  }
+  for (const p of unresolved.slice(0, 5)) {
+    findings.push({ signal_ids: p.signalIds.slice(0, 200), what: cut(`${p.error ? `${p.error}; ` : ""}points at ${p.target}${p.line ? `:${p.line}` : ""}, not found in the repository`, 1000), locations: [], commits: [] });
+  }
+  return findings.slice(0, 50);
+}
+
+function describe(p: Pointer, l: Located): string {
+  const where = `${l.path}${l.line ? `:${l.line}` : ""}`;
+  const error = p.error ? `${p.error} ` : "";
+  if (p.kind === "frame") return `${error}thrown through ${p.fn ?? "<anonymous>"} at ${where} (the trace's ${p.target}${p.line ? `:${p.line}` : ""})`;
+  if (p.kind === "identifier") return `${error}names ${p.target}, found at ${where}`;
+  return `${error}the signals name ${where}`;
+}
+
+function summaryOf(e: Evidence, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], repo: string | null): string {
+  const parts = [e.summary];
+  if (!repo) parts.push("No repository is connected, so the code was not read.");
+  else if (located.length) {
+    const where = located.slice(0, 3).map((l) => `${l.path}${l.line ? `:${l.line}` : ""}${l.blamed && !l.blamed.uncommitted ? ` (${l.blamed.commit.sha.slice(0, 7)}, ${l.blamed.commit.author})` : ""}`);
+    parts.push(`In the code: ${where.join("; ")}.`);
+  } else if (unresolved.length) parts.push(`The signals point at ${unique(unresolved.map((p) => p.target)).slice(0, 3).join(", ")}, not found in the repository.`);
+  else parts.push("The signals name no code the repository holds.");
+  if (addressed) parts.push(`Already addressed? ${addressed.reason}.`);
+  return cut(parts.join(" "), 4000);
+}
+
+function priorityOf(e: Evidence): ResearchPriority {
+  const sources = Object.keys(e.counts_by_source).length;
+  if (e.total_weight >= 50 && sources >= 3 && e.error_types.length > 0) return "P0";
+  return e.priority === "p1" ? "P1" : e.priority === "p2" ? "P2" : e.signal_count >= 3 ? "P3" : "P4";
+}
+
+function confidenceOf(a: Actionability, located: Located[]): number {
+  if (a.bucket === "actionable") return located.some((l) => l.blamed) ? 0.8 : located.length ? 0.65 : 0.5;
+  if (a.rule === "already_addressed") return 0.6;
+  return a.bucket === "needs_human" ? 0.6 : 0.7;
+}
+
+/** the line that defines `fn` (its last dotted part): `function fn`, `fn(…) {`, `fn = `, `def fn` */
+function definitionLine(lines: string[], fn: string): number | null {
+  const name = fn.split(".").pop()!.replace(/[^\w$]/g, "");
+  if (name.length < 2) return null;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    const at = l.indexOf(name);
+    if (at < 0) continue;
+    const before = l.slice(0, at);
+    const after = l.slice(at + name.length).trimStart();
+    if (/\b(?:function\*?|def|func|fn)\s*$/.test(before) || ((after.startsWith("(") || after.startsWith("=")) && /^\s*(?:export\s+)?(?:async\s+)?(?:static\s+)?(?:const|let|var)?\s*$/.test(before))) return i + 1;
+  }
+  return null;
+}
+
+function isTestPath(path: string): boolean {
+  return /(?:^|\/)(?:test|tests|__tests__|spec)\//.test(path) || /\.(?:test|spec)\.[a-z]+$/.test(path);
+}
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}…`;
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => (seen.has(key(x)) ? false : (seen.add(key(x)), true)));
+}

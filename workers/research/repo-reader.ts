@@ -1,0 +1,108 @@
+/**
+ * What the offline code researcher asks of a checkout, each question one git
+ * command in the Workspace, each recorded as a tool call and its result in the
+ * run record (so a report shows how its research was reached, the same way an
+ * agent's run is shown). Paths are repo-relative; every argument is one
+ * quoted shell word; outputs are capped by the Workspace.
+ */
+import type { RunStep } from "../agent/run-record";
+import type { RepoCheckout } from "./research";
+import { LOG_FORMAT, parseBlamePorcelain, parseLog, type BlamedLine } from "./git-output";
+import type { RelevantCommit } from "./output";
+import { shellQuote } from "../workspace/shell-quote";
+
+const RECORDED_OUTPUT = 4000;
+const COMMAND_MS = 60_000;
+
+export class RepoReader {
+  readonly steps: RunStep[] = [];
+  private files: string[] | null = null;
+  private calls = 0;
+
+  constructor(
+    private readonly repo: RepoCheckout,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  get toolCalls(): number {
+    return this.calls;
+  }
+
+  /** every tracked file (repo-relative) */
+  async trackedFiles(): Promise<string[]> {
+    if (!this.files) {
+      const r = await this.run("ls_files", { }, "git ls-files -z");
+      this.files = r.ok ? r.out.split("\0").filter(Boolean) : [];
+    }
+    return this.files;
+  }
+
+  /** the file's lines (1-based: `lines[n - 1]`), or null when it cannot be read */
+  async lines(path: string): Promise<string[] | null> {
+    const r = await this.run("read_file", { path }, `cat -- ${shellQuote(path)}`, false);
+    return r.ok ? r.out.split("\n") : null;
+  }
+
+  async blame(path: string, line: number): Promise<BlamedLine | null> {
+    const r = await this.run("git_blame", { path, line }, `git blame --porcelain -L ${line},${line} -- ${shellQuote(path)}`);
+    return r.ok ? parseBlamePorcelain(r.out) : null;
+  }
+
+  /** the newest `n` commits that touched `path` (after `sinceIso`, when given) */
+  async log(path: string, n: number, sinceIso?: string): Promise<RelevantCommit[]> {
+    const since = sinceIso ? ` --since=${shellQuote(sinceIso)}` : "";
+    const r = await this.run("git_log", { path, n, since: sinceIso ?? null }, `git log -n ${n}${since} --format=${shellQuote(LOG_FORMAT)} -- ${shellQuote(path)}`);
+    return r.ok ? parseLog(r.out) : [];
+  }
+
+  /** `path:line:text` hits of a fixed string in tracked files, at most `max` */
+  async grep(text: string, max: number): Promise<{ path: string; line: number; text: string }[]> {
+    const r = await this.run("search_code", { text }, `git grep -n -I -F -e ${shellQuote(text)} -- . | head -n ${max}`);
+    if (!r.ok) return [];
+    const hits: { path: string; line: number; text: string }[] = [];
+    for (const row of r.out.split("\n")) {
+      const a = row.indexOf(":");
+      const b = a < 0 ? -1 : row.indexOf(":", a + 1);
+      if (b < 0) continue;
+      const line = Number(row.slice(a + 1, b));
+      if (Number.isInteger(line) && line > 0) hits.push({ path: row.slice(0, a), line, text: row.slice(b + 1) });
+    }
+    return hits;
+  }
+
+  async readIfExists(path: string): Promise<string | null> {
+    const files = await this.trackedFiles();
+    if (!files.includes(path)) return null;
+    const lines = await this.lines(path);
+    return lines ? lines.join("\n") : null;
+  }
+
+  private async run(name: string, input: Record<string, unknown>, command: string, record = true): Promise<{ ok: boolean; out: string }> {
+    const id = `c${++this.calls}`;
+    const start = this.clock();
+    this.steps.push({ kind: "tool_call", at: start, id, name, input: { ...input, command } });
+    let ok = false;
+    let out = "";
+    let truncated = false;
+    try {
+      const r = await this.repo.workspace.exec(command, { cwd: this.repo.dir, timeoutMs: COMMAND_MS });
+      ok = r.exitCode === 0;
+      out = ok ? r.stdout : r.stderr || r.stdout;
+      truncated = r.truncated;
+    } catch (err) {
+      out = err instanceof Error ? err.message : String(err);
+    }
+    const shown = record ? out : `${out.split("\n").length} lines`;
+    this.steps.push({
+      kind: "tool_result",
+      at: this.clock(),
+      id,
+      name,
+      output: shown.length > RECORDED_OUTPUT ? `${shown.slice(0, RECORDED_OUTPUT)}\n[… ${shown.length - RECORDED_OUTPUT} more characters]` : shown,
+      is_error: !ok,
+      truncated: truncated || shown.length > RECORDED_OUTPUT,
+      ms: this.clock() - start,
+    });
+    return { ok, out };
+  }
+}
