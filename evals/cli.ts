@@ -4,7 +4,8 @@
  *   npm run eval -- <suite> --data <file.jsonl> [--provider offline|anthropic|workers-ai] [--json]
  *
  * Suites (one module each): grouping (suites/grouping-command.ts), safety
- * (suites/safety.ts), triage (suites/triage.ts); each names its own extra
+ * (suites/safety.ts), triage (suites/triage.ts), actionability
+ * (suites/actionability.ts); each names its own extra
  * options. Prints a table; with --json the last stdout line is one JSON
  * object. Exit codes: 0 ok, 2 bad arguments, malformed data or a provider
  * that is not available (e.g. no ANTHROPIC_API_KEY), 1 anything else.
@@ -13,11 +14,12 @@ import { parseArgs } from "node:util";
 import { EvalDataError } from "./jsonl";
 import { PROVIDERS, ProviderUnavailable, type ProviderName } from "./providers";
 import { UsageError, type Suite } from "./suite";
+import { actionabilitySuite } from "./suites/actionability";
 import { groupingSuite } from "./suites/grouping-command";
 import { safetySuite } from "./suites/safety";
 import { triageSuite } from "./suites/triage";
 
-const SUITES: Suite[] = [groupingSuite, safetySuite, triageSuite];
+const SUITES: Suite[] = [groupingSuite, safetySuite, triageSuite, actionabilitySuite];
 const COMMON = {
   data: { type: "string" },
   provider: { type: "string", default: "offline" },

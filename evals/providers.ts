@@ -4,6 +4,7 @@
  * credentials in the environment. A provider a suite cannot use, or one
  * without its credentials, is `ProviderUnavailable` (the CLI exits 2).
  */
+import { RuleActionabilityJudge } from "../workers/actionability/actionability";
 import type { AiBinding } from "../workers/env";
 import { GroupingConfigError, matchJudgeFromEnv, queryTiersFromEnv } from "../workers/grouping/from-env";
 import { HashedNgramEmbedder } from "../workers/grouping/hashed-embedder";
@@ -12,10 +13,12 @@ import { RuleMatchJudge } from "../workers/grouping/rule-match-judge";
 import type { Embedder, MatchJudge, QueryWriter } from "../workers/grouping/types";
 import { WorkersAiEmbedder } from "../workers/grouping/workers-ai-embedder";
 import { WorkersAiRest } from "../workers/grouping/workers-ai-rest";
+import { summarizeEvidence } from "../workers/research/evidence";
 import { offlineSafetyFromEnv, safetyClassifierFromEnv, SafetyConfigError, type SafetyEnv } from "../workers/safety/from-env";
 import type { SafetyClassifier } from "../workers/safety/classifier";
 import { LearnedTriageClassifier } from "../workers/triage/learned-triage";
 import type { TriageClassifier } from "../workers/triage/triage";
+import { caseToResearchInput, type CaseResearcher } from "./suites/actionability-case";
 
 export type ProviderName = "offline" | "anthropic" | "workers-ai";
 export const PROVIDERS: readonly ProviderName[] = ["offline", "anthropic", "workers-ai"];
@@ -115,4 +118,30 @@ export function makeSafetyClassifier(name: ProviderName, env: SafetyEnv = proces
 export function makeTriageClassifier(name: ProviderName): TriageClassifier {
   if (name === "offline") return new LearnedTriageClassifier();
   throw new ProviderUnavailable(`provider '${name}' is not wired into the triage suite yet; use --provider offline`);
+}
+
+/**
+ * actionability: the researcher that decides a report's bucket — the one place
+ * a face is picked. `offline` is what the report Durable Object does today:
+ * the evidence summary (research/evidence.ts) judged by the rules
+ * (actionability/actionability.ts). To score the offline code researcher,
+ * return one built on it here (its `output.actionability`, with a checkout of
+ * examples/sample-app for `repo: "sample-app"` cases). `anthropic` is the
+ * agent researcher (workers/research/agent-researcher.ts), not wired yet.
+ */
+export function makeCaseResearcher(name: ProviderName, env: Record<string, string | undefined> = process.env): CaseResearcher {
+  if (name === "offline") {
+    const judge = new RuleActionabilityJudge();
+    return {
+      name: `evidence+${judge.name}`,
+      research: (c) => judge.judge(summarizeEvidence(caseToResearchInput(c))),
+    };
+  }
+  if (name === "anthropic") {
+    if (!env.ANTHROPIC_API_KEY?.trim()) {
+      throw new ProviderUnavailable("provider 'anthropic' needs ANTHROPIC_API_KEY in the environment; use --provider offline to run without it");
+    }
+    throw new ProviderUnavailable("provider 'anthropic' is not wired into the actionability suite yet (the agent researcher, workers/research/agent-researcher.ts, is in progress); use --provider offline");
+  }
+  throw new ProviderUnavailable(`provider '${name}' is not wired into the actionability suite; use --provider offline`);
 }

@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { runActionability, type ActionabilityCase, type CaseResearcher } from "../../evals/suites/actionability";
+import { cleanEnv, lastJson, runEval, tmpJsonl } from "./eval-run";
+
+// Reports written for these tests. The offline researcher (evidence summary +
+// rules) decides them as their shape says: two traces with an in-app frame →
+// actionable; two signals naming no error or place → needs_human; one
+// signal → not_actionable. The expected buckets are set against that, so the
+// confusion matrix is known.
+const trace = (fn: string) => ({
+  source_product: "errors",
+  source_type: "exception",
+  content: `TypeError: Cannot read properties of null (reading 'items')\n    at ${fn} (src/checkout/totals.ts:42:18)`,
+});
+const talk = (content: string) => ({ source_product: "slack", source_type: "message", content });
+const ACT = [trace("computeTotals"), trace("computeTotals")];
+const HUMAN = [talk("onboarding is broken"), talk("onboarding is a mess, nothing works")];
+const ONE = [talk("the app is slow")];
+
+type Bucket = ActionabilityCase["expected"];
+const kase = (id: string, expected: Bucket, signals: object[], extra: object = {}) => ({ id, expected, signals, ...extra });
+
+// expected \ predicted: actionable (A), needs_human (H), not_actionable (N)
+//   actionable       A 2  H 1  N 1
+//   needs_human      A 1  H 2  N 0
+//   not_actionable   A 1  H 1  N 2
+const data = [
+  kase("aa1", "actionable", ACT, { repo: "sample-app", category: "trace" }),
+  kase("aa2", "actionable", ACT),
+  kase("ah1", "actionable", HUMAN, { repo: "sample-app" }),
+  kase("an1", "actionable", ONE),
+  kase("ha1", "needs_human", ACT, { repo: "sample-app", category: "trace" }),
+  kase("hh1", "needs_human", HUMAN),
+  kase("hh2", "needs_human", HUMAN, { unknown_field: 1 }),
+  kase("na1", "not_actionable", ACT),
+  kase("nh1", "not_actionable", HUMAN),
+  kase("nn1", "not_actionable", ONE, { repo: "sample-app" }),
+  kase("nn2", "not_actionable", [{ ...ONE[0], weight: 3, id: "sig-9", received_at: 1 }]),
+];
+
+describe("eval CLI (actionability)", () => {
+  it("computes the confusion matrix, the admit and drop rates and accuracy from the researcher's buckets", () => {
+    const r = runEval(["actionability", "--data", tmpJsonl(data), "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^false_admit_rate\s+0\.2857$/m);
+    expect(r.stdout).toContain("false drops (actionable kept from a fix): ah1, an1");
+    const last = lastJson(r);
+    expect(last).toMatchObject({
+      suite: "actionability",
+      provider: "offline",
+      n: 11,
+      expected: { actionable: 4, needs_human: 3, not_actionable: 4 },
+      confusion: {
+        actionable: { actionable: 2, needs_human: 1, not_actionable: 1 },
+        needs_human: { actionable: 1, needs_human: 2, not_actionable: 0 },
+        not_actionable: { actionable: 1, needs_human: 1, not_actionable: 2 },
+      },
+      false_admits: ["ha1", "na1"],
+      false_drops: ["ah1", "an1"],
+      errors: ["ah1", "an1", "ha1", "na1", "nh1"],
+      by_category: { trace: { n: 2, correct: 1 } },
+      tool_calls: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      llm_calls: 0,
+      embed_calls: 0,
+    });
+    // not actionable + needs human = 7, of which 2 were sent to a fix
+    expect(last.false_admit_rate).toBeCloseTo(2 / 7, 9);
+    expect(last.needs_human_admit_rate).toBeCloseTo(1 / 3, 9);
+    expect(last.not_actionable_admit_rate).toBeCloseTo(1 / 4, 9);
+    expect(last.false_drop_rate).toBeCloseTo(2 / 4, 9);
+    expect(last.accuracy).toBeCloseTo(6 / 11, 9);
+    const byBucket = last.by_bucket as Record<string, { precision: number; recall: number }>;
+    expect(byBucket.actionable.precision).toBeCloseTo(2 / 4, 9);
+    expect(byBucket.needs_human.precision).toBeCloseTo(2 / 4, 9);
+    expect(byBucket.not_actionable.recall).toBeCloseTo(2 / 4, 9);
+    // the repo cases alone: aa1 ✓, ah1 (drop), ha1 (admit), nn1 ✓
+    const repo = last.repo as Record<string, number>;
+    expect(repo.n).toBe(4);
+    expect(repo.accuracy).toBeCloseTo(2 / 4, 9);
+    expect(repo.false_admit_rate).toBeCloseTo(1 / 2, 9);
+    expect(repo.false_drop_rate).toBeCloseTo(1 / 2, 9);
+    // one decision per case, with its rule and run time
+    const decisions = last.decisions as { id: string; predicted: string; rule: string; seconds: number }[];
+    expect(decisions.map((d) => d.id)).toEqual(data.map((d) => d.id));
+    expect(decisions.find((d) => d.id === "an1")).toMatchObject({ predicted: "not_actionable", rule: "too_little_evidence" });
+    for (const d of decisions) expect(d.seconds).toBeGreaterThanOrEqual(0);
+    expect(last.seconds_per_report).toBeGreaterThanOrEqual(0);
+  });
+
+  it("exits 2 naming the line and field of a case with an unknown bucket or no signals", () => {
+    const bad = runEval(["actionability", "--data", tmpJsonl([data[0], data[1], { ...data[2], expected: "maybe" }])]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/data\.jsonl:3: expected/);
+    const empty = runEval(["actionability", "--data", tmpJsonl([{ ...data[0], signals: [] }])]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/data\.jsonl:1: signals/);
+    const noContent = runEval(["actionability", "--data", tmpJsonl([data[0], { ...data[1], signals: [{ source_product: "x", source_type: "y" }] }])]);
+    expect(noContent.code).toBe(2);
+    expect(noContent.stderr).toMatch(/data\.jsonl:2: signals\.0\.content/);
+    const otherRepo = runEval(["actionability", "--data", tmpJsonl([{ ...data[0], repo: "elsewhere" }])]);
+    expect(otherRepo.code).toBe(2);
+    expect(otherRepo.stderr).toMatch(/data\.jsonl:1: repo/);
+  });
+
+  it("exits 2 for the anthropic provider: without a key it says so, with one it is not wired yet", () => {
+    const f = tmpJsonl(data);
+    const noKey = runEval(["actionability", "--data", f, "--provider", "anthropic"]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/needs ANTHROPIC_API_KEY/);
+    const withKey = runEval(["actionability", "--data", f, "--provider", "anthropic"], cleanEnv({ ANTHROPIC_API_KEY: "sk-test" }));
+    expect(withKey.code).toBe(2);
+    expect(withKey.stderr).toMatch(/not wired into the actionability suite/);
+  });
+});
+
+describe("runActionability (the researcher seam)", () => {
+  it("sums each run's tool calls and tokens and times each case with the given clock", async () => {
+    const cases = [kase("a", "actionable", ACT), kase("b", "needs_human", HUMAN)] as ActionabilityCase[];
+    const seen: string[] = [];
+    const researcher: CaseResearcher = {
+      name: "scripted",
+      async research(c) {
+        seen.push(c.id);
+        return { bucket: "actionable", rule: "scripted", reason: "test", usage: { tool_calls: 3, input_tokens: 1000, output_tokens: 200, llm_calls: 2 } };
+      },
+    };
+    let now = 0;
+    const clock = () => (now += 1.5);
+    const run = await runActionability(cases, researcher, clock);
+    expect(seen).toEqual(["a", "b"]);
+    expect(run).toMatchObject({ tool_calls: 6, input_tokens: 2000, output_tokens: 400, llm_calls: 4, seconds_total: 3, seconds_per_report: 1.5, seconds_max: 1.5 });
+    expect(run.false_admits).toEqual(["b"]);
+    expect(run.false_admit_rate).toBe(1);
+    expect(run.false_drop_rate).toBe(0);
+    expect(run.repo).toMatchObject({ n: 0, accuracy: null, false_admit_rate: null, false_drop_rate: null });
+  });
+});
