@@ -5,6 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../workers/env";
+import type { ResearchBrief } from "../workers/inbox/research-brief";
 import type { Evidence, Priority } from "../workers/research/research";
 
 export interface InboxEntry {
@@ -15,6 +16,8 @@ export interface InboxEntry {
   weight: number;
   signal_count: number;
   reason: string;
+  /** the research at a glance (null: researched before research read the code) */
+  research: ResearchBrief | null;
   evidence: Evidence;
   /** signals that joined after the evidence was gathered */
   signals_since_research: number;

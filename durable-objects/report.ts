@@ -19,6 +19,9 @@ import type { Env } from "../workers/env";
 import type { LinkMethod, MatchVerdict } from "../workers/grouping/types";
 import { type ResearchJob, researchRunKey } from "../workers/research/job";
 import type { Evidence, EvidenceSignal, ResearchInput } from "../workers/research/research";
+import type { ResearchOutput } from "../workers/research/output";
+import type { ResearchResult, RunSummary } from "../workers/research/result";
+import { inboxResearch } from "../workers/inbox/research-brief";
 import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
 import { cleanTitle } from "../workers/ingest/control-chars";
 import { mirrorStatement, type ReportListing } from "../workers/reports/mirror";
@@ -59,6 +62,10 @@ export interface ReportView extends ReportListing {
   promote_at: number;
   evidence: Evidence | null;
   decision: ActionabilityDecision | null;
+  /** what research found: findings in the code, commits, reviewers, priority, the bucket (null before research) */
+  research: ResearchOutput | null;
+  /** how research was reached: the recorded run, summed up (the whole record: GET /v1/reports/:id/research-run) */
+  research_run: RunSummary | null;
   /** the report judge's last verdict (face, verdict, rule, reason), taken before research */
   safety: ReportSafety | null;
   /** counts changes to the signal set; research results carry the revision they read */
@@ -85,6 +92,8 @@ interface MetaRow {
   updated_at: number;
   evidence: string | null;
   decision: string | null;
+  research: string | null;
+  research_run: string | null;
   merged_into: string | null;
   report_judge: string | null;
   /** when a person released the report from quarantine */
@@ -128,6 +137,9 @@ export class ReportObject extends DurableObject<Env> {
     addColumnIfMissing(this.sql, "signals", "joined_at", "INTEGER");
     // research off the alarm (durable-objects/research-run.ts): which signal set a result belongs to
     addColumnIfMissing(this.sql, "meta", "revision", "INTEGER NOT NULL DEFAULT 0");
+    // research that reads the code (workers/research/output.ts) and its run's summary
+    addColumnIfMissing(this.sql, "meta", "research", "TEXT");
+    addColumnIfMissing(this.sql, "meta", "research_run", "TEXT");
     addColumnIfMissing(this.sql, "meta", "research_revision", "INTEGER");
     addColumnIfMissing(this.sql, "meta", "research_error", "TEXT");
     addColumnIfMissing(this.sql, "meta", "research_sent_at", "INTEGER");
@@ -336,7 +348,7 @@ export class ReportObject extends DurableObject<Env> {
    * for an older revision (signals joined or left since) it is ignored and the
    * report is judged and researched again at the newer one.
    */
-  async researchDone(input: { revision: number; result: { evidence: Evidence; decision: ActionabilityDecision } | null }): Promise<{ taken: boolean; state: ReportState }> {
+  async researchDone(input: { revision: number; result: ResearchResult | null }): Promise<{ taken: boolean; state: ReportState }> {
     const meta = this.meta();
     if (!meta || meta.state !== "researching") return { taken: false, state: meta?.state ?? "potential" };
     if (input.revision !== meta.revision || !input.result) {
@@ -346,8 +358,15 @@ export class ReportObject extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now());
       return { taken: false, state: "researching" };
     }
-    const { evidence, decision } = input.result;
-    this.sql.exec("UPDATE meta SET evidence = ?, decision = ?, title = ?, research_error = NULL", JSON.stringify(evidence), JSON.stringify(decision), evidence.title);
+    const { evidence, decision, research, run } = input.result;
+    this.sql.exec(
+      "UPDATE meta SET evidence = ?, decision = ?, research = ?, research_run = ?, title = ?, research_error = NULL",
+      JSON.stringify(evidence),
+      JSON.stringify(decision),
+      research ? JSON.stringify(research) : null,
+      run ? JSON.stringify(run) : null,
+      research?.title ?? evidence.title,
+    );
     const to: ReportState = decision.bucket === "actionable" ? "ready" : decision.bucket === "needs_human" ? "needs_input" : "not_actionable";
     this.transition("researching", to, `${decision.rule}: ${decision.reason}`);
     if (to === "not_actionable") {
@@ -472,6 +491,8 @@ export class ReportObject extends DurableObject<Env> {
       promote_at: Math.max(m.threshold as number, m.resume_at),
       evidence: m.evidence ? (JSON.parse(m.evidence) as Evidence) : null,
       decision: m.decision ? (JSON.parse(m.decision) as ActionabilityDecision) : null,
+      research: m.research ? (JSON.parse(m.research) as ResearchOutput) : null,
+      research_run: m.research_run ? (JSON.parse(m.research_run) as RunSummary) : null,
       safety: m.report_judge ? (JSON.parse(m.report_judge) as ReportSafety) : null,
       revision: m.revision,
       research_error: m.research_error,
@@ -519,6 +540,7 @@ export class ReportObject extends DurableObject<Env> {
         weight: m.weight,
         signal_count: count,
         reason: decision.reason,
+        research: m.research ? inboxResearch(JSON.parse(m.research) as ResearchOutput) : null,
         evidence,
         signals_since_research: count - evidence.signal_count,
         updated_at: m.updated_at,

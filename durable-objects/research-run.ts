@@ -3,9 +3,12 @@
  * (workers/research/job.ts). The research queue's consumer hands it the job
  * (`start`, idempotent: a redelivered job finds the run and does not start it
  * again); its alarm runs it: it reads the report's signals at that revision,
- * runs the researcher and the actionability judge (faces from
- * workers/research/from-env.ts) and hands the result back to the report
- * (`ReportObject.researchDone`). Its state (queued / running / done / failed,
+ * summarizes their evidence, checks out the project's repository in a
+ * Workspace of its own (when the project connected one), runs the code
+ * researcher (faces from workers/research/from-env.ts) and hands the result —
+ * evidence, research output, the bucket, a summary of the recorded run —
+ * back to the report (`ReportObject.researchDone`). The whole run record
+ * (every tool call and result) stays here: `record()`. Its state (queued / running / done / failed,
  * attempts, started and finished times, the result, the last error) lives in
  * its own SQLite, so a restart resumes where it stopped.
  *
@@ -16,11 +19,16 @@
  * job again with `rearm`, which restarts a failed run (never a done one).
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ActionabilityDecision } from "../workers/actionability/actionability";
+import type { RunRecord } from "../workers/agent/run-record";
 import type { Env } from "../workers/env";
+import { checkoutRepository } from "../workers/research/checkout";
 import { researchFacesFromEnv, researchRetryPolicy } from "../workers/research/from-env";
 import { type ResearchJob, researchRunKey } from "../workers/research/job";
+import type { ResearchOutput } from "../workers/research/output";
+import { projectRepository } from "../workers/research/project-repo";
+import { type ResearchResult, runSummary } from "../workers/research/result";
 import type { Evidence } from "../workers/research/research";
+import { addColumnIfMissing } from "./add-column";
 
 export type ResearchRunState = "queued" | "running" | "done" | "failed";
 
@@ -47,6 +55,8 @@ export interface ResearchRunView {
 type RunRow = Omit<ResearchRunView, "key" | "outcome" | "delivered"> & {
   evidence: string | null;
   decision: string | null;
+  research: string | null;
+  run_record: string | null;
   outcome: string | null;
   delivered: number;
   [key: string]: SqlStorageValue;
@@ -65,6 +75,9 @@ export class ResearchRunObject extends DurableObject<Env> {
         started_at INTEGER, finished_at INTEGER, last_error TEXT, evidence TEXT, decision TEXT, outcome TEXT,
         delivered INTEGER NOT NULL DEFAULT 0);
     `);
+    // runs made before research read the code
+    addColumnIfMissing(this.sql, "run", "research", "TEXT");
+    addColumnIfMissing(this.sql, "run", "run_record", "TEXT");
   }
 
   /** The queue consumer's entry: stores the job once and lets the alarm run it. */
@@ -95,6 +108,12 @@ export class ResearchRunObject extends DurableObject<Env> {
     return this.view();
   }
 
+  /** The recorded run (every tool call and result) of a run that researched; null otherwise. */
+  async record(): Promise<RunRecord | null> {
+    const row = this.row();
+    return row?.run_record ? (JSON.parse(row.run_record) as RunRecord) : null;
+  }
+
   async alarm(): Promise<void> {
     const row = this.row();
     if (!row) return;
@@ -113,13 +132,18 @@ export class ResearchRunObject extends DurableObject<Env> {
       return;
     }
     try {
-      const { researcher, judge } = researchFacesFromEnv(this.env, attempt);
+      const { researcher, codeResearcher } = researchFacesFromEnv(this.env, attempt);
       const evidence = await researcher.research(input);
-      const decision = await judge.judge(evidence);
+      const settings = await projectRepository(this.env, row.project);
+      const repo = settings ? await checkoutRepository(this.env, researchRunKey(row), settings) : null;
+      const { output, run } = await codeResearcher.research({ report: input, evidence, repo, tools: [] });
+      const decision = { bucket: output.actionability.bucket, rule: output.actionability.rule, reason: output.actionability.reason };
       this.sql.exec(
-        "UPDATE run SET state = 'done', outcome = 'researched', evidence = ?, decision = ?, finished_at = ?",
+        "UPDATE run SET state = 'done', outcome = 'researched', evidence = ?, decision = ?, research = ?, run_record = ?, finished_at = ?",
         JSON.stringify(evidence),
         JSON.stringify(decision),
+        JSON.stringify(output),
+        JSON.stringify(run),
         Date.now(),
       );
     } catch (err) {
@@ -143,16 +167,23 @@ export class ResearchRunObject extends DurableObject<Env> {
       if (row.state === "failed") {
         await report.researchFailed({ revision: row.revision, attempts: row.attempts, reason: row.last_error ?? "unknown error" });
       } else {
-        await report.researchDone({
-          revision: row.revision,
-          result: row.outcome === "researched" ? { evidence: JSON.parse(row.evidence!) as Evidence, decision: JSON.parse(row.decision!) as ActionabilityDecision } : null,
-        });
+        await report.researchDone({ revision: row.revision, result: row.outcome === "researched" ? this.result(row) : null });
       }
       this.sql.exec("UPDATE run SET delivered = 1");
     } catch (err) {
       console.error(`research run ${row.report}:${row.revision}: report not told yet: ${String(err)}`);
       await this.ctx.storage.setAlarm(Date.now() + researchRetryPolicy(this.env).baseMs);
     }
+  }
+
+  private result(row: RunRow): ResearchResult {
+    const record = row.run_record ? (JSON.parse(row.run_record) as RunRecord) : null;
+    return {
+      evidence: JSON.parse(row.evidence!) as Evidence,
+      decision: JSON.parse(row.decision!) as ResearchResult["decision"],
+      research: row.research ? (JSON.parse(row.research) as ResearchOutput) : null,
+      run: record ? runSummary(record, researchRunKey(row)) : null,
+    };
   }
 
   private row(): RunRow | null {

@@ -10,6 +10,7 @@ import type { ResearchRunObject } from "../durable-objects/research-run";
 import type { ResearchEnv } from "./research/from-env";
 import type { ResearchJob } from "./research/job";
 import type { SafetyEnv } from "./safety/from-env";
+import type { WorkspaceEnv } from "./workspace/from-env";
 import type { DeadLetter } from "./normalize/dead-letter";
 import type { SignalMessage } from "./normalize/message";
 
@@ -54,7 +55,7 @@ export interface VectorizeBinding {
 }
 
 /** ANTHROPIC_API_KEY (secret) and SAFETY_JUDGE_* turn on the LLM safety judge: see safety/from-env.ts. */
-export interface Env extends SafetyEnv, ResearchEnv {
+export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv {
   DB: D1Database;
   SIGNALS: Queue<SignalMessage>;
   /** the dead-letter queue, written by the consumer with a reason */

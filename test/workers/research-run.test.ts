@@ -10,7 +10,7 @@ import type { ReportView } from "../../durable-objects/report";
 import type { ResearchRunView } from "../../durable-objects/research-run";
 import worker from "../../workers/index";
 import type { ResearchJob } from "../../workers/research/job";
-import { createProject, deliver, message, settle, waitForReport } from "./helpers";
+import { api, createProject, deliver, message, settle, waitForReport } from "./helpers";
 
 const FAULT = "nightshift-research-fault";
 const checkoutError = (n: number) =>
@@ -53,7 +53,7 @@ async function deliverJobs(jobs: ResearchJob[]) {
 
 describe("research runs", () => {
   it("a promoted report reaches ready through the research queue and its run; a redelivered job runs once", async () => {
-    await createProject("rr-ready", 2);
+    const key = await createProject("rr-ready", 2);
     await deliver([message("rr-ready", { id: "a1", content: checkoutError(1) }), message("rr-ready", { id: "a2", content: checkoutError(2) })]);
     const id = await reportOf("rr-ready", "a1");
     expect(await reportOf("rr-ready", "a2")).toBe(id);
@@ -64,6 +64,15 @@ describe("research runs", () => {
     expect(run).toMatchObject({ state: "done", outcome: "researched", attempts: 1, starts: 1, last_error: null });
     expect(run.started_at).toEqual(expect.any(Number));
     expect(run.finished_at).toBeGreaterThanOrEqual(run.started_at!);
+    // no repository connected: research from the evidence alone, its (empty) run recorded and shown
+    expect(view.research).toMatchObject({ actionability: { bucket: "actionable" }, findings: [expect.objectContaining({ signal_ids: ["a1", "a2"], locations: [{ path: "src/checkout/totals.ts", line: 42, snippet: null }] }), expect.anything()] });
+    expect(view.research?.summary).toContain("No repository is connected");
+    expect(view.research_run).toMatchObject({ key: `${id}:${view.revision}`, agent: "offline-code-v1", stop_reason: "done", tool_calls: 0 });
+    const recorded = await api(key, `/v1/reports/${id}/research-run`);
+    expect(recorded.status).toBe(200);
+    expect(await recorded.json()).toMatchObject({ report: id, key: `${id}:${view.revision}`, run: { v: 1, purpose: "research", agent: "offline-code-v1", steps: [] } });
+    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; research: unknown }[] };
+    expect(inbox.ready.find((e) => e.report_id === id)?.research).toMatchObject({ priority: expect.stringMatching(/^P[0-4]$/), where: ["src/checkout/totals.ts:42", "src/checkout/PaymentStep.tsx:88"] });
 
     // the queue delivers the same job again (at least once), twice: the run is not started again
     const job: ResearchJob = { v: 1, project: "rr-ready", report: id, revision: view.revision };
@@ -95,7 +104,8 @@ describe("research runs", () => {
     });
     const view = await waitForReport(id, (v) => v.state !== "researching", "left research");
     expect(view.state).toBe("ready");
-    expect(await runStub(id, revision).snapshot()).toMatchObject({ state: "done", outcome: "researched", starts: 1, delivered: true });
+    // the run marks the result delivered once the report's call returns: poll for it
+    expect(await waitForRun(id, revision, (r) => r.delivered, "delivered")).toMatchObject({ state: "done", outcome: "researched", starts: 1, delivered: true });
   });
 
   it("a malformed research job is acked and dropped, not retried", async () => {
@@ -152,6 +162,8 @@ describe("research runs", () => {
     const late = {
       evidence: { ...changed.evidence, title: "stale title", signal_count: 3 } as NonNullable<ReportView["evidence"]>,
       decision: { bucket: "needs_human" as const, rule: "stale_rule", reason: "from an old revision" },
+      research: null,
+      run: null,
     };
     expect(await stub.researchDone({ revision: parked.revision, result: late })).toEqual({ taken: false, state: "researching" });
     const done = await settle(id);

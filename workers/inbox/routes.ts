@@ -2,7 +2,8 @@
  * Read API for a project: `GET /v1/inbox` (reports needing a human and ready
  * reports, with evidence; apart, the quarantined ones, GET /v1/reports/:id
  * shows why), `GET /v1/reports` (all reports, newest first),
- * `GET /v1/reports/:id` (one report with its signals and history) and
+ * `GET /v1/reports/:id` (one report with its signals and history),
+ * `GET /v1/reports/:id/research-run` (its research's recorded run) and
  * `GET /v1/dropped` (signals the safety classifier dropped, with reasons) and
  * `GET /v1/dead-letters` (messages the consumer gave up on, with reasons).
  */
@@ -66,6 +67,19 @@ export function readRoutes() {
     if (found.kind === "merged") return reportMerged(c, id, found.into);
     if (found.kind === "not_found") return problem(c, 404, "report_not_found", `no report ${id} in this project`);
     return c.json(found.view);
+  });
+
+  /** The recorded research run of a report's current research: every tool call and result, tokens, cost, time. */
+  app.get("/v1/reports/:id/research-run", async (c) => {
+    const id = c.req.param("id");
+    const found = await readReport(c.env, c.get("project").id, id);
+    if (found.kind === "merged") return reportMerged(c, id, found.into);
+    if (found.kind === "not_found") return problem(c, 404, "report_not_found", `no report ${id} in this project`);
+    const key = found.view.research_run?.key;
+    if (!key) return problem(c, 404, "not_researched", `report ${id} has no recorded research run yet`);
+    const record = await c.env.RESEARCH_RUNS.get(c.env.RESEARCH_RUNS.idFromName(key)).record();
+    if (!record) return problem(c, 404, "run_not_recorded", `research run ${key} kept no record`);
+    return c.json({ report: id, key, run: record });
   });
 
   app.get("/v1/dropped", async (c) => {

@@ -2,19 +2,20 @@
  * The research faces a deployment asks for through its environment, chosen in
  * this one place (the research run Durable Object never builds its own):
  *
- *   RESEARCHER               offline (default): EvidenceResearcher, a deterministic evidence
- *                            summary of the signals. The sandboxed agent is the production face
- *                            to come; it implements the same `Researcher` interface.
+ *   RESEARCHER               offline (default): OfflineCodeResearcher — the signals followed into
+ *                            the project's repository (git blame, CODEOWNERS), rules for the
+ *                            bucket. The evidence summary (EvidenceResearcher) runs first on
+ *                            every face.
  *   RESEARCH_MAX_ATTEMPTS    attempts per research run before it is given up (default 3)
  *   RESEARCH_RETRY_BASE_MS   backoff before the 2nd attempt; doubles each time (default 30000)
  *   RESEARCH_FAULT_MARKER    tests only: a signal whose content holds `<marker>:<n>` makes the
  *                            researcher throw on the first n attempts of each run (unset: never)
  *
- * Actionability: today only the offline rules (RuleActionabilityJudge).
+ * Actionability is the code researcher's (its output's `actionability`).
  */
-import { RuleActionabilityJudge, type ActionabilityJudge } from "../actionability/actionability";
 import { EvidenceResearcher } from "./evidence";
-import type { Evidence, Researcher, ResearchInput } from "./research";
+import { OfflineCodeResearcher } from "./offline-code-researcher";
+import type { CodeResearcher, Evidence, Researcher, ResearchInput } from "./research";
 
 export interface ResearchEnv {
   RESEARCHER?: string;
@@ -26,8 +27,10 @@ export interface ResearchEnv {
 export class ResearchConfigError extends Error {}
 
 export interface ResearchFaces {
+  /** the evidence summary of the signals */
   researcher: Researcher;
-  judge: ActionabilityJudge;
+  /** research with the code: findings, reviewers, priority, the bucket */
+  codeResearcher: CodeResearcher;
 }
 
 export interface ResearchRetryPolicy {
@@ -35,14 +38,14 @@ export interface ResearchRetryPolicy {
   baseMs: number;
 }
 
-/** The researcher and actionability judge for one attempt (`attempt` counts from 1). */
+/** The researchers for one attempt (`attempt` counts from 1). */
 export function researchFacesFromEnv(env: ResearchEnv, attempt = 1): ResearchFaces {
   const face = env.RESEARCHER?.trim() || "offline";
   if (face !== "offline") throw new ResearchConfigError(`RESEARCHER must be offline, not '${face}'`);
   let researcher: Researcher = new EvidenceResearcher();
   const marker = env.RESEARCH_FAULT_MARKER?.trim();
   if (marker) researcher = new FaultInjectingResearcher(researcher, marker, attempt);
-  return { researcher, judge: new RuleActionabilityJudge() };
+  return { researcher, codeResearcher: new OfflineCodeResearcher() };
 }
 
 export function researchRetryPolicy(env: ResearchEnv): ResearchRetryPolicy {

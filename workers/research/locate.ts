@@ -57,8 +57,12 @@ export function pointersOf(signals: EvidenceSignal[]): Pointer[] {
     for (const name of namedIdentifiers(text)) add({ kind: "identifier", target: name, line: null, fn: null, error }, s.id);
   }
   const order = { frame: 0, identifier: 1, named_file: 2 } as const;
-  return [...byKey.values()]
-    .sort((a, b) => b.signalIds.length - a.signalIds.length || order[a.kind] - order[b.kind] || a.target.localeCompare(b.target))
+  const seen = [...byKey.values()];
+  // most-cited first; then frames, identifiers, named files; then as the signals gave them (a trace's top frame first)
+  return seen
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => b.p.signalIds.length - a.p.signalIds.length || order[a.p.kind] - order[b.p.kind] || a.i - b.i)
+    .map(({ p }) => p)
     .slice(0, MAX_POINTERS);
 }
 

@@ -115,7 +115,8 @@ export class OfflineCodeResearcher implements CodeResearcher {
 
     const reviewers = suggestReviewers(blamedPaths, owners);
     const actionability = decide(rules, located, unresolved, addressed, repo !== null);
-    const findings = findingsOf(located, unresolved, blamedPaths);
+    // without a checkout the signals' own places are the findings (unverified: no lines read, no commits)
+    const findings = reader ? findingsOf(located, unresolved, blamedPaths) : pointers.filter((p) => p.kind !== "identifier").slice(0, 10).map(unreadFinding);
     const output: ResearchOutput = {
       title: cut(evidence.title, 70),
       summary: summaryOf(evidence, located, unresolved, addressed, repo?.url ?? null),
@@ -192,6 +193,16 @@ function findingsOf(located: Located[], unresolved: Pointer[], paths: BlamedPath
     findings.push({ signal_ids: p.signalIds.slice(0, 200), what: cut(`${p.error ? `${p.error}; ` : ""}points at ${p.target}${p.line ? `:${p.line}` : ""}, not found in the repository`, 1000), locations: [], commits: [] });
   }
   return findings.slice(0, 50);
+}
+
+function unreadFinding(p: Pointer): Finding {
+  const where = `${p.target}${p.line ? `:${p.line}` : ""}`;
+  return {
+    signal_ids: p.signalIds.slice(0, 200),
+    what: cut(`${p.error ? `${p.error} ` : ""}${p.kind === "frame" ? `thrown through ${p.fn ?? "<anonymous>"} at ${where}` : `the signals name ${where}`} (not read: no repository connected)`, 1000),
+    locations: [{ path: cut(p.target, 500), line: p.line, snippet: null }],
+    commits: [],
+  };
 }
 
 function describe(p: Pointer, l: Located): string {
