@@ -214,9 +214,10 @@ export async function runAgent<T>(opts: RunAgentOptions<T>): Promise<AgentRun<T>
           raw = { text: `The tool failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.slice(0, 2000), isError: true, untrusted: true };
         }
       }
+      const t1 = clock();
       const capped = capHeadTail(raw.text, maxOut);
       const output = raw.untrusted ? fenceToolOutput(use.name, capped.text) : capped.text;
-      steps.push({ kind: "tool_result", at: clock(), id: use.id, name: use.name, output, is_error: raw.isError, truncated: capped.truncated, ms: Math.max(0, clock() - t0) });
+      steps.push({ kind: "tool_result", at: t1, id: use.id, name: use.name, output, is_error: raw.isError, truncated: capped.truncated, ms: Math.max(0, t1 - t0) });
       results.push({ type: "tool_result", tool_use_id: use.id, content: output, ...(raw.isError ? { is_error: true } : {}) });
 
       const key = `${use.name}\u0000${canonicalJson(use.input)}\u0000${raw.isError ? 1 : 0}\u0000${raw.text}`;

@@ -21,7 +21,7 @@
  * `agentResearcherFromEnv` builds it from the Worker's vars:
  *   ANTHROPIC_API_KEY        required
  *   ANTHROPIC_BASE_URL       optional (tests, gateways)
- *   RESEARCH_MODEL           default claude-sonnet-4-5
+ *   RESEARCH_MODEL           default claude-sonnet-4-6
  *   RESEARCH_MAX_TOOL_CALLS  default 40
  *   RESEARCH_MAX_TOKENS      input + output over the run, default 400000
  *   RESEARCH_MAX_SECONDS     wall time of the run, default 600
@@ -36,7 +36,7 @@ import { fencedTurn, newBoundary } from "../safety/fence";
 import { ResearchOutput } from "./output";
 import type { CodeResearcher, CodeResearchInput, CodeResearchResult } from "./research";
 
-export const DEFAULT_RESEARCH_MODEL = "claude-sonnet-4-5";
+export const DEFAULT_RESEARCH_MODEL = "claude-sonnet-4-6";
 export const DEFAULT_BUDGETS: AgentBudgets = { maxToolCalls: 40, maxTokens: 400_000, maxMs: 600_000 };
 /** signals shown in the first turn, and the characters kept of each */
 export const MAX_PROMPT_SIGNALS = 60;
