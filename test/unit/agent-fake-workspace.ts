@@ -40,14 +40,27 @@ export class DiskWorkspace implements Workspace {
     this.execs.push({ command, cwd, timeoutMs });
     const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: this.root, LANG: "C.UTF-8", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
     return new Promise((resolve, reject) => {
-      const child = spawn("sh", ["-c", command], { cwd: this.host(cwd), env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
+      // its own process group, so a deadline kills everything the command started
+      const child = spawn("sh", ["-c", command], { cwd: this.host(cwd), env, stdio: ["ignore", "pipe", "pipe"], detached: true });
       let stdout = "";
       let stderr = "";
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, timeoutMs);
       child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
       child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code, signal) => {
-        const timedOut = signal === "SIGKILL";
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on("close", (code) => {
+        clearTimeout(timer);
         resolve({ exitCode: timedOut ? 124 : (code ?? 1), stdout, stderr, truncated: false, timedOut });
       });
     });

@@ -215,8 +215,9 @@ export function workspaceTools(ws: Workspace, dir: string, opts: WorkspaceToolOp
         const r = await ws.exec(command, { cwd: dir, timeoutMs: bashTimeout });
         if (r.exitCode === 1 && r.stderr.trim() === "") return { text: "no matches" };
         if (r.exitCode !== 0) return err(`git grep failed (exit ${r.exitCode}): ${capHeadTail(r.stderr, 2000).text}`);
-        const matches = r.stdout.split("\n").filter((l) => l !== "").length;
-        const capped = capHeadTail(r.stdout, maxOut);
+        const found = r.stdout.endsWith("\n") ? r.stdout.slice(0, -1) : r.stdout;
+        const matches = found === "" ? 0 : found.split("\n").length;
+        const capped = capHeadTail(found, maxOut);
         return { text: `${matches} matching line${matches === 1 ? "" : "s"}${capped.truncated ? " (cut; narrow the search)" : ""}\n${capped.text}` };
       }),
   };
