@@ -222,6 +222,30 @@ describe("AgentResearcher", () => {
     expect(result.output.actionability.bucket).toBe("not_actionable");
   });
 
+  it("rejects an answer whose priority disagrees with its bucket or whose findings name other signals, then takes the fix", async () => {
+    const bad = { ...answer(), priority: null, findings: [{ ...answer().findings[0], signal_ids: ["s1", "s99"] }] };
+    const t = scripted([
+      { reply: modelTurn("", [use("f1", "submit_research", bad)]) },
+      {
+        check: (req) => {
+          const [r] = toolResults(req);
+          expect(r.is_error).toBe(true);
+          expect(r.content).toContain("- priority: an actionable report needs a priority (P0-P4)");
+          expect(r.content).toContain("- findings.0.signal_ids.1: not a signal of this report");
+        },
+        reply: modelTurn("", [use("f2", "submit_research", { ...answer(), actionability: { bucket: "needs_human", rule: "r", reason: "r", question: "q?" } })]),
+      },
+      {
+        check: (req) => expect(toolResults(req)[0].content).toContain("- priority: priority must be null unless the report is actionable"),
+        reply: modelTurn("", [use("f3", "submit_research", answer())]),
+      },
+    ]);
+    const researcher = new AgentResearcher({ client: anthropicClient({ apiKey: "k", baseURL: "http://anthropic.fake", fetch: t.fetch, maxRetries: 0 }) });
+    const result = await researcher.research(input({ repo: null }));
+    expect(t.failures).toEqual([]);
+    expect(result.output).toEqual(answer());
+  });
+
   it("throws AgentResearchError with the run when it ends without an answer; only an API failure is retryable", async () => {
     const failing = scripted([{ reply: apiError(500, "api_error") }]);
     const r1 = new AgentResearcher({ client: anthropicClient({ apiKey: "k", baseURL: "http://anthropic.fake", fetch: failing.fetch, maxRetries: 0 }) });

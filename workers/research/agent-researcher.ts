@@ -66,12 +66,34 @@ function researchInputSchema(): FinalTool<ResearchOutput>["inputSchema"] {
   return { ...schema, type: "object" };
 }
 
-export const SUBMIT_RESEARCH: FinalTool<ResearchOutput> = {
-  name: "submit_research",
-  description: "Submit the research answer (call once, at the end). Every field is required; null where the schema allows it.",
-  inputSchema: researchInputSchema(),
-  schema: ResearchOutput,
-};
+/**
+ * The answer tool: `ResearchOutput`, plus what the schema alone cannot say —
+ * a priority exactly when actionable, and (given the report's signal ids)
+ * findings that name only the report's signals.
+ */
+export function submitResearchTool(signalIds: readonly string[] | null): FinalTool<ResearchOutput> {
+  const known = signalIds ? new Set(signalIds) : null;
+  const schema = ResearchOutput.superRefine((out, ctx) => {
+    const actionable = out.actionability.bucket === "actionable";
+    if (actionable && out.priority === null) ctx.addIssue({ code: "custom", path: ["priority"], message: "an actionable report needs a priority (P0-P4)" });
+    if (!actionable && out.priority !== null) ctx.addIssue({ code: "custom", path: ["priority"], message: "priority must be null unless the report is actionable" });
+    if (!known) return;
+    out.findings.forEach((f, i) =>
+      f.signal_ids.forEach((id, j) => {
+        if (!known.has(id)) ctx.addIssue({ code: "custom", path: ["findings", i, "signal_ids", j], message: "not a signal of this report" });
+      }),
+    );
+  });
+  return {
+    name: "submit_research",
+    description: "Submit the research answer (call once, at the end). Every field is required; null where the schema allows it. priority is set exactly when actionable.",
+    inputSchema: researchInputSchema(),
+    schema,
+  };
+}
+
+/** The answer tool without the report's signal ids (replays, tests). */
+export const SUBMIT_RESEARCH: FinalTool<ResearchOutput> = submitResearchTool(null);
 
 /** The first user turn: the report as fenced data, the repository's whereabouts, the ask. */
 export function researchPrompt(input: CodeResearchInput): string {
@@ -158,7 +180,7 @@ export class AgentResearcher implements CodeResearcher {
       system: RESEARCH_SYSTEM_PROMPT,
       prompt: researchPrompt(input),
       tools: [...repoTools, ...input.tools],
-      finalTool: SUBMIT_RESEARCH,
+      finalTool: submitResearchTool(input.report.signals.map((s) => s.id)),
       budgets: this.budgets,
       clock: this.opts.clock,
       purpose: "research",
