@@ -122,3 +122,18 @@ export async function sealNullable(env: SecretsEnv, plaintext: string | null, co
 export function secretContext(project: string, field: string): string {
   return `projects/${project}/${field}`;
 }
+
+/** `open` for a request path: the plaintext, or the code and detail of a 503/500 problem. */
+export async function openForRequest(
+  env: SecretsEnv,
+  stored: string,
+  context: string,
+): Promise<{ ok: true; value: string } | { ok: false; status: 500 | 503; code: string; detail: string }> {
+  try {
+    return { ok: true, value: await open(env, stored, context) };
+  } catch (err) {
+    if (err instanceof SecretsKeyMissing) return { ok: false, status: 503, code: err.code, detail: err.message };
+    if (err instanceof SecretUnreadable) return { ok: false, status: 500, code: err.code, detail: `${err.message}; set the secret again with PATCH /v1/project` };
+    throw err;
+  }
+}
