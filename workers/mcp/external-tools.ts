@@ -10,11 +10,15 @@
  * that cannot be reached, refuses the token or fails to list its tools is
  * reported in `failed` with the reason; the others stay usable.
  * The caller closes the connections with `close()` when the run ends.
+ * `projectExternalTools(env, project)` is the research run's entry: the
+ * project's servers from D1, each token opened (a token that does not open —
+ * SECRETS_KEY missing or changed — fails that server only).
  */
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { AgentTool } from "../agent/tool";
 import { clientTools, listAllTools, reasonOf, type SkippedTool } from "./client-tools";
-import type { McpServerConfig } from "./project-servers";
+import type { SecretsEnv } from "../admin/secret-box";
+import { type McpServerConfig, openMcpServer, storedProjectMcpServers } from "./project-servers";
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 
@@ -84,4 +88,19 @@ export async function externalMcpTools(servers: McpServerConfig[], opts: Externa
     }
   });
   return result;
+}
+
+/** The project's external servers' tools (see the header). */
+export async function projectExternalTools(env: SecretsEnv & { DB: D1Database }, projectId: string, opts: ExternalToolsOptions = {}): Promise<ExternalTools> {
+  const stored = await storedProjectMcpServers(env, projectId);
+  const opened = await Promise.allSettled(stored.map((s) => openMcpServer(env, projectId, s)));
+  const servers: McpServerConfig[] = [];
+  const failed: ExternalTools["failed"] = [];
+  opened.forEach((o, i) => {
+    if (o.status === "fulfilled") servers.push(o.value);
+    else failed.push({ server: stored[i].name, reason: `its token does not open: ${reasonOf(o.reason)}` });
+  });
+  const tools = await externalMcpTools(servers, opts);
+  tools.failed.unshift(...failed);
+  return tools;
 }

@@ -45,9 +45,18 @@ export function storedMcpServers(column: string | null): StoredMcpServer[] {
   }
 }
 
-/** The project's servers with their tokens opened; throws SecretsKeyMissing / SecretUnreadable when a token cannot be. */
-export async function projectMcpServers(env: SecretsEnv & { DB: D1Database }, projectId: string): Promise<McpServerConfig[]> {
+/** The project's servers as stored (tokens sealed). */
+export async function storedProjectMcpServers(env: { DB: D1Database }, projectId: string): Promise<StoredMcpServer[]> {
   const row = await drizzle(env.DB).select({ mcpServers: projects.mcpServers }).from(projects).where(eq(projects.id, projectId)).get();
-  const stored = storedMcpServers(row?.mcpServers ?? null);
-  return Promise.all(stored.map(async (s) => ({ name: s.name, url: s.url, token: s.token === null ? null : await open(env, s.token, mcpTokenContext(projectId, s.name)) })));
+  return storedMcpServers(row?.mcpServers ?? null);
+}
+
+/** One server with its token opened; throws SecretsKeyMissing / SecretUnreadable when the token cannot be. */
+export async function openMcpServer(env: SecretsEnv, projectId: string, s: StoredMcpServer): Promise<McpServerConfig> {
+  return { name: s.name, url: s.url, token: s.token === null ? null : await open(env, s.token, mcpTokenContext(projectId, s.name)) };
+}
+
+/** The project's servers with their tokens opened; throws like openMcpServer. */
+export async function projectMcpServers(env: SecretsEnv & { DB: D1Database }, projectId: string): Promise<McpServerConfig[]> {
+  return Promise.all((await storedProjectMcpServers(env, projectId)).map((s) => openMcpServer(env, projectId, s)));
 }
