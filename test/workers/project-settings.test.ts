@@ -3,11 +3,12 @@
  * servers (validation with reasons, display, the readers research uses), and
  * secrets sealed at rest with a legacy plaintext row still read.
  */
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { open, secretContext } from "../../workers/admin/secret-box";
 import { projectMcpServers } from "../../workers/mcp/project-servers";
 import { projectRepository } from "../../workers/research/project-repo";
+import worker from "../../workers/index";
 import { api, BASE, createProject } from "./helpers";
 
 async function patch(key: string, body: unknown) {
@@ -61,6 +62,7 @@ describe("PATCH /v1/project repository", () => {
     await rejected(key, { repository: { url: "shop" } }, "repository.url", /https:\/\//);
     await rejected(key, { repository: { url: "/tmp/../etc" } }, "repository.url", /\.\./);
     await rejected(key, { repository: { url: "file://host/tmp/x" } }, "repository.url", /no host/);
+    await rejected(key, { repository: { url: "file:///tmp/%zz" } }, "repository.url", /percent-encoding/);
     await rejected(key, { repository: { url: "https://github.com/acme/shop .git" } }, "repository.url", /no spaces/);
     await rejected(key, { repository: { url: "https://github.com/acme/shop.git", default_branch: "-x" } }, "repository.default_branch", /branch name/);
     await rejected(key, { repository: { url: "https://github.com/acme/shop.git", default_branch: "a..b" } }, "repository.default_branch", /\.\./);
@@ -162,3 +164,56 @@ async function slack(project: string, body: string, secret: string) {
     headers: { "content-type": "application/json", "x-slack-request-timestamp": ts, "x-slack-signature": `v0=${hex}` },
   });
 }
+
+describe("a production deployment (no SECRETS_KEY, no ALLOW_LOCAL_URLS)", () => {
+  const production = { ...env, SECRETS_KEY: undefined, ALLOW_LOCAL_URLS: undefined };
+  async function prodFetch(path: string, init: RequestInit) {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(`${BASE}${path}`, init), production, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+  const prodPatch = (key: string, body: unknown) =>
+    prodFetch("/v1/project", { method: "PATCH", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("refuses to store a secret with 503 secrets_key_missing, and accepts https URLs only", async () => {
+    const key = await createProject("prod-a");
+    const secret = await prodPatch(key, { slack_signing_secret: "would-rest-in-plaintext" });
+    expect(secret.status).toBe(503);
+    expect(await secret.json()).toMatchObject({ code: "secrets_key_missing", detail: expect.stringMatching(/wrangler secret put SECRETS_KEY/) });
+    const token = await prodPatch(key, { mcp_servers: [{ name: "linear", url: "https://mcp.linear.example/mcp", token: "tok" }] });
+    expect(token.status).toBe(503);
+    expect((await row("prod-a")).slack_signing_secret).toBeNull();
+    expect((await row("prod-a")).mcp_servers).toBeNull();
+
+    for (const url of ["/tmp/sample-app", "file:///tmp/sample-app", "http://127.0.0.1:9418/shop.git"]) {
+      const res = await prodPatch(key, { repository: { url } });
+      expect(res.status, url).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/^repository\.url: a URL starting with https:\/\//);
+    }
+    const loopback = await prodPatch(key, { mcp_servers: [{ name: "local", url: "http://127.0.0.1:8711/mcp" }] });
+    expect(loopback.status).toBe(400);
+    // settings without a secret need no key
+    const ok = await prodPatch(key, { repository: { url: "https://github.com/acme/shop.git" }, mcp_servers: [{ name: "notion", url: "https://mcp.notion.example/mcp" }] });
+    expect(ok.status).toBe(200);
+  });
+
+  it("a sealed source secret without the key is a clear 503 on the webhook, a legacy one still verifies", async () => {
+    const key = await createProject("prod-b");
+    expect((await patch(key, { slack_signing_secret: "sealed-with-the-local-key" })).status).toBe(200);
+    const body = JSON.stringify({ type: "url_verification", challenge: "c-prod" });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const sign = async (secret: string) => {
+      const k = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      const mac = new Uint8Array(await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(`v0:${ts}:${body}`)));
+      return `v0=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+    };
+    const post = async (secret: string) =>
+      prodFetch("/slack/events/prod-b", { method: "POST", body, headers: { "content-type": "application/json", "x-slack-request-timestamp": ts, "x-slack-signature": await sign(secret) } });
+    const sealed = await post("sealed-with-the-local-key");
+    expect(sealed.status).toBe(503);
+    expect(await sealed.json()).toMatchObject({ code: "secrets_key_missing" });
+    await env.DB.prepare("UPDATE projects SET slack_signing_secret = ? WHERE id = ?").bind("legacy-plaintext-prod", "prod-b").run();
+    expect((await post("legacy-plaintext-prod")).status).toBe(200);
+  });
+});

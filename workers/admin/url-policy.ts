@@ -64,7 +64,13 @@ export function repositoryUrlProblem(url: string, local: boolean): string | null
   }
   if (local && u.protocol === "file:") {
     if (u.host !== "") return "a file:/// URL with no host";
-    if (decodeURIComponent(u.pathname).split("/").includes("..")) return "a file:/// URL without .. segments";
+    let path: string;
+    try {
+      path = decodeURIComponent(u.pathname);
+    } catch {
+      return "a file:/// URL with valid percent-encoding";
+    }
+    if (path.split("/").includes("..")) return "a file:/// URL without .. segments";
     return null;
   }
   return `a URL starting with ${expected}, not ${u.protocol}//`;
