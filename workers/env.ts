@@ -11,6 +11,8 @@ import type { ResearchEnv } from "./research/from-env";
 import type { ResearchJob } from "./research/job";
 import type { SafetyEnv } from "./safety/from-env";
 import type { WorkspaceEnv } from "./workspace/from-env";
+import type { SecretsEnv } from "./admin/secret-box";
+import type { UrlPolicyEnv } from "./admin/url-policy";
 import type { DeadLetter } from "./normalize/dead-letter";
 import type { SignalMessage } from "./normalize/message";
 
@@ -54,8 +56,12 @@ export interface VectorizeBinding {
   upsert(vectors: VectorizeVectorInput[]): Promise<unknown>;
 }
 
-/** ANTHROPIC_API_KEY (secret) and SAFETY_JUDGE_* turn on the LLM safety judge: see safety/from-env.ts. */
-export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv {
+/**
+ * ANTHROPIC_API_KEY (secret) and SAFETY_JUDGE_* turn on the LLM safety judge: see safety/from-env.ts.
+ * SECRETS_KEY (secret) seals a project's secrets at rest: admin/secret-box.ts. ALLOW_LOCAL_URLS=on
+ * (local only) lets a project name a local repository and loopback MCP servers: admin/url-policy.ts.
+ */
+export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, UrlPolicyEnv {
   DB: D1Database;
   SIGNALS: Queue<SignalMessage>;
   /** the dead-letter queue, written by the consumer with a reason */

@@ -18,6 +18,14 @@ export const projects = sqliteTable("projects", {
   githubWebhookSecret: text("github_webhook_secret"),
   /** JSON array of PostHog event names (besides `$exception`) that count as signals */
   posthogSignalEvents: text("posthog_signal_events"),
+  /** the project's repository (issue 8): clone URL (https; offline also a local path or file:// / http URL), no credentials in it */
+  repositoryUrl: text("repository_url"),
+  /** the branch research checks out (null: the repository's default) */
+  repositoryBranch: text("repository_branch"),
+  /** the command that runs the repository's tests, e.g. `npm test` */
+  repositoryTestCommand: text("repository_test_command"),
+  /** JSON array of external MCP servers: {name, url, token} with token sealed (admin/secret-box.ts) or null */
+  mcpServers: text("mcp_servers"),
 });
 
 export const apiKeys = sqliteTable("api_keys", {

@@ -7,15 +7,11 @@
  * Offline, a repository given as a local path is cloned as file://.
  */
 import { workspaceFromEnv, type WorkspaceEnv } from "../workspace/from-env";
+import type { ProjectRepository } from "./project-repo";
 import type { RepoCheckout } from "./research";
 
 export const CHECKOUT_DIR = "/workspace/repo";
 
-export interface RepositorySettings {
-  url: string;
-  branch: string | null;
-  testCommand: string | null;
-}
 
 /** `rr-` and 16 hex digits of the key's SHA-256: a valid, stable Workspace id for any run key */
 export async function runWorkspaceId(runKey: string): Promise<string> {
@@ -27,7 +23,7 @@ export function cloneUrl(url: string): string {
   return url.startsWith("/") ? `file://${url}` : url;
 }
 
-export async function checkoutRepository(env: WorkspaceEnv, runKey: string, repo: RepositorySettings): Promise<RepoCheckout> {
+export async function checkoutRepository(env: WorkspaceEnv, runKey: string, repo: ProjectRepository): Promise<RepoCheckout> {
   const workspace = workspaceFromEnv(env, await runWorkspaceId(runKey));
   if (await workspace.exists(CHECKOUT_DIR)) await workspace.remove(CHECKOUT_DIR, { recursive: true });
   const url = cloneUrl(repo.url);

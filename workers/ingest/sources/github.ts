@@ -6,7 +6,8 @@
  * signed with the project's `github_webhook_secret` (X-Hub-Signature-256,
  * checked with @octokit/webhooks-methods over the raw body before anything
  * is parsed). Unknown project → 404, no secret set → 409
- * `webhook_secret_not_set`, bad or missing signature → 401.
+ * `webhook_secret_not_set`, bad or missing signature → 401; the secret rests
+ * sealed (admin/secret-box.ts): 503 `secrets_key_missing` without SECRETS_KEY.
  * - `ping` → 200.
  * - `issues` opened / edited / reopened → a signal (github/issues.ts says
  *   how ids keep edits from counting twice).
@@ -22,6 +23,7 @@
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { openForRequest, secretContext } from "../../admin/secret-box";
 import { readBody } from "../body";
 import { projectById, requireFullKey } from "../auth";
 import { parseJson } from "../json-limits";
@@ -47,10 +49,13 @@ const authenticate = createMiddleware<IngestEnv>(async (c, next) => {
   if (!project.githubWebhookSecret) {
     return problem(c, 409, "webhook_secret_not_set", "set github_webhook_secret with PATCH /v1/project (the webhook's secret on GitHub) before sending deliveries");
   }
+  // sealed at rest (legacy rows: plaintext, read as they are)
+  const secret = await openForRequest(c.env, project.githubWebhookSecret, secretContext(project.id, "github_webhook_secret"));
+  if (!secret.ok) return problem(c, secret.status, secret.code, secret.detail);
   const body = await readBody(c.req.raw, MAX_BODY_BYTES, { inflate: false });
   if (!body.ok) return problem(c, body.status, body.code, body.detail);
   // the signature covers these bytes; GitHub sends UTF-8
-  const verdict = await verifyGithubSignature(project.githubWebhookSecret, new TextDecoder().decode(body.bytes), c.req.header("x-hub-signature-256"));
+  const verdict = await verifyGithubSignature(secret.value, new TextDecoder().decode(body.bytes), c.req.header("x-hub-signature-256"));
   if (!verdict.ok) return problem(c, 401, verdict.code, verdict.detail);
   c.set("project", { id: project.id, name: project.name, promotionThreshold: project.promotionThreshold, scope: "ingest" });
   c.set("body", body.bytes);

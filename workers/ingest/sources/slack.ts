@@ -8,11 +8,14 @@
  * enqueues, and retries of an event carry the same id, so they are stored once.
  * Errors are problems: 404 unknown project, 409 no secret set, 401 signature
  * (`missing_signature`, `stale_timestamp`, `invalid_signature`), 429 over the
- * project's rate, 413, 400 (also JSON nested deeper than 64 levels), 503.
+ * project's rate, 413, 400 (also JSON nested deeper than 64 levels), 503
+ * (also `secrets_key_missing`: the sealed secret needs SECRETS_KEY), 500
+ * `secret_unreadable` (sealed under another key).
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { readBody } from "../body";
+import { openForRequest, secretContext } from "../../admin/secret-box";
 import { projectById } from "../auth";
 import { parseJson } from "../json-limits";
 import { admitSignals, ingestBodyLimit, type IngestEnv, ingestRateLimit, recordSignals, tooDeep, unparsablyDeep } from "../limits";
@@ -38,11 +41,14 @@ export function slackRoutes(options: SlackRouteOptions = {}) {
     if (!row.slackSigningSecret) {
       return problem(c, 409, "slack_not_configured", "set the project's Slack signing secret first: PATCH /v1/project {slack_signing_secret}");
     }
+    // sealed at rest (legacy rows: plaintext, read as they are)
+    const secret = await openForRequest(c.env, row.slackSigningSecret, secretContext(row.id, "slack_signing_secret"));
+    if (!secret.ok) return problem(c, secret.status, secret.code, secret.detail);
     // the signature covers the bytes as sent
     const read = await readBody(c.req.raw, MAX_BODY_BYTES, { inflate: false });
     if (!read.ok) return problem(c, read.status, read.code, read.detail);
     const verdict = await verifySlackSignature({
-      signingSecret: row.slackSigningSecret,
+      signingSecret: secret.value,
       body: new TextDecoder().decode(read.bytes),
       signature: c.req.header("x-slack-signature"),
       timestamp: c.req.header("x-slack-request-timestamp"),
