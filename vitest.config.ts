@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { defineConfig } from "vitest/config";
 import { fakeOutbound } from "./test/workers/fake-outbound";
 import { loopbackOutbound } from "./test/workspace/loopback-outbound";
+import { SANDBOX_ORIGIN, sandboxOutbound } from "./test/research/sandbox-outbound";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -68,6 +69,28 @@ export default defineConfig(async () => {
             globalSetup: ["./test/workspace/global-setup.ts"],
             testTimeout: 60_000,
             hookTimeout: 60_000,
+          },
+        },
+        {
+          // research that reads a repository: the Worker's research runs check the sample app out
+          // through the local sandbox service (started by the workspace global setup)
+          plugins: [
+            cloudflareTest({
+              main: "./workers/index.ts",
+              wrangler: { configPath: "./wrangler.toml", environment: "local" },
+              miniflare: {
+                bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations, WORKSPACE: "local", LOCAL_SANDBOX_URL: SANDBOX_ORIGIN },
+                outboundService: sandboxOutbound,
+              },
+            }),
+          ],
+          test: {
+            name: "research",
+            include: ["test/research/**/*.test.ts"],
+            globalSetup: ["./test/workspace/global-setup.ts"],
+            setupFiles: ["./test/workers/setup.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
           },
         },
         {

@@ -22,6 +22,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { RunRecord } from "../workers/agent/run-record";
 import type { Env } from "../workers/env";
 import { checkoutRepository } from "../workers/research/checkout";
+import { researchWithTools } from "../workers/research/with-tools";
 import { researchFacesFromEnv, researchRetryPolicy } from "../workers/research/from-env";
 import { type ResearchJob, researchRunKey } from "../workers/research/job";
 import type { ResearchOutput } from "../workers/research/output";
@@ -132,11 +133,11 @@ export class ResearchRunObject extends DurableObject<Env> {
       return;
     }
     try {
-      const { researcher, codeResearcher } = researchFacesFromEnv(this.env, attempt);
+      const { researcher, codeResearcher, fallback } = researchFacesFromEnv(this.env, attempt);
       const evidence = await researcher.research(input);
       const settings = await projectRepository(this.env, row.project);
       const repo = settings ? await checkoutRepository(this.env, researchRunKey(row), settings) : null;
-      const { output, run } = await codeResearcher.research({ report: input, evidence, repo, tools: [] });
+      const { output, run } = await researchWithTools(this.env, codeResearcher, fallback, { report: input, evidence, repo, tools: [] });
       const decision = { bucket: output.actionability.bucket, rule: output.actionability.rule, reason: output.actionability.reason };
       this.sql.exec(
         "UPDATE run SET state = 'done', outcome = 'researched', evidence = ?, decision = ?, research = ?, run_record = ?, finished_at = ?",

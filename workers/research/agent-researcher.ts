@@ -163,6 +163,7 @@ export interface AgentResearcherOptions {
 
 export class AgentResearcher implements CodeResearcher {
   readonly name: string;
+  readonly usesTools = true;
   private readonly model: string;
   private readonly budgets: AgentBudgets;
 

@@ -4,8 +4,13 @@
  *
  *   RESEARCHER               offline (default): OfflineCodeResearcher — the signals followed into
  *                            the project's repository (git blame, CODEOWNERS), rules for the
- *                            bucket. The evidence summary (EvidenceResearcher) runs first on
- *                            every face.
+ *                            bucket. anthropic: AgentResearcher — Claude with tool use in the
+ *                            run's Workspace and the MCP tools (needs ANTHROPIC_API_KEY;
+ *                            RESEARCH_MODEL, RESEARCH_MAX_TOOL_CALLS, RESEARCH_MAX_TOKENS,
+ *                            RESEARCH_MAX_SECONDS: see agent-researcher.ts). When the agent stops
+ *                            without an answer (budget, loop, invalid output) the offline
+ *                            researcher answers and the agent's run is kept. The evidence
+ *                            summary (EvidenceResearcher) runs first on every face.
  *   RESEARCH_MAX_ATTEMPTS    attempts per research run before it is given up (default 3)
  *   RESEARCH_RETRY_BASE_MS   backoff before the 2nd attempt; doubles each time (default 30000)
  *   RESEARCH_FAULT_MARKER    tests only: a signal whose content holds `<marker>:<n>` makes the
@@ -14,10 +19,11 @@
  * Actionability is the code researcher's (its output's `actionability`).
  */
 import { EvidenceResearcher } from "./evidence";
+import { agentResearcherFromEnv, type AgentResearchEnv } from "./agent-researcher";
 import { OfflineCodeResearcher } from "./offline-code-researcher";
 import type { CodeResearcher, Evidence, Researcher, ResearchInput } from "./research";
 
-export interface ResearchEnv {
+export interface ResearchEnv extends AgentResearchEnv {
   RESEARCHER?: string;
   RESEARCH_MAX_ATTEMPTS?: string;
   RESEARCH_RETRY_BASE_MS?: string;
@@ -31,6 +37,8 @@ export interface ResearchFaces {
   researcher: Researcher;
   /** research with the code: findings, reviewers, priority, the bucket */
   codeResearcher: CodeResearcher;
+  /** answers when the code researcher stops without an answer (the offline researcher) */
+  fallback: CodeResearcher;
 }
 
 export interface ResearchRetryPolicy {
@@ -41,11 +49,20 @@ export interface ResearchRetryPolicy {
 /** The researchers for one attempt (`attempt` counts from 1). */
 export function researchFacesFromEnv(env: ResearchEnv, attempt = 1): ResearchFaces {
   const face = env.RESEARCHER?.trim() || "offline";
-  if (face !== "offline") throw new ResearchConfigError(`RESEARCHER must be offline, not '${face}'`);
+  if (face !== "offline" && face !== "anthropic") throw new ResearchConfigError(`RESEARCHER must be offline or anthropic, not '${face}'`);
   let researcher: Researcher = new EvidenceResearcher();
   const marker = env.RESEARCH_FAULT_MARKER?.trim();
   if (marker) researcher = new FaultInjectingResearcher(researcher, marker, attempt);
-  return { researcher, codeResearcher: new OfflineCodeResearcher() };
+  const offline = new OfflineCodeResearcher();
+  let codeResearcher: CodeResearcher = offline;
+  if (face === "anthropic") {
+    try {
+      codeResearcher = agentResearcherFromEnv(env);
+    } catch (err) {
+      throw new ResearchConfigError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  return { researcher, codeResearcher, fallback: offline };
 }
 
 export function researchRetryPolicy(env: ResearchEnv): ResearchRetryPolicy {

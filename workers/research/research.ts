@@ -88,5 +88,7 @@ export interface CodeResearchResult {
  */
 export interface CodeResearcher {
   readonly name: string;
+  /** whether it calls the MCP tools (the run connects them only then) */
+  readonly usesTools?: boolean;
   research(input: CodeResearchInput, signal?: AbortSignal): Promise<CodeResearchResult>;
 }
