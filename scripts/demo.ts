@@ -1,8 +1,12 @@
 /**
- * The embedded-default demo: starts the Worker with `wrangler dev --env local`
- * (no network, no account, no API key), creates a project, feeds the bundled
- * sample stream through the real HTTP endpoint, lets the queue consumer
- * group it and the cron sweep promote, then prints the reports and inbox.
+ * The embedded-default demo: starts the local sandbox service (bubblewrap)
+ * and the Worker with `wrangler dev --env local` (no network, no account, no
+ * API key), builds the sample app (examples/sample-app) as a git repository
+ * with its history, creates a project connected to it, feeds the bundled
+ * sample stream through the real HTTP endpoint, lets the queue consumer group
+ * it and the cron sweep promote; research checks the sample app out in a
+ * Workspace and follows the signals to its files, lines, commits and
+ * reviewers. Then it prints the reports and the inbox.
  *
  *   npm run demo              # … then keeps serving for you to explore
  *   npm run demo -- --once    # exits after printing
@@ -13,6 +17,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { escapeControl } from "../workers/ingest/control-chars";
 import { createProject, root, SCHEDULED_PATH, startLocalWorker, waitFor } from "./local-worker";
+import { makeSampleRepo } from "./local/make-sample-repo";
+import { startSandboxService } from "./local/sandbox-service";
 
 /**
  * Text from signals (titles, reasons, summaries, ids) as one terminal-safe
@@ -46,11 +52,15 @@ interface ReportRow {
 }
 
 async function main(): Promise<void> {
+  const sandbox = await startSandboxService();
+  console.log(`› local sandbox service on ${sandbox.url} (${sandbox.isolation.mode === "bwrap" ? "bubblewrap: no network, read-only system" : `UNISOLATED: ${sandbox.isolation.reason}`})`);
+  const repo = makeSampleRepo();
+  console.log(`› sample app repository (shop-web, 14 commits by 4 people and a bot) at ${repo}`);
   console.log("› starting the Worker (wrangler dev --env local, D1 migrations applied)");
-  const worker = await startLocalWorker({ port: values.port ? Number(values.port) : undefined });
+  const worker = await startLocalWorker({ port: values.port ? Number(values.port) : undefined, vars: { WORKSPACE: "local", LOCAL_SANDBOX_URL: sandbox.url } });
   const base = worker.url;
   process.on("SIGINT", () => {
-    void worker.stop().then(() => process.exit(130));
+    void Promise.all([worker.stop(), sandbox.stop()]).then(() => process.exit(130));
   });
   console.log(`› serving on ${base}`);
 
@@ -63,6 +73,13 @@ async function main(): Promise<void> {
     const key = created.key;
     const auth = { authorization: `Bearer ${key}` };
     console.log(`› project ${created.id} (promotion threshold ${values.threshold})`);
+    const connected = await fetch(`${base}/v1/project`, {
+      method: "PATCH",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ repository: { url: repo, default_branch: "main", test_command: "npm test" } }),
+    });
+    if (connected.status !== 200) throw new Error(`PATCH /v1/project: ${connected.status} ${await connected.text()}`);
+    console.log("› connected the project to the sample app's repository");
 
     const signals = readFileSync(values.data!, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
     let accepted = 0;
@@ -122,6 +139,7 @@ async function main(): Promise<void> {
     await worker.exited;
   } finally {
     await worker.stop();
+    await sandbox.stop();
   }
 }
 
@@ -133,6 +151,7 @@ interface InboxItem {
   signal_count: number;
   reason: string;
   signals_since_research: number;
+  research: { priority: string | null; confidence: number; where: string[]; reviewers: string[]; question: string | null; already_addressed: string | null } | null;
   evidence: {
     summary: string;
     counts_by_source: Record<string, number>;
@@ -146,10 +165,14 @@ interface InboxItem {
 
 function printItem(it: InboxItem): void {
   const e = it.evidence;
-  console.log(`\n  [${show(it.priority)}] ${show(it.title)}`);
+  const r = it.research;
+  console.log(`\n  [${show(r?.priority ?? it.priority)}] ${show(it.title)}`);
   const fresh = it.signals_since_research ? ` (${it.signals_since_research} joined after research)` : "";
   console.log(`    report   ${show(it.report_id)}  weight ${it.weight}, ${it.signal_count} signals${fresh}`);
   console.log(`    why      ${show(it.reason)}`);
+  if (r?.question) console.log(`    question ${show(r.question)}`);
+  if (r?.where.length) console.log(`    code     ${r.where.map(show).join("; ")}`);
+  if (r?.reviewers.length) console.log(`    review   ${r.reviewers.map(show).join(", ")}`);
   console.log(`    summary  ${show(e.summary)}`);
   console.log(`    sources  ${Object.entries(e.counts_by_source).map(([k, v]) => `${show(k)}=${v}`).join(" ")}`);
   if (e.top_frames.length) console.log(`    frames   ${e.top_frames.map((f) => `${show(f.value)} ×${f.count}`).join("; ")}`);
