@@ -3,8 +3,9 @@
  * clone. Applies the local D1 migrations, starts `wrangler dev --env local`
  * on 127.0.0.1:8787 (state in .wrangler/state, kept across runs), fires the
  * cron sweep every 10 s as the platform would, re-sends signals a previous run
- * accepted but did not finish, and prints the local admin token with the one
- * command that creates a first project.
+ * accepted but did not finish, starts the local sandbox service (research
+ * checks repositories out there; bubblewrap when installed), and prints the
+ * local admin token with the one command that creates a first project.
  *
  *   npm run dev                 # port 8787
  *   npm run dev -- --port 9000
@@ -15,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { root, startLocalWorker } from "./local-worker";
+import { startSandboxService } from "./local/sandbox-service";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "8787" }, inspect: { type: "boolean", default: false } } });
 
@@ -31,14 +33,17 @@ function localAdminToken(): string {
 
 async function main(): Promise<void> {
   const adminToken = localAdminToken();
+  const sandbox = await startSandboxService({ root: join(root, ".wrangler", "sandboxes") });
   console.log("› applying D1 migrations and starting wrangler dev --env local …");
-  const worker = await startLocalWorker({ port: Number(values.port), adminToken, echo: true, inspect: values.inspect });
-  const stop = () => void worker.stop().then(() => process.exit(0));
+  const worker = await startLocalWorker({ port: Number(values.port), adminToken, echo: true, inspect: values.inspect, vars: { WORKSPACE: "local", LOCAL_SANDBOX_URL: sandbox.url } });
+  const stop = () => void Promise.all([worker.stop(), sandbox.stop()]).then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   console.log(`
 nightshift is serving on ${worker.url} (embedded default: no account, no network, no API key)
   admin token  ${adminToken}   (also in .wrangler/local-admin-token)
+  sandbox      ${sandbox.url} (${sandbox.isolation.mode === "bwrap" ? "bubblewrap" : `UNISOLATED: ${sandbox.isolation.reason}`}); connect a repository with
+    PATCH /v1/project {"repository": {"url": "/path/to/repo", "default_branch": "main"}}
   first project:
     curl -s -X POST ${worker.url}/v1/admin/projects -H 'authorization: Bearer ${adminToken}' \\
       -H 'content-type: application/json' -d '{"name": "my app"}'
