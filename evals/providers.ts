@@ -19,6 +19,9 @@ import type { SafetyClassifier } from "../workers/safety/classifier";
 import { LearnedTriageClassifier } from "../workers/triage/learned-triage";
 import type { TriageClassifier } from "../workers/triage/triage";
 import { caseToResearchInput, type CaseResearcher } from "./suites/actionability-case";
+import { codeCaseResearcher } from "./code-case-researcher";
+import { OfflineCodeResearcher } from "../workers/research/offline-code-researcher";
+import { AgentResearchConfigError, agentResearcherFromEnv } from "../workers/research/agent-researcher";
 
 export type ProviderName = "offline" | "anthropic" | "workers-ai";
 export const PROVIDERS: readonly ProviderName[] = ["offline", "anthropic", "workers-ai"];
@@ -122,26 +125,32 @@ export function makeTriageClassifier(name: ProviderName): TriageClassifier {
 
 /**
  * actionability: the researcher that decides a report's bucket — the one place
- * a face is picked. `offline` is what the report Durable Object does today:
- * the evidence summary (research/evidence.ts) judged by the rules
- * (actionability/actionability.ts). To score the offline code researcher,
- * return one built on it here (its `output.actionability`, with a checkout of
- * examples/sample-app for `repo: "sample-app"` cases). `anthropic` is the
- * agent researcher (workers/research/agent-researcher.ts), not wired yet.
+ * a face is picked. `offline` is what a research run does without a key: the
+ * offline code researcher (workers/research/offline-code-researcher.ts), with
+ * a checkout of examples/sample-app for `repo: "sample-app"` cases. `rules`
+ * (the suite's `--baseline rules`) is the evidence summary judged by the
+ * rules alone, as research was before it read code. `anthropic` is the agent
+ * researcher (workers/research/agent-researcher.ts) on the same checkouts.
  */
-export function makeCaseResearcher(name: ProviderName, env: Record<string, string | undefined> = process.env): CaseResearcher {
-  if (name === "offline") {
+export function makeCaseResearcher(name: ProviderName | "rules", env: Record<string, string | undefined> = process.env): CaseResearcher & { dispose?(): void } {
+  if (name === "rules") {
     const judge = new RuleActionabilityJudge();
     return {
       name: `evidence+${judge.name}`,
       research: (c) => judge.judge(summarizeEvidence(caseToResearchInput(c))),
     };
   }
+  if (name === "offline") return codeCaseResearcher(new OfflineCodeResearcher());
   if (name === "anthropic") {
     if (!env.ANTHROPIC_API_KEY?.trim()) {
-      throw new ProviderUnavailable("provider 'anthropic' needs ANTHROPIC_API_KEY in the environment; use --provider offline to run without it");
+      throw new ProviderUnavailable("provider 'anthropic' needs ANTHROPIC_API_KEY in the environment (and optionally RESEARCH_MODEL); use --provider offline to run without it");
     }
-    throw new ProviderUnavailable("provider 'anthropic' is not wired into the actionability suite yet (the agent researcher, workers/research/agent-researcher.ts, is in progress); use --provider offline");
+    try {
+      return codeCaseResearcher(agentResearcherFromEnv(env));
+    } catch (e) {
+      if (e instanceof AgentResearchConfigError) throw new ProviderUnavailable(e.message);
+      throw e;
+    }
   }
-  throw new ProviderUnavailable(`provider '${name}' is not wired into the actionability suite; use --provider offline`);
+  throw new ProviderUnavailable(`provider '${name}' is not wired into the actionability suite; use --provider offline or anthropic`);
 }

@@ -46,7 +46,8 @@ export interface CaseVerdict {
 /** The one seam: a case in, a bucket out. Chosen by provider in evals/providers.ts. */
 export type CaseResearcher = { name: string; research(c: ActionabilityCase): Promise<CaseVerdict> };
 
-const EPOCH = Date.UTC(2026, 10, 30, 9, 0, 0);
+/** signals arrive after the sample app's last commit (2026-12-01 07:55 UTC), as live signals about its bugs would */
+const EPOCH = Date.UTC(2026, 11, 1, 12, 0, 0);
 
 /** A case as the pipeline hands a report to research: ids, times and the report's weight filled in. */
 export function caseToResearchInput(c: ActionabilityCase): ResearchInput {

@@ -23,7 +23,7 @@
 import type { Bucket } from "../../workers/research/output";
 import { readJsonl } from "../jsonl";
 import { makeCaseResearcher } from "../providers";
-import type { Suite } from "../suite";
+import { type Suite, UsageError } from "../suite";
 import { metricTable } from "../table";
 import { ActionabilityCase, BUCKETS, type CaseResearcher, type CaseVerdict } from "./actionability-case";
 
@@ -176,12 +176,21 @@ function confusionLines(c: Confusion): string[] {
 
 export const actionabilitySuite: Suite = {
   name: "actionability",
-  usage: "actionability --data F [--provider offline|anthropic] [--verbose]",
-  options: { verbose: { type: "boolean" } },
+  usage: "actionability --data F [--provider offline|anthropic] [--baseline rules] [--verbose]",
+  options: { verbose: { type: "boolean" }, baseline: { type: "string" } },
   async run({ data, provider, values }) {
+    if (values.baseline !== undefined && values.baseline !== "rules") throw new UsageError(`unknown baseline '${values.baseline}' (known: rules)`);
     const cases = readActionability(data);
     const researcher = makeCaseResearcher(provider);
-    const run = await runActionability(cases, researcher);
+    let run: ActionabilityRun;
+    let base: ActionabilityRun | null = null;
+    try {
+      run = await runActionability(cases, researcher);
+      // the baseline in the same run: the evidence summary judged by the rules alone
+      if (values.baseline === "rules") base = await runActionability(cases, makeCaseResearcher("rules"));
+    } finally {
+      researcher.dispose?.();
+    }
     const row: Record<string, number | null> = {
       ...Object.fromEntries(METRIC_KEYS.filter((k) => k in run).map((k) => [k, run[k as keyof ActionabilityRun] as number | null])),
       repo_n: run.repo.n,
@@ -189,9 +198,13 @@ export const actionabilitySuite: Suite = {
       repo_false_admit_rate: run.repo.false_admit_rate,
       repo_false_drop_rate: run.repo.false_drop_rate,
     };
+    const rows: [string, Record<string, number | null>][] = [["value", row]];
+    if (base) {
+      rows.push(["rules", { ...Object.fromEntries(METRIC_KEYS.filter((k) => k in base!).map((k) => [k, base![k as keyof ActionabilityRun] as number | null])), repo_n: base.repo.n, repo_accuracy: base.repo.accuracy, repo_false_admit_rate: base.repo.false_admit_rate, repo_false_drop_rate: base.repo.false_drop_rate }]);
+    }
     const out = [
       `actionability eval: ${run.n} reports (${BUCKETS.map((b) => `${run.expected[b]} ${b}`).join(", ")}) from ${data}, provider ${provider}, researcher ${researcher.name}`,
-      metricTable(METRIC_KEYS, [["value", row]]),
+      metricTable(Object.keys(row), rows),
       ...confusionLines(run.confusion),
       ...Object.entries(run.by_category)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -210,6 +223,7 @@ export const actionabilitySuite: Suite = {
         provider,
         researcher: researcher.name,
         ...summary,
+        ...(base ? { baseline: { name: "rules", accuracy: base.accuracy, false_admit_rate: base.false_admit_rate, false_drop_rate: base.false_drop_rate, repo: base.repo, confusion: base.confusion } } : {}),
         decisions: decisions.map((d) => ({ id: d.id, expected: d.expected, predicted: d.verdict.bucket, rule: d.verdict.rule, seconds: d.seconds, ...(d.verdict.usage ?? {}) })),
       },
     };

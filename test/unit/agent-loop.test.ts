@@ -14,7 +14,7 @@ import type { AgentTool } from "../../workers/agent/tool";
 import { workspaceTools } from "../../workers/agent/workspace-tools";
 import { anthropicClient } from "../../workers/safety/anthropic-client";
 import { modelTurn, scripted, toolResults, use, type Turn } from "./agent-fake-anthropic";
-import { DiskWorkspace } from "./agent-fake-workspace";
+import { DiskWorkspace } from "../../evals/host-workspace";
 import { apiError } from "./llm-fake-anthropic";
 
 const Verdict = z.object({ verdict: z.enum(["fix", "skip"]), reason: z.string().min(1) }).strict();

@@ -17,7 +17,7 @@ import type { CodeResearchInput, ResearchInput } from "../../workers/research/re
 import { anthropicClient } from "../../workers/safety/anthropic-client";
 import { makeSampleRepo, removeSampleRepo, SAMPLE_BUGS } from "../../scripts/local/make-sample-repo";
 import { modelTurn, scripted, use, type Turn } from "./agent-fake-anthropic";
-import { DiskWorkspace } from "./agent-fake-workspace";
+import { DiskWorkspace } from "../../evals/host-workspace";
 import { apiError } from "./llm-fake-anthropic";
 
 const DIR = "/workspace/shop";

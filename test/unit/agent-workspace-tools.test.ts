@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkoutPath, shellQuote, workspaceTools } from "../../workers/agent/workspace-tools";
 import type { AgentTool } from "../../workers/agent/tool";
 import { makeSampleRepo, removeSampleRepo, SAMPLE_BUGS, AUTHORS } from "../../scripts/local/make-sample-repo";
-import { DiskWorkspace } from "./agent-fake-workspace";
+import { DiskWorkspace } from "../../evals/host-workspace";
 
 let repo: string;
 let ws: DiskWorkspace;

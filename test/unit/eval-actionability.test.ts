@@ -1,6 +1,22 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { runActionability, type ActionabilityCase, type CaseResearcher } from "../../evals/suites/actionability";
-import { cleanEnv, lastJson, runEval, tmpJsonl } from "./eval-run";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { cleanEnv, lastJson, runEval, runEvalAsync, tmpJsonl } from "./eval-run";
+
+/** a Messages API answer that calls one tool */
+function toolUse(id: string, name: string, input: unknown) {
+  return {
+    id: `msg_${id}`,
+    type: "message",
+    role: "assistant",
+    model: "claude-sonnet-4-6",
+    content: [{ type: "tool_use", id, name, input }],
+    stop_reason: "tool_use",
+    stop_sequence: null,
+    usage: { input_tokens: 100, output_tokens: 20 },
+  };
+}
 
 // Reports written for these tests. The offline researcher (evidence summary +
 // rules) decides them as their shape says: two traces with an in-app frame →
@@ -45,6 +61,8 @@ describe("eval CLI (actionability)", () => {
     expect(r.stdout).toMatch(/^false_admit_rate\s+0\.2857$/m);
     expect(r.stdout).toContain("false drops (actionable kept from a fix): ah1, an1");
     const last = lastJson(r);
+    // the repository cases read the sample app: the offline researcher's git commands count as tool calls
+    expect(last.tool_calls).toBeGreaterThan(0);
     expect(last).toMatchObject({
       suite: "actionability",
       provider: "offline",
@@ -59,7 +77,6 @@ describe("eval CLI (actionability)", () => {
       false_drops: ["ah1", "an1"],
       errors: ["ah1", "an1", "ha1", "na1", "nh1"],
       by_category: { trace: { n: 2, correct: 1 } },
-      tool_calls: 0,
       input_tokens: 0,
       output_tokens: 0,
       llm_calls: 0,
@@ -104,14 +121,73 @@ describe("eval CLI (actionability)", () => {
     expect(otherRepo.stderr).toMatch(/data\.jsonl:1: repo/);
   });
 
-  it("exits 2 for the anthropic provider: without a key it says so, with one it is not wired yet", () => {
-    const f = tmpJsonl(data);
-    const noKey = runEval(["actionability", "--data", f, "--provider", "anthropic"]);
+  it("exits 2 for the anthropic provider without a key, saying so", () => {
+    const noKey = runEval(["actionability", "--data", tmpJsonl(data), "--provider", "anthropic"]);
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/needs ANTHROPIC_API_KEY/);
-    const withKey = runEval(["actionability", "--data", f, "--provider", "anthropic"], cleanEnv({ ANTHROPIC_API_KEY: "sk-test" }));
-    expect(withKey.code).toBe(2);
-    expect(withKey.stderr).toMatch(/not wired into the actionability suite/);
+  });
+
+  describe("--provider anthropic against a local fake of the Messages API", () => {
+    let server: Server | undefined;
+    afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
+
+    it("runs the agent on each report, with the sample app's checkout for repository cases, and sums its calls and tokens", async () => {
+      const toolResults: string[] = [];
+      server = createServer((req, res) => {
+        let body = "";
+        req.on("data", (c) => (body += c));
+        req.on("end", () => {
+          const parsed = JSON.parse(body) as { messages: { role: string; content: unknown }[]; tools: { name: string }[] };
+          const hasBash = parsed.tools.some((t) => t.name === "bash");
+          const last = parsed.messages.at(-1)!;
+          const results = Array.isArray(last.content) ? (last.content as { type: string; content?: unknown }[]).filter((b) => b.type === "tool_result") : [];
+          let reply;
+          if (hasBash && results.length === 0) {
+            // first turn with a checkout: ask git who last changed the crashing file
+            reply = toolUse("call_1", "bash", { command: "git log -1 --format=%an -- src/checkout/totals.js" });
+          } else {
+            const seen = results.map((r) => JSON.stringify(r.content)).join("\n");
+            if (results.length) toolResults.push(seen);
+            const actionable = seen.includes("Maya Chen");
+            reply = toolUse("call_2", "submit_research", {
+              title: actionable ? "Totals crash on a null cart" : "Vague complaint",
+              summary: actionable ? "computeTotals reads cart.items of a null cart (Maya Chen changed the file last)" : "no code named",
+              findings: [],
+              reviewers: [],
+              priority: actionable ? "P1" : null,
+              confidence: 0.7,
+              actionability: actionable
+                ? { bucket: "actionable", rule: "located_in_code", reason: "git names the author of the crashing file" }
+                : { bucket: "needs_human", rule: "no_concrete_location", reason: "no code named", question: "Which feature?" },
+              already_addressed: null,
+            });
+          }
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify(reply));
+        });
+      });
+      await new Promise<void>((ok) => server!.listen(0, "127.0.0.1", ok));
+      const port = (server.address() as AddressInfo).port;
+      const cases = [kase("aa1", "actionable", ACT, { repo: "sample-app" }), kase("hh1", "needs_human", HUMAN)];
+      const r = await runEvalAsync(
+        ["actionability", "--data", tmpJsonl(cases), "--provider", "anthropic", "--json"],
+        cleanEnv({ ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`, RESEARCH_MODEL: "claude-sonnet-4-6" }),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      // the bash call ran in the checkout, and its output went back to the model
+      expect(toolResults).toHaveLength(1);
+      expect(toolResults[0]).toContain("Maya Chen");
+      expect(lastJson(r)).toMatchObject({
+        provider: "anthropic",
+        researcher: "anthropic:claude-sonnet-4-6",
+        accuracy: 1,
+        // aa1: bash, then its answer; hh1: its answer (the answer, submit_research, is not a tool call)
+        tool_calls: 1,
+        llm_calls: 3,
+        input_tokens: 3 * 100,
+        output_tokens: 3 * 20,
+      });
+    }, 60_000);
   });
 });
 

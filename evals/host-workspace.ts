@@ -1,16 +1,19 @@
 /**
- * A Workspace for Node unit tests: /workspace is a temp directory on disk,
- * commands run with `sh -c` in it through child_process (no isolation: tests
- * only), with an environment of PATH, HOME and no git config of the machine
- * — no variable of the test process reaches a command. Every exec is logged
- * (`execs`), so a test can assert which commands ran and where.
- * The workerd face is workers/workspace/sdk-workspace.ts; this is not it.
+ * A Workspace on the host, for Node: the evals (research on the sample app)
+ * and unit tests. /workspace is a temp directory on disk, commands run with
+ * `sh -c` in it through child_process — NO isolation, so only for our own
+ * repositories (examples/sample-app) and test fixtures — with an environment
+ * of PATH, HOME and no git config of the machine: no variable of the calling
+ * process reaches a command. Every exec is logged (`execs`), so a test can
+ * assert which commands ran and where. The Worker's faces (the Cloudflare
+ * Sandbox, the local sandbox service under bubblewrap) are in
+ * workers/workspace/; this is neither.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
-import { WORKSPACE_ROOT, WorkspaceError, type ExecOptions, type ExecResult, type FileEntry, type Workspace } from "../../workers/workspace/workspace";
+import { WORKSPACE_ROOT, WorkspaceError, type ExecOptions, type ExecResult, type FileEntry, type Workspace } from "../workers/workspace/workspace";
 
 export interface ExecLog {
   command: string;
