@@ -21,6 +21,7 @@ import type { TriageClassifier } from "../workers/triage/triage";
 import { caseToResearchInput, type CaseResearcher } from "./suites/actionability-case";
 import { codeCaseResearcher } from "./code-case-researcher";
 import { OfflineCodeResearcher } from "../workers/research/offline-code-researcher";
+import { triageClassifierFromEnv } from "../workers/triage/from-env";
 import { AgentResearchConfigError, agentResearcherFromEnv } from "../workers/research/agent-researcher";
 
 export type ProviderName = "offline" | "anthropic" | "workers-ai";
@@ -140,7 +141,7 @@ export function makeCaseResearcher(name: ProviderName | "rules", env: Record<str
       research: (c) => judge.judge(summarizeEvidence(caseToResearchInput(c))),
     };
   }
-  if (name === "offline") return codeCaseResearcher(new OfflineCodeResearcher());
+  if (name === "offline") return codeCaseResearcher(new OfflineCodeResearcher({ triage: triageClassifierFromEnv({}) }));
   if (name === "anthropic") {
     if (!env.ANTHROPIC_API_KEY?.trim()) {
       throw new ProviderUnavailable("provider 'anthropic' needs ANTHROPIC_API_KEY in the environment (and optionally RESEARCH_MODEL); use --provider offline to run without it");

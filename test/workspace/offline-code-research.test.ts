@@ -10,9 +10,11 @@ import { summarizeEvidence } from "../../workers/research/evidence";
 import { OfflineCodeResearcher } from "../../workers/research/offline-code-researcher";
 import { ResearchOutput } from "../../workers/research/output";
 import type { CodeResearchInput, EvidenceSignal, RepoCheckout } from "../../workers/research/research";
+import { triageClassifierFromEnv } from "../../workers/triage/from-env";
 import { workspaceFromEnv } from "../../workers/workspace/from-env";
 
 const env = { WORKSPACE: "local", LOCAL_SANDBOX_URL: inject("sandboxUrl") };
+const researcher = () => new OfflineCodeResearcher({ triage: triageClassifierFromEnv({}) });
 const stream = inject("sampleStream");
 const HOUR = 3_600_000;
 // after the sample app's last commit (2026-12-01), as live signals are
@@ -38,7 +40,7 @@ function input(ids: string[], repo: RepoCheckout | null, receivedAt = T0): CodeR
 describe("offline code research on the sample app", () => {
   it("follows a stack trace to the line, its commit and its author, and names the area's owners", async () => {
     const repo = await checkout();
-    const { output, run } = await new OfflineCodeResearcher().research(input(["s01", "s02", "s03", "s04", "s32"], repo));
+    const { output, run } = await researcher().research(input(["s01", "s02", "s03", "s04", "s32"], repo));
     expect(ResearchOutput.parse(output)).toEqual(output);
     expect(output.actionability).toMatchObject({ bucket: "actionable", rule: "located_in_code" });
     const finding = output.findings.find((f) => f.locations.some((l) => l.path === "src/checkout/totals.js"))!;
@@ -64,7 +66,7 @@ describe("offline code research on the sample app", () => {
 
   it("finds the identifier a ReferenceError names, and its author", async () => {
     const repo = await checkout();
-    const { output } = await new OfflineCodeResearcher().research(input(["s14", "s15", "s16"], repo));
+    const { output } = await researcher().research(input(["s14", "s15", "s16"], repo));
     expect(output.actionability.bucket).toBe("actionable");
     const paths = output.findings.flatMap((f) => f.locations.map((l) => `${l.path}:${l.snippet}`));
     expect(paths, JSON.stringify(output.findings, null, 1)).toContain('src/pricing/variant-b.js:trackTrialClick(ctx.events, "b");');
@@ -73,7 +75,7 @@ describe("offline code research on the sample app", () => {
 
   it("asks which repository holds code the signals point at but this one does not", async () => {
     const repo = await checkout();
-    const { output } = await new OfflineCodeResearcher().research(input(["s27", "s28", "s29"], repo));
+    const { output } = await researcher().research(input(["s27", "s28", "s29"], repo));
     expect(output.actionability).toMatchObject({ bucket: "needs_human", rule: "code_not_in_repository" });
     if (output.actionability.bucket === "needs_human") expect(output.actionability.question).toContain("src/workers/thumbnail.ts");
     expect(output.priority).toBeNull();
@@ -81,7 +83,7 @@ describe("offline code research on the sample app", () => {
 
   it("never turns a report that names no code into a change", async () => {
     const repo = await checkout();
-    const { output, run } = await new OfflineCodeResearcher().research(input(["s02", "s07", "s13", "s26"], repo));
+    const { output, run } = await researcher().research(input(["s02", "s07", "s13", "s26"], repo));
     expect(output.actionability.bucket).toBe("needs_human");
     expect(output.findings.every((f) => f.locations.length === 0)).toBe(true);
     expect(run.stop_reason).toBe("done");
@@ -90,13 +92,39 @@ describe("offline code research on the sample app", () => {
   it("calls a report already addressed when a commit touched its code after the last signal", async () => {
     const repo = await checkout();
     // the signals stopped in 2020, long before the sample app's history
-    const { output } = await new OfflineCodeResearcher().research(input(["s01", "s04", "s32"], repo, Date.parse("2020-01-01T00:00:00Z")));
+    const { output } = await researcher().research(input(["s01", "s04", "s32"], repo, Date.parse("2020-01-01T00:00:00Z")));
     expect(output.actionability).toMatchObject({ bucket: "not_actionable", rule: "already_addressed" });
     expect(output.already_addressed?.commit.sha).toMatch(/^[0-9a-f]{40}$/);
   });
 
+  it("calls a report of noise alone not actionable, and one its newest signal withdraws", async () => {
+    const own = (id: string, content: string, at: number): EvidenceSignal => ({ id, source_product: "support", source_type: "ticket", content, weight: 1, received_at: at });
+    const report = (signals: EvidenceSignal[]): CodeResearchInput => {
+      const r = { reportId: "rep_n", project: "demo", weight: signals.length, signals };
+      return { report: r, evidence: summarizeEvidence(r), repo: null, tools: [] };
+    };
+    const noise = await researcher().research(report([own("n1", "+1", T0), own("n2", "same here", T0 + HOUR)]));
+    expect(noise.output.actionability).toMatchObject({ bucket: "not_actionable", rule: "noise_only" });
+    expect(noise.output.actionability.reason).toContain("duplicate");
+    const withdrawn = await researcher().research(
+      report([
+        own("w1", "Subject: checkout not working\nBody: I can't pay, the checkout keeps failing with a network error.", T0),
+        own("w2", "Subject: Re: checkout not working\nBody: Never mind, it was my company VPN blocking the payment provider. Works now, sorry!", T0 + HOUR),
+      ]),
+    );
+    expect(withdrawn.output.actionability).toMatchObject({ bucket: "not_actionable", rule: "withdrawn" });
+    // the same two, the other way round (the complaint is the newest word): not withdrawn
+    const reopened = await researcher().research(
+      report([
+        own("w2", "Subject: Re: checkout not working\nBody: Never mind, it was my company VPN blocking the payment provider. Works now, sorry!", T0),
+        own("w1", "Subject: checkout not working\nBody: I can't pay, the checkout keeps failing with a network error.", T0 + HOUR),
+      ]),
+    );
+    expect(reopened.output.actionability.rule).not.toBe("withdrawn");
+  });
+
   it("answers from the evidence alone when no repository is connected", async () => {
-    const { output, run } = await new OfflineCodeResearcher().research(input(["s01", "s04", "s32"], null));
+    const { output, run } = await researcher().research(input(["s01", "s04", "s32"], null));
     expect(output.actionability.bucket).toBe("actionable");
     expect(output.findings.every((f) => f.commits.length === 0)).toBe(true);
     expect(output.summary).toContain("No repository is connected");

@@ -21,9 +21,10 @@
 import { EvidenceResearcher } from "./evidence";
 import { agentResearcherFromEnv, type AgentResearchEnv } from "./agent-researcher";
 import { OfflineCodeResearcher } from "./offline-code-researcher";
+import { triageClassifierFromEnv, type TriageEnv } from "../triage/from-env";
 import type { CodeResearcher, Evidence, Researcher, ResearchInput } from "./research";
 
-export interface ResearchEnv extends AgentResearchEnv {
+export interface ResearchEnv extends AgentResearchEnv, TriageEnv {
   RESEARCHER?: string;
   RESEARCH_MAX_ATTEMPTS?: string;
   RESEARCH_RETRY_BASE_MS?: string;
@@ -53,7 +54,7 @@ export function researchFacesFromEnv(env: ResearchEnv, attempt = 1): ResearchFac
   let researcher: Researcher = new EvidenceResearcher();
   const marker = env.RESEARCH_FAULT_MARKER?.trim();
   if (marker) researcher = new FaultInjectingResearcher(researcher, marker, attempt);
-  const offline = new OfflineCodeResearcher();
+  const offline = new OfflineCodeResearcher({ triage: triageClassifierFromEnv(env) });
   let codeResearcher: CodeResearcher = offline;
   if (face === "anthropic") {
     try {

@@ -8,7 +8,9 @@
  * that touched the located code after the signals stopped marks the report
  * already addressed.
  *
- * Actionability starts from the evidence rules (workers/actionability) and
+ * Actionability: a report whose every signal triage reads as noise (a bare
+ * "+1", a question, praise, "never mind, it was my VPN") is not actionable;
+ * otherwise it starts from the evidence rules (workers/actionability) and
  * the code decides: code found → actionable; the signals point at code this
  * repository does not hold → needs a human (which repository?); nothing
  * concrete → needs a human (the specificity rule: "onboarding is broken" is
@@ -16,6 +18,7 @@
  * Without a repository it answers from the evidence alone.
  */
 import type { RunRecord } from "../agent/run-record";
+import type { TriageClassifier } from "../triage/triage";
 import { judgeByRules } from "../actionability/actionability";
 import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from "./codeowners";
 import type { BlamedLine } from "./git-output";
@@ -37,16 +40,27 @@ interface Located {
   blamed: BlamedLine | null;
 }
 
+export interface OfflineCodeResearcherOptions {
+  /** reads each signal as triage does: a report of noise only (duplicates, questions, praise, resolved) is not actionable */
+  triage: TriageClassifier;
+  clock?: () => number;
+}
+
 export class OfflineCodeResearcher implements CodeResearcher {
   readonly name = "offline-code-v1";
+  private readonly clock: () => number;
+  private readonly triage: TriageClassifier;
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(opts: OfflineCodeResearcherOptions) {
+    this.triage = opts.triage;
+    this.clock = opts.clock ?? Date.now;
+  }
 
   async research(input: CodeResearchInput): Promise<CodeResearchResult> {
     const started = this.clock();
     const { evidence, repo } = input;
     const pointers = pointersOf(input.report.signals);
-    const rules = judgeByRules(evidence);
+    const rules = await this.noiseOnly(input.report.signals) ?? judgeByRules(evidence);
     const reader = repo ? new RepoReader(repo, this.clock) : null;
 
     const located: Located[] = [];
@@ -147,9 +161,41 @@ export class OfflineCodeResearcher implements CodeResearcher {
     };
     return { output, run };
   }
+
+  /**
+   * Not actionable when triage reads every signal as noise (the reasons,
+   * counted), or when the newest signal withdraws the report ("never mind, it
+   * was my VPN").
+   */
+  private async noiseOnly(signals: CodeResearchInput["report"]["signals"]): Promise<RuleDecision | null> {
+    if (signals.length === 0) return null;
+    const reasons = new Map<string, number>();
+    let newest: { at: number; reason: string | null } = { at: -Infinity, reason: null };
+    let allNoise = true;
+    for (const s of signals) {
+      const v = await this.triage.classify({ source_product: s.source_product, source_type: s.source_type, content: s.content });
+      if (s.received_at >= newest.at) newest = { at: s.received_at, reason: v.verdict === "noise" ? v.reason : null };
+      if (v.verdict !== "noise") {
+        allNoise = false;
+        continue;
+      }
+      const r = v.reason ?? "noise";
+      reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    }
+    if (allNoise) {
+      const list = [...reasons].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ×${n}`).join(", ");
+      return { bucket: "not_actionable", rule: "noise_only", reason: `triage reads every signal as noise (${list}): nothing to change in the code` };
+    }
+    if (signals.length > 1 && newest.reason === "resolved") {
+      return { bucket: "not_actionable", rule: "withdrawn", reason: "the newest signal says the problem is resolved on the reporter's side" };
+    }
+    return null;
+  }
 }
 
-function decide(rules: ReturnType<typeof judgeByRules>, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], hasRepo: boolean): Actionability {
+type RuleDecision = ReturnType<typeof judgeByRules>;
+
+function decide(rules: RuleDecision, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], hasRepo: boolean): Actionability {
   if (rules.bucket === "not_actionable") return { bucket: "not_actionable", rule: rules.rule, reason: rules.reason };
   if (addressed) return { bucket: "not_actionable", rule: "already_addressed", reason: addressed.reason };
   if (located.length > 0) {
