@@ -94,6 +94,40 @@ export default defineConfig(async () => {
           },
         },
         {
+          // the research agent's face (RESEARCHER=anthropic) through the research run, against a
+          // scripted model (test/research/scripted-research-model.ts); the rest stays offline
+          plugins: [
+            cloudflareTest({
+              main: "./workers/index.ts",
+              wrangler: { configPath: "./wrangler.toml", environment: "local" },
+              miniflare: {
+                bindings: {
+                  ADMIN_TOKEN: "test-admin-token",
+                  TEST_MIGRATIONS: migrations,
+                  WORKSPACE: "local",
+                  LOCAL_SANDBOX_URL: SANDBOX_ORIGIN,
+                  RESEARCHER: "anthropic",
+                  ANTHROPIC_API_KEY: "sk-test",
+                  ANTHROPIC_BASE_URL: "http://anthropic.research.fake",
+                  GROUPING_QUERY_WRITER: "offline",
+                  GROUPING_MATCH_JUDGE: "offline",
+                  REPORT_JUDGE: "offline",
+                  RESEARCH_MAX_ATTEMPTS: "1",
+                },
+                outboundService: sandboxOutbound,
+              },
+            }),
+          ],
+          test: {
+            name: "research-agent",
+            include: ["test/research-agent/**/*.test.ts"],
+            globalSetup: ["./test/workspace/global-setup.ts"],
+            setupFiles: ["./test/workers/setup.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+          },
+        },
+        {
           // the real entry points (HTTP, queue, cron, Durable Objects) in workerd
           plugins: [
             cloudflareTest({
