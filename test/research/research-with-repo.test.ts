@@ -59,9 +59,13 @@ describe("research with the project's repository", () => {
     expect(entry.research.where[0]).toBe("src/checkout/totals.js:42");
     expect(entry.research.reviewers[0]).toBe("@maya-chen");
 
-    const recorded = (await (await api(key, `/v1/reports/${id}/research-run`)).json()) as { run: { steps: { kind: string; name?: string; output?: string }[] } };
+    const recorded = (await (await api(key, `/v1/reports/${id}/research-run`)).json()) as { run: { steps: { kind: string; name?: string; output?: string; is_error?: boolean }[] } };
     const blame = recorded.run.steps.find((s) => s.kind === "tool_result" && s.name === "git_blame");
     expect(blame?.output).toContain("author Maya Chen");
+    // related signals asked through nightshift's own MCP server, in process, scoped to the report
+    const related = recorded.run.steps.filter((s) => s.kind === "tool_result" && s.name === "related_signals");
+    expect(related.length).toBeGreaterThan(0);
+    expect(related.every((s) => s.is_error === false)).toBe(true);
   });
 
   it("asks a person which repository holds code the signals point at, and keeps the question on the inbox entry", async () => {

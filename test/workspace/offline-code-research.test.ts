@@ -6,6 +6,8 @@
  * names no code, need a human.
  */
 import { describe, expect, inject, it } from "vitest";
+import type { AgentTool } from "../../workers/agent/tool";
+import { dataResult } from "../../workers/mcp/tool-result";
 import { summarizeEvidence } from "../../workers/research/evidence";
 import { OfflineCodeResearcher } from "../../workers/research/offline-code-researcher";
 import { ResearchOutput } from "../../workers/research/output";
@@ -121,6 +123,31 @@ describe("offline code research on the sample app", () => {
       ]),
     );
     expect(reopened.output.actionability.rule).not.toBe("withdrawn");
+  });
+
+  it("says when signals with the same fingerprint sit in other reports, asked through the MCP tool related_signals", async () => {
+    const asked: unknown[] = [];
+    const related: AgentTool = {
+      name: "related_signals",
+      description: "nightshift's related_signals, answering as the MCP server does",
+      inputSchema: { type: "object" },
+      untrusted: true,
+      async run(input) {
+        asked.push(input);
+        const result = dataResult({ by: "fingerprint", count: 3, related: [
+          { id: "s04", report_id: "rep_1" },
+          { id: "x9", report_id: "rep_other" },
+          { id: "x8", report_id: "rep_other" },
+          { id: "x7", report_id: null },
+        ] });
+        return { text: (result.content[0] as { text: string }).text };
+      },
+    };
+    const base = input(["s01", "s04"], null);
+    const { output, run } = await researcher().research({ ...base, tools: [related] });
+    expect(asked[0]).toEqual({ signal_id: "s01", by: "fingerprint", limit: 50 });
+    expect(output.summary).toContain("2 more signals with the same fingerprint sit in other report (rep_other: 2)");
+    expect(run.steps.filter((s) => s.kind === "tool_call").map((s) => s.kind === "tool_call" && s.name)).toContain("related_signals");
   });
 
   it("answers from the evidence alone when no repository is connected", async () => {

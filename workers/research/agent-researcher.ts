@@ -163,7 +163,7 @@ export interface AgentResearcherOptions {
 
 export class AgentResearcher implements CodeResearcher {
   readonly name: string;
-  readonly usesTools = true;
+  readonly tools = "all" as const;
   private readonly model: string;
   private readonly budgets: AgentBudgets;
 

@@ -24,7 +24,9 @@ import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from "./codeow
 import type { BlamedLine } from "./git-output";
 import { PathIndex, pointersOf, type Pointer } from "./locate";
 import type { Actionability, CodeLocation, Finding, RelevantCommit, ResearchOutput, ResearchPriority } from "./output";
+import { relatedElsewhere, type RelatedElsewhere } from "./related";
 import { RepoReader } from "./repo-reader";
+import { StepLog } from "./step-log";
 import type { CodeResearcher, CodeResearchInput, CodeResearchResult, Evidence } from "./research";
 import { suggestReviewers, type BlamedPath } from "./reviewers";
 
@@ -48,6 +50,8 @@ export interface OfflineCodeResearcherOptions {
 
 export class OfflineCodeResearcher implements CodeResearcher {
   readonly name = "offline-code-v1";
+  /** related_signals, from nightshift's own MCP server */
+  readonly tools = "own" as const;
   private readonly clock: () => number;
   private readonly triage: TriageClassifier;
 
@@ -61,7 +65,8 @@ export class OfflineCodeResearcher implements CodeResearcher {
     const { evidence, repo } = input;
     const pointers = pointersOf(input.report.signals);
     const rules = await this.noiseOnly(input.report.signals) ?? judgeByRules(evidence);
-    const reader = repo ? new RepoReader(repo, this.clock) : null;
+    const log = new StepLog(this.clock);
+    const reader = repo ? new RepoReader(repo, log) : null;
 
     const located: Located[] = [];
     const unresolved: Pointer[] = [];
@@ -127,13 +132,16 @@ export class OfflineCodeResearcher implements CodeResearcher {
       }
     }
 
+    // the same fingerprint in other reports: the tool the agent gets too (nightshift's MCP server)
+    const errorSignals = input.report.signals.filter((s) => pointers.some((p) => p.kind === "frame" && p.signalIds.includes(s.id))).map((s) => s.id);
+    const related = await relatedElsewhere(input.tools, errorSignals, input.report.reportId, log);
     const reviewers = suggestReviewers(blamedPaths, owners);
     const actionability = decide(rules, located, unresolved, addressed, repo !== null);
     // without a checkout the signals' own places are the findings (unverified: no lines read, no commits)
     const findings = reader ? findingsOf(located, unresolved, blamedPaths) : pointers.filter((p) => p.kind !== "identifier").slice(0, 10).map(unreadFinding);
     const output: ResearchOutput = {
       title: cut(evidence.title, 70),
-      summary: summaryOf(evidence, located, unresolved, addressed, repo?.url ?? null),
+      summary: summaryOf(evidence, located, unresolved, addressed, repo?.url ?? null, related),
       findings,
       reviewers,
       priority: actionability.bucket === "actionable" ? priorityOf(evidence) : null,
@@ -151,13 +159,13 @@ export class OfflineCodeResearcher implements CodeResearcher {
       finished_at: finished,
       duration_ms: finished - started,
       stop_reason: "done",
-      tool_calls: reader?.toolCalls ?? 0,
+      tool_calls: log.toolCalls,
       input_tokens: 0,
       output_tokens: 0,
       cost_usd: 0,
       system: null,
       prompt: null,
-      steps: reader?.steps ?? [],
+      steps: log.steps,
     };
     return { output, run };
   }
@@ -259,7 +267,7 @@ function describe(p: Pointer, l: Located): string {
   return `${error}the signals name ${where}`;
 }
 
-function summaryOf(e: Evidence, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], repo: string | null): string {
+function summaryOf(e: Evidence, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], repo: string | null, related: RelatedElsewhere | null): string {
   const parts = [e.summary];
   if (!repo) parts.push("No repository is connected, so the code was not read.");
   else if (located.length) {
@@ -268,6 +276,11 @@ function summaryOf(e: Evidence, located: Located[], unresolved: Pointer[], addre
   } else if (unresolved.length) parts.push(`The signals point at ${unique(unresolved.map((p) => p.target)).slice(0, 3).join(", ")}, not found in the repository.`);
   else parts.push("The signals name no code the repository holds.");
   if (addressed) parts.push(`Already addressed? ${addressed.reason}.`);
+  const elsewhere = related ? Object.entries(related.reports) : [];
+  if (elsewhere.length) {
+    const n = elsewhere.reduce((a, [, c]) => a + c, 0);
+    parts.push(`${n} more signal${n === 1 ? "" : "s"} with the same fingerprint sit in other report${elsewhere.length === 1 ? "" : "s"} (${elsewhere.slice(0, 3).map(([r, c]) => `${r}: ${c}`).join(", ")}): the same problem, grouped apart.`);
+  }
   return cut(parts.join(" "), 4000);
 }
 

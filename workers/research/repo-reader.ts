@@ -1,32 +1,25 @@
 /**
  * What the offline code researcher asks of a checkout, each question one git
- * command in the Workspace, each recorded as a tool call and its result in the
- * run record (so a report shows how its research was reached, the same way an
+ * command in the Workspace, each recorded (step-log.ts) as a tool call and its
+ * result in the run record (so a report shows how its research was reached, the same way an
  * agent's run is shown). Paths are repo-relative; every argument is one
  * quoted shell word; outputs are capped by the Workspace.
  */
-import type { RunStep } from "../agent/run-record";
 import type { RepoCheckout } from "./research";
 import { LOG_FORMAT, parseBlamePorcelain, parseLog, type BlamedLine } from "./git-output";
 import type { RelevantCommit } from "./output";
 import { shellQuote } from "../workspace/shell-quote";
+import type { StepLog } from "./step-log";
 
-const RECORDED_OUTPUT = 4000;
 const COMMAND_MS = 60_000;
 
 export class RepoReader {
-  readonly steps: RunStep[] = [];
   private files: string[] | null = null;
-  private calls = 0;
 
   constructor(
     private readonly repo: RepoCheckout,
-    private readonly clock: () => number = Date.now,
+    private readonly record: StepLog,
   ) {}
-
-  get toolCalls(): number {
-    return this.calls;
-  }
 
   /** every tracked file (repo-relative) */
   async trackedFiles(): Promise<string[]> {
@@ -77,32 +70,17 @@ export class RepoReader {
     return lines ? lines.join("\n") : null;
   }
 
-  private async run(name: string, input: Record<string, unknown>, command: string, record = true): Promise<{ ok: boolean; out: string }> {
-    const id = `c${++this.calls}`;
-    const start = this.clock();
-    this.steps.push({ kind: "tool_call", at: start, id, name, input: { ...input, command } });
-    let ok = false;
-    let out = "";
-    let truncated = false;
-    try {
-      const r = await this.repo.workspace.exec(command, { cwd: this.repo.dir, timeoutMs: COMMAND_MS });
-      ok = r.exitCode === 0;
-      out = ok ? r.stdout : r.stderr || r.stdout;
-      truncated = r.truncated;
-    } catch (err) {
-      out = err instanceof Error ? err.message : String(err);
-    }
-    const shown = record ? out : `${out.split("\n").length} lines`;
-    this.steps.push({
-      kind: "tool_result",
-      at: this.clock(),
-      id,
+  private run(name: string, input: Record<string, unknown>, command: string, keepOutput = true): Promise<{ ok: boolean; out: string }> {
+    return this.record.call(
       name,
-      output: shown.length > RECORDED_OUTPUT ? `${shown.slice(0, RECORDED_OUTPUT)}\n[… ${shown.length - RECORDED_OUTPUT} more characters]` : shown,
-      is_error: !ok,
-      truncated: truncated || shown.length > RECORDED_OUTPUT,
-      ms: this.clock() - start,
-    });
-    return { ok, out };
+      { ...input, command },
+      async () => {
+        const r = await this.repo.workspace.exec(command, { cwd: this.repo.dir, timeoutMs: COMMAND_MS });
+        const ok = r.exitCode === 0;
+        return { ok, out: ok ? r.stdout : r.stderr || r.stdout, truncated: r.truncated };
+      },
+      keepOutput,
+    );
   }
+
 }

@@ -88,7 +88,7 @@ export interface CodeResearchResult {
  */
 export interface CodeResearcher {
   readonly name: string;
-  /** whether it calls the MCP tools (the run connects them only then) */
-  readonly usesTools?: boolean;
+  /** the MCP tools it calls, which the run connects: nightshift's own, or those and the project's external servers' (none when unset) */
+  readonly tools?: "own" | "all";
   research(input: CodeResearchInput, signal?: AbortSignal): Promise<CodeResearchResult>;
 }

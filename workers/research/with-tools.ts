@@ -1,7 +1,7 @@
 /**
  * One research attempt with the run's tools: nightshift's own MCP tools
- * (scoped to the report) and the project's external MCP servers' tools are
- * connected for a researcher that uses them, and closed after. When the
+ * (scoped to the report), and for a researcher that asks for all of them the
+ * project's external MCP servers' tools, are connected and closed after. When the
  * agent stops without an answer for a reason a retry would not change
  * (budget, loop, invalid output) the fallback researcher answers, its summary
  * says why, and the agent's run is the one kept; a model error is thrown, so
@@ -14,16 +14,16 @@ import { AgentResearchError } from "./agent-researcher";
 import type { CodeResearcher, CodeResearchInput, CodeResearchResult } from "./research";
 
 export async function researchWithTools(env: Env, researcher: CodeResearcher, fallback: CodeResearcher, input: CodeResearchInput): Promise<CodeResearchResult> {
-  if (!researcher.usesTools) return researcher.research(input);
+  if (!researcher.tools) return researcher.research(input);
   const scope = { project: input.report.project, report: input.report.reportId };
   const own = await ownMcpTools(env, scope);
-  const external = await projectExternalTools(env, scope.project);
+  const external = researcher.tools === "all" ? await projectExternalTools(env, scope.project) : { tools: [], failed: [], close: async () => {} };
   for (const f of external.failed) console.warn(`research ${scope.report}: MCP server ${f.server} left out: ${f.reason}`);
   try {
     return await researcher.research({ ...input, tools: [...input.tools, ...own.tools, ...external.tools] });
   } catch (err) {
     if (!(err instanceof AgentResearchError) || err.retryable) throw err;
-    const answered = await fallback.research(input);
+    const answered = await fallback.research({ ...input, tools: [...input.tools, ...own.tools] });
     const why = `The research agent stopped without an answer (${err.stopReason}); ${fallback.name} answered. `;
     return { output: { ...answered.output, summary: `${why}${answered.output.summary}`.slice(0, 4000) }, run: err.run };
   } finally {
