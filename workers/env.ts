@@ -11,6 +11,7 @@ import type { ResearchEnv } from "./research/from-env";
 import type { ResearchJob } from "./research/job";
 import type { SafetyEnv } from "./safety/from-env";
 import type { WorkspaceEnv } from "./workspace/from-env";
+import type { EgressEnv } from "./workspace/egress";
 import type { SecretsEnv } from "./admin/secret-box";
 import type { UrlPolicyEnv } from "./admin/url-policy";
 import type { DeadLetter } from "./normalize/dead-letter";
@@ -61,7 +62,7 @@ export interface VectorizeBinding {
  * SECRETS_KEY (secret) seals a project's secrets at rest: admin/secret-box.ts. ALLOW_LOCAL_URLS=on
  * (local only) lets a project name a local repository and loopback MCP servers: admin/url-policy.ts.
  */
-export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, UrlPolicyEnv {
+export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, UrlPolicyEnv, EgressEnv {
   DB: D1Database;
   SIGNALS: Queue<SignalMessage>;
   /** the dead-letter queue, written by the consumer with a reason */

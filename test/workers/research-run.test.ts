@@ -67,10 +67,17 @@ describe("research runs", () => {
     // no repository connected: research from the evidence alone, its (empty) run recorded and shown
     expect(view.research).toMatchObject({ actionability: { bucket: "actionable" }, findings: [expect.objectContaining({ signal_ids: ["a1", "a2"], locations: [{ path: "src/checkout/totals.ts", line: 42, snippet: null }] }), expect.anything()] });
     expect(view.research?.summary).toContain("No repository is connected");
-    expect(view.research_run).toMatchObject({ key: `${id}:${view.revision}`, agent: "offline-code-v1", stop_reason: "done", tool_calls: 0 });
+    // no git: only nightshift's MCP tool related_signals, once per signal with a frame
+    expect(view.research_run).toMatchObject({ key: `${id}:${view.revision}`, agent: "offline-code-v1", stop_reason: "done", tool_calls: 2 });
     const recorded = await api(key, `/v1/reports/${id}/research-run`);
     expect(recorded.status).toBe(200);
-    expect(await recorded.json()).toMatchObject({ report: id, key: `${id}:${view.revision}`, run: { v: 1, purpose: "research", agent: "offline-code-v1", steps: [] } });
+    const body = (await recorded.json()) as { run: { steps: { kind: string; name: string; input?: unknown; is_error?: boolean }[] } };
+    expect(body).toMatchObject({ report: id, key: `${id}:${view.revision}`, run: { v: 1, purpose: "research", agent: "offline-code-v1" } });
+    expect(body.run.steps.filter((s) => s.kind === "tool_call").map((s) => [s.name, s.input])).toEqual([
+      ["related_signals", { signal_id: "a1", by: "fingerprint", limit: 50 }],
+      ["related_signals", { signal_id: "a2", by: "fingerprint", limit: 50 }],
+    ]);
+    expect(body.run.steps.filter((s) => s.kind === "tool_result").every((s) => s.is_error === false)).toBe(true);
     const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; research: unknown }[] };
     expect(inbox.ready.find((e) => e.report_id === id)?.research).toMatchObject({ priority: expect.stringMatching(/^P[0-4]$/), where: ["src/checkout/totals.ts:42", "src/checkout/PaymentStep.tsx:88"] });
 
