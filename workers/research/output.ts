@@ -6,9 +6,10 @@
  * takes it. The fix loop reads it: findings name the files, lines and commits
  * to start from; reviewers are requested on the pull request.
  *
- * Tie-breaks (applied by `resolveBucket`): between actionable and needs_human
- * choose actionable; between needs_human and not_actionable choose
- * not_actionable.
+ * Tie-breaks, which the agent is told (agent-researcher.ts): between
+ * actionable and needs_human choose actionable; between needs_human and
+ * not_actionable choose not_actionable. The offline rules decide in a fixed
+ * order and never hesitate.
  */
 import { z } from "zod";
 
@@ -83,13 +84,3 @@ export const ResearchOutput = z.object({
 export type ResearchOutput = z.infer<typeof ResearchOutput>;
 
 export type Bucket = Actionability["bucket"];
-
-/** The tie-break rule: of two buckets a researcher hesitates between, the one to take. */
-export function resolveBucket(a: Bucket, b: Bucket): Bucket {
-  if (a === b) return a;
-  const pair = new Set([a, b]);
-  if (pair.has("actionable") && pair.has("needs_human")) return "actionable";
-  if (pair.has("needs_human") && pair.has("not_actionable")) return "not_actionable";
-  // actionable vs not_actionable: no evidence for a fix beats a guess
-  return "not_actionable";
-}
