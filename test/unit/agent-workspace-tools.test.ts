@@ -7,7 +7,8 @@
  * the checkout.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkoutPath, shellQuote, workspaceTools } from "../../workers/agent/workspace-tools";
+import { checkoutPath, workspaceTools } from "../../workers/agent/workspace-tools";
+import { shellQuote } from "../../workers/workspace/shell-quote";
 import type { AgentTool } from "../../workers/agent/tool";
 import { makeSampleRepo, removeSampleRepo, SAMPLE_BUGS, AUTHORS } from "../../scripts/local/make-sample-repo";
 import { DiskWorkspace } from "../../evals/host-workspace";

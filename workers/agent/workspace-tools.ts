@@ -11,6 +11,7 @@
  * file, an edit whose text matches 0 or 2+ times come back as `isError` with
  * a message the model can act on.
  */
+import { shellQuote } from "../workspace/shell-quote";
 import type { Workspace } from "../workspace/workspace";
 import { capHeadTail } from "./head-tail";
 import type { AgentTool, ToolOutput } from "./tool";
@@ -28,11 +29,6 @@ export interface WorkspaceToolOptions {
   defaultReadLines?: number;
   /** include edit_file (default true; research passes false) */
   write?: boolean;
-}
-
-/** A string as one single-quoted sh word: nothing inside is expanded. */
-export function shellQuote(s: string): string {
-  return `'${s.split("'").join(`'\\''`)}'`;
 }
 
 /** A checkout-relative path, checked: no absolute path, no `..`, no NUL; `.` and empty segments dropped. */
