@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCodeowners } from "../../workers/research/codeowners";
 import { LOG_FORMAT, parseBlamePorcelain, parseLog } from "../../workers/research/git-output";
-import { namedIdentifiers, PathIndex, pointersOf } from "../../workers/research/locate";
+import { namedIdentifiers, PathIndex, pointersOf, quotedLabels } from "../../workers/research/locate";
 import { isBot, suggestReviewers } from "../../workers/research/reviewers";
 
 const sig = (id: string, content: string) => ({ id, source_product: "errors", source_type: "exception", content, weight: 1, received_at: 0 });
@@ -31,10 +31,19 @@ describe("where signals point", () => {
     expect(namedIdentifiers("the page is not defined well")).toEqual([]);
   });
 
+  it("reads labels users quote from the screen, not contractions or one word", () => {
+    expect(quotedLabels("the 'Start free trial' button does nothing; I can't pay, we're stuck")).toEqual(["Start free trial"]);
+    expect(quotedLabels('a red toast “Something went wrong” and "Pick up in store"')).toEqual(["Something went wrong", "Pick up in store"]);
+    expect(quotedLabels("search 'boots' gives nothing, 'a\nb c d e' either")).toEqual([]);
+    expect(quotedLabels("it's the user's 'settings page' isn't it")).toEqual(["settings page"]);
+  });
+
   it("stays linear on adversarial text", () => {
     const evil = `${"a".repeat(200_000)} is not defined${" is not a function".repeat(20_000)}has no attribute '${"b".repeat(100_000)}`;
     const t = performance.now();
     namedIdentifiers(evil);
+    quotedLabels(`${"'a ".repeat(300_000)}`);
+    quotedLabels("\u2018".repeat(400_000));
     pointersOf([sig("x", evil), sig("y", `${"a/".repeat(50_000)}x.tsx`)]);
     // a quadratic scan of 1.2 MB takes minutes; this bound holds on a loaded machine
     expect(performance.now() - t).toBeLessThan(5_000);

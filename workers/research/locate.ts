@@ -14,7 +14,7 @@ import type { EvidenceSignal } from "./research";
 
 export interface Pointer {
   signalIds: string[];
-  kind: "frame" | "named_file" | "identifier";
+  kind: "frame" | "named_file" | "identifier" | "ui_text";
   /** a repo-ish path (frame, named file) or an identifier to search for */
   target: string;
   line: number | null;
@@ -55,8 +55,9 @@ export function pointersOf(signals: EvidenceSignal[]): Pointer[] {
       if (isInAppFile(m[1]) && !files.has(m[1])) add({ kind: "named_file", target: m[1], line: null, fn: null, error }, s.id);
     }
     for (const name of namedIdentifiers(text)) add({ kind: "identifier", target: name, line: null, fn: null, error }, s.id);
+    for (const label of quotedLabels(text)) add({ kind: "ui_text", target: label, line: null, fn: null, error }, s.id);
   }
-  const order = { frame: 0, identifier: 1, named_file: 2 } as const;
+  const order = { frame: 0, identifier: 1, named_file: 2, ui_text: 3 } as const;
   const seen = [...byKey.values()];
   // most-cited first; then frames, identifiers, named files; then as the signals gave them (a trace's top frame first)
   return seen
@@ -94,6 +95,35 @@ export function namedIdentifiers(text: string): string[] {
     const end = text.indexOf(close, from);
     const name = end < 0 ? "" : text.slice(from, end);
     if (name.length >= 3 && name.length <= MAX_IDENT && /^[A-Za-z_]\w*[?!]?$/.test(name)) found.add(name);
+  }
+  return [...found];
+}
+
+const QUOTES: Record<string, string> = { "'": "'", '"': '"', "\u2018": "\u2019", "\u201c": "\u201d" };
+const MIN_LABEL = 6;
+const MAX_LABEL = 60;
+const MAX_LABELS = 5;
+
+/**
+ * Text a user quotes from the screen ("the 'Start free trial' button does
+ * nothing"): a quoted run of 6–60 characters on one line, at least two words,
+ * with a letter, not a contraction's apostrophe (the quote must not touch a
+ * letter outside). Code holds such labels, so they lead to it. Each quote
+ * looks ahead at most 60 characters: linear.
+ */
+export function quotedLabels(text: string): string[] {
+  const found = new Set<string>();
+  for (let i = 0; i < text.length && found.size < MAX_LABELS; i++) {
+    const close = QUOTES[text[i]];
+    if (!close || /[\p{L}\p{N}]/u.test(text[i - 1] ?? "")) continue;
+    // the closing quote within MAX_LABEL characters, or none: a bounded look, never to the text's end
+    const at = text.slice(i + 1, i + 2 + MAX_LABEL).indexOf(close);
+    if (at < 0) continue;
+    const end = i + 1 + at;
+    const label = text.slice(i + 1, end);
+    if (/[\p{L}\p{N}]/u.test(text[end + 1] ?? "") || label.includes("\n")) continue;
+    if (label.length >= MIN_LABEL && label.trim() === label && label.includes(" ") && /\p{L}/u.test(label)) found.add(label);
+    i = end;
   }
   return [...found];
 }

@@ -33,6 +33,8 @@ import { suggestReviewers, type BlamedPath } from "./reviewers";
 const MAX_LOCATED = 8;
 const LOG_DEPTH = 4;
 const GREP_HITS = 6;
+/** a quoted label found in more source files than this names no place */
+const UI_TEXT_FILES = 3;
 
 interface Located {
   path: string;
@@ -81,10 +83,21 @@ export class OfflineCodeResearcher implements CodeResearcher {
         if (!fileLines.has(path)) fileLines.set(path, await reader.lines(path));
         return fileLines.get(path) ?? null;
       };
-      // places first (frames, named files), then identifiers, which may pin a place's line
-      const ordered = [...pointers.filter((p) => p.kind !== "identifier"), ...pointers.filter((p) => p.kind === "identifier")];
+      // places first (frames, named files), then identifiers, which may pin a place's line, then quoted screen text
+      const rank = { frame: 0, named_file: 0, identifier: 1, ui_text: 2 } as const;
+      const ordered = [...pointers].sort((a, b) => rank[a.kind] - rank[b.kind]);
       for (const p of ordered) {
         if (located.length >= MAX_LOCATED) break;
+        if (p.kind === "ui_text") {
+          // a label the user quoted: a lead only when few source files hold it (a generic "Something went wrong" is everywhere)
+          if (located.length > 0) continue;
+          // code before comments: the label where the screen shows it, not where a comment mentions it
+          const hits = (await reader.grep(p.target, GREP_HITS)).filter((h) => !isTestPath(h.path)).sort((a, b) => Number(isComment(a.text)) - Number(isComment(b.text)));
+          const files = new Set(hits.map((h) => h.path));
+          if (files.size === 0 || files.size > UI_TEXT_FILES) continue;
+          for (const h of hits.slice(0, 2)) located.push({ path: h.path, line: h.line, snippet: h.text.trim().slice(0, 300), pointer: p, blamed: null });
+          continue;
+        }
         if (p.kind === "identifier") {
           const here = (path: string) => located.some((l) => l.path === path && l.pointer.signalIds.some((id) => p.signalIds.includes(id)));
           // where the same signals' frames point comes first (a name used there, not defined), tests last
@@ -138,7 +151,7 @@ export class OfflineCodeResearcher implements CodeResearcher {
     const reviewers = suggestReviewers(blamedPaths, owners);
     const actionability = decide(rules, located, unresolved, addressed, repo !== null);
     // without a checkout the signals' own places are the findings (unverified: no lines read, no commits)
-    const findings = reader ? findingsOf(located, unresolved, blamedPaths) : pointers.filter((p) => p.kind !== "identifier").slice(0, 10).map(unreadFinding);
+    const findings = reader ? findingsOf(located, unresolved, blamedPaths) : pointers.filter((p) => p.kind === "frame" || p.kind === "named_file").slice(0, 10).map(unreadFinding);
     const output: ResearchOutput = {
       title: cut(evidence.title, 70),
       summary: summaryOf(evidence, located, unresolved, addressed, repo?.url ?? null, related),
@@ -208,7 +221,9 @@ function decide(rules: RuleDecision, located: Located[], unresolved: Pointer[], 
   if (addressed) return { bucket: "not_actionable", rule: "already_addressed", reason: addressed.reason };
   if (located.length > 0) {
     const first = located[0];
-    return { bucket: "actionable", rule: "located_in_code", reason: `the signals point at ${first.path}${first.line ? `:${first.line}` : ""}${first.blamed ? `, last changed in ${first.blamed.commit.sha.slice(0, 7)} by ${first.blamed.commit.author}` : ""}` };
+    // only a quoted label led to the code: where it shows, not where it breaks
+    const rule = located.every((l) => l.pointer.kind === "ui_text") ? "quoted_text_in_code" : "located_in_code";
+    return { bucket: "actionable", rule, reason: `the signals point at ${first.path}${first.line ? `:${first.line}` : ""}${first.blamed ? `, last changed in ${first.blamed.commit.sha.slice(0, 7)} by ${first.blamed.commit.author}` : ""}` };
   }
   if (hasRepo && rules.bucket === "actionable" && unresolved.length > 0) {
     const names = unique(unresolved.map((p) => p.target)).slice(0, 3).join(", ");
@@ -264,6 +279,7 @@ function describe(p: Pointer, l: Located): string {
   const error = p.error ? `${p.error} ` : "";
   if (p.kind === "frame") return `${error}thrown through ${p.fn ?? "<anonymous>"} at ${where} (the trace's ${p.target}${p.line ? `:${p.line}` : ""})`;
   if (p.kind === "identifier") return `${error}names ${p.target}, found at ${where}`;
+  if (p.kind === "ui_text") return `${error}the signals quote "${p.target}", which ${where} shows`;
   return `${error}the signals name ${where}`;
 }
 
@@ -291,7 +307,7 @@ function priorityOf(e: Evidence): ResearchPriority {
 }
 
 function confidenceOf(a: Actionability, located: Located[]): number {
-  if (a.bucket === "actionable") return located.some((l) => l.blamed) ? 0.8 : located.length ? 0.65 : 0.5;
+  if (a.bucket === "actionable") return a.rule === "quoted_text_in_code" ? 0.55 : located.some((l) => l.blamed) ? 0.8 : located.length ? 0.65 : 0.5;
   if (a.rule === "already_addressed") return 0.6;
   return a.bucket === "needs_human" ? 0.6 : 0.7;
 }
@@ -309,6 +325,11 @@ function definitionLine(lines: string[], fn: string): number | null {
     if (/\b(?:function\*?|def|func|fn)\s*$/.test(before) || ((after.startsWith("(") || after.startsWith("=")) && /^\s*(?:export\s+)?(?:async\s+)?(?:static\s+)?(?:const|let|var)?\s*$/.test(before))) return i + 1;
   }
   return null;
+}
+
+function isComment(line: string): boolean {
+  const t = line.trimStart();
+  return t.startsWith("//") || t.startsWith("*") || t.startsWith("/*") || t.startsWith("#") || t.startsWith("--");
 }
 
 function isTestPath(path: string): boolean {
