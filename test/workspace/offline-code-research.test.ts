@@ -87,6 +87,8 @@ describe("offline code research on the sample app", () => {
     const repo = await checkout();
     const { output, run } = await researcher().research(input(["s02", "s07", "s13", "s26"], repo));
     expect(output.actionability.bucket).toBe("needs_human");
+    // the question names what the report is about (its title), not a generic prompt
+    if (output.actionability.bucket === "needs_human") expect(output.actionability.question).toContain(`"${output.title.slice(0, 40)}`);
     expect(output.findings.every((f) => f.locations.length === 0)).toBe(true);
     expect(run.stop_reason).toBe("done");
   });

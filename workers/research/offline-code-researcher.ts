@@ -149,7 +149,7 @@ export class OfflineCodeResearcher implements CodeResearcher {
     const errorSignals = input.report.signals.filter((s) => pointers.some((p) => p.kind === "frame" && p.signalIds.includes(s.id))).map((s) => s.id);
     const related = await relatedElsewhere(input.tools, errorSignals, input.report.reportId, log);
     const reviewers = suggestReviewers(blamedPaths, owners);
-    const actionability = decide(rules, located, unresolved, addressed, repo !== null);
+    const actionability = decide(rules, located, unresolved, addressed, repo !== null, evidence);
     // without a checkout the signals' own places are the findings (unverified: no lines read, no commits)
     const findings = reader ? findingsOf(located, unresolved, blamedPaths) : pointers.filter((p) => p.kind === "frame" || p.kind === "named_file").slice(0, 10).map(unreadFinding);
     const output: ResearchOutput = {
@@ -216,7 +216,7 @@ export class OfflineCodeResearcher implements CodeResearcher {
 
 type RuleDecision = ReturnType<typeof judgeByRules>;
 
-function decide(rules: RuleDecision, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], hasRepo: boolean): Actionability {
+function decide(rules: RuleDecision, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], hasRepo: boolean, evidence: Evidence): Actionability {
   if (rules.bucket === "not_actionable") return { bucket: "not_actionable", rule: rules.rule, reason: rules.reason };
   if (addressed) return { bucket: "not_actionable", rule: "already_addressed", reason: addressed.reason };
   if (located.length > 0) {
@@ -230,7 +230,15 @@ function decide(rules: RuleDecision, located: Located[], unresolved: Pointer[], 
     return { bucket: "needs_human", rule: "code_not_in_repository", reason: `the signals point at ${names}, which the connected repository does not hold`, question: `Which repository holds ${names}? Connect it, or say this report is not ours to fix.` };
   }
   if (rules.bucket === "actionable") return { bucket: "actionable", rule: rules.rule, reason: rules.reason };
-  return { bucket: "needs_human", rule: rules.rule, reason: rules.reason, question: "Which part of the product and which behaviour should change? The signals name no error or code location." };
+  return { bucket: "needs_human", rule: rules.rule, reason: rules.reason, question: questionFor(evidence) };
+}
+
+/** What a person should answer for a report that names no error and no code: as specific as its evidence allows. */
+function questionFor(e: Evidence): string {
+  const route = e.routes[0]?.value;
+  if (route) return cut(`The signals are about ${route} but name no error or code: what should ${route} do that it does not, and which code serves it?`, 500);
+  const title = cut(e.title, 120);
+  return cut(`"${title}": which part of the product is this, and what should it do instead? The signals name no error and no code.`, 500);
 }
 
 /** the newest commit on a located file after the signals' first sighting, when no signal came after it */
