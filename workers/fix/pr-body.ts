@@ -105,7 +105,7 @@ export function buildPullRequest(input: PrBodyInput): PullRequestDraft {
       (sources.length > 0 ? ` from ${sources.map((s) => `${inline(s.source)} (${s.count})`).join(", ")}` : ""),
   );
   const excerpts = (input.evidence.excerpts ?? []).map(
-    (e) => `\nFrom ${inline(e.source)}:\n\n${fenced(capChars(e.text, EXCERPT_CHARS))}`,
+    (e) => `\n\nFrom ${inline(e.source)}:\n\n${fenced(capChars(e.text, EXCERPT_CHARS))}`,
   );
 
   const findings = r.findings.map((f, i) => renderFinding(f, i + 1));
@@ -213,6 +213,13 @@ export function parseCounts(output: string): { passed: number | null; failed: nu
       else failed = n;
     }
     if (passed !== null || failed !== null) {
+      // mocha prints "N passing" and "M failing" on separate lines: look a few lines up for the other
+      for (let k = i - 1; k >= Math.max(0, i - 3) && (passed === null || failed === null); k--) {
+        for (const m of lines[k]!.slice(0, 500).matchAll(/(\d{1,9}) (passing|failing)\b/g)) {
+          if (m[2] === "passing" && passed === null) passed = Number(m[1]);
+          if (m[2] === "failing" && failed === null) failed = Number(m[1]);
+        }
+      }
       if (passed !== null && failed === null) failed = 0;
       return { passed, failed };
     }
