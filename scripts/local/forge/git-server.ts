@@ -19,7 +19,8 @@
  * ({owner, repo, ref, before, after}; the zero id for created/deleted refs),
  * from comparing `git for-each-ref` before and after; pushes to one
  * repository are serialized so the comparison is exact. Delivered to
- * `onPush` and to `events.on("push")`.
+ * `onPush` and to `events.on("push")` before the push's response ends, so a
+ * client whose push succeeded knows its events were already delivered.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
@@ -85,9 +86,10 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
   function emitPush(event: PushEvent): void {
     try {
       options.onPush?.(event);
-    } finally {
-      events.emit("push", event);
+    } catch {
+      // a listener's failure must not fail the push that already happened
     }
+    if (events.listenerCount("push") > 0) events.emit("push", event);
   }
 
   /** Runs the next receive-pack on one repository after the previous one. */
@@ -106,7 +108,19 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     }
   }
 
-  function runBackend(req: IncomingMessage, res: ServerResponse, pathInfo: string, query: string, authed: boolean): Promise<boolean> {
+  /**
+   * Streams one request through `git http-backend`. `beforeEnd` runs after a
+   * successful backend run and before the response ends, so a client that
+   * sees its push succeed knows the push events were already delivered.
+   */
+  function runBackend(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathInfo: string,
+    query: string,
+    authed: boolean,
+    beforeEnd?: () => Promise<void>,
+  ): Promise<void> {
     return new Promise((done) => {
       const env = gitEnv({
         GIT_PROJECT_ROOT: root,
@@ -167,13 +181,17 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       });
       child.on("close", (code) => {
         children.delete(child);
-        if (failed) return done(false);
+        if (failed) return done();
         if (!headed) {
           deny(res, 502, "git http-backend gave no response");
-          return done(false);
+          return done();
         }
-        res.end();
-        done(code === 0 && res.statusCode < 400);
+        const ok = code === 0 && res.statusCode < 400;
+        const hook = ok && beforeEnd ? beforeEnd() : Promise.resolve();
+        hook.catch(() => {}).finally(() => {
+          res.end();
+          done();
+        });
       });
       child.on("error", () => fail(500, "cannot run git http-backend"));
     });
@@ -207,15 +225,15 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       const dir = repoDir(root, owner, name);
       await withPushLock(dir, async () => {
         const before = await readRefs(dir);
-        const ok = await runBackend(req, res, pathInfo, url.search.slice(1), authed);
-        if (!ok) return;
-        const after = await readRefs(dir);
-        const refs = new Set([...before.keys(), ...after.keys()]);
-        for (const ref of [...refs].sort()) {
-          const b = before.get(ref) ?? ZERO_ID;
-          const a = after.get(ref) ?? ZERO_ID;
-          if (a !== b) emitPush({ owner, repo: name, ref, before: b, after: a });
-        }
+        await runBackend(req, res, pathInfo, url.search.slice(1), authed, async () => {
+          const after = await readRefs(dir);
+          const refs = new Set([...before.keys(), ...after.keys()]);
+          for (const ref of [...refs].sort()) {
+            const b = before.get(ref) ?? ZERO_ID;
+            const a = after.get(ref) ?? ZERO_ID;
+            if (a !== b) emitPush({ owner, repo: name, ref, before: b, after: a });
+          }
+        });
       });
       return;
     }
