@@ -16,22 +16,27 @@ export interface CgiHead {
 }
 
 export class CgiResponseParser {
-  private buf: Buffer = Buffer.alloc(0);
-  private scanned = 0;
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+  /** 0: in a line; 1: just after "\n"; 2: just after "\n\r" */
+  private state = 0;
   constructor(private readonly maxHeaderBytes = 65536) {}
 
   push(chunk: Buffer): CgiHead | null {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    // resume the scan one byte early so a "\n" split across chunks is still seen
-    for (let i = Math.max(0, this.scanned - 1); i < this.buf.length; i++) {
-      if (this.buf[i] !== 0x0a) continue;
-      let end = -1;
-      if (this.buf[i + 1] === 0x0a) end = i + 2;
-      else if (this.buf[i + 1] === 0x0d && this.buf[i + 2] === 0x0a) end = i + 3;
-      if (end >= 0) return parseHead(this.buf.subarray(0, i).toString("latin1"), this.buf.subarray(end));
+    // each byte is looked at once: a small state machine finds "\n\n" or "\n\r\n" across chunks
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === 0x0a) {
+        if (this.state !== 0) {
+          this.chunks.push(chunk.subarray(0, i + 1));
+          return parseHead(Buffer.concat(this.chunks).toString("latin1"), chunk.subarray(i + 1));
+        }
+        this.state = 1;
+      } else this.state = b === 0x0d && this.state === 1 ? 2 : 0;
     }
-    this.scanned = this.buf.length;
-    if (this.buf.length > this.maxHeaderBytes) throw new Error("CGI header block too long");
+    this.chunks.push(chunk);
+    this.total += chunk.length;
+    if (this.total > this.maxHeaderBytes) throw new Error("CGI header block too long");
     return null;
   }
 }

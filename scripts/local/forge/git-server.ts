@@ -161,6 +161,10 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
         }
       });
       req.pipe(child.stdin!);
+      // a client that goes away (or the server's request timeout) ends the backend, and with it a held push lock
+      res.on("close", () => {
+        if (!res.writableFinished && child.exitCode === null) child.kill("SIGKILL");
+      });
       child.stdin!.on("error", () => {}); // the backend may stop reading early; its output says why
       child.stderr!.on("data", () => {}); // drained, not logged: it can echo request data
 
