@@ -2,6 +2,7 @@
 // git over HTTP: clone, branch, commit, push, auth and path checks. Git runs
 // as async child processes — the server lives in this process.
 import { execFile } from "node:child_process";
+import { request } from "node:http";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -182,6 +183,29 @@ describe("local forge git server", () => {
     expect(body.subarray(0, 8).toString("latin1")).toBe("0008NAK\n");
     expect(body.subarray(8, 12).toString("latin1")).toBe("PACK");
   });
+
+  it("a push whose client goes away mid-body does not hold the repository's push lock", async () => {
+    const url = new URL(server.repoUrl("shop", "sample-app") + "/git-receive-pack");
+    await new Promise<void>((ok) => {
+      const req = request(url, {
+        method: "POST",
+        headers: { authorization: basicAuthHeader(TOKEN), "content-type": "application/x-git-receive-pack-request", "content-length": "100000" },
+      });
+      req.on("error", () => ok());
+      req.on("response", () => ok());
+      req.write("0000", () => setImmediate(() => req.destroy()));
+      req.on("close", () => ok());
+    });
+    // a real push after it still goes through (it would wait forever behind a held lock)
+    const clone = join(work, "after-abort");
+    await gitOk(work, ["clone", "--quiet", server.repoUrl("shop", "sample-app"), clone]);
+    await gitOk(clone, ["switch", "--quiet", "-c", "nightshift/after-abort"]);
+    await gitOk(clone, ["-c", "commit.gpgsign=false", "commit", "--quiet", "--allow-empty", "-m", "empty"]);
+    const sha = await gitOk(clone, ["rev-parse", "HEAD"]);
+    pushes.length = 0;
+    await gitOk(clone, [...withToken(TOKEN), "push", "--quiet", "origin", "nightshift/after-abort"]);
+    expect(pushes).toEqual([{ owner: "shop", repo: "sample-app", ref: "refs/heads/nightshift/after-abort", before: ZERO_ID, after: sha }]);
+  }, 30_000);
 
   it("serves concurrent clones", async () => {
     const url = server.repoUrl("shop", "sample-app");

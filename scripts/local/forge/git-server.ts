@@ -162,9 +162,12 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       });
       req.pipe(child.stdin!);
       // a client that goes away (or the server's request timeout) ends the backend, and with it a held push lock
-      res.on("close", () => {
+      // (it may have gone already, while the push waited for the lock or read the refs)
+      const gone = () => {
         if (!res.writableFinished && child.exitCode === null) child.kill("SIGKILL");
-      });
+      };
+      if (res.destroyed || req.socket.destroyed) gone();
+      else res.on("close", gone);
       child.stdin!.on("error", () => {}); // the backend may stop reading early; its output says why
       child.stderr!.on("data", () => {}); // drained, not logged: it can echo request data
 
