@@ -230,6 +230,14 @@ describe("local forge git server", () => {
         headers: { authorization: basicAuthHeader(TOKEN), "content-type": "application/x-git-upload-pack-request" },
       });
       expect(big.status).toBe(413);
+      // a chunked body (no Content-Length) is counted as it streams in
+      const chunked = await fetch(`${url}/git-upload-pack`, {
+        method: "POST",
+        body: new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode("0".repeat(4096))), c.close()) }),
+        duplex: "half",
+        headers: { authorization: basicAuthHeader(TOKEN), "content-type": "application/x-git-upload-pack-request" },
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
     } finally {
       await gated.stop();
     }

@@ -227,6 +227,9 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       return deny(res, 401, "authentication required", { "www-authenticate": 'Basic realm="nightshift local forge"' });
     }
 
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > maxBodyBytes) return deny(res, 413, "request body too large");
+
     const pathInfo = `/${owner}/${name}.git${rest}`;
     if (req.method === "POST" && service === "git-receive-pack") {
       const dir = repoDir(root, owner, name);
