@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { escapeControl } from "../workers/ingest/control-chars";
 import { createProject, root, SCHEDULED_PATH, startLocalWorker, waitFor } from "./local-worker";
-import { makeSampleRepo } from "./local/make-sample-repo";
+import { makeSampleRepo, removeSampleRepo } from "./local/make-sample-repo";
 import { startSandboxService } from "./local/sandbox-service";
 
 /**
@@ -140,6 +140,7 @@ async function main(): Promise<void> {
   } finally {
     await worker.stop();
     await sandbox.stop();
+    removeSampleRepo(repo);
   }
 }
 
