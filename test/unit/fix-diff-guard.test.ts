@@ -258,6 +258,17 @@ describe("modes and symlinks", () => {
     expect(symlinkStaysInside("a/b/c", "../..")).toBe(true);
   });
 
+  it("a symlink inside the repository is judged as the file it points at", () => {
+    const link = (path: string, target: string, r: Pick<ResearchOutput, "findings"> | null = null) =>
+      reasonsFor(path, r, { status: "added", oldMode: "000000", newMode: "120000", symlinkTarget: target });
+    expect(link("docs/x", "../.env")).toEqual(["secret_file"]);
+    expect(link("src/ci.yml", "../.github/workflows/ci.yml")).toEqual(["ci_config"]);
+    expect(link("src/lock", "../package-lock.json")).toEqual(["lockfile"]);
+    expect(link("src/readme", "../README.md")).toEqual([]);
+    // the report is about the target: the same exemption as editing it
+    expect(link("docs/x", "../.env", research(".env"))).toEqual([]);
+  });
+
   it("submodule (gitlink) entries are refused", () => {
     expect(reasonsFor("vendor/lib", null, { oldMode: "160000", newMode: "160000" })).toEqual(["submodule"]);
   });

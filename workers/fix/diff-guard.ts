@@ -134,6 +134,16 @@ export function guardDiff(
       const isAbout = key !== null && about.has(key.join("/"));
       (isAbout && EXEMPTABLE.has(r) ? exempted : reasons).add(r);
     }
+    // a symlink is judged as the file it points at too: `docs/x -> ../.env` is a change to .env's reach
+    if (c.newMode === "120000" && c.status !== "deleted" && c.symlinkTarget != null) {
+      const resolved = symlinkResolved(c.path, c.symlinkTarget, lim.maxPathLength);
+      const key = resolved ? matchKey(resolved, lim.maxPathLength) : null;
+      // a target in .git/ is already refused as leaving the repository (symlink_outside)
+      if (key !== null && !key.includes(".git")) {
+        const isAbout = about.has(key.join("/"));
+        for (const r of classify(key)) (isAbout && EXEMPTABLE.has(r) ? exempted : reasons).add(r);
+      }
+    }
     if (c.binary) reasons.add("binary");
     if (c.added == null || c.deleted == null) {
       if (!c.binary) linesKnown = false;
@@ -415,21 +425,32 @@ function modeReasons(c: ChangedFile, maxPathLength: number): PathReason[] {
  * repository and not into `.git/`. Absolute targets never do.
  */
 export function symlinkStaysInside(linkPath: string, target: string, maxPathLength = DEFAULT_LIMITS.maxPathLength): boolean {
-  if (target.length === 0 || target.length > maxPathLength) return false;
-  if (target[0] === "/" || target.includes("\\") || (target.length >= 2 && target[1] === ":")) return false;
+  const resolved = symlinkResolved(linkPath, target, maxPathLength);
+  if (resolved === null) return false;
+  if (resolved === "") return true; // the repository root itself
+  const key = matchKey(resolved, maxPathLength);
+  return key !== null && !key.includes(".git");
+}
+
+/**
+ * The repository path a symlink at `linkPath` with `target` points at
+ * ("" for the root), or null when it leaves the repository (absolute, a
+ * drive, backslashes, too many `..`, too long).
+ */
+export function symlinkResolved(linkPath: string, target: string, maxPathLength = DEFAULT_LIMITS.maxPathLength): string | null {
+  if (target.length === 0 || target.length > maxPathLength) return null;
+  if (target[0] === "/" || target.includes("\\") || (target.length >= 2 && target[1] === ":")) return null;
   const stack = linkPath.split("/").slice(0, -1);
   for (const seg of target.split("/")) {
     if (seg === "" || seg === ".") continue;
     if (seg === "..") {
-      if (stack.length === 0) return false;
+      if (stack.length === 0) return null;
       stack.pop();
     } else {
       stack.push(seg);
     }
   }
-  const key = matchKey(stack.join("/") || ".", maxPathLength);
-  if (key === null) return stack.length === 0; // the repository root itself
-  return !key.includes(".git");
+  return stack.join("/");
 }
 
 // ---- reading git's output ------------------------------------------------
