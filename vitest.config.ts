@@ -6,6 +6,27 @@ import { SANDBOX_ORIGIN, sandboxOutbound } from "./test/research/sandbox-outboun
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  /** the Worker with the local sandbox service as its Workspace, tests in test/<name>/, extra bindings on top */
+  const researchProject = (name: string, bindings: Record<string, string>) => ({
+    plugins: [
+      cloudflareTest({
+        main: "./workers/index.ts",
+        wrangler: { configPath: "./wrangler.toml", environment: "local" },
+        miniflare: {
+          bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations, WORKSPACE: "local", LOCAL_SANDBOX_URL: SANDBOX_ORIGIN, ...bindings },
+          outboundService: sandboxOutbound,
+        },
+      }),
+    ],
+    test: {
+      name,
+      include: [`test/${name}/**/*.test.ts`],
+      globalSetup: ["./test/workspace/global-setup.ts"],
+      setupFiles: ["./test/workers/setup.ts"],
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+    },
+  });
   return {
     test: {
       reporters: ["default", "./test/summary-reporter.ts"],
@@ -71,62 +92,20 @@ export default defineConfig(async () => {
             hookTimeout: 60_000,
           },
         },
-        {
-          // research that reads a repository: the Worker's research runs check the sample app out
-          // through the local sandbox service (started by the workspace global setup)
-          plugins: [
-            cloudflareTest({
-              main: "./workers/index.ts",
-              wrangler: { configPath: "./wrangler.toml", environment: "local" },
-              miniflare: {
-                bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations, WORKSPACE: "local", LOCAL_SANDBOX_URL: SANDBOX_ORIGIN },
-                outboundService: sandboxOutbound,
-              },
-            }),
-          ],
-          test: {
-            name: "research",
-            include: ["test/research/**/*.test.ts"],
-            globalSetup: ["./test/workspace/global-setup.ts"],
-            setupFiles: ["./test/workers/setup.ts"],
-            testTimeout: 120_000,
-            hookTimeout: 120_000,
-          },
-        },
-        {
-          // the research agent's face (RESEARCHER=anthropic) through the research run, against a
-          // scripted model (test/research/scripted-research-model.ts); the rest stays offline
-          plugins: [
-            cloudflareTest({
-              main: "./workers/index.ts",
-              wrangler: { configPath: "./wrangler.toml", environment: "local" },
-              miniflare: {
-                bindings: {
-                  ADMIN_TOKEN: "test-admin-token",
-                  TEST_MIGRATIONS: migrations,
-                  WORKSPACE: "local",
-                  LOCAL_SANDBOX_URL: SANDBOX_ORIGIN,
-                  RESEARCHER: "anthropic",
-                  ANTHROPIC_API_KEY: "sk-test",
-                  ANTHROPIC_BASE_URL: "http://anthropic.research.fake",
-                  GROUPING_QUERY_WRITER: "offline",
-                  GROUPING_MATCH_JUDGE: "offline",
-                  REPORT_JUDGE: "offline",
-                  RESEARCH_MAX_ATTEMPTS: "1",
-                },
-                outboundService: sandboxOutbound,
-              },
-            }),
-          ],
-          test: {
-            name: "research-agent",
-            include: ["test/research-agent/**/*.test.ts"],
-            globalSetup: ["./test/workspace/global-setup.ts"],
-            setupFiles: ["./test/workers/setup.ts"],
-            testTimeout: 120_000,
-            hookTimeout: 120_000,
-          },
-        },
+        // research that reads a repository: the Worker's research runs check the sample app out
+        // through the local sandbox service (started by the workspace global setup)
+        researchProject("research", {}),
+        // the research agent's face (RESEARCHER=anthropic) through the research run, against a
+        // scripted model (test/research/scripted-research-model.ts); the rest stays offline
+        researchProject("research-agent", {
+          RESEARCHER: "anthropic",
+          ANTHROPIC_API_KEY: "sk-test",
+          ANTHROPIC_BASE_URL: "http://anthropic.research.fake",
+          GROUPING_QUERY_WRITER: "offline",
+          GROUPING_MATCH_JUDGE: "offline",
+          REPORT_JUDGE: "offline",
+          RESEARCH_MAX_ATTEMPTS: "1",
+        }),
         {
           // the real entry points (HTTP, queue, cron, Durable Objects) in workerd
           plugins: [
