@@ -44,22 +44,24 @@ const HEADER_SAFE = /^[\x21-\x7e]+$/;
 /** no control characters (a test command is one line) */
 const ONE_LINE = /^[^\x00-\x1f\x7f]+$/;
 
+/** A zod refinement from a check that names the problem with a value (null: none), as url-policy.ts's do. */
+function noProblem(problem: (value: string) => string | null) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const reason = problem(value);
+    if (reason) ctx.addIssue({ code: "custom", message: reason });
+  };
+}
+
 /** The settings body; URL rules depend on the deployment (url-policy.ts). */
 function updateProject(local: boolean) {
   const Repository = z.object({
     url: z
       .string()
       .trim()
-      .superRefine((url, ctx) => {
-        const reason = repositoryUrlProblem(url, local);
-        if (reason) ctx.addIssue({ code: "custom", message: reason });
-      }),
+      .superRefine(noProblem((url) => repositoryUrlProblem(url, local))),
     default_branch: z
       .string()
-      .superRefine((b, ctx) => {
-        const reason = branchProblem(b);
-        if (reason) ctx.addIssue({ code: "custom", message: reason });
-      })
+      .superRefine(noProblem(branchProblem))
       .nullish(),
     test_command: z.string().trim().min(1).max(500).regex(ONE_LINE, "one line, no control characters").nullish(),
   });
@@ -68,10 +70,7 @@ function updateProject(local: boolean) {
     url: z
       .string()
       .trim()
-      .superRefine((url, ctx) => {
-        const reason = mcpUrlProblem(url, local);
-        if (reason) ctx.addIssue({ code: "custom", message: reason });
-      }),
+      .superRefine(noProblem((url) => mcpUrlProblem(url, local))),
     token: z.string().min(1).max(4096).regex(HEADER_SAFE, "printable ASCII without spaces (it is sent as a Bearer token)").nullish(),
   });
   return z
