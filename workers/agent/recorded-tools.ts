@@ -6,24 +6,14 @@
  * results in order — the text inside the fence, as the tool returned it —
  * and says so when the replay asks it more often than the run did.
  */
+import { unfence } from "../safety/fence";
 import { TOOL_OUTPUT_TAG } from "./fence-output";
 import type { RunRecord } from "./run-record";
 import type { AgentTool } from "./tool";
 
 /** The tool's own text of a result as the model saw it: inside the fence, or the whole text when unfenced. */
 export function unfenced(seen: string): string {
-  const open = seen.indexOf(`<${TOOL_OUTPUT_TAG}-`);
-  if (open < 0) return seen;
-  const start = open + TOOL_OUTPUT_TAG.length + 2;
-  const boundary = seen.slice(start, start + 32);
-  if (!/^[0-9a-f]{32}$/.test(boundary) || seen[start + 32] !== ">") return seen;
-  // the lead line names both tags; the fence itself is the opening tag on a line of its own
-  const openLine = `\n<${TOOL_OUTPUT_TAG}-${boundary}>\n`;
-  const closeLine = `\n</${TOOL_OUTPUT_TAG}-${boundary}>`;
-  const from = seen.indexOf(openLine);
-  const end = seen.lastIndexOf(closeLine);
-  if (from < 0 || end < from + openLine.length - 1) return seen;
-  return seen.slice(from + openLine.length, end);
+  return unfence(seen, TOOL_OUTPUT_TAG) ?? seen;
 }
 
 /** Playback tools for every tool name in the record that `available` does not offer (and that is not the answer tool). */

@@ -18,10 +18,13 @@ export interface ToolResult {
   isError?: boolean;
 }
 
+/** the fence around a tool's data (read back with `unfence(text, DATA_TAG)`) */
+export const DATA_TAG = "nightshift-data";
+
 export function dataResult(data: Record<string, unknown>): ToolResult {
   const { value, json } = bounded(data);
   return {
-    content: [{ type: "text", text: `${UNTRUSTED_NOTE}\n${fence(json, "nightshift-data", newBoundary(json))}` }],
+    content: [{ type: "text", text: `${UNTRUSTED_NOTE}\n${fence(json, DATA_TAG, newBoundary(json))}` }],
     structuredContent: value,
   };
 }

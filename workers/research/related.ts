@@ -6,6 +6,8 @@
  * anything else (an error, an unexpected shape) reads as nothing found.
  */
 import type { AgentTool } from "../agent/tool";
+import { DATA_TAG } from "../mcp/tool-result";
+import { unfence } from "../safety/fence";
 import type { StepLog } from "./step-log";
 
 export interface RelatedElsewhere {
@@ -15,14 +17,12 @@ export interface RelatedElsewhere {
   unreported: number;
 }
 
-/** The JSON between the first `<tag-BOUNDARY>` line and its closing line, or null. */
-export function fencedJson(text: string): unknown {
-  const open = /\n<([a-z][a-z-]*-[0-9a-f]{32})>\n/.exec(text);
-  if (!open) return null;
-  const close = text.lastIndexOf(`\n</${open[1]}>`);
-  if (close < 0) return null;
+/** The JSON inside a tool result's data fence (mcp/tool-result.ts), or null. */
+function fencedJson(text: string): unknown {
+  const inside = unfence(text, DATA_TAG);
+  if (inside === null) return null;
   try {
-    return JSON.parse(text.slice(open.index + open[0].length, close));
+    return JSON.parse(inside);
   } catch {
     return null;
   }

@@ -29,6 +29,20 @@ export function fence(untrusted: string, tag: string, boundary: string): string 
 }
 
 /**
+ * What `fence(…, tag, …)` put between its tags, read back out of `text`: the
+ * first fence of `tag` whose opening tag starts a line, or null when there is
+ * none. The closing tag carries the same boundary, which the fenced text
+ * cannot hold, so the text cannot end the fence early.
+ */
+export function unfence(text: string, tag: string): string | null {
+  const open = new RegExp(`(?:^|\\n)<${tag.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-([0-9a-f]{32})>\\n`).exec(text);
+  if (!open) return null;
+  const from = open.index + open[0].length;
+  const to = text.indexOf(`\n${closeTag(tag, open[1])}`, from);
+  return to < 0 ? null : text.slice(from, to);
+}
+
+/**
  * A user turn around untrusted text: `lead` says what to do with what is between the fence's
  * tags, which is data, not instructions; every untrusted byte is inside the fence, and `ask`
  * (fixed words) comes after it.
