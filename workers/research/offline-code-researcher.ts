@@ -130,12 +130,14 @@ export class OfflineCodeResearcher implements CodeResearcher {
         located.push({ path, line, snippet: line && lines ? lines[line - 1].trim().slice(0, 300) || null : null, pointer: p, blamed: null });
       }
       for (const l of located) if (l.line !== null) l.blamed = await reader.blame(l.path, l.line);
+      const newest: { path: string; commit: RelevantCommit }[] = [];
       for (const path of unique(located.map((l) => l.path))) {
         const blamed = located.filter((l) => l.path === path && l.blamed && !l.blamed.uncommitted).map((l) => l.blamed!.commit);
         const history = await reader.log(path, LOG_DEPTH);
+        if (history[0]) newest.push({ path, commit: history[0] });
         blamedPaths.push({ path, commits: uniqueBy([...blamed, ...history], (c) => c.sha).slice(0, 5) });
       }
-      addressed = await alreadyAddressed(reader, blamedPaths, evidence);
+      addressed = alreadyAddressed(newest, evidence);
       for (const where of CODEOWNERS_LOCATIONS) {
         const text = await reader.readIfExists(where);
         if (text !== null) {
@@ -241,16 +243,13 @@ function questionFor(e: Evidence): string {
   return cut(`"${title}": which part of the product is this, and what should it do instead? The signals name no error and no code.`, 500);
 }
 
-/** the newest commit on a located file after the signals' first sighting, when no signal came after it */
-async function alreadyAddressed(reader: RepoReader, paths: BlamedPath[], evidence: Evidence): Promise<ResearchOutput["already_addressed"]> {
+/** the newest commit on a located file (git log, newest first), when it came after the last signal */
+function alreadyAddressed(newest: { path: string; commit: RelevantCommit }[], evidence: Evidence): ResearchOutput["already_addressed"] {
   if (!evidence.first_seen) return null;
-  const since = new Date(evidence.first_seen).toISOString();
-  for (const { path } of paths) {
-    const [latest] = await reader.log(path, 1, since);
-    if (!latest) continue;
-    const at = Date.parse(latest.date);
+  for (const { path, commit } of newest) {
+    const at = Date.parse(commit.date);
     if (Number.isFinite(at) && at > evidence.last_seen) {
-      return { commit: latest, reason: `${latest.sha.slice(0, 7)} ("${cut(latest.subject, 80)}") changed ${path} after the last signal; nothing has been seen since` };
+      return { commit, reason: `${commit.sha.slice(0, 7)} ("${cut(commit.subject, 80)}") changed ${path} after the last signal; nothing has been seen since` };
     }
   }
   return null;

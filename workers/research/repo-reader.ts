@@ -41,10 +41,9 @@ export class RepoReader {
     return r.ok ? parseBlamePorcelain(r.out) : null;
   }
 
-  /** the newest `n` commits that touched `path` (after `sinceIso`, when given) */
-  async log(path: string, n: number, sinceIso?: string): Promise<RelevantCommit[]> {
-    const since = sinceIso ? ` --since=${shellQuote(sinceIso)}` : "";
-    const r = await this.run("git_log", { path, n, since: sinceIso ?? null }, `git log -n ${n}${since} --format=${shellQuote(LOG_FORMAT)} -- ${shellQuote(path)}`);
+  /** the newest `n` commits that touched `path`, newest first */
+  async log(path: string, n: number): Promise<RelevantCommit[]> {
+    const r = await this.run("git_log", { path, n }, `git log -n ${n} --format=${shellQuote(LOG_FORMAT)} -- ${shellQuote(path)}`);
     return r.ok ? parseLog(r.out) : [];
   }
 
