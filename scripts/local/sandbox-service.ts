@@ -4,7 +4,9 @@
  * container's HTTP API that the SDK's `SandboxClient` (@cloudflare/sandbox
  * 0.12.10) calls — sessions, execute and execute/stream (SSE), files
  * read/write/exists/list/mkdir/delete, git checkout, ping — so the Worker's
- * local face runs the SDK's own client code against it.
+ * local face runs the SDK's own client code against it. One extension:
+ * /api/git/push-bundle (sandbox/git-push.ts) pushes a branch the sandbox
+ * packed as a bundle, with a per-request credential kept outside the sandbox.
  *
  * Each sandbox (header `x-sandbox-id`, default "default") is a directory under
  * the service's root, seen by its commands as /workspace. Commands run under
@@ -24,6 +26,7 @@ import { SandboxHttpError, errorBody } from "./sandbox/errors";
 import { executeOp, executeStreamOp, type ExecLimits } from "./sandbox/exec";
 import { deleteOp, existsOp, listFilesOp, mkdirOp, readFileOp, writeFileOp, type FileLimits } from "./sandbox/files";
 import { gitCheckoutOp } from "./sandbox/git";
+import { CREDENTIAL_HEADER, gitPushBundleOp } from "./sandbox/git-push";
 import { detectIsolation, isolationWarning, type Isolation } from "./sandbox/isolation";
 import { CONTAINER_WORKSPACE } from "./sandbox/paths";
 import { SandboxDir } from "./sandbox/sandbox-dir";
@@ -146,6 +149,10 @@ export async function startSandboxService(opts: SandboxServiceOptions = {}): Pro
         return deleteOp(sb, body);
       case "/api/git/checkout":
         return gitCheckoutOp(sb, body, { maxTimeoutMs: execLimits.maxTimeoutMs, gitTimeoutMs: 5 * 60_000 });
+      case "/api/git/push-bundle": {
+        const credential = req.headers[CREDENTIAL_HEADER];
+        return gitPushBundleOp(sb, body, typeof credential === "string" && credential ? credential : undefined, { maxTimeoutMs: execLimits.maxTimeoutMs, gitTimeoutMs: 5 * 60_000 });
+      }
     }
     throw new SandboxHttpError("UNKNOWN_ERROR", "unknown_endpoint", `no POST ${path.slice(0, 200)}`);
   }

@@ -22,12 +22,17 @@ const SESSION_ID = "workspace";
 export class LocalSandbox implements SandboxOps {
   readonly client: SandboxClient;
   private session: Promise<void> | null = null;
+  private readonly base: string;
+  private readonly doFetch: typeof fetch;
 
-  constructor(id: string, opts: LocalSandboxOptions) {
+  constructor(
+    private readonly id: string,
+    opts: LocalSandboxOptions,
+  ) {
     let end = opts.url.length;
     while (end > 0 && opts.url.charCodeAt(end - 1) === 47) end--;
-    const base = opts.url.slice(0, end);
-    const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+    const base = (this.base = opts.url.slice(0, end));
+    const doFetch = (this.doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)));
     const containerFetch = (url: string, init: RequestInit) => {
       const u = new URL(url);
       return doFetch(`${base}${u.pathname}${u.search}`, init);
@@ -94,5 +99,26 @@ export class LocalSandbox implements SandboxOps {
   async gitCheckout(repoUrl: string, options: { branch?: string; targetDir?: string; cloneTimeoutMs?: number }) {
     await this.ensureSession();
     return this.client.git.checkout(repoUrl, SESSION_ID, { branch: options.branch, targetDir: options.targetDir, timeoutMs: options.cloneTimeoutMs });
+  }
+
+  /**
+   * The service's push extension (scripts/local/sandbox/git-push.ts): the
+   * branch packed in `bundlePath` is pushed host-side; the credential rides in
+   * a request header to the service and never reaches the sandbox.
+   */
+  async pushBundle(bundlePath: string, ref: string, remoteUrl: string, options: { credential?: string; force?: boolean; timeoutMs?: number }): Promise<{ sha: string }> {
+    await this.ensureSession();
+    const headers: Record<string, string> = { "content-type": "application/json", "x-sandbox-id": this.id };
+    if (options.credential) headers["x-forge-credential"] = options.credential;
+    const res = await this.doFetch(`${this.base}/api/git/push-bundle`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ bundlePath, ref, remoteUrl, force: options.force ?? false, sessionId: SESSION_ID, timeoutMs: options.timeoutMs }),
+    });
+    const body = (await res.json().catch(() => null)) as { sha?: string; message?: string; httpStatus?: number; context?: { reason?: string } } | null;
+    if (!res.ok || typeof body?.sha !== "string") {
+      throw Object.assign(new Error(body?.message ?? `push-bundle answered ${res.status}`), { httpStatus: res.status, context: { reason: body?.context?.reason ?? "push_failed" } });
+    }
+    return { sha: body.sha };
   }
 }

@@ -28,4 +28,11 @@ export interface SandboxOps {
   mkdir(path: string, options: { recursive?: boolean }): Promise<unknown>;
   deleteFile(path: string): Promise<unknown>;
   gitCheckout(repoUrl: string, options: { branch?: string; targetDir?: string; cloneTimeoutMs?: number }): Promise<{ branch: string; targetDir: string }>;
+  /**
+   * Local face only (the service's push extension): push the branch packed in
+   * a bundle, host-side, with a credential that never enters the sandbox. A
+   * Cloudflare container pushes itself; the Worker's outbound handler adds the
+   * credential there.
+   */
+  pushBundle?(bundlePath: string, ref: string, remoteUrl: string, options: { credential?: string; force?: boolean; timeoutMs?: number }): Promise<{ sha: string }>;
 }

@@ -126,4 +126,35 @@ export class SdkWorkspace implements Workspace {
     const r = await this.call(() => this.sandbox.gitCheckout(url, { branch, targetDir }));
     return { branch: r.branch, dir: r.targetDir };
   }
+
+  async pushBranch(dir: string, branch: string, remoteUrl: string, opts: { token?: string; force?: boolean } = {}): Promise<{ sha: string }> {
+    const cwd = workspacePath(dir);
+    if (!/^[A-Za-z0-9._\/-]{1,200}$/.test(branch) || branch.startsWith("-") || branch.includes("..") || branch.endsWith("/") || branch.endsWith(".lock")) {
+      throw new WorkspaceError("invalid_ref", "branch is not a plain branch name", 400);
+    }
+    if (!/^(https?:\/\/|file:\/\/\/)[^\s@]+$/i.test(remoteUrl) || remoteUrl.length > 2048) {
+      throw new WorkspaceError("git_url_not_allowed", "remoteUrl must be an http(s) or file URL without credentials", 400);
+    }
+    const ref = `refs/heads/${branch}`;
+    const pushBundle = this.sandbox.pushBundle?.bind(this.sandbox);
+    if (pushBundle) {
+      // local: the sandbox packs the branch; the service pushes it host-side, never running git in this checkout
+      const bundle = `${WORKSPACE_ROOT}/.nightshift-push-${crypto.randomUUID()}.bundle`;
+      const packed = await this.exec(`git bundle create --quiet ${shellQuote(bundle)} ${shellQuote(ref)}`, { cwd, timeoutMs: 120_000 });
+      if (packed.exitCode !== 0) throw new WorkspaceError("bundle_failed", `git bundle exited ${packed.exitCode}: ${packed.stderr.slice(0, 500)}`);
+      return this.call(() => pushBundle(bundle, ref, remoteUrl, { credential: opts.token, force: opts.force }));
+    }
+    // cloudflare: the container pushes; its request to the forge's host gets the credential in the Worker
+    const pushed = await this.exec(
+      `git -c core.hooksPath=/dev/null -c credential.helper= push --porcelain ${opts.force ? "--force " : ""}${shellQuote(remoteUrl)} ${shellQuote(`${ref}:${ref}`)}`,
+      { cwd, timeoutMs: 300_000 },
+    );
+    if (pushed.exitCode !== 0) {
+      const out = `${pushed.stdout}\n${pushed.stderr}`;
+      const reason = /\[rejected\]|non-fast-forward/.test(out) ? "push_rejected" : /\b40[13]\b|Authentication failed/i.test(out) ? "push_unauthorized" : "push_failed";
+      throw new WorkspaceError(reason, `git push exited ${pushed.exitCode}: ${out.slice(-500)}`);
+    }
+    const head = await this.exec(`git rev-parse ${shellQuote(ref)}`, { cwd, timeoutMs: 30_000 });
+    return { sha: head.stdout.trim() };
+  }
 }
