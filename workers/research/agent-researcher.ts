@@ -26,6 +26,7 @@
  *   RESEARCH_MAX_TOKENS      input + output over the run, default 400000
  *   RESEARCH_MAX_SECONDS     wall time of the run, default 600
  */
+import { positiveIntVar } from "../agent/env-int";
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { runAgent, type AgentBudgets, type FinalTool } from "../agent/loop";
@@ -214,16 +215,10 @@ export function agentResearcherFromEnv(env: AgentResearchEnv, opts: { fetch?: ty
     model,
     clock: opts.clock,
     budgets: {
-      maxToolCalls: positiveInt(env.RESEARCH_MAX_TOOL_CALLS, DEFAULT_BUDGETS.maxToolCalls, "RESEARCH_MAX_TOOL_CALLS"),
-      maxTokens: positiveInt(env.RESEARCH_MAX_TOKENS, DEFAULT_BUDGETS.maxTokens, "RESEARCH_MAX_TOKENS"),
-      maxMs: positiveInt(env.RESEARCH_MAX_SECONDS, DEFAULT_BUDGETS.maxMs / 1000, "RESEARCH_MAX_SECONDS") * 1000,
+      maxToolCalls: positiveIntVar(env.RESEARCH_MAX_TOOL_CALLS, DEFAULT_BUDGETS.maxToolCalls, "RESEARCH_MAX_TOOL_CALLS", (m) => new AgentResearchConfigError(m)),
+      maxTokens: positiveIntVar(env.RESEARCH_MAX_TOKENS, DEFAULT_BUDGETS.maxTokens, "RESEARCH_MAX_TOKENS", (m) => new AgentResearchConfigError(m)),
+      maxMs: positiveIntVar(env.RESEARCH_MAX_SECONDS, DEFAULT_BUDGETS.maxMs / 1000, "RESEARCH_MAX_SECONDS", (m) => new AgentResearchConfigError(m)) * 1000,
     },
   });
 }
 
-function positiveInt(raw: string | undefined, fallback: number, name: string): number {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new AgentResearchConfigError(`${name} must be a positive integer, not '${raw}'`);
-  return n;
-}

@@ -18,6 +18,7 @@
  *
  * Actionability is the code researcher's (its output's `actionability`).
  */
+import { positiveIntVar } from "../agent/env-int";
 import { EvidenceResearcher } from "./evidence";
 import { agentResearcherFromEnv, type AgentResearchEnv } from "./agent-researcher";
 import { OfflineCodeResearcher } from "./offline-code-researcher";
@@ -67,15 +68,9 @@ export function researchFacesFromEnv(env: ResearchEnv, attempt = 1): ResearchFac
 }
 
 export function researchRetryPolicy(env: ResearchEnv): ResearchRetryPolicy {
-  return { maxAttempts: positiveInt(env.RESEARCH_MAX_ATTEMPTS, 3, "RESEARCH_MAX_ATTEMPTS"), baseMs: positiveInt(env.RESEARCH_RETRY_BASE_MS, 30_000, "RESEARCH_RETRY_BASE_MS") };
+  return { maxAttempts: positiveIntVar(env.RESEARCH_MAX_ATTEMPTS, 3, "RESEARCH_MAX_ATTEMPTS", (m) => new ResearchConfigError(m)), baseMs: positiveIntVar(env.RESEARCH_RETRY_BASE_MS, 30_000, "RESEARCH_RETRY_BASE_MS", (m) => new ResearchConfigError(m)) };
 }
 
-function positiveInt(raw: string | undefined, fallback: number, name: string): number {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new ResearchConfigError(`${name} must be a positive integer, not '${raw}'`);
-  return n;
-}
 
 /** Test hook: throws on the first n attempts when a signal asks for it with `<marker>:<n>`. */
 class FaultInjectingResearcher implements Researcher {

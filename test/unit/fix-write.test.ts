@@ -1,0 +1,164 @@
+/**
+ * The fix procedure (workers/fix/write-fix.ts) on a real checkout of the
+ * sample app (DiskWorkspace: real git, the app's real `node --test`), with
+ * scripted fixers that edit the checkout as an agent would. The agent face
+ * itself is tested against the Messages API fake (fix-agent.test.ts); here:
+ * the baseline, the outcome rules (fixed, guard refused, new failures, not
+ * covered, no changes, fixer stopped, no test command), and the commit.
+ */
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { DiskWorkspace } from "../../evals/host-workspace";
+import { makeSampleRepo, removeSampleRepo } from "../../scripts/local/make-sample-repo";
+import type { RunRecord } from "../../workers/agent/run-record";
+import { FixerStopped, type FixAnswer, type Fixer, type FixInput } from "../../workers/fix/fixer";
+import { isTestPath, writeFix } from "../../workers/fix/write-fix";
+import type { ResearchOutput } from "../../workers/research/output";
+
+const DIR = "/workspace/repo";
+const PLURAL_TEST = "a plural query finds products named in the singular";
+const repo = makeSampleRepo();
+let ws: DiskWorkspace;
+
+const research: ResearchOutput = {
+  title: "A plural search finds nothing",
+  summary: "Searching 'shoes' returns no products although 'shoe' does.",
+  findings: [{ signal_ids: ["sig_1"], what: "the query is not stemmed", locations: [{ path: "src/search/index.js", line: 62, snippet: "const wanted = tokenize(query);" }], commits: [] }],
+  reviewers: [],
+  priority: "P2",
+  confidence: 0.8,
+  actionability: { bucket: "actionable", rule: "located_in_code", reason: "the search code is named" },
+  already_addressed: null,
+} as unknown as ResearchOutput;
+
+function record(): RunRecord {
+  return { v: 1, purpose: "fix", agent: "scripted", model: null, started_at: 0, finished_at: 0, duration_ms: 0, stop_reason: "done", tool_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0, system: null, prompt: null, steps: [] };
+}
+
+/** a fixer that runs `edit` in the checkout and answers `answer` */
+function scripted(edit: (input: FixInput) => Promise<void>, answer: Partial<FixAnswer> = {}): Fixer & { seen: FixInput[] } {
+  const seen: FixInput[] = [];
+  return {
+    name: "scripted",
+    seen,
+    async fix(input) {
+      seen.push(input);
+      await edit(input);
+      return { answer: { summary: "Stem the query's words", root_cause: "search() tokenized the query without stemming", tests: ["test/search.test.js"], commit_message: "Stem search queries like the index", ...answer }, run: record() };
+    },
+  };
+}
+
+async function replaceIn(path: string, from: string, to: string) {
+  const text = await ws.readFile(`${DIR}/${path}`);
+  expect(text).toContain(from);
+  await ws.writeFile(`${DIR}/${path}`, text.replace(from, to));
+}
+
+const stemQuery = () => replaceIn("src/search/index.js", "const wanted = tokenize(query);", "const wanted = terms(query);");
+const input = (testCommand: string | null = "node --test") => ({ reportId: "rep_fix1", research, signals: [], workspace: ws, dir: DIR, testCommand });
+
+beforeEach(async () => {
+  ws?.dispose();
+  ws = new DiskWorkspace();
+  await ws.gitCheckout(repo, undefined, DIR);
+  await ws.exec("git checkout -q -b nightshift/rep_fix1", { cwd: DIR });
+});
+
+afterAll(() => {
+  ws?.dispose();
+  removeSampleRepo(repo);
+});
+
+describe("writeFix", () => {
+  it("fixed: the report's failing test passes, nothing new fails, one commit by nightshift with the report in it", async () => {
+    const fixer = scripted(stemQuery);
+    const a = await writeFix(fixer, input());
+    expect(a.outcome, a.reason).toBe("fixed");
+    expect(fixer.seen[0]!.baseline?.exitCode).not.toBe(0);
+    expect(fixer.seen[0]!.baseline?.output).toContain(`not ok`);
+    expect(a.comparison!.nowPassing).toEqual([PLURAL_TEST]);
+    expect(a.comparison!.newFailures).toEqual([]);
+    expect(a.changes).toEqual([expect.objectContaining({ path: "src/search/index.js", status: "modified", added: 1, deleted: 1 })]);
+    const log = await ws.exec("git log -1 --format=%H%n%an%n%ae%n%B", { cwd: DIR });
+    const [sha, name, email, subject, , trailer] = log.stdout.split("\n");
+    expect(sha).toBe(a.commit);
+    expect([name, email]).toEqual(["nightshift", "nightshift@users.noreply.github.com"]);
+    expect(subject).toBe("Stem search queries like the index");
+    expect(trailer).toBe("Report: rep_fix1");
+    expect((await ws.exec("git status --porcelain", { cwd: DIR })).stdout).toBe("");
+  });
+
+  it("fixed by a new test the agent names, when no test failed before", async () => {
+    const fixer = scripted(
+      async () => {
+        await ws.writeFile(`${DIR}/test/search-more.test.js`, `import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { stem } from "../src/search/index.js";\ntest("boots stem to boot", () => assert.equal(stem("boots"), "boot"));\n`);
+      },
+      { tests: ["test/search-more.test.js"] },
+    );
+    const a = await writeFix(fixer, input());
+    expect(a.outcome, a.reason).toBe("fixed");
+    expect(a.comparison!.nowPassing).toEqual([]);
+  });
+
+  it("guard_refused: a workflow edit is never committed", async () => {
+    const fixer = scripted(async () => {
+      await stemQuery();
+      await ws.mkdir(`${DIR}/.github/workflows`, { recursive: true });
+      await ws.writeFile(`${DIR}/.github/workflows/ci.yml`, "on: push\njobs: {}\n");
+    });
+    const a = await writeFix(fixer, input());
+    expect(a.outcome).toBe("guard_refused");
+    expect(a.reason).toContain(".github/workflows/ci.yml (ci_config)");
+    expect(a.commit).toBeNull();
+    expect((await ws.exec("git rev-list --count HEAD", { cwd: DIR })).stdout.trim()).toBe((await ws.exec("git rev-list --count main", { cwd: DIR })).stdout.trim());
+  });
+
+  it("new_failures: a test that passed before fails now", async () => {
+    const fixer = scripted(async () => {
+      await stemQuery();
+      await replaceIn("src/search/index.js", 'if (wanted.length === 0) return [];', 'if (wanted.length === 0) return ["oops"];');
+    });
+    const a = await writeFix(fixer, input());
+    expect(a.outcome).toBe("new_failures");
+    expect(a.comparison!.newFailures).toEqual(["a query finds every product whose name has its words"]);
+    expect(a.reason).toContain("a query finds every product whose name has its words");
+    expect(a.commit).toBeNull();
+  });
+
+  it("not_covered: a change no test covers is not a fix", async () => {
+    const fixer = scripted(() => replaceIn("src/search/index.js", "Lower-cased words of a text.", "Lower-cased words of a text, split on anything else."));
+    const a = await writeFix(fixer, input());
+    expect(a.outcome).toBe("not_covered");
+    expect(a.commit).toBeNull();
+  });
+
+  it("no_changes, fixer_stopped (its run kept), and no test command", async () => {
+    expect((await writeFix(scripted(async () => {}), input())).outcome).toBe("no_changes");
+    const stopped: Fixer = {
+      name: "stops",
+      async fix() {
+        throw new FixerStopped("budget_tool_calls", "the fix agent stopped (budget_tool_calls)", { ...record(), stop_reason: "budget_tool_calls", tool_calls: 60 });
+      },
+    };
+    const s = await writeFix(stopped, input());
+    expect(s.outcome).toBe("fixer_stopped");
+    expect(s.run?.tool_calls).toBe(60);
+    const none = await writeFix(scripted(stemQuery), input(null));
+    expect(none.outcome).toBe("tests_unavailable");
+    expect(none.reason).toContain("test_command");
+  });
+});
+
+describe("isTestPath", () => {
+  it.each([
+    ["test/search.test.js", true],
+    ["src/search/index.test.ts", true],
+    ["src/__tests__/a.js", true],
+    ["tests/test_search.py", true],
+    ["pkg/search_test.go", true],
+    ["spec/search_spec.rb", true],
+    ["src/search/index.js", false],
+    ["src/testing/helpers.js", false],
+    ["contest/entry.js", false],
+  ])("%s → %s", (p, want) => expect(isTestPath(p)).toBe(want));
+});
