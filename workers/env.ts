@@ -12,6 +12,7 @@ import type { ResearchJob } from "./research/job";
 import type { SafetyEnv } from "./safety/from-env";
 import type { WorkspaceEnv } from "./workspace/from-env";
 import type { EgressEnv } from "./workspace/egress";
+import type { GitHubAppEnv } from "./forge/github-app";
 import type { SecretsEnv } from "./admin/secret-box";
 import type { UrlPolicyEnv } from "./admin/url-policy";
 import type { DeadLetter } from "./normalize/dead-letter";
@@ -61,8 +62,10 @@ export interface VectorizeBinding {
  * ANTHROPIC_API_KEY (secret) and SAFETY_JUDGE_* turn on the LLM safety judge: see safety/from-env.ts.
  * SECRETS_KEY (secret) seals a project's secrets at rest: admin/secret-box.ts. ALLOW_LOCAL_URLS=on
  * (local only) lets a project name a local repository and loopback MCP servers: admin/url-policy.ts.
+ * GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (secrets; GITHUB_API_URL for GHES) make nightshift a
+ * GitHub App: forge/github-app.ts, docs/notes/github-app.md.
  */
-export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, UrlPolicyEnv, EgressEnv {
+export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, UrlPolicyEnv, EgressEnv, GitHubAppEnv {
   DB: D1Database;
   SIGNALS: Queue<SignalMessage>;
   /** the dead-letter queue, written by the consumer with a reason */
