@@ -246,6 +246,30 @@ describe("local CI", () => {
   });
 });
 
+describe("local CI stop", () => {
+  it("kills a running test command; its check run ends cancelled in the sink, without completion webhooks", async () => {
+    const mine: { phase: string; run: LocalCheckRun }[] = [];
+    const stopping = startLocalCi({
+      resolveRepo: (owner, repo) => join(forge.root, owner, `${repo}.git`),
+      testCommand: () => "sleep 600",
+      webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/github/webhooks/proj_1`,
+      secret: SECRET,
+      checks: { created: (run) => void mine.push({ phase: "created", run }), completed: (run) => void mine.push({ phase: "completed", run }) },
+      tmpRoot: join(work, "stop-tmp"),
+    });
+    requests.length = 0;
+    stopping.onPush({ owner: OWNER, repo: REPO, ref: "refs/heads/slow", before: "0".repeat(40), after: greenSha });
+    // poll until the run has started and its created webhook arrived
+    for (let i = 0; i < 600 && !(mine.length && accepted().length); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(accepted().map((d) => `${d.event}.${d.payload.action}`)).toEqual(["check_run.created"]);
+    await stopping.stop(); // without the kill this waits 10 minutes
+    await stopping.idle();
+    expect(mine.map((m) => `${m.phase}:${m.run.conclusion}`)).toEqual(["created:null", "completed:cancelled"]);
+    expect(accepted()).toHaveLength(1);
+    expect(readdirSync(join(work, "stop-tmp"))).toEqual([]);
+  });
+});
+
 describe("run-tests", () => {
   let repo: string;
   let sha: string;
