@@ -4,7 +4,7 @@
  * rule uses. Output samples are written from each tool's documented format.
  */
 import { describe, expect, it } from "vitest";
-import { compareRuns, readTestOutput } from "../../workers/fix/test-results";
+import { compareRuns, countsLine, readTestOutput } from "../../workers/fix/test-results";
 
 const run = (exitCode: number | null, output: string) => ({ command: "npm test", exitCode, output });
 
@@ -12,6 +12,13 @@ describe("readTestOutput", () => {
   it("TAP (node --test without a TTY): not ok lines and # pass / # fail; TODO and SKIP are not failures", () => {
     const out = ["ok 1 - adds", "not ok 2 - rounds half to even", "not ok 3 - later # TODO not yet", "# tests 3", "# pass 1", "# fail 1"].join("\n");
     expect(readTestOutput(out)).toEqual({ passed: 1, failed: 1, failing: ["rounds half to even"] });
+  });
+  it("node --test's TAP with subtests: the summary line the local CI shows", () => {
+    const tap = ["TAP version 13", "# Subtest: fields are quoted", "ok 1 - fields are quoted", "# Subtest: the CSV export is UTF-8 with a BOM", "not ok 2 - the CSV export is UTF-8 with a BOM", "  ---", "  duration_ms: 1.2", "  ...", "    not ok 1 - a nested one # TODO later", "1..2", "# tests 2", "# pass 1", "# fail 1", "# skipped 0"].join("\n");
+    const r = readTestOutput(tap);
+    expect(r.failing).toEqual(["the CSV export is UTF-8 with a BOM"]);
+    expect(countsLine(r)).toBe("1 passed, 1 failed");
+    expect(countsLine(readTestOutput("make: *** [test] Error 1"))).toBeNull();
   });
   it("node's spec reporter", () => {
     const out = ["✔ adds (0.5ms)", "✖ rounds half to even (1.2ms)", "ℹ tests 2", "ℹ pass 1", "ℹ fail 1", "✖ failing tests:", "", "✖ rounds half to even (1.2ms)"].join("\n");

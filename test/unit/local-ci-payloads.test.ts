@@ -6,7 +6,6 @@ import type { AddressInfo } from "node:net";
 import { verify } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HeadTailOutput } from "../../scripts/local/ci/head-tail";
-import { summarizeTestOutput } from "../../scripts/local/ci/test-summary";
 import { checkRunPayload, checkSuitePayload, type CiRunFacts, workflowRunPayload } from "../../scripts/local/ci/webhook-payloads";
 import { sendWebhook } from "../../scripts/local/ci/webhook-sender";
 import { forgeEvent } from "../../workers/ingest/sources/github/forge-events";
@@ -125,45 +124,6 @@ describe("webhook payloads", () => {
     expect(forgeEvent("check_run", JSON.parse(JSON.stringify(created)))).toMatchObject({ kind: "ignore" });
     const rec = forgeEvent("check_run", JSON.parse(JSON.stringify(checkRunPayload("completed", bad))));
     expect(rec.kind === "record" && rec.record.summary).toMatchObject({ name: "test", app: "github-actions", head_branch: "nightshift/rep_1", output_summary: "14 passed, 1 failed" });
-  });
-});
-
-describe("test output summary", () => {
-  it("reads node --test TAP counts and failing names", () => {
-    const tap = [
-      "TAP version 13",
-      "# Subtest: fields are quoted",
-      "ok 1 - fields are quoted",
-      "# Subtest: the CSV export is UTF-8 with a BOM",
-      "not ok 2 - the CSV export is UTF-8 with a BOM",
-      "  ---",
-      "  duration_ms: 1.2",
-      "  ...",
-      "    not ok 1 - a nested one # TODO later",
-      "1..2",
-      "# tests 2",
-      "# pass 1",
-      "# fail 1",
-      "# skipped 0",
-    ].join("\n");
-    const s = summarizeTestOutput(tap);
-    expect(s).toMatchObject({ passed: 1, failed: 1, line: "1 passed, 1 failed" });
-    expect(s.failing).toEqual(["the CSV export is UTF-8 with a BOM", "a nested one"]);
-  });
-
-  it("reads the spec reporter and jest/vitest summaries; nothing parsable gives nulls", () => {
-    const spec = ["✔ ok one (1.1ms)", "✖ breaks (2.5ms)", "ℹ tests 2", "ℹ pass 1", "ℹ fail 1", "✖ failing tests:", "✖ breaks (2.5ms)"].join("\n");
-    expect(summarizeTestOutput(spec)).toMatchObject({ passed: 1, failed: 1, failing: ["breaks"], line: "1 passed, 1 failed" });
-    expect(summarizeTestOutput("Tests:       2 failed, 5 passed, 7 total").line).toBe("5 passed, 2 failed");
-    expect(summarizeTestOutput(" Tests  3 passed | 1 skipped (4)").line).toBe("3 passed, 0 failed, 1 skipped");
-    expect(summarizeTestOutput("make: *** [test] Error 1")).toEqual({ passed: null, failed: null, skipped: null, failing: [], line: null });
-  });
-
-  it("stays linear on a long adversarial line", () => {
-    const evil = "not ok 1 - " + " (".repeat(200_000) + "\n" + "# pass " + "9".repeat(100_000);
-    const s = summarizeTestOutput(evil);
-    expect(s.failing[0].length).toBeLessThanOrEqual(200);
-    expect(s.passed).toBeNull();
   });
 });
 

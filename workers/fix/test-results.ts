@@ -60,6 +60,12 @@ export function readTestOutput(output: string): TestResults {
   return { passed: counts.passed, failed: counts.failed, failing: [...failing] };
 }
 
+/** "15 passed, 1 failed" (a check run's summary), or null when the output gave no counts */
+export function countsLine(r: TestResults): string | null {
+  if (r.passed === null && r.failed === null) return null;
+  return `${r.passed ?? 0} passed, ${r.failed ?? 0} failed`;
+}
+
 export interface RunComparison {
   /** failing after, not failing before */
   newFailures: string[];

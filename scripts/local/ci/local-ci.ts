@@ -40,7 +40,7 @@ import { existsSync } from "node:fs";
 import { gitEnv } from "../forge/repos";
 import type { PushEvent } from "../forge/git-server";
 import { CheckoutError, runTests, type TestRunResult } from "./run-tests";
-import { summarizeTestOutput } from "./test-summary";
+import { countsLine, readTestOutput } from "../../../workers/fix/test-results";
 import {
   checkRunPayload,
   checkSuitePayload,
@@ -300,7 +300,8 @@ export function startLocalCi(options: LocalCiOptions): LocalCi {
         signal: aborter.signal,
       });
       logText = result.output;
-      const parsed = summarizeTestOutput(result.output);
+      const parsed = readTestOutput(result.output);
+      const line = countsLine(parsed);
       failing = parsed.failing;
       note = result.isolationNote ?? null;
       if (result.aborted) {
@@ -310,12 +311,12 @@ export function startLocalCi(options: LocalCiOptions): LocalCi {
       } else if (result.exitCode === 0 && !result.timedOut) {
         conclusion = "success";
         title = "Tests passed";
-        summary = parsed.line ?? "tests passed";
+        summary = line ?? "tests passed";
       } else {
         conclusion = "failure";
         const secs = Math.round((options.testTimeoutMs ?? 600_000) / 1000);
         title = result.timedOut ? `Tests timed out after ${secs} s` : parsed.failed ? `${parsed.failed} test${parsed.failed === 1 ? "" : "s"} failed` : "Tests failed";
-        summary = parsed.line ?? (result.timedOut ? `timed out after ${secs} s` : `tests failed (exit code ${result.exitCode})`);
+        summary = line ?? (result.timedOut ? `timed out after ${secs} s` : `tests failed (exit code ${result.exitCode})`);
       }
     } catch (e) {
       conclusion = stopped ? "cancelled" : "failure";
