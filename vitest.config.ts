@@ -3,25 +3,27 @@ import { defineConfig } from "vitest/config";
 import { fakeOutbound } from "./test/workers/fake-outbound";
 import { loopbackOutbound } from "./test/workspace/loopback-outbound";
 import { SANDBOX_ORIGIN, sandboxOutbound } from "./test/research/sandbox-outbound";
+import { FORGE_ORIGIN, fixOutbound } from "./test/fix/fix-outbound";
+import { FORGE_TOKEN } from "./test/fix/forge-token";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   /** the Worker with the local sandbox service as its Workspace, tests in test/<name>/, extra bindings on top */
-  const researchProject = (name: string, bindings: Record<string, string>) => ({
+  const researchProject = (name: string, bindings: Record<string, string>, extra: { outbound?: (req: Request) => Promise<Response>; globalSetup?: string[] } = {}) => ({
     plugins: [
       cloudflareTest({
         main: "./workers/index.ts",
         wrangler: { configPath: "./wrangler.toml", environment: "local" },
         miniflare: {
           bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations, WORKSPACE: "local", LOCAL_SANDBOX_URL: SANDBOX_ORIGIN, ...bindings },
-          outboundService: sandboxOutbound,
+          outboundService: extra.outbound ?? sandboxOutbound,
         },
       }),
     ],
     test: {
       name,
       include: [`test/${name}/**/*.test.ts`],
-      globalSetup: ["./test/workspace/global-setup.ts"],
+      globalSetup: ["./test/workspace/global-setup.ts", ...(extra.globalSetup ?? [])],
       setupFiles: ["./test/workers/setup.ts"],
       testTimeout: 120_000,
       hookTimeout: 120_000,
@@ -106,6 +108,24 @@ export default defineConfig(async () => {
           REPORT_JUDGE: "offline",
           RESEARCH_MAX_ATTEMPTS: "1",
         }),
+        // the fix loop: a ready report's fix run checks the sample app out of the local forge, a
+        // scripted coding agent (test/fix/scripted-fix-model.ts) fixes it, the branch is pushed and a
+        // draft pull request opened on the forge (test/fix/global-setup.ts); research stays offline
+        researchProject(
+          "fix",
+          {
+            FIXER: "anthropic",
+            ANTHROPIC_API_KEY: "sk-test",
+            ANTHROPIC_BASE_URL: "http://anthropic.fix.fake",
+            GROUPING_QUERY_WRITER: "offline",
+            GROUPING_MATCH_JUDGE: "offline",
+            REPORT_JUDGE: "offline",
+            LOCAL_FORGE_URL: FORGE_ORIGIN,
+            LOCAL_FORGE_TOKEN: FORGE_TOKEN,
+            FIX_RETRY_BASE_MS: "200",
+          },
+          { outbound: fixOutbound, globalSetup: ["./test/fix/global-setup.ts"] },
+        ),
         {
           // the real entry points (HTTP, queue, cron, Durable Objects) in workerd
           plugins: [

@@ -180,7 +180,8 @@ export class FixRunObject extends DurableObject<Env> {
     if (!commit) {
       const ws = workspaceFromEnv(this.env, await fixWorkspaceId(row.report));
       if (await ws.exists(FIX_DIR)) await ws.remove(FIX_DIR, { recursive: true });
-      const checkout = await ws.gitCheckout(forge.cloneUrl(repo), settings.branch ?? undefined, FIX_DIR);
+      // the project's own repository URL: the forge's clone URL as the project connected it
+      const checkout = await ws.gitCheckout(settings.url, settings.branch ?? undefined, FIX_DIR);
       base = settings.branch ?? checkout.branch;
       await startBranch(ws, FIX_DIR, branch);
       const fix: FixAttempt = await writeFix(
@@ -200,7 +201,7 @@ export class FixRunObject extends DurableObject<Env> {
       if (fix.outcome !== "fixed") return this.finish("done", "stopped", fix.outcome, fix.reason);
       const open = await forge.findOpenPull(repo, branch);
       // our own branch: overwritten unless a pull request from it is open (someone may have pushed to it)
-      const pushed = await ws.pushBranch(FIX_DIR, branch, forge.cloneUrl(repo), { token: await forge.pushToken(repo), force: !open });
+      const pushed = await ws.pushBranch(FIX_DIR, branch, settings.url, { token: await forge.pushToken(repo), force: !open });
       commit = pushed.sha;
       this.sql.exec("UPDATE run SET commit_sha = ?, pushes = pushes + 1, reason = ?", commit, fix.reason);
     }

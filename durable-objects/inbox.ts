@@ -5,6 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../workers/env";
+import type { FixSummary } from "../workers/fix/summary";
 import type { ResearchBrief } from "../workers/inbox/research-brief";
 import type { Evidence, Priority } from "../workers/research/research";
 
@@ -21,6 +22,8 @@ export interface InboxEntry {
   evidence: Evidence;
   /** signals that joined after the evidence was gathered */
   signals_since_research: number;
+  /** ready reports: where the fix is — a draft pull request, or why there is none ("needs an LLM key", …) */
+  fix: FixSummary | null;
   updated_at: number;
 }
 

@@ -22,6 +22,9 @@ import type { Evidence, EvidenceSignal, ResearchInput } from "../workers/researc
 import type { ResearchOutput } from "../workers/research/output";
 import type { ResearchResult, RunSummary } from "../workers/research/result";
 import { inboxResearch } from "../workers/inbox/research-brief";
+import type { FixJob } from "../workers/fix/job";
+import type { PrEvidence } from "../workers/fix/pr-body";
+import type { FixSummary } from "../workers/fix/summary";
 import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
 import { cleanTitle } from "../workers/ingest/control-chars";
 import { mirrorStatement, type ReportListing } from "../workers/reports/mirror";
@@ -72,6 +75,8 @@ export interface ReportView extends ReportListing {
   revision: number;
   /** why research of the current revision last failed, while it is retried (null: it has not) */
   research_error: string | null;
+  /** the fix loop on a ready report: status, reason, the pull request (null before a fix run reported) */
+  fix: FixSummary | null;
   history: { at: number; from: ReportState | null; to: ReportState; note: string }[];
   signals: ReportSignalView[];
 }
@@ -106,6 +111,11 @@ interface MetaRow {
   research_sent_at: number | null;
   /** why research of the current revision last failed (null: it has not) */
   research_error: string | null;
+  /** the fix run's latest summary (JSON) */
+  fix: string | null;
+  /** when this report asked its fix run to start; fix_started = 1 once the run has the job */
+  fix_requested_at: number | null;
+  fix_started: number;
   [key: string]: SqlStorageValue;
 }
 
@@ -143,6 +153,10 @@ export class ReportObject extends DurableObject<Env> {
     addColumnIfMissing(this.sql, "meta", "research_revision", "INTEGER");
     addColumnIfMissing(this.sql, "meta", "research_error", "TEXT");
     addColumnIfMissing(this.sql, "meta", "research_sent_at", "INTEGER");
+    // the fix loop (durable-objects/fix-run.ts)
+    addColumnIfMissing(this.sql, "meta", "fix", "TEXT");
+    addColumnIfMissing(this.sql, "meta", "fix_requested_at", "INTEGER");
+    addColumnIfMissing(this.sql, "meta", "fix_started", "INTEGER NOT NULL DEFAULT 0");
   }
 
   /**
@@ -297,6 +311,10 @@ export class ReportObject extends DurableObject<Env> {
       this.transition("candidate", "researching", "research started");
       meta = this.meta()!;
     }
+    if (meta.state === "ready" && meta.fix_requested_at !== null && meta.fix_started === 0) {
+      await this.startFix();
+      return;
+    }
     if (meta.state !== "researching") return;
     // a job was sent for this revision already: its run is on its way, unless the job was lost (the local
     // queue does not survive a restart): one that has not reached its run a while after it was sent is sent again
@@ -377,7 +395,43 @@ export class ReportObject extends DurableObject<Env> {
     }
     await this.mirror();
     await this.notifyInbox();
+    if (to === "ready") {
+      this.sql.exec("UPDATE meta SET fix_requested_at = ?, fix_started = 0", Date.now());
+      await this.startFix();
+    }
     return { taken: true, state: this.meta()!.state };
+  }
+
+  /**
+   * What a fix run reads: the research, an evidence summary for the pull
+   * request and a few signals, while the report is ready; null otherwise.
+   */
+  async fixInput(): Promise<{ research: ResearchOutput; evidence: PrEvidence; signals: EvidenceSignal[] } | null> {
+    const meta = this.meta();
+    if (!meta || meta.state !== "ready" || !meta.research) return null;
+    const signals = this.signals();
+    const bySource = new Map<string, number>();
+    for (const s of signals) bySource.set(s.source_product, (bySource.get(s.source_product) ?? 0) + 1);
+    const heaviest = [...signals].sort((a, b) => b.weight - a.weight).slice(0, 20);
+    return {
+      research: JSON.parse(meta.research) as ResearchOutput,
+      evidence: {
+        signalCount: signals.length,
+        sources: [...bySource].map(([source, count]) => ({ source, count })).sort((a, b) => b.count - a.count),
+        excerpts: heaviest.slice(0, 3).map((s) => ({ source: `${s.source_product}/${s.source_type}`, text: s.content })),
+      },
+      signals: heaviest,
+    };
+  }
+
+  /** The fix run's latest summary: shown on the report and its inbox entry. */
+  async fixUpdate(summary: FixSummary): Promise<void> {
+    const meta = this.meta();
+    if (!meta) return;
+    const before = meta.fix ? (JSON.parse(meta.fix) as FixSummary) : null;
+    this.sql.exec("UPDATE meta SET fix = ?, fix_started = 1, updated_at = ?", JSON.stringify(summary), Date.now());
+    if (before?.status !== summary.status) this.record(meta.state, meta.state, `fix ${summary.status}: ${summary.reason}`.slice(0, 1000));
+    await this.notifyInbox();
   }
 
   /**
@@ -418,6 +472,20 @@ export class ReportObject extends DurableObject<Env> {
     }
     // the title and the signals the person saw were released with the report
     return judge.judge({ report_id: meta.id, title: "", signals: since });
+  }
+
+  /** Hands the fix job to the report's fix run; a run that cannot be reached is tried again on the alarm. */
+  private async startFix(): Promise<void> {
+    const meta = this.meta()!;
+    if (!this.env.FIX_RUNS) return;
+    const job: FixJob = { v: 1, project: meta.project, report: meta.id, revision: meta.revision };
+    try {
+      await this.env.FIX_RUNS.get(this.env.FIX_RUNS.idFromName(meta.id)).start(job);
+      this.sql.exec("UPDATE meta SET fix_started = 1");
+    } catch (err) {
+      console.error(`report ${meta.id}: fix run not started yet: ${String(err)}`);
+      await this.ctx.storage.setAlarm(Date.now() + RESEARCH_JOB_CHECK_MS);
+    }
   }
 
   private async sendResearchJob(meta: MetaRow, rearm: boolean): Promise<void> {
@@ -496,6 +564,7 @@ export class ReportObject extends DurableObject<Env> {
       safety: m.report_judge ? (JSON.parse(m.report_judge) as ReportSafety) : null,
       revision: m.revision,
       research_error: m.research_error,
+      fix: m.fix ? (JSON.parse(m.fix) as FixSummary) : null,
       history,
       signals,
     };
@@ -543,6 +612,7 @@ export class ReportObject extends DurableObject<Env> {
         research: m.research ? inboxResearch(JSON.parse(m.research) as ResearchOutput) : null,
         evidence,
         signals_since_research: count - evidence.signal_count,
+        fix: m.fix ? (JSON.parse(m.fix) as FixSummary) : null,
         updated_at: m.updated_at,
       });
     } else {

@@ -7,6 +7,9 @@ import type { InboxObject } from "../durable-objects/inbox";
 import type { LocalVectorIndex } from "../durable-objects/local-vector-index";
 import type { ReportObject } from "../durable-objects/report";
 import type { ResearchRunObject } from "../durable-objects/research-run";
+import type { FixRunObject } from "../durable-objects/fix-run";
+import type { FixEnv } from "./fix/from-env";
+import type { ForgeEnv } from "./forge/from-env";
 import type { ResearchEnv } from "./research/from-env";
 import type { ResearchJob } from "./research/job";
 import type { SafetyEnv } from "./safety/from-env";
@@ -65,7 +68,7 @@ export interface VectorizeBinding {
  * GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (secrets; GITHUB_API_URL for GHES) make nightshift a
  * GitHub App: forge/github-app.ts, docs/notes/github-app.md.
  */
-export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, UrlPolicyEnv, EgressEnv, GitHubAppEnv {
+export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, UrlPolicyEnv, EgressEnv, GitHubAppEnv, FixEnv, ForgeEnv {
   DB: D1Database;
   SIGNALS: Queue<SignalMessage>;
   /** the dead-letter queue, written by the consumer with a reason */
@@ -80,6 +83,8 @@ export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, U
   RESEARCH: Queue<ResearchJob>;
   /** one research run per report revision (durable-objects/research-run.ts) */
   RESEARCH_RUNS: DurableObjectNamespace<ResearchRunObject>;
+  /** one fix run per report (durable-objects/fix-run.ts); unbound: reports are never fixed */
+  FIX_RUNS?: DurableObjectNamespace<FixRunObject>;
   /** local environment only: storage behind LocalVectorize */
   LOCAL_VECTORS?: DurableObjectNamespace<LocalVectorIndex>;
   /** enables /v1/admin/*; a secret (`wrangler secret put ADMIN_TOKEN`) */

@@ -14,6 +14,7 @@ import { redrivePending } from "./sweep/redrive";
 export { ReportObject } from "../durable-objects/report";
 export { InboxObject } from "../durable-objects/inbox";
 export { ResearchRunObject } from "../durable-objects/research-run";
+export { FixRunObject } from "../durable-objects/fix-run";
 // production's Sandbox Durable Object (bound only where containers are; see wrangler.toml)
 export { NightshiftSandbox } from "./workspace/nightshift-sandbox";
 export { LocalVectorIndex } from "../durable-objects/local-vector-index";

@@ -3,7 +3,8 @@
  * reports, with evidence; apart, the quarantined ones, GET /v1/reports/:id
  * shows why), `GET /v1/reports` (all reports, newest first),
  * `GET /v1/reports/:id` (one report with its signals and history),
- * `GET /v1/reports/:id/research-run` (its research's recorded run) and
+ * `GET /v1/reports/:id/research-run` (its research's recorded run),
+ * `GET /v1/reports/:id/fix-run` (its fix run and the fix agent's record) and
  * `GET /v1/dropped` (signals the safety classifier dropped, with reasons) and
  * `GET /v1/dead-letters` (messages the consumer gave up on, with reasons).
  */
@@ -80,6 +81,19 @@ export function readRoutes() {
     const record = await c.env.RESEARCH_RUNS.get(c.env.RESEARCH_RUNS.idFromName(key)).record();
     if (!record) return problem(c, 404, "run_not_recorded", `research run ${key} kept no record`);
     return c.json({ report: id, key, run: record });
+  });
+
+  /** A report's fix run: its status and pull request, and the fix agent's recorded run when one ran. */
+  app.get("/v1/reports/:id/fix-run", async (c) => {
+    const id = c.req.param("id");
+    const found = await readReport(c.env, c.get("project").id, id);
+    if (found.kind === "merged") return reportMerged(c, id, found.into);
+    if (found.kind === "not_found") return problem(c, 404, "report_not_found", `no report ${id} in this project`);
+    if (!found.view.fix || !c.env.FIX_RUNS) return problem(c, 404, "no_fix_run", `report ${id} has no fix run`);
+    const stub = c.env.FIX_RUNS.get(c.env.FIX_RUNS.idFromName(id));
+    const [view, record] = await Promise.all([stub.snapshot(), stub.record()]);
+    if (!view) return problem(c, 404, "no_fix_run", `report ${id} has no fix run`);
+    return c.json({ report: id, fix: view, run: record });
   });
 
   app.get("/v1/dropped", async (c) => {

@@ -1,0 +1,115 @@
+/**
+ * The fix loop through the real entry points: a project connects the sample
+ * app on the local forge (PATCH /v1/project), the demo's checkout-crash
+ * signals arrive through the queue, research (offline) finds it actionable,
+ * the report starts its fix run, the run checks the app out of the forge in
+ * its own Workspace, a scripted coding agent (anthropic face, scripted-fix-
+ * model.ts) fixes it, the fix procedure runs the app's real tests before and
+ * after, the branch is pushed host-side with the forge token and a draft
+ * pull request opened on the forge's REST API (bodies checked against
+ * GitHub's schema there) with reviewers and the label. A workflow edit is
+ * refused by the diff guard and nothing is pushed; a redelivered start
+ * opens no second pull request.
+ */
+import { env } from "cloudflare:test";
+import { describe, expect, inject, it } from "vitest";
+import type { ReportView } from "../../durable-objects/report";
+import type { FixSummary } from "../../workers/fix/summary";
+import { api, createProject, deliver, message, settle } from "../workers/helpers";
+import { FORGE_TOKEN } from "./forge-token";
+
+const stream = inject("sampleStream");
+const demo = (id: string) => {
+  const s = stream.find((x) => x.id === id);
+  if (!s) throw new Error(`no demo signal ${id}`);
+  return s;
+};
+
+const FINAL: FixSummary["status"][] = ["pr_open", "stopped", "failed", "needs_llm_key", "no_forge", "stale"];
+
+async function connect(project: string): Promise<string> {
+  const key = await createProject(project, 2);
+  const res = await api(key, "/v1/project", { method: "PATCH", body: JSON.stringify({ repository: { url: inject("forgeRepoUrl"), default_branch: "main", test_command: "node --test" } }) });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return key;
+}
+
+async function reportOf(project: string, signal: string): Promise<string> {
+  const row = await env.DB.prepare("SELECT report_id FROM signals WHERE project_id = ? AND id = ?").bind(project, signal).first<{ report_id: string }>();
+  if (!row) throw new Error(`no signal ${signal}`);
+  return row.report_id;
+}
+
+/** polls the report until its fix run reports a final status (bounded by attempts, generous for a loaded machine) */
+async function fixed(id: string): Promise<ReportView> {
+  const stub = env.REPORTS.get(env.REPORTS.idFromName(id));
+  let last: ReportView | null = null;
+  for (let i = 0; i < 6000; i++) {
+    last = await stub.snapshot();
+    if (last?.fix && FINAL.includes(last.fix.status)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`report ${id}: the fix run never finished; last fix ${JSON.stringify(last?.fix)}`);
+}
+
+async function forgeApi(path: string): Promise<any> {
+  const res = await fetch(`http://forge.test/api/v3${path}`, { headers: { authorization: `token ${FORGE_TOKEN}`, accept: "application/vnd.github+json" } });
+  expect(res.status, `${path}: ${await res.clone().text()}`).toBe(200);
+  return res.json();
+}
+
+describe("the fix loop on the local forge", () => {
+  it("fixes the checkout crash: tests before and after, a pushed branch, a draft pull request with reviewers and the label", async () => {
+    const key = await connect("fx-ready");
+    await deliver(["s01", "s04", "s32"].map((id) => message("fx-ready", { id, source_product: demo(id).source_product, source_type: demo(id).source_type, content: demo(id).content })));
+    const id = await reportOf("fx-ready", "s01");
+    expect((await settle(id)).state).toBe("ready");
+    const view = await fixed(id);
+    const fix = view.fix!;
+    expect(fix.status, fix.reason).toBe("pr_open");
+    expect(fix.outcome).toBe("fixed");
+    expect(fix.branch).toBe(`nightshift/${id}`);
+    expect(fix.pushes).toBe(1);
+    // the app's real tests: six failing on main, five after the fix
+    expect(fix.tests.baseline).toMatchObject({ failed: 6 });
+    expect(fix.tests.after).toMatchObject({ failed: 5, passed: 12 });
+    expect(fix.run).toMatchObject({ agent: "anthropic:claude-sonnet-4-6", stop_reason: "done", tool_calls: 5 });
+    expect(fix.reason).toContain("now passing: the payment page opens for a session that has no cart");
+
+    const pull = await forgeApi(`/repos/shop/sample-app/pulls/${fix.pull!.number}`);
+    expect(pull).toMatchObject({ draft: true, state: "open", head: { ref: `nightshift/${id}`, sha: fix.pull!.head_sha }, base: { ref: "main" } });
+    expect(pull.body).toContain(`/reports/${id}`);
+    expect(pull.body).toContain("## Tests");
+    expect(pull.labels.map((l: { name: string }) => l.name)).toEqual(["nightshift"]);
+    expect(pull.requested_reviewers.map((u: { login: string }) => u.login)).toEqual(["maya-chen"]);
+    expect(pull.requested_teams.map((t: { slug: string }) => t.slug)).toEqual(["payments"]);
+
+    // the run, with the agent's record, and the inbox entry
+    const run = (await (await api(key, `/v1/reports/${id}/fix-run`)).json()) as { fix: { commit_sha: string }; run: { purpose: string; steps: { kind: string; name?: string }[] } };
+    expect(run.fix.commit_sha).toBe(fix.pull!.head_sha);
+    expect(run.run.purpose).toBe("fix");
+    expect(run.run.steps.filter((s) => s.kind === "tool_call").map((s) => s.name)).toEqual(["read_file", "edit_file", "edit_file", "bash", "submit_fix"]);
+    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null }[] };
+    expect(inbox.ready.find((e) => e.report_id === id)?.fix?.pull?.number).toBe(fix.pull!.number);
+
+    // a redelivered start changes nothing: no second pull request
+    await env.FIX_RUNS!.get(env.FIX_RUNS!.idFromName(id)).start({ v: 1, project: "fx-ready", report: id, revision: view.revision });
+    const open = await forgeApi(`/repos/shop/sample-app/pulls?state=open&head=shop:nightshift/${id}`);
+    expect(open).toHaveLength(1);
+  });
+
+  it("stops before any push when the agent edits a CI workflow: the diff guard says why", async () => {
+    await connect("fx-guard");
+    const marked = { ...demo("s01"), id: "s01-guard", content: `${demo("s01").content}\nFIX-SCENARIO-WORKFLOW` };
+    await deliver([marked, demo("s04"), demo("s32")].map((s) => message("fx-guard", { id: s.id, source_product: s.source_product, source_type: s.source_type, content: s.content })));
+    const id = await reportOf("fx-guard", "s04");
+    expect((await settle(id)).state).toBe("ready");
+    const fix = (await fixed(id)).fix!;
+    expect(fix.status).toBe("stopped");
+    expect(fix.outcome).toBe("guard_refused");
+    expect(fix.reason).toContain(".github/workflows/ci.yml (ci_config)");
+    expect(fix.pull).toBeNull();
+    expect(fix.pushes).toBe(0);
+    expect(await forgeApi(`/repos/shop/sample-app/pulls?state=all&head=shop:nightshift/${id}`)).toEqual([]);
+  });
+});
