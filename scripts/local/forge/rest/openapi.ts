@@ -9,6 +9,8 @@
  *   (e.g. `/repos/{owner}/{repo}/pulls`). An operation without a request
  *   body accepts anything; an unknown operation throws (a forge bug, not a
  *   client's). Every failure increments `validationFailures()`.
+ * - `validateResponseBody(method, pathTemplate, status, body)` does the same
+ *   against the documented response (tests use it on the forge's answers).
  * - The description is read once, on first use (13 MB); each operation's
  *   schema is compiled on first use and cached.
  * - OpenAPI 3.0 is turned into JSON Schema before compiling: `nullable: true`
@@ -137,10 +139,19 @@ function toJsonSchema(node: Json, refs: Set<string>, formats: Set<string>): Json
   return out;
 }
 
-function compile(method: string, pathTemplate: string): ValidateFunction | null {
-  const key = `${method.toUpperCase()} ${pathTemplate}`;
+/** The operation's JSON response schema for `status` (after following a response $ref), or null. */
+export function responseSchema(method: string, pathTemplate: string, status: number): Json | null {
+  const responses = operation(method, pathTemplate).responses as JsonObject | undefined;
+  let response = responses?.[String(status)] as JsonObject | undefined;
+  if (response && typeof response.$ref === "string") response = resolveRef(response.$ref) as JsonObject;
+  const json = (response?.content as JsonObject | undefined)?.["application/json"] as JsonObject | undefined;
+  return json?.schema ?? null;
+}
+
+function compile(method: string, pathTemplate: string, status?: number): ValidateFunction | null {
+  const key = `${method.toUpperCase()} ${pathTemplate}${status === undefined ? "" : ` -> ${status}`}`;
   if (compiled.has(key)) return compiled.get(key)!;
-  const schema = requestBodySchema(method, pathTemplate);
+  const schema = status === undefined ? requestBodySchema(method, pathTemplate) : responseSchema(method, pathTemplate, status);
   if (schema === null) {
     compiled.set(key, null);
     return null;
@@ -178,6 +189,17 @@ function toBodyError(e: ErrorObject): BodyError {
     return { field: `${e.instancePath}/${missing}`, code: "missing_field", message: `${e.instancePath || "body"} must have required property "${missing}"` };
   }
   return { field: e.instancePath, code: "invalid", message: `${e.instancePath || "body"} ${e.message ?? "is invalid"}` };
+}
+
+/**
+ * Checks a response body against GitHub's response schema for that status
+ * (for tests: the local forge's answers are shaped like GitHub's). Does not
+ * count towards `validationFailures()`.
+ */
+export function validateResponseBody(method: string, pathTemplate: string, status: number, body: unknown): BodyCheck {
+  const validate = compile(method, pathTemplate, status);
+  if (!validate || validate(body)) return { ok: true };
+  return { ok: false, errors: (validate.errors ?? []).slice(0, 10).map(toBodyError) };
 }
 
 export function validateRequestBody(method: string, pathTemplate: string, body: unknown): BodyCheck {

@@ -46,6 +46,9 @@ export function userJson(ctx: ShapeContext, login: string) {
 
 export function repoJson(ctx: ShapeContext, repo: RepoRecord) {
   const full = `${repo.owner}/${repo.name}`;
+  const api = `${ctx.apiBase}/repos/${full}`;
+  const templated: Record<string, string> = {};
+  for (const [field, suffix] of REPO_URLS) templated[field] = `${api}${suffix}`;
   return {
     id: repo.id,
     node_id: `R_local${repo.id}`,
@@ -56,13 +59,78 @@ export function repoJson(ctx: ShapeContext, repo: RepoRecord) {
     html_url: `${ctx.htmlBase}/${full}`,
     description: null,
     fork: false,
-    url: `${ctx.apiBase}/repos/${full}`,
+    url: api,
+    ...templated,
     clone_url: `${ctx.htmlBase}/${full}.git`,
     git_url: `${ctx.htmlBase}/${full}.git`,
+    ssh_url: `${ctx.htmlBase}/${full}.git`,
+    svn_url: `${ctx.htmlBase}/${full}`,
+    mirror_url: null,
+    homepage: null,
+    language: null,
+    license: null,
     default_branch: "main",
     visibility: "public",
+    forks: 0,
+    forks_count: 0,
+    stargazers_count: 0,
+    watchers: 0,
+    watchers_count: 0,
+    size: 0,
+    open_issues: 0,
+    open_issues_count: 0,
+    has_downloads: false,
+    has_issues: true,
+    has_projects: false,
+    has_wiki: false,
+    has_pages: false,
+    archived: false,
+    disabled: false,
+    pushed_at: null,
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
   };
 }
+
+/** the repository object's URL fields, after `<api>/repos/<o>/<r>` */
+const REPO_URLS: [string, string][] = [
+  ["archive_url", "/{archive_format}{/ref}"],
+  ["assignees_url", "/assignees{/user}"],
+  ["blobs_url", "/git/blobs{/sha}"],
+  ["branches_url", "/branches{/branch}"],
+  ["collaborators_url", "/collaborators{/collaborator}"],
+  ["comments_url", "/comments{/number}"],
+  ["commits_url", "/commits{/sha}"],
+  ["compare_url", "/compare/{base}...{head}"],
+  ["contents_url", "/contents/{+path}"],
+  ["contributors_url", "/contributors"],
+  ["deployments_url", "/deployments"],
+  ["downloads_url", "/downloads"],
+  ["events_url", "/events"],
+  ["forks_url", "/forks"],
+  ["git_commits_url", "/git/commits{/sha}"],
+  ["git_refs_url", "/git/refs{/sha}"],
+  ["git_tags_url", "/git/tags{/sha}"],
+  ["hooks_url", "/hooks"],
+  ["issue_comment_url", "/issues/comments{/number}"],
+  ["issue_events_url", "/issues/events{/number}"],
+  ["issues_url", "/issues{/number}"],
+  ["keys_url", "/keys{/key_id}"],
+  ["labels_url", "/labels{/name}"],
+  ["languages_url", "/languages"],
+  ["merges_url", "/merges"],
+  ["milestones_url", "/milestones{/number}"],
+  ["notifications_url", "/notifications{?since,all,participating}"],
+  ["pulls_url", "/pulls{/number}"],
+  ["releases_url", "/releases{/id}"],
+  ["stargazers_url", "/stargazers"],
+  ["statuses_url", "/statuses/{sha}"],
+  ["subscribers_url", "/subscribers"],
+  ["subscription_url", "/subscription"],
+  ["tags_url", "/tags"],
+  ["teams_url", "/teams"],
+  ["trees_url", "/git/trees{/sha}"],
+];
 
 function pullUrls(ctx: ShapeContext, repo: RepoRecord, number: number) {
   const api = `${ctx.apiBase}/repos/${repo.owner}/${repo.name}`;
@@ -134,6 +202,7 @@ export function pullJson(ctx: ShapeContext, repo: RepoRecord, pr: PullRecord, co
       privacy: "closed",
       notification_setting: "notifications_enabled",
       permission: "pull",
+      type: "organization",
       members_url: `${ctx.apiBase}/orgs/${repo.owner}/teams/${slug}/members{/member}`,
       repositories_url: `${ctx.apiBase}/orgs/${repo.owner}/teams/${slug}/repos`,
       parent: null,
