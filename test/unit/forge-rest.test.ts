@@ -243,13 +243,16 @@ describe("OctokitForge against the local forge", () => {
     await commit(clone, "PAGE.md", "p\n", "page");
     await gitOk(clone, [...pushArgs, "nightshift/paging"]);
     const pr = await client.openDraftPull(repo, { title: "paging", body: "", head: "nightshift/paging", base: "main" });
-    for (let i = 0; i < 5; i++) forge.store.addIssueComment("shop", "sample-app", pr.number, `c${i}`, { login: "ben", association: "COLLABORATOR" });
+    // 205 comments: the raw API pages with Link; the client reads all three pages of 100
+    for (let i = 0; i < 205; i++) forge.store.addIssueComment("shop", "sample-app", pr.number, `c${i}`, { login: "ben", association: "COLLABORATOR" });
     const page1 = await fetch(`${forge.apiUrl}/repos/shop/sample-app/issues/${pr.number}/comments?per_page=2`, { headers: auth });
     expect(((await page1.json()) as unknown[]).length).toBe(2);
     expect(page1.headers.get("link")).toContain('rel="next"');
-    expect(page1.headers.get("link")).toContain("page=3");
-    const small = new OctokitForge({ face: "local", octokit: new ForgeOctokit({ baseUrl: forge.apiUrl, auth: TOKEN }), cloneBase: forge.url, pushToken: async () => TOKEN });
-    expect((await small.feedback(repo, pr.number)).map((f) => f.body)).toEqual(["c0", "c1", "c2", "c3", "c4"]);
+    expect(page1.headers.get("link")).toContain("page=103");
+    const all = await client.feedback(repo, pr.number);
+    expect(all.map((f) => f.body)).toEqual(Array.from({ length: 205 }, (_, i) => `c${i}`));
+    const capped = new OctokitForge({ face: "local", octokit: new ForgeOctokit({ baseUrl: forge.apiUrl, auth: TOKEN }), cloneBase: forge.url, pushToken: async () => TOKEN, maxPages: 2 });
+    expect(await capped.feedback(repo, pr.number)).toHaveLength(200);
   });
 
   it("answers in the shapes of GitHub's documented response schemas", async () => {
@@ -317,6 +320,47 @@ describe("openapi request-body validator", () => {
       for (const method of ["post", "patch", "put"]) if (item[method]) (validateRequestBody(method, path, undefined), compiled++);
     }
     expect(compiled).toBeGreaterThan(300);
+  });
+});
+
+describe("error mapping", () => {
+  /** a client whose every request gets `status` with `headers` and a GitHub error body */
+  const answering = (status: number, headers: Record<string, string> = {}, message = "nope") =>
+    new OctokitForge({
+      face: "github",
+      octokit: new ForgeOctokit({
+        auth: "x",
+        request: { fetch: async () => Response.json({ message, documentation_url: "https://docs.github.com/rest" }, { status, headers }) },
+      }),
+      cloneBase: "https://github.com",
+      pushToken: async () => "x",
+    });
+  const cases: [number, Record<string, string>, string, string, boolean][] = [
+    [401, {}, "Bad credentials", "unauthorized", false],
+    [403, {}, "Resource not accessible by integration", "forbidden", false],
+    [403, { "x-ratelimit-remaining": "0" }, "API rate limit exceeded", "rate_limited", true],
+    [403, { "retry-after": "60" }, "You have exceeded a secondary rate limit", "rate_limited", true],
+    [404, {}, "Not Found", "not_found", false],
+    [409, {}, "Conflict", "conflict", false],
+    [422, {}, "Validation Failed", "validation_failed", false],
+    [429, {}, "Too many", "rate_limited", true],
+    [500, {}, "Server Error", "server_error", true],
+    [502, {}, "Bad gateway", "server_error", true],
+    [451, {}, "Unavailable", "client_error", false],
+  ];
+  it.each(cases)("status %i %j → %s/%s", async (status, headers, message, reason, retryable) => {
+    const e = await expectForgeError(answering(status, headers, message).getPull(repo, 1), reason, status);
+    expect(e.retryable).toBe(retryable);
+  });
+
+  it("a response without the fields the client reads is bad_response", async () => {
+    const odd = new OctokitForge({
+      face: "github",
+      octokit: new ForgeOctokit({ request: { fetch: async () => Response.json({ number: "one" }) } }),
+      cloneBase: "https://github.com",
+      pushToken: async () => "x",
+    });
+    await expectForgeError(odd.getPull(repo, 1), "bad_response", 0);
   });
 });
 
