@@ -251,6 +251,22 @@ describe("OctokitForge against the local forge", () => {
     expect(page1.headers.get("link")).toContain("page=103");
     const all = await client.feedback(repo, pr.number);
     expect(all.map((f) => f.body)).toEqual(Array.from({ length: 205 }, (_, i) => `c${i}`));
+    // a webhook listener that throws does not fail the call that changed state
+    const boom = () => {
+      throw new Error("webhook sender down");
+    };
+    forge.events.on("issue_comment", boom);
+    try {
+      const c = await client.comment(repo, pr.number, "still posted");
+      expect(forge.store.listIssueComments("shop", "sample-app", pr.number).at(-1)?.id).toBe(c.id);
+    } finally {
+      forge.events.off("issue_comment", boom);
+    }
+    // a completed check run without a conclusion is refused and not kept
+    const api = new ForgeOctokit({ baseUrl: forge.apiUrl, auth: TOKEN });
+    const before = (await client.checkRuns(repo, pr.headSha)).length;
+    await expectForgeError(api.rest.checks.create({ ...repo, name: "half", head_sha: pr.headSha, status: "completed" }).catch((e: unknown) => Promise.reject(toForgeError(e, "create"))), "validation_failed", 422);
+    expect(await client.checkRuns(repo, pr.headSha)).toHaveLength(before);
     const capped = new OctokitForge({ face: "local", octokit: new ForgeOctokit({ baseUrl: forge.apiUrl, auth: TOKEN }), cloneBase: forge.url, pushToken: async () => TOKEN, maxPages: 2 });
     expect(await capped.feedback(repo, pr.number)).toHaveLength(200);
   });

@@ -230,10 +230,16 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
+    let ended = false;
     req.on("end", () => {
+      ended = true;
       if (!over) ok(Buffer.concat(chunks));
     });
     req.on("error", reject);
+    // a client that goes away mid-body settles the read too
+    req.on("close", () => {
+      if (!ended && !over) reject(new Error("request closed"));
+    });
   });
 }
 

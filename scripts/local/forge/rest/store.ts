@@ -16,7 +16,8 @@
  * - `events` emits webhook-shaped payloads under GitHub's event names
  *   (`pull_request`, `issue_comment`, `pull_request_review`,
  *   `pull_request_review_comment`, `check_run`), each also as
- *   `webhook` `{ name, payload }`, synchronously when the change happens.
+ *   `webhook` `{ name, payload }`, synchronously when the change happens; a
+ *   listener that throws does not undo or fail the change.
  * - Failures throw `StoreError(status, message, errors?)`, which the REST
  *   handler answers as GitHub would (404, 422, 405).
  * - Ids come from one counter (so they are unique across kinds, like
@@ -176,8 +177,13 @@ export class LocalForgeStore {
   private emit(name: string, payload: Record<string, unknown>): void {
     const full = { ...payload, sender: userJson(this.ctx, (payload.senderLogin as string | undefined) ?? this.botLogin) };
     delete (full as Record<string, unknown>).senderLogin;
-    this.events.emit(name, full);
-    this.events.emit("webhook", { name, payload: full });
+    // a throwing listener (a webhook sender) must not fail the change that already happened
+    try {
+      this.events.emit(name, full);
+    } catch {}
+    try {
+      this.events.emit("webhook", { name, payload: full });
+    } catch {}
   }
 
   private emitPull(action: string, repo: RepoRecord, pr: PullRecord, extra: Record<string, unknown> = {}): void {
@@ -365,7 +371,11 @@ export class LocalForgeStore {
     pr.state = "closed";
     pr.closedAt = now;
     pr.updatedAt = now;
-    this.events.emit("push", { owner, repo: name, ref: `refs/heads/${pr.baseRef}`, before: baseSha, after: result.sha } satisfies PushEvent);
+    try {
+      this.events.emit("push", { owner, repo: name, ref: `refs/heads/${pr.baseRef}`, before: baseSha, after: result.sha } satisfies PushEvent);
+    } catch {
+      // as above: the merge happened
+    }
     this.emitPull("closed", repo, pr, { senderLogin: by.login });
     return pr;
   }
@@ -542,8 +552,9 @@ export class LocalForgeStore {
       jobId: actions ? id : null,
       checkSuiteId: this.id(),
     };
-    this.checkRuns.set(id, run);
+    // a completed run without a conclusion is refused before it exists
     this.applyCheckRun(run, { output: input.output, conclusion: input.conclusion ?? undefined, completed_at: input.completed_at, status: input.status });
+    this.checkRuns.set(id, run);
     this.emitCheckRun("created", run);
     if (run.status === "completed") this.emitCheckRun("completed", run);
     return run;
