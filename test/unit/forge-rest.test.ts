@@ -14,6 +14,7 @@ import { makeSampleRepo, removeSampleRepo } from "../../scripts/local/make-sampl
 import { ForgeError } from "../../workers/forge/forge-client";
 import { ForgeOctokit, jobIdFromDetailsUrl, OctokitForge, streamTail, toForgeError } from "../../workers/forge/github-rest";
 import { localForgeClient } from "../../workers/forge/local-face";
+import { forgeEvent, isForgeEvent } from "../../workers/ingest/sources/github/forge-events";
 
 const TOKEN = "forge-rest-test-token-91ab";
 const repo = { owner: "shop", repo: "sample-app" };
@@ -187,6 +188,15 @@ describe("OctokitForge against the local forge", () => {
     expect(mainBefore.split("\t")[0]).toBe(await gitOk(clone, ["rev-parse", `${after.mergeCommitSha}^1`]));
     expect(webhooks.some((w) => w.name === "pull_request" && w.payload.action === "closed" && w.payload.pull_request?.merged === true)).toBe(true);
     expect(await client.findOpenPull(repo, BRANCH)).toBeNull();
+
+    // the emitted webhooks are what the Worker's GitHub ingest reads (workers/ingest/sources/github/forge-events.ts)
+    const decisions = webhooks.filter((w) => isForgeEvent(w.name)).map((w) => ({ name: w.name, d: forgeEvent(w.name, w.payload) }));
+    expect(decisions.filter((x) => x.d.kind === "invalid")).toEqual([]);
+    const records = decisions.flatMap((x) => (x.d.kind === "record" ? [x.d.record] : []));
+    expect(records.find((r) => r.event === "check_run")).toMatchObject({ repository: "shop/sample-app", pullRequest: 1, headSha: fix1, outcome: "failure" });
+    expect(records.find((r) => r.event === "pull_request_review")).toMatchObject({ pullRequest: 1, outcome: "changes_requested" });
+    expect(records.filter((r) => r.event === "pull_request_review_comment").length).toBeGreaterThanOrEqual(1);
+    expect(records.filter((r) => r.event === "issue_comment").map((r) => r.pullRequest)).toContain(1);
   });
 
   it("answers a body that breaks GitHub's schema with 422 and counts it", async () => {

@@ -305,7 +305,21 @@ export function reviewCommentJson(ctx: ShapeContext, repo: RepoRecord, c: Review
   };
 }
 
-export function checkRunJson(ctx: ShapeContext, c: CheckRunRecord, appId: (slug: string) => number) {
+/** GitHub's pull-request-minimal, as check runs and suites list the open PRs whose head they ran on */
+export function pullMinimalJson(ctx: ShapeContext, repo: RepoRecord, pr: PullRecord) {
+  const api = `${ctx.apiBase}/repos/${repo.owner}/${repo.name}`;
+  const r = { id: repo.id, url: api, name: repo.name };
+  return {
+    id: pr.id,
+    number: pr.number,
+    url: `${api}/pulls/${pr.number}`,
+    head: { ref: pr.headRef, sha: pr.headSha, repo: r },
+    base: { ref: pr.baseRef, sha: pr.baseSha, repo: r },
+  };
+}
+
+/** `pulls`: the open pull requests whose head is the run's sha (GitHub's check_run.pull_requests) */
+export function checkRunJson(ctx: ShapeContext, c: CheckRunRecord, appId: (slug: string) => number, repo: RepoRecord, pulls: PullRecord[] = []) {
   const api = `${ctx.apiBase}/repos/${c.owner}/${c.repo}`;
   const id = appId(c.appSlug);
   return {
@@ -328,7 +342,8 @@ export function checkRunJson(ctx: ShapeContext, c: CheckRunRecord, appId: (slug:
       annotations_url: `${api}/check-runs/${c.id}/annotations`,
     },
     name: c.name,
-    check_suite: { id: c.checkSuiteId },
+    // GitHub's REST check_suite is {id}; webhooks carry head_branch / head_sha too
+    check_suite: { id: c.checkSuiteId, head_branch: pulls[0]?.headRef ?? null, head_sha: c.headSha },
     app: {
       id,
       slug: c.appSlug,
@@ -343,7 +358,7 @@ export function checkRunJson(ctx: ShapeContext, c: CheckRunRecord, appId: (slug:
       permissions: {},
       events: [],
     },
-    pull_requests: [],
+    pull_requests: pulls.map((pr) => pullMinimalJson(ctx, repo, pr)),
   };
 }
 

@@ -199,7 +199,9 @@ export class LocalForgeStore {
   }
 
   checkRunJson(run: CheckRunRecord) {
-    return checkRunJson(this.ctx, run, this.appId);
+    const repo = this.repo(run.owner, run.repo);
+    const pulls = [...repo.pulls.values()].filter((p) => p.state === "open" && p.headSha === run.headSha);
+    return checkRunJson(this.ctx, run, this.appId, repo, pulls);
   }
 
   labelsJson(owner: string, name: string, labels: string[]) {
@@ -407,7 +409,10 @@ export class LocalForgeStore {
     const pr = repo.pulls.get(number)!;
     this.emit("issue_comment", {
       action: "created",
-      issue: { ...this.pullJson(repo, pr), pull_request: { url: this.pullJson(repo, pr).url } },
+      issue: (() => {
+        const json = this.pullJson(repo, pr);
+        return { ...json, pull_request: { url: json.url, html_url: json.html_url, diff_url: json.diff_url, patch_url: json.patch_url, merged_at: json.merged_at } };
+      })(),
       comment: issueCommentJson(this.ctx, repo, c),
       repository: repoJson(this.ctx, repo),
       senderLogin: as.login,
@@ -441,7 +446,8 @@ export class LocalForgeStore {
     pr.requestedReviewers = pr.requestedReviewers.filter((u) => u !== as.login);
     this.emit("pull_request_review", {
       action: "submitted",
-      review: reviewJson(this.ctx, repo, r),
+      // webhooks spell review states in lower case (REST: upper)
+      review: { ...reviewJson(this.ctx, repo, r), state: r.state.toLowerCase() },
       pull_request: this.pullJson(repo, pr),
       repository: repoJson(this.ctx, repo),
       senderLogin: as.login,
