@@ -104,7 +104,11 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     } catch {
       // a listener's failure must not fail the push that already happened
     }
-    if (events.listenerCount("push") > 0) events.emit("push", event);
+    try {
+      if (events.listenerCount("push") > 0) events.emit("push", event);
+    } catch {
+      // nor must a throwing `push` listener (it would also hide the push's later refs)
+    }
   }
 
   /** Runs the next receive-pack on one repository after the previous one. */
