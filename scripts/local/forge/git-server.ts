@@ -21,6 +21,10 @@
  * repository are serialized so the comparison is exact. Delivered to
  * `onPush` and to `events.on("push")` before the push's response ends, so a
  * client whose push succeeded knows its events were already delivered.
+ *
+ * `mounts` hand other path prefixes to other handlers on the same port (the
+ * local forge's REST API under `/api/v3/`, see ./local-forge.ts); `events`
+ * lets the caller supply the emitter the push events go to.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
@@ -55,6 +59,16 @@ export interface GitServerOptions {
   /** cap on one request's body as sent (compressed), default 256 MiB */
   maxBodyBytes?: number;
   onPush?: (event: PushEvent) => void;
+  /** the emitter `push` events go to (default: a new one) */
+  events?: EventEmitter;
+  /** requests whose path starts with `prefix` go to `handle` instead (first match wins) */
+  mounts?: Mount[];
+}
+
+export interface Mount {
+  /** e.g. "/api/v3/" */
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
 export interface GitServer {
@@ -73,7 +87,8 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
   const root = resolve(options.root);
   mkdirSync(root, { recursive: true });
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
-  const events = new EventEmitter();
+  const events = options.events ?? new EventEmitter();
+  const mounts = options.mounts ?? [];
   const children = new Set<ChildProcess>();
   const pushLocks = new Map<string, Promise<void>>();
 
@@ -89,7 +104,11 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     } catch {
       // a listener's failure must not fail the push that already happened
     }
-    if (events.listenerCount("push") > 0) events.emit("push", event);
+    try {
+      if (events.listenerCount("push") > 0) events.emit("push", event);
+    } catch {
+      // nor must a throwing `push` listener (it would also hide the push's later refs)
+    }
   }
 
   /** Runs the next receive-pack on one repository after the previous one. */
@@ -251,7 +270,9 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => deny(res, 500, "internal error"));
+    const path = req.url ?? "/";
+    const mount = mounts.find((m) => path.startsWith(m.prefix));
+    (mount ? mount.handle(req, res) : handle(req, res)).catch(() => deny(res, 500, "internal error"));
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
