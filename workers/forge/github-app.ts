@@ -34,9 +34,8 @@
  *   (the caches' clock; the JWT uses the real clock, as GitHub does).
  */
 import { createAppAuth } from "@octokit/auth-app";
-import { Octokit } from "@octokit/core";
-import { restEndpointMethods } from "@octokit/plugin-rest-endpoint-methods";
 import { ForgeError } from "./forge-client";
+import { ForgeOctokit, type ForgeOctokitClient } from "./github-rest";
 import { PrivateKeyFormatError, toPkcs8Der, toPkcs8Pem } from "./pkcs8";
 
 export interface GitHubAppEnv {
@@ -56,8 +55,9 @@ export const INSTALLATION_CACHE_MS = 60 * 60_000;
 const MAX_CACHED = 1000;
 
 /** Octokit with the REST endpoint methods (`octokit.rest.pulls.create`, …) */
-export const RestOctokit = Octokit.plugin(restEndpointMethods);
-export type RestOctokit = InstanceType<typeof RestOctokit>;
+/** the same octokit class the forge client takes (github-rest.ts) */
+const RestOctokit = ForgeOctokit;
+type RestOctokit = ForgeOctokitClient;
 
 export interface InstallationToken {
   token: string;
