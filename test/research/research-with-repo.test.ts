@@ -11,7 +11,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import type { ReportView } from "../../durable-objects/report";
-import { api, createProject, deliver, message, settle } from "../workers/helpers";
+import { api, createProject, deliver, message, settle, waitForReport } from "../workers/helpers";
 
 const stream = inject("sampleStream");
 const demo = (id: string) => {
@@ -66,6 +66,12 @@ describe("research with the project's repository", () => {
     const related = recorded.run.steps.filter((s) => s.kind === "tool_result" && s.name === "related_signals");
     expect(related.length).toBeGreaterThan(0);
     expect(related.every((s) => s.is_error === false)).toBe(true);
+
+    // no LLM key here: the fix run stops at once and the inbox says why, instead of a pull request
+    const fixed = await waitForReport(id, (v) => v.fix?.status === "needs_llm_key", "told that its fix needs an LLM key");
+    expect(fixed.fix).toMatchObject({ pull: null, pushes: 0, reason: expect.stringContaining("ANTHROPIC_API_KEY") });
+    const after = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: { status: string } | null }[] };
+    expect(after.ready.find((e) => e.report_id === id)?.fix?.status).toBe("needs_llm_key");
   });
 
   it("asks a person which repository holds code the signals point at, and keeps the question on the inbox entry", async () => {
