@@ -18,11 +18,28 @@
  * backoff up to FIX_MAX_ATTEMPTS, then the run is `failed` with the reason.
  * Every status change is handed to the report (`fixUpdate`), which shows it
  * and tells the inbox; a report that cannot be reached is retried on the alarm.
+ *
+ * Babysitting (state `watching`): webhooks about the pull request wake the
+ * run (`wake`, from the GitHub route; also a poll every FIX_POLL_S); it reads
+ * the pull request, its feedback and the check runs on its head from the
+ * forge and asks `nextStep` (fix/babysit.ts): merged / closed end the run;
+ * a trusted review comment or a CI failure starts a round — a fresh checkout
+ * of the branch, the fixer with the comment or the failing logs as fenced
+ * feedback, the tests against the first baseline, the diff guard, a new
+ * commit pushed (never forced), the comment answered — at most
+ * FIX_MAX_CI_ROUNDS rounds for CI and FIX_MAX_ROUNDS in all; green when CI
+ * passed and nothing trusted waits. The journal (handled comments, answered
+ * heads, deliveries) makes redelivered webhooks harmless.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { RunRecord } from "../workers/agent/run-record";
 import type { Env } from "../workers/env";
-import type { PullRef } from "../workers/forge/forge-client";
+import type { ForgeClient, PullRef, RepoRef } from "../workers/forge/forge-client";
+import { type BabysitStep, commentKey, nextStep } from "../workers/fix/babysit";
+import type { Fixer, FixFeedback } from "../workers/fix/fixer";
+import { buildPullRequest } from "../workers/fix/pr-body";
+import type { ProjectRepository } from "../workers/research/project-repo";
+import type { ReportObject } from "./report";
 import { forgeFromEnv } from "../workers/forge/from-env";
 import { repoRefOf } from "../workers/forge/repo-ref";
 import { fixerFromEnv, fixSettings } from "../workers/fix/from-env";
@@ -38,7 +55,7 @@ import { workspaceFromEnv } from "../workers/workspace/from-env";
 
 export const FIX_DIR = "/workspace/repo";
 
-type RunState = "queued" | "running" | "done" | "failed";
+type RunState = "queued" | "running" | "watching" | "done" | "failed";
 
 interface Row {
   project: string;
@@ -62,6 +79,13 @@ interface Row {
   run_record: string | null;
   warnings: string | null;
   delivered: number;
+  repository: string | null;
+  pull_number: number | null;
+  rounds: number;
+  ci_rounds: number;
+  cost: string | null;
+  ignored: string | null;
+  errors: number;
   [key: string]: SqlStorageValue;
 }
 
@@ -104,7 +128,10 @@ export class FixRunObject extends DurableObject<Env> {
         state TEXT NOT NULL, status TEXT NOT NULL, outcome TEXT, reason TEXT NOT NULL DEFAULT '',
         attempts INTEGER NOT NULL DEFAULT 0, starts INTEGER NOT NULL DEFAULT 0, started_at INTEGER, finished_at INTEGER,
         last_error TEXT, branch TEXT, base_branch TEXT, commit_sha TEXT, pushes INTEGER NOT NULL DEFAULT 0, pull TEXT,
-        tests TEXT, run_record TEXT, warnings TEXT, delivered INTEGER NOT NULL DEFAULT 0);
+        tests TEXT, run_record TEXT, warnings TEXT, delivered INTEGER NOT NULL DEFAULT 0,
+        repository TEXT, pull_number INTEGER, rounds INTEGER NOT NULL DEFAULT 0, ci_rounds INTEGER NOT NULL DEFAULT 0,
+        cost TEXT, ignored TEXT, errors INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS journal (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
     `);
   }
 
@@ -133,9 +160,25 @@ export class FixRunObject extends DurableObject<Env> {
     return row?.run_record ? (JSON.parse(row.run_record) as RunRecord) : null;
   }
 
+  /**
+   * A webhook about this run's pull request (or its branch): look at the forge
+   * again now. Ignored for another project, or unless the run is watching a
+   * pull request; a delivery seen before changes nothing.
+   */
+  async wake(input: { project: string; delivery: string; event: string }): Promise<{ woke: boolean }> {
+    const row = this.row();
+    if (!row || row.project !== input.project || row.state !== "watching") return { woke: false };
+    const key = `delivery:${input.delivery}`;
+    if (this.journaled(key)) return { woke: false };
+    this.journal(key);
+    await this.ctx.storage.setAlarm(Date.now());
+    return { woke: true };
+  }
+
   async alarm(): Promise<void> {
     const row = this.row();
     if (!row) return;
+    if (row.state === "watching") return this.watch(row);
     if (row.state === "done" || row.state === "failed") {
       if (!row.delivered) await this.deliver();
       return;
@@ -158,26 +201,16 @@ export class FixRunObject extends DurableObject<Env> {
     await this.deliver();
   }
 
+  /** The first round: the fix written, pushed, the draft pull request opened; then the run watches it. */
   private async attempt(row: Row): Promise<void> {
-    const report = this.env.REPORTS.get(this.env.REPORTS.idFromName(row.report));
-    const input = await report.fixInput();
-    if (!input) return this.finish("done", "stale", null, "the report is no longer ready to fix");
-    const fixer = fixerFromEnv(this.env);
-    if (!fixer) return this.finish("done", "needs_llm_key", null, "writing the fix needs an LLM key: set ANTHROPIC_API_KEY (FIXER=anthropic) and nightshift writes it; until then the report waits for a person");
-    const settings = await projectRepository(this.env, row.project);
-    if (!settings) return this.finish("done", "no_forge", null, "the project has no repository connected (PATCH /v1/project {repository})");
-    const repo = repoRefOf(settings.url);
-    const forge = forgeFromEnv(this.env);
-    if (!repo || !forge) {
-      const why = !repo ? `${settings.url.slice(0, 200)} is not a repository on a forge (https://<host>/<owner>/<repo>)` : "no forge is configured (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, or LOCAL_FORGE_URL)";
-      return this.finish("done", "no_forge", null, `no pull request can be opened: ${why}`);
-    }
+    const ctx = await this.context(row);
+    if ("stop" in ctx) return this.finish("done", ctx.stop.status, null, ctx.stop.reason);
+    const { input, fixer, settings, repo, forge } = ctx;
     const { testTimeoutMs, linkBase } = fixSettings(this.env);
     const branch = `nightshift/${row.report}`;
-    let commit = row.commit_sha;
     let base = row.base_branch;
     let tests = row.tests ? (JSON.parse(row.tests) as { baseline: TestRun | null; after: TestRun | null }) : { baseline: null, after: null };
-    if (!commit) {
+    if (!row.commit_sha) {
       const ws = workspaceFromEnv(this.env, await fixWorkspaceId(row.report));
       if (await ws.exists(FIX_DIR)) await ws.remove(FIX_DIR, { recursive: true });
       // the project's own repository URL: the forge's clone URL as the project connected it
@@ -190,20 +223,13 @@ export class FixRunObject extends DurableObject<Env> {
         { testTimeoutMs },
       );
       tests = { baseline: fix.baseline, after: fix.after };
-      this.sql.exec(
-        "UPDATE run SET outcome = ?, tests = ?, run_record = ?, branch = ?, base_branch = ?",
-        fix.outcome,
-        JSON.stringify(tests),
-        fix.run ? JSON.stringify(fix.run) : null,
-        branch,
-        base,
-      );
+      this.sql.exec("UPDATE run SET outcome = ?, tests = ?, branch = ?, base_branch = ?, rounds = rounds + 1", fix.outcome, JSON.stringify(tests), branch, base);
+      this.keepRun(fix.run);
       if (fix.outcome !== "fixed") return this.finish("done", "stopped", fix.outcome, fix.reason);
       const open = await forge.findOpenPull(repo, branch);
       // our own branch: overwritten unless a pull request from it is open (someone may have pushed to it)
       const pushed = await ws.pushBranch(FIX_DIR, branch, settings.url, { token: await forge.pushToken(repo), force: !open });
-      commit = pushed.sha;
-      this.sql.exec("UPDATE run SET commit_sha = ?, pushes = pushes + 1, reason = ?", commit, fix.reason);
+      this.sql.exec("UPDATE run SET commit_sha = ?, pushes = pushes + 1, reason = ?", pushed.sha, fix.reason);
     }
     const fresh = this.row()!;
     const opened = await openOrUpdatePull(forge, repo, branch, base ?? "main", {
@@ -213,8 +239,170 @@ export class FixRunObject extends DurableObject<Env> {
       evidence: input.evidence,
       tests: { baseline: tests.baseline, result: tests.after },
     });
-    this.sql.exec("UPDATE run SET pull = ?, warnings = ?", JSON.stringify(pullView(opened.pull)), JSON.stringify(opened.warnings));
-    this.finish("done", "pr_open", (fresh.outcome as FixOutcome | null) ?? "fixed", `draft pull request #${opened.pull.number} ${opened.opened ? "opened" : "updated"}: ${fresh.reason}`.slice(0, 1000));
+    const full = `${repo.owner}/${repo.repo}`;
+    await this.env.DB.prepare("INSERT OR IGNORE INTO fix_pulls (project_id, repository, number, report_id, opened_at) VALUES (?, ?, ?, ?, ?)")
+      .bind(row.project, full, opened.pull.number, row.report, Date.now())
+      .run();
+    this.sql.exec("UPDATE run SET pull = ?, warnings = ?, repository = ?, pull_number = ?", JSON.stringify(pullView(opened.pull)), JSON.stringify(opened.warnings), full, opened.pull.number);
+    this.finish("watching", "pr_open", (fresh.outcome as FixOutcome | null) ?? "fixed", `draft pull request #${opened.pull.number} ${opened.opened ? "opened" : "updated"}: ${fresh.reason}`.slice(0, 1000));
+    await this.ctx.storage.setAlarm(Date.now() + fixSettings(this.env).pollMs);
+  }
+
+  /** What every round needs, or why there can be none. */
+  private async context(row: Row): Promise<
+    | { stop: { status: FixStatus; reason: string } }
+    | { input: NonNullable<Awaited<ReturnType<ReportObject["fixInput"]>>>; fixer: Fixer; settings: ProjectRepository; repo: RepoRef; forge: ForgeClient }
+  > {
+    const report = this.env.REPORTS.get(this.env.REPORTS.idFromName(row.report));
+    const input = await report.fixInput();
+    if (!input) return { stop: { status: "stale", reason: "the report is no longer ready to fix" } };
+    const fixer = fixerFromEnv(this.env);
+    if (!fixer) return { stop: { status: "needs_llm_key", reason: "writing the fix needs an LLM key: set ANTHROPIC_API_KEY (FIXER=anthropic) and nightshift writes it; until then the report waits for a person" } };
+    const settings = await projectRepository(this.env, row.project);
+    if (!settings) return { stop: { status: "no_forge", reason: "the project has no repository connected (PATCH /v1/project {repository})" } };
+    const repo = repoRefOf(settings.url);
+    const forge = forgeFromEnv(this.env);
+    if (!repo || !forge) {
+      const why = !repo ? `${settings.url.slice(0, 200)} is not a repository on a forge (https://<host>/<owner>/<repo>)` : "no forge is configured (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, or LOCAL_FORGE_URL)";
+      return { stop: { status: "no_forge", reason: `no pull request can be opened: ${why}` } };
+    }
+    return { input, fixer, settings, repo, forge };
+  }
+
+  /** One look at the open pull request (fix/babysit.ts decides), and what follows from it. */
+  private async watch(row: Row): Promise<void> {
+    const policy = fixSettings(this.env);
+    try {
+      const ctx = await this.context(row);
+      if ("stop" in ctx) {
+        this.finish("done", ctx.stop.status === "stale" ? "stopped" : ctx.stop.status, null, ctx.stop.reason);
+        return this.deliver();
+      }
+      const { forge, repo } = ctx;
+      const pull = await forge.getPull(repo, row.pull_number!);
+      const [feedback, checks] = await Promise.all([forge.feedback(repo, pull.number), forge.checkRuns(repo, pull.headSha)]);
+      const step = nextStep({
+        pull,
+        feedback,
+        checks,
+        journal: new Set(this.sql.exec<{ key: string }>("SELECT key FROM journal").toArray().map((r) => r.key)),
+        ownLogins: [],
+        trustedBots: policy.trustedBots,
+        ciRounds: row.ci_rounds,
+        maxCiRounds: policy.maxCiRounds,
+        rounds: row.rounds,
+        maxRounds: policy.maxRounds,
+      });
+      this.sql.exec("UPDATE run SET pull = ?, errors = 0", JSON.stringify(pullView(pull)));
+      switch (step.kind) {
+        case "merged":
+        case "closed":
+          this.finish("done", step.kind, null, step.reason);
+          break;
+        case "give_up":
+          this.finish("done", "stopped", null, step.reason);
+          break;
+        case "show": {
+          const ignored = row.ignored ? (JSON.parse(row.ignored) as FixSummary["ignored_comments"]) : [];
+          for (const c of step.comments) {
+            this.journal(commentKey(c));
+            ignored.push({ author: c.author, association: c.authorAssociation, excerpt: c.body.trim().slice(0, 200) });
+          }
+          this.sql.exec("UPDATE run SET ignored = ?, delivered = 0", JSON.stringify(ignored.slice(-20)));
+          // look again at once: trusted feedback or CI may wait behind these
+          await this.ctx.storage.setAlarm(Date.now());
+          break;
+        }
+        case "review_round":
+        case "ci_round":
+          await this.round(row, ctx, pull, step);
+          break;
+        case "wait":
+        case "green":
+          if (row.status !== (step.kind === "green" ? "green" : "pr_open") || row.reason !== step.reason) {
+            this.sql.exec("UPDATE run SET status = ?, reason = ?, delivered = 0", step.kind === "green" ? "green" : "pr_open", step.reason);
+          }
+          break;
+      }
+    } catch (err) {
+      const reason = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
+      this.sql.exec("UPDATE run SET last_error = ?, errors = errors + 1", reason);
+      const errors = this.row()!.errors;
+      await this.ctx.storage.setAlarm(Date.now() + Math.min(policy.baseMs * 2 ** Math.min(errors - 1, 10), policy.pollMs));
+      return;
+    }
+    const after = this.row()!;
+    if (after.state === "watching" && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + policy.pollMs);
+    if (!after.delivered) await this.deliver();
+  }
+
+  /** A later round on the pushed branch: the fixer answers a trusted review or a CI failure with a new commit. */
+  private async round(
+    row: Row,
+    ctx: { input: NonNullable<Awaited<ReturnType<ReportObject["fixInput"]>>>; fixer: Fixer; settings: ProjectRepository; repo: RepoRef; forge: ForgeClient },
+    pull: PullRef,
+    step: Extract<BabysitStep, { kind: "review_round" | "ci_round" }>,
+  ): Promise<void> {
+    const { input, fixer, settings, repo, forge } = ctx;
+    const { testTimeoutMs, linkBase } = fixSettings(this.env);
+    const feedback: FixFeedback[] =
+      step.kind === "review_round"
+        ? step.comments.map((c) => ({ kind: "review_comment", from: `${c.author} (${c.authorAssociation.toLowerCase()})`, text: c.body, path: c.path, line: c.line }))
+        : await Promise.all(
+            step.failing.slice(0, 3).map(async (c) => ({
+              kind: "ci_failure" as const,
+              from: c.name,
+              text: (await forge.checkRunLog(repo, c.id, 16_384).catch(() => null)) ?? [c.title, c.summary, c.text].filter(Boolean).join("\n"),
+            })),
+          );
+    const ws = workspaceFromEnv(this.env, await fixWorkspaceId(row.report));
+    if (await ws.exists(FIX_DIR)) await ws.remove(FIX_DIR, { recursive: true });
+    await ws.gitCheckout(settings.url, pull.headRef, FIX_DIR);
+    await startBranch(ws, FIX_DIR, pull.headRef);
+    const tests = row.tests ? (JSON.parse(row.tests) as { baseline: TestRun | null; after: TestRun | null }) : { baseline: null, after: null };
+    const fix = await writeFix(
+      fixer,
+      { reportId: row.report, research: input.research, signals: input.signals, workspace: ws, dir: FIX_DIR, testCommand: settings.testCommand, feedback },
+      { testTimeoutMs, baseline: tests.baseline, requireCoverage: false },
+    );
+    this.sql.exec("UPDATE run SET rounds = rounds + 1, ci_rounds = ci_rounds + ?", step.kind === "ci_round" ? 1 : 0);
+    this.keepRun(fix.run);
+    const what = step.kind === "ci_round" ? `CI failure (${step.failing.map((c) => c.name).join(", ")})` : `review by ${[...new Set(step.comments.map((c) => c.author))].join(", ")}`;
+    if (fix.outcome !== "fixed") {
+      this.finish("done", "stopped", fix.outcome, `answering the ${what}: ${fix.reason}`.slice(0, 1000));
+      return;
+    }
+    const pushed = await ws.pushBranch(FIX_DIR, pull.headRef, settings.url, { token: await forge.pushToken(repo) });
+    if (step.kind === "ci_round") this.journal(`ci:${pull.headSha}`);
+    for (const c of step.kind === "review_round" ? step.comments : []) {
+      this.journal(commentKey(c));
+      const answer = `Pushed ${pushed.sha.slice(0, 12)} for this: ${fix.answer?.summary ?? "see the commit"}`.slice(0, 1000);
+      const posted = c.kind === "review_comment" ? await forge.replyToReviewComment(repo, pull.number, c.id, answer) : await forge.comment(repo, pull.number, `@${c.author} ${answer}`);
+      this.journal(`comment:${c.kind === "review_comment" ? "review_comment" : "issue_comment"}:${posted.id}`);
+    }
+    const newTests = { baseline: tests.baseline, after: fix.after };
+    this.sql.exec("UPDATE run SET commit_sha = ?, pushes = pushes + 1, tests = ?, outcome = ?, status = 'pr_open', reason = ?, delivered = 0", pushed.sha, JSON.stringify(newTests), fix.outcome, `pushed ${pushed.sha.slice(0, 12)} answering the ${what}; waiting for CI`.slice(0, 1000));
+    await forge.updatePullBody(repo, pull.number, buildPullRequest({ report: { id: row.report }, linkBase, research: input.research, evidence: input.evidence, tests: { baseline: newTests.baseline, result: newTests.after } }).body);
+  }
+
+  /** the latest agent run, and its tokens and cost added to the fix's totals */
+  private keepRun(run: RunRecord | null): void {
+    if (!run) return;
+    const row = this.row()!;
+    const cost = row.cost ? (JSON.parse(row.cost) as Omit<FixSummary["cost"], "rounds" | "ci_rounds">) : { tool_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+    cost.tool_calls += run.tool_calls;
+    cost.input_tokens += run.input_tokens;
+    cost.output_tokens += run.output_tokens;
+    cost.cost_usd = Math.round((cost.cost_usd + run.cost_usd) * 1e6) / 1e6;
+    this.sql.exec("UPDATE run SET run_record = ?, cost = ?", JSON.stringify(run), JSON.stringify(cost));
+  }
+
+  private journal(key: string): void {
+    this.sql.exec("INSERT OR IGNORE INTO journal (key, at) VALUES (?, ?)", key, Date.now());
+  }
+
+  private journaled(key: string): boolean {
+    return this.sql.exec("SELECT 1 FROM journal WHERE key = ?", key).toArray().length > 0;
   }
 
   private finish(state: RunState, status: FixStatus, outcome: FixOutcome | null, reason: string, lastError?: string): void {
@@ -255,6 +443,8 @@ export class FixRunObject extends DurableObject<Env> {
       pushes: row.pushes,
       tests: { baseline: tally(tests?.baseline ?? null), after: tally(tests?.after ?? null) },
       run: record ? runSummary(record, `fix:${row.report}`) : null,
+      cost: { rounds: row.rounds, ci_rounds: row.ci_rounds, ...(row.cost ? JSON.parse(row.cost) : { tool_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 }) },
+      ignored_comments: row.ignored ? (JSON.parse(row.ignored) as FixSummary["ignored_comments"]) : [],
       attempts: row.attempts,
       updated_at: Date.now(),
     };

@@ -1,10 +1,12 @@
 /**
  * Outbound fetches of the Worker in the fix tests: http://forge.test is the
  * local forge the fix setup started (its REST API), http://anthropic.fix.fake
- * the scripted coding agent; the sandbox and everything else as in the
- * research tests.
+ * the scripted coding agent, http://forge-control.test the control channel
+ * that plays people and CI on the forge (forge-control.ts); the sandbox and
+ * everything else as in the research tests.
  */
 import { sandboxOutbound } from "../research/sandbox-outbound";
+import { forgeControl } from "./forge-control";
 import { scriptedFixModel } from "./scripted-fix-model";
 
 export const FORGE_ORIGIN = "http://forge.test";
@@ -18,5 +20,6 @@ export async function fixOutbound(req: Request): Promise<Response> {
     return fetch(new Request(target, { method: req.method, headers: req.headers, body: req.body, duplex: "half", redirect: "manual" } as RequestInit));
   }
   if (url.hostname === "anthropic.fix.fake") return scriptedFixModel(req);
+  if (url.hostname === "forge-control.test") return forgeControl(req);
   return sandboxOutbound(req);
 }

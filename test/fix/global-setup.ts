@@ -30,6 +30,8 @@ export default async function setup(project: TestProject) {
   const forge = await startLocalForge({ root: join(dir, "forge"), token: FORGE_TOKEN });
   forge.createRepo("shop", "sample-app", sample);
   process.env.NIGHTSHIFT_TEST_FORGE_URL = forge.url;
+  // the control channel (fix-outbound.ts: http://forge-control.test) plays people on this forge
+  (globalThis as { __nightshiftFixForge?: typeof forge }).__nightshiftFixForge = forge;
   project.provide("forgeRepoUrl", forge.repoUrl("shop", "sample-app"));
   project.provide("forgeUrl", forge.url);
   return async () => {

@@ -58,7 +58,9 @@ export async function scriptedFixModel(req: Request): Promise<Response> {
   }
   const first = text(body.messages[0].content);
   const fenced = /<report-([0-9a-f]{32})>\n([\s\S]*)\n<\/report-\1>/.exec(first);
-  const data = fenced ? (JSON.parse(fenced[2]) as { report_id: string; signals: { content: string }[]; test_command: string | null }) : null;
+  const data = fenced
+    ? (JSON.parse(fenced[2]) as { report_id: string; signals: { content: string }[]; test_command: string | null; feedback: { kind: string; from: string; text: string }[] })
+    : null;
   const turn = body.messages.filter((m) => m.role === "assistant").length;
   const results = turn > 0 ? text(body.messages.at(-1)!.content) : "";
   const marker = "INJECTION-MARKER";
@@ -67,6 +69,7 @@ export async function scriptedFixModel(req: Request): Promise<Response> {
   if (!data) return refuse("the report is not fenced as JSON data in the first user turn");
   if (turn > 0 && !TOOL_FENCE.test(results)) return refuse("the previous tool result is not fenced");
   const workflow = data.signals.some((s) => s.content.includes("FIX-SCENARIO-WORKFLOW"));
+  if (data.feedback.length) return laterRound(data.feedback, turn, results, data.test_command);
   switch (turn) {
     case 0:
       for (const t of ["read_file", "edit_file", "bash", "submit_fix"]) if (!body.tools.some((x) => x.name === t)) return refuse(`missing tool ${t}`);
@@ -91,4 +94,44 @@ export async function scriptedFixModel(req: Request): Promise<Response> {
       });
   }
   return refuse(`unexpected turn ${turn}`);
+}
+
+const NULL_SAFE = "  const lines = cart?.items ?? [];";
+const PLAIN = "  const lines = cart ? cart.items : [];";
+const EXPLAINED = "  // a session without a cart pays nothing: a missing cart reads as an empty one\n" + PLAIN;
+const passing = (results: string) => /\bok \d+ - the payment page opens for a session that has no cart/.test(results);
+
+/**
+ * Rounds on the open pull request. A CI failure whose log says
+ * CI-LOG-MARKER (the runtime lacks `??`) → the line rewritten without it; a
+ * review comment asking why → a comment line above it. Each runs the tests
+ * and submits.
+ */
+function laterRound(feedback: { kind: string; from: string; text: string }[], turn: number, results: string, testCommand: string | null): Response {
+  const ci = feedback[0]!.kind === "ci_failure";
+  if (ci && !feedback[0]!.text.includes("CI-LOG-MARKER")) return refuse(`the CI round did not get the failing log: ${feedback[0]!.text.slice(0, 300)}`);
+  if (!ci && !feedback[0]!.text.includes("why")) return refuse(`the review round did not get the comment: ${feedback[0]!.text.slice(0, 300)}`);
+  switch (turn) {
+    case 0:
+      return toolUse("read_file", { path: "src/checkout/totals.js", start_line: 38, end_line: 46 });
+    case 1:
+      if (ci) {
+        if (!results.includes("cart?.items ?? []")) return refuse(`the branch does not hold the first fix: ${results.slice(0, 300)}`);
+        return toolUse("edit_file", { path: "src/checkout/totals.js", old_string: NULL_SAFE, new_string: PLAIN });
+      }
+      if (!results.includes("cart ? cart.items : []")) return refuse(`the branch does not hold the CI round's commit: ${results.slice(0, 300)}`);
+      return toolUse("edit_file", { path: "src/checkout/totals.js", old_string: PLAIN, new_string: EXPLAINED });
+    case 2:
+      if (!results.includes("edited src/checkout/totals.js")) return refuse(`the edit failed: ${results.slice(0, 300)}`);
+      return toolUse("bash", { command: testCommand ?? "node --test" });
+    case 3:
+      if (!passing(results)) return refuse(`the payment-page test does not pass: ${results.slice(0, 300)}`);
+      return toolUse("submit_fix", {
+        summary: ci ? "computeTotals no longer uses ?? (CI's runtime lacks it)." : "Says why a missing cart reads as empty.",
+        root_cause: "hydrateCart returns null for a session without a cart.",
+        tests: ["test/checkout.test.js"],
+        commit_message: ci ? "Avoid ?? in computeTotals for the CI runtime" : "Explain the empty-cart default in computeTotals",
+      });
+  }
+  return refuse(`unexpected later-round turn ${turn}`);
 }

@@ -292,3 +292,20 @@ export const intakeOutbox = sqliteTable(
     index("intake_outbox_project_outcome").on(t.projectId, t.outcome),
   ],
 );
+
+/**
+ * Pull requests the fix loop opened: which report's fix run answers a
+ * webhook about pull request `number` of `repository` (owner/name) in a
+ * project. Written by the fix run when it opens the pull request.
+ */
+export const fixPulls = sqliteTable(
+  "fix_pulls",
+  {
+    projectId: text("project_id").notNull(),
+    repository: text("repository").notNull(),
+    number: integer("number").notNull(),
+    reportId: text("report_id").notNull(),
+    openedAt: integer("opened_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.repository, t.number] })],
+);

@@ -9,6 +9,12 @@
  *                      is given up (default 3); a fixer that stops is not retried
  *   FIX_RETRY_BASE_MS  backoff before the 2nd attempt; doubles each time (default 30000)
  *   FIX_TEST_TIMEOUT_S one test run's deadline in the sandbox (default 600)
+ *   FIX_MAX_CI_ROUNDS  rounds answering CI failures on an open pull request (default 3)
+ *   FIX_MAX_ROUNDS     rounds of the fixer per pull request in all, first fix included (default 6)
+ *   FIX_POLL_S         how often a watched pull request is looked at without a webhook (default 900)
+ *   FIX_TRUSTED_BOTS   review bots whose comments count as a trusted reviewer's, comma-separated
+ *                      logins (e.g. "coderabbitai[bot],greptile-apps[bot]"); other authors who are
+ *                      not the repository's owner, members or collaborators are shown, never obeyed
  *   NIGHTSHIFT_URL     where people open reports; pull requests link `${NIGHTSHIFT_URL}/reports/<id>`
  *                      (default http://127.0.0.1:8787)
  */
@@ -21,6 +27,10 @@ export interface FixEnv extends AgentFixEnv {
   FIX_MAX_ATTEMPTS?: string;
   FIX_RETRY_BASE_MS?: string;
   FIX_TEST_TIMEOUT_S?: string;
+  FIX_MAX_CI_ROUNDS?: string;
+  FIX_MAX_ROUNDS?: string;
+  FIX_POLL_S?: string;
+  FIX_TRUSTED_BOTS?: string;
   NIGHTSHIFT_URL?: string;
 }
 
@@ -36,7 +46,19 @@ export function fixerFromEnv(env: FixEnv, opts: { fetch?: typeof fetch } = {}): 
   return agentFixerFromEnv(env, opts);
 }
 
-export function fixSettings(env: FixEnv): { maxAttempts: number; baseMs: number; testTimeoutMs: number; linkBase: string } {
+export interface FixSettings {
+  maxAttempts: number;
+  baseMs: number;
+  testTimeoutMs: number;
+  linkBase: string;
+  maxCiRounds: number;
+  maxRounds: number;
+  pollMs: number;
+  /** lower-case logins */
+  trustedBots: string[];
+}
+
+export function fixSettings(env: FixEnv): FixSettings {
   const fail = (m: string) => new FixEnvError(m);
   const link = env.NIGHTSHIFT_URL?.trim() || DEFAULT_NIGHTSHIFT_URL;
   if (!/^https?:\/\/[^\s]+$/.test(link)) throw new FixEnvError(`NIGHTSHIFT_URL must be an http(s) URL, not '${link}'`);
@@ -45,5 +67,12 @@ export function fixSettings(env: FixEnv): { maxAttempts: number; baseMs: number;
     baseMs: positiveIntVar(env.FIX_RETRY_BASE_MS, 30_000, "FIX_RETRY_BASE_MS", fail),
     testTimeoutMs: positiveIntVar(env.FIX_TEST_TIMEOUT_S, 600, "FIX_TEST_TIMEOUT_S", fail) * 1000,
     linkBase: link.replace(/\/+$/, ""),
+    maxCiRounds: positiveIntVar(env.FIX_MAX_CI_ROUNDS, 3, "FIX_MAX_CI_ROUNDS", fail),
+    maxRounds: positiveIntVar(env.FIX_MAX_ROUNDS, 6, "FIX_MAX_ROUNDS", fail),
+    pollMs: positiveIntVar(env.FIX_POLL_S, 900, "FIX_POLL_S", fail) * 1000,
+    trustedBots: (env.FIX_TRUSTED_BOTS ?? "")
+      .split(",")
+      .map((l) => l.trim().toLowerCase())
+      .filter((l) => /^[a-z0-9][a-z0-9-]{0,38}(\[bot\])?$/.test(l)),
   };
 }

@@ -14,6 +14,9 @@
  * - failed CI (check_run, check_suite, workflow_run) and pull-request
  *   feedback (reviews, review comments, PR comments) → a `forge_events` row
  *   for the fix loop, once per delivery id; not a signal.
+ * - any event about a pull request the fix loop opened (CI finished, the pull
+ *   request closed or pushed, reviews and comments) also wakes its fix run
+ *   (fix/wake.ts), which reads the forge again: `fix_run` in the answer.
  * - anything else (any well-formed event name, e.g. `projects_v2_item`) →
  *   202, ignored, with the reason, as GitHub expects a 2xx for every delivery.
  * The answer is 202 `{event, action, signal | recorded | ignored}`.
@@ -35,6 +38,7 @@ import { listForgeEvents, recordForgeEvent } from "./github/forge-store";
 import { issueSignal } from "./github/issues";
 import { IssuesPayload, PingPayload } from "./github/payloads";
 import { verifyGithubSignature } from "./github/verify";
+import { wakeFixRun } from "../../fix/wake";
 
 /** X-GitHub-Delivery is a GUID; anything id-safe and short is accepted. */
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -114,14 +118,18 @@ export function githubRoutes() {
       return recorded.ok ? c.json({ event, action, signal: recorded.result }, 202) : recorded.response;
     }
 
+    // a pull request the fix loop opened: its fix run looks at the forge again
+    const fixRun = await wakeFixRun(c.env, project.id, event, payload, deliveryId);
+
     if (isForgeEvent(event)) {
       const decision = forgeEvent(event, payload);
       if (decision.kind === "invalid") return problem(c, 400, "invalid_payload", decision.detail);
-      if (decision.kind === "ignore") return c.json({ event, action, ignored: decision.reason }, 202);
+      if (decision.kind === "ignore") return c.json({ event, action, ignored: decision.reason, fix_run: fixRun }, 202);
       const stored = await recordForgeEvent(c.env.DB, project.id, deliveryId, decision.record);
-      return c.json({ event, action, recorded: { delivery_id: deliveryId, duplicate: !stored, outcome: decision.record.outcome } }, 202);
+      return c.json({ event, action, recorded: { delivery_id: deliveryId, duplicate: !stored, outcome: decision.record.outcome }, fix_run: fixRun }, 202);
     }
 
+    if (fixRun) return c.json({ event, action, fix_run: fixRun }, 202);
     return c.json({ event, action, ignored: `${event} is not an event nightshift uses` }, 202);
   });
 
