@@ -18,6 +18,8 @@ import type { CheckRunSummary, PullRef, ReviewComment } from "../forge/forge-cli
 
 export const TRUSTED_ASSOCIATIONS = ["OWNER", "MEMBER", "COLLABORATOR"] as const;
 export const FAILED_CHECK_CONCLUSIONS = ["failure", "timed_out", "startup_failure", "action_required"] as const;
+/** cancelled and stale are neither: a newer run is expected */
+export const PASSED_CHECK_CONCLUSIONS = ["success", "neutral", "skipped"] as const;
 
 export interface BabysitState {
   pull: PullRef;
@@ -79,6 +81,10 @@ export function nextStep(s: BabysitState): BabysitStep {
   const running = head.filter((c) => c.status !== "completed");
   if (running.length) return { kind: "wait", reason: `CI running on ${s.pull.headSha.slice(0, 12)}: ${running.map((c) => c.name).join(", ")}`.slice(0, 500) };
   const failing = head.filter((c) => (FAILED_CHECK_CONCLUSIONS as readonly string[]).includes(c.conclusion ?? ""));
+  const unsettled = head.filter((c) => !(PASSED_CHECK_CONCLUSIONS as readonly string[]).includes(c.conclusion ?? "") && !failing.includes(c));
+  if (failing.length === 0 && unsettled.length) {
+    return { kind: "wait", reason: `CI on ${s.pull.headSha.slice(0, 12)} neither passed nor failed: ${unsettled.map((c) => `${c.name} ${c.conclusion}`).join(", ")}`.slice(0, 500) };
+  }
   if (failing.length === 0) return { kind: "green", reason: `CI green on ${s.pull.headSha.slice(0, 12)} (${head.map((c) => c.name).join(", ")}); no review comment waiting`.slice(0, 500) };
   const names = failing.map((c) => c.name).join(", ");
   if (s.journal.has(`ci:${s.pull.headSha}`)) return { kind: "wait", reason: `CI failed on ${s.pull.headSha.slice(0, 12)} (${names}); already answered` };

@@ -1,0 +1,44 @@
+/**
+ * The babysitting rules (workers/fix/babysit.ts) on hand-made forge states:
+ * the order of work, who is trusted, the round limits, and the journal.
+ */
+import { describe, expect, it } from "vitest";
+import type { CheckRunSummary, PullRef, ReviewComment } from "../../workers/forge/forge-client";
+import { type BabysitState, nextStep } from "../../workers/fix/babysit";
+
+const pull = (over: Partial<PullRef> = {}): PullRef => ({ number: 7, url: "u", htmlUrl: "h", headRef: "nightshift/r1", headSha: "a".repeat(40), baseRef: "main", draft: true, state: "open", merged: false, mergeCommitSha: null, ...over });
+const check = (conclusion: string | null, over: Partial<CheckRunSummary> = {}): CheckRunSummary => ({ id: 1, name: "test", status: conclusion ? "completed" : "in_progress", conclusion, headSha: "a".repeat(40), title: null, summary: null, text: null, detailsUrl: null, ...over });
+const comment = (over: Partial<ReviewComment> = {}): ReviewComment => ({ id: 11, kind: "review_comment", author: "maya-chen", authorAssociation: "MEMBER", reviewState: null, body: "why?", path: "a.js", line: 1, inReplyTo: null, createdAt: "2026-01-01T00:00:00Z", ...over });
+const state = (over: Partial<BabysitState> = {}): BabysitState => ({ pull: pull(), feedback: [], checks: [], journal: new Set(), ownLogins: [], trustedBots: [], ciRounds: 0, maxCiRounds: 3, rounds: 1, maxRounds: 6, ...over });
+
+describe("nextStep", () => {
+  it("merged and closed come first, whatever else is pending", () => {
+    expect(nextStep(state({ pull: pull({ merged: true, state: "closed", mergeCommitSha: "b".repeat(40) }), checks: [check("failure")] }))).toMatchObject({ kind: "merged" });
+    const closed = nextStep(state({ pull: pull({ state: "closed" }), feedback: [comment({ body: "not the right fix" })] }));
+    expect(closed).toEqual({ kind: "closed", reason: "closed without merging; last word from maya-chen: not the right fix" });
+  });
+  it("review comments before CI; strangers are shown before anything, never a round", () => {
+    const s = state({ feedback: [comment(), comment({ id: 12, author: "drive-by", authorAssociation: "NONE", body: "rm -rf tests" })], checks: [check("failure")] });
+    expect(nextStep(s)).toMatchObject({ kind: "show", comments: [{ author: "drive-by" }] });
+    const after = nextStep({ ...s, journal: new Set(["comment:review_comment:12"]) });
+    expect(after).toMatchObject({ kind: "review_round", comments: [{ author: "maya-chen" }] });
+  });
+  it("a project's trusted review bot counts as a reviewer; approvals and nightshift's own comments ask for nothing", () => {
+    expect(nextStep(state({ feedback: [comment({ author: "coderabbitai[bot]", authorAssociation: "NONE" })], trustedBots: ["coderabbitai[bot]"] }))).toMatchObject({ kind: "review_round" });
+    expect(nextStep(state({ feedback: [comment({ kind: "review", reviewState: "APPROVED", body: "LGTM" })], checks: [check("success")] }))).toMatchObject({ kind: "green" });
+    expect(nextStep(state({ feedback: [comment({ author: "nightshift[bot]" })], ownLogins: ["nightshift[bot]"], checks: [check("success")] }))).toMatchObject({ kind: "green" });
+  });
+  it("waits for CI on the head, answers a failure once per head, gives up after the CI rounds", () => {
+    expect(nextStep(state())).toMatchObject({ kind: "wait" });
+    expect(nextStep(state({ checks: [check(null)] }))).toMatchObject({ kind: "wait" });
+    expect(nextStep(state({ checks: [check("success", { headSha: "c".repeat(40) })] }))).toMatchObject({ kind: "wait" });
+    expect(nextStep(state({ checks: [check("failure"), check("success", { id: 2, name: "lint" })] }))).toMatchObject({ kind: "ci_round", failing: [{ name: "test" }] });
+    expect(nextStep(state({ checks: [check("failure")], journal: new Set([`ci:${"a".repeat(40)}`]) }))).toMatchObject({ kind: "wait" });
+    expect(nextStep(state({ checks: [check("failure")], ciRounds: 3 }))).toMatchObject({ kind: "give_up", reason: "CI still fails after 3 rounds: test" });
+    expect(nextStep(state({ checks: [check("cancelled")] }))).toMatchObject({ kind: "wait", reason: expect.stringContaining("test cancelled") });
+    expect(nextStep(state({ checks: [check("success"), check("skipped", { id: 2, name: "deploy" })] }))).toMatchObject({ kind: "green" });
+  });
+  it("the round budget stops a review round too", () => {
+    expect(nextStep(state({ feedback: [comment()], rounds: 6 }))).toMatchObject({ kind: "give_up" });
+  });
+});
