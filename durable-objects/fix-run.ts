@@ -30,6 +30,10 @@
  * FIX_MAX_CI_ROUNDS rounds for CI and FIX_MAX_ROUNDS in all; green when CI
  * passed and nothing trusted waits. The journal (handled comments, answered
  * heads, deliveries) makes redelivered webhooks harmless.
+ *
+ * Outcomes: merged → `soaking` for FIX_SOAK_DAYS; signals joining the report
+ * meanwhile (`recurred`, from the report) → regressed; none → verified.
+ * Closed without merging → closed, with the last trusted word as the reason.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { RunRecord } from "../workers/agent/run-record";
@@ -55,7 +59,7 @@ import { workspaceFromEnv } from "../workers/workspace/from-env";
 
 export const FIX_DIR = "/workspace/repo";
 
-type RunState = "queued" | "running" | "watching" | "done" | "failed";
+type RunState = "queued" | "running" | "watching" | "soaking" | "done" | "failed";
 
 interface Row {
   project: string;
@@ -86,6 +90,7 @@ interface Row {
   cost: string | null;
   ignored: string | null;
   errors: number;
+  soak_until: number | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -130,7 +135,7 @@ export class FixRunObject extends DurableObject<Env> {
         last_error TEXT, branch TEXT, base_branch TEXT, commit_sha TEXT, pushes INTEGER NOT NULL DEFAULT 0, pull TEXT,
         tests TEXT, run_record TEXT, warnings TEXT, delivered INTEGER NOT NULL DEFAULT 0,
         repository TEXT, pull_number INTEGER, rounds INTEGER NOT NULL DEFAULT 0, ci_rounds INTEGER NOT NULL DEFAULT 0,
-        cost TEXT, ignored TEXT, errors INTEGER NOT NULL DEFAULT 0);
+        cost TEXT, ignored TEXT, errors INTEGER NOT NULL DEFAULT 0, soak_until INTEGER);
       CREATE TABLE IF NOT EXISTS journal (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
     `);
   }
@@ -175,10 +180,33 @@ export class FixRunObject extends DurableObject<Env> {
     return { woke: true };
   }
 
+  /**
+   * Signals joined the report while its merged fix soaks: the problem came
+   * back after the deploy. The fix is marked regressed and the report shows it
+   * (the inbox flags it for a person); outside the soak window nothing changes.
+   */
+  async recurred(input: { at: number; signals: number }): Promise<{ regressed: boolean }> {
+    const row = this.row();
+    if (!row || row.state !== "soaking") return { regressed: false };
+    this.finish("done", "regressed", null, `the problem came back after the merge: ${input.signals} new signal${input.signals === 1 ? "" : "s"} at ${new Date(input.at).toISOString()} joined the report within the soak window`);
+    await this.ctx.storage.deleteAlarm();
+    await this.deliver();
+    return { regressed: true };
+  }
+
   async alarm(): Promise<void> {
     const row = this.row();
     if (!row) return;
     if (row.state === "watching") return this.watch(row);
+    if (row.state === "soaking") {
+      if (Date.now() >= (row.soak_until ?? 0)) {
+        this.finish("done", "verified", null, `no signal of this problem in the ${Math.round(fixSettings(this.env).soakMs / 86_400_000)} days after the merge`);
+      } else {
+        await this.ctx.storage.setAlarm(row.soak_until!);
+      }
+      if (!this.row()!.delivered) await this.deliver();
+      return;
+    }
     if (row.state === "done" || row.state === "failed") {
       if (!row.delivered) await this.deliver();
       return;
@@ -295,9 +323,16 @@ export class FixRunObject extends DurableObject<Env> {
       });
       this.sql.exec("UPDATE run SET pull = ?, errors = 0", JSON.stringify(pullView(pull)));
       switch (step.kind) {
-        case "merged":
+        case "merged": {
+          // soaking: signals of this problem arriving now mean the fix did not hold (recurred)
+          const until = Date.now() + policy.soakMs;
+          this.finish("soaking", "merged", null, `${step.reason}; watching for the problem to come back until ${new Date(until).toISOString()}`);
+          this.sql.exec("UPDATE run SET soak_until = ?", until);
+          await this.ctx.storage.setAlarm(until);
+          break;
+        }
         case "closed":
-          this.finish("done", step.kind, null, step.reason);
+          this.finish("done", "closed", null, step.reason);
           break;
         case "give_up":
           this.finish("done", "stopped", null, step.reason);

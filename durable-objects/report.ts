@@ -218,6 +218,11 @@ export class ReportObject extends DurableObject<Env> {
     await this.maybePromote(input.threshold, "weight crossed the threshold");
     // a report already in the inbox shows its new weight and how much arrived since research
     if (added > 0 && INBOX_STATES.includes(this.meta()!.state)) await this.notifyInbox();
+    // the problem came back after its fix was merged: the fix run decides whether that is a regression
+    const fix = this.meta()!.fix;
+    if (added > 0 && fix && (JSON.parse(fix) as FixSummary).status === "merged" && this.env.FIX_RUNS) {
+      await this.env.FIX_RUNS.get(this.env.FIX_RUNS.idFromName(input.reportId)).recurred({ at: now, signals: added });
+    }
     return this.listing();
   }
 

@@ -7,7 +7,8 @@
  *   fenced), a second commit is pushed; the same delivery again → nothing;
  *   CI passes → green; a stranger's comment → shown, never obeyed; a
  *   member's review comment → a round, a third commit, a reply in the thread;
- *   the pull request merged → merged.
+ *   the pull request merged → merged; the same crash arriving afterwards →
+ *   regressed.
  */
 import { env, SELF } from "cloudflare:test";
 import { sign } from "@octokit/webhooks-methods";
@@ -19,11 +20,13 @@ import type { FixTurnLog } from "./scripted-fix-model";
 
 const SECRET = "fix-babysit-webhook-secret";
 const PROJECT = "fx-sit";
+/** this file's own copy of the sample app on the forge (the other file's main stays unmerged) */
+const REPO = "sample-app-sit";
 const stream = inject("sampleStream");
 const demo = (id: string) => stream.find((x) => x.id === id)!;
 
 async function control(action: string, body: Record<string, unknown>): Promise<{ result: any; webhooks: { name: string; payload: unknown }[] }> {
-  const res = await fetch(`http://forge-control.test/${action}`, { method: "POST", body: JSON.stringify({ owner: "shop", repo: "sample-app", ...body }) });
+  const res = await fetch(`http://forge-control.test/${action}`, { method: "POST", body: JSON.stringify({ owner: "shop", repo: REPO, ...body }) });
   const json = (await res.json()) as any;
   expect(res.status, JSON.stringify(json)).toBe(200);
   return json;
@@ -63,7 +66,7 @@ describe("babysitting the fix's pull request", () => {
     const key = await createProject(PROJECT, 2);
     const patch = await api(key, "/v1/project", {
       method: "PATCH",
-      body: JSON.stringify({ github_webhook_secret: SECRET, repository: { url: inject("forgeRepoUrl"), default_branch: "main", test_command: "node --test" } }),
+      body: JSON.stringify({ github_webhook_secret: SECRET, repository: { url: inject("forgeRepoUrl").replace("/sample-app.git", `/${REPO}.git`), default_branch: "main", test_command: "node --test" } }),
     });
     expect(patch.status, await patch.clone().text()).toBe(200);
     await deliver(["s01", "s04", "s32"].map((id) => message(PROJECT, { id: `${id}-sit`, source_product: demo(id).source_product, source_type: demo(id).source_type, content: demo(id).content })));
@@ -125,5 +128,14 @@ describe("babysitting the fix's pull request", () => {
     expect(end.reason).toContain("merged");
     const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null }[] };
     expect(inbox.ready.find((e) => e.report_id === id)?.fix?.status).toBe("merged");
+
+    // after the "deploy", the same crash arrives again: regressed, and the inbox says so
+    await deliver([message(PROJECT, { id: "s01-after-merge", source_product: demo("s01").source_product, source_type: demo("s01").source_type, content: demo("s01").content })]);
+    const back = await env.DB.prepare("SELECT report_id FROM signals WHERE project_id = ? AND id = ?").bind(PROJECT, "s01-after-merge").first<{ report_id: string }>();
+    expect(back?.report_id).toBe(id);
+    const regressed = await until(id, (f) => f.status === "regressed", "regressed");
+    expect(regressed.reason).toContain("came back after the merge");
+    const flagged = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null }[] };
+    expect(flagged.ready.find((e) => e.report_id === id)?.fix?.status).toBe("regressed");
   });
 });

@@ -17,7 +17,7 @@ import { FORGE_TOKEN } from "./forge-token";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** the sample app on the local forge: http://127.0.0.1:<port>/shop/sample-app.git */
+    /** the sample app on the local forge: http://127.0.0.1:<port>/shop/sample-app.git (babysit.test.ts: shop/sample-app-sit) */
     forgeRepoUrl: string;
     /** the forge's own origin, to read its state from Node-side helpers */
     forgeUrl: string;
@@ -28,7 +28,8 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "nightshift-fix-test-"));
   const sample = makeSampleRepo(join(dir, "sample"));
   const forge = await startLocalForge({ root: join(dir, "forge"), token: FORGE_TOKEN });
-  forge.createRepo("shop", "sample-app", sample);
+  // one repository per test file: a merge in one must not change another's main
+  for (const name of ["sample-app", "sample-app-sit"]) forge.createRepo("shop", name, sample);
   process.env.NIGHTSHIFT_TEST_FORGE_URL = forge.url;
   // the control channel (fix-outbound.ts: http://forge-control.test) plays people on this forge
   (globalThis as { __nightshiftFixForge?: typeof forge }).__nightshiftFixForge = forge;

@@ -12,6 +12,8 @@
  *   FIX_MAX_CI_ROUNDS  rounds answering CI failures on an open pull request (default 3)
  *   FIX_MAX_ROUNDS     rounds of the fixer per pull request in all, first fix included (default 6)
  *   FIX_POLL_S         how often a watched pull request is looked at without a webhook (default 900)
+ *   FIX_SOAK_DAYS      after a merge, how long the report's signals coming back mean a regression
+ *                      (default 7); then the fix is verified
  *   FIX_TRUSTED_BOTS   review bots whose comments count as a trusted reviewer's, comma-separated
  *                      logins (e.g. "coderabbitai[bot],greptile-apps[bot]"); other authors who are
  *                      not the repository's owner, members or collaborators are shown, never obeyed
@@ -31,6 +33,7 @@ export interface FixEnv extends AgentFixEnv {
   FIX_MAX_ROUNDS?: string;
   FIX_POLL_S?: string;
   FIX_TRUSTED_BOTS?: string;
+  FIX_SOAK_DAYS?: string;
   NIGHTSHIFT_URL?: string;
 }
 
@@ -54,6 +57,7 @@ export interface FixSettings {
   maxCiRounds: number;
   maxRounds: number;
   pollMs: number;
+  soakMs: number;
   /** lower-case logins */
   trustedBots: string[];
 }
@@ -70,6 +74,7 @@ export function fixSettings(env: FixEnv): FixSettings {
     maxCiRounds: positiveIntVar(env.FIX_MAX_CI_ROUNDS, 3, "FIX_MAX_CI_ROUNDS", fail),
     maxRounds: positiveIntVar(env.FIX_MAX_ROUNDS, 6, "FIX_MAX_ROUNDS", fail),
     pollMs: positiveIntVar(env.FIX_POLL_S, 900, "FIX_POLL_S", fail) * 1000,
+    soakMs: positiveIntVar(env.FIX_SOAK_DAYS, 7, "FIX_SOAK_DAYS", fail) * 86_400_000,
     trustedBots: (env.FIX_TRUSTED_BOTS ?? "")
       .split(",")
       .map((l) => l.trim().toLowerCase())

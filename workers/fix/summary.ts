@@ -14,13 +14,15 @@
  *   pr_open             — a draft pull request is open, waiting for CI (babysitting)
  *   green               — CI passed on the head and no trusted review comment waits: ready for a person
  *   merged, closed      — a person merged it, or closed it without merging (`reason` quotes them)
+ *   regressed           — merged, and the problem's signals came back within the soak window
+ *   verified            — merged, and nothing came back within the soak window
  *   failed              — errors after every attempt; `reason` has the last one
  *   stale               — the report was no longer ready when the run started
  */
 import type { RunSummary } from "../research/result";
 import type { FixOutcome } from "./write-fix";
 
-export const FIX_STATUSES = ["queued", "running", "needs_llm_key", "no_forge", "stopped", "pr_open", "green", "merged", "closed", "failed", "stale"] as const;
+export const FIX_STATUSES = ["queued", "running", "needs_llm_key", "no_forge", "stopped", "pr_open", "green", "merged", "closed", "regressed", "verified", "failed", "stale"] as const;
 export type FixStatus = (typeof FIX_STATUSES)[number];
 
 export interface TestTally {
