@@ -189,7 +189,8 @@ export const ROUTES: Route[] = [
   route("GET", "/repos/{owner}/{repo}/actions/jobs/{job_id}/logs", (c) => {
     const key = c.store.jobLogKey(c.owner, c.repo, num(c, "job_id"));
     if (!key) throw new StoreError(404, "Not Found");
-    return { status: 302, redirect: `${c.store.baseUrl}${LOG_PREFIX}${key}` };
+    // path-only, so it resolves against whatever origin the client reached the forge by (a proxy, a test outbound)
+    return { status: 302, redirect: `${LOG_PREFIX}${key}` };
   }),
 ];
 
