@@ -83,6 +83,17 @@ export interface GitServer {
 
 const SERVICES = new Set(["git-upload-pack", "git-receive-pack"]);
 
+/** Kills a backend and the git processes it started (its process group), and closes our pipe ends. */
+function killBackend(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    else child.kill("SIGKILL");
+  } catch {
+    child.kill("SIGKILL"); // the group is gone already, or was never made
+  }
+  child.stdin?.destroy();
+}
+
 export async function startGitServer(options: GitServerOptions): Promise<GitServer> {
   const root = resolve(options.root);
   mkdirSync(root, { recursive: true });
@@ -159,7 +170,10 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       const protocol = req.headers["git-protocol"];
       if (typeof protocol === "string" && protocol.length <= 256 && /^[\x20-\x7e]*$/.test(protocol)) env.HTTP_GIT_PROTOCOL = protocol;
 
-      const child = spawn("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "pipe"] });
+      // its own process group: http-backend runs git-receive-pack / git-upload-pack as children that
+      // share its pipes, and killing only http-backend would leave them holding stdout open (no
+      // "close", the push lock held) while they wait for a request body that never ends
+      const child = spawn("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
       children.add(child);
       const parser = new CgiResponseParser();
       let headed = false;
@@ -168,7 +182,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       const fail = (status: number, message: string) => {
         if (failed) return;
         failed = true;
-        child.kill("SIGKILL");
+        killBackend(child);
         deny(res, status, message);
       };
 
@@ -183,7 +197,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       // a client that goes away (or the server's request timeout) ends the backend, and with it a held push lock
       // (it may have gone already, while the push waited for the lock or read the refs)
       const gone = () => {
-        if (!res.writableFinished && child.exitCode === null) child.kill("SIGKILL");
+        if (!res.writableFinished && child.exitCode === null) killBackend(child);
       };
       if (res.destroyed || req.socket.destroyed) gone();
       else res.on("close", gone);
@@ -289,7 +303,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     createRepo: (owner, name, fromDir) => createRepo(root, owner, name, fromDir),
     stop: () =>
       new Promise<void>((ok) => {
-        for (const child of children) child.kill("SIGKILL");
+        for (const child of children) killBackend(child);
         server.close(() => ok());
         server.closeAllConnections();
       }),

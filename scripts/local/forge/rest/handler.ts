@@ -60,6 +60,7 @@ interface Route {
 
 const num = (call: Call, name: string) => Number(call.params[name]);
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const isOutput = (v: unknown): v is { title?: string; summary?: string; text?: string } => typeof v === "object" && v !== null && !Array.isArray(v);
 const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 function route(method: string, template: string, run: Route["run"]): Route {
@@ -150,19 +151,46 @@ export const ROUTES: Route[] = [
     json: c.store.checkRunJson(c.store.getCheckRun(c.owner, c.repo, num(c, "check_run_id"))),
   })),
   route("POST", "/repos/{owner}/{repo}/check-runs", (c) => {
-    const b = c.body as Record<string, never>;
+    const b = c.body;
     const app = c.store.botLogin.replace(/\[bot\]$/, "");
-    const run = c.store.createCheckRun(c.owner, c.repo, { ...b, name: String(b.name), head_sha: String(b.head_sha) }, app);
+    // only the documented fields: the store's local-only ones (id, run_id, …) never come from a request
+    const run = c.store.createCheckRun(
+      c.owner,
+      c.repo,
+      {
+        name: String(b.name),
+        head_sha: String(b.head_sha),
+        status: str(b.status),
+        conclusion: str(b.conclusion),
+        details_url: str(b.details_url),
+        external_id: str(b.external_id),
+        started_at: str(b.started_at),
+        completed_at: str(b.completed_at),
+        output: isOutput(b.output) ? b.output : undefined,
+      },
+      app,
+    );
     return { status: 201, json: c.store.checkRunJson(run) };
   }),
   route("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}", (c) => {
-    const run = c.store.updateCheckRun(c.owner, c.repo, num(c, "check_run_id"), c.body as Record<string, never>);
+    const b = c.body;
+    const run = c.store.updateCheckRun(c.owner, c.repo, num(c, "check_run_id"), {
+      name: str(b.name),
+      details_url: str(b.details_url),
+      external_id: str(b.external_id),
+      status: str(b.status),
+      conclusion: str(b.conclusion),
+      started_at: str(b.started_at),
+      completed_at: str(b.completed_at),
+      output: isOutput(b.output) ? b.output : undefined,
+    });
     return { status: 200, json: c.store.checkRunJson(run) };
   }),
   route("GET", "/repos/{owner}/{repo}/actions/jobs/{job_id}/logs", (c) => {
     const key = c.store.jobLogKey(c.owner, c.repo, num(c, "job_id"));
     if (!key) throw new StoreError(404, "Not Found");
-    return { status: 302, redirect: `${c.store.baseUrl}${LOG_PREFIX}${key}` };
+    // path-only, so it resolves against whatever origin the client reached the forge by (a proxy, a test outbound)
+    return { status: 302, redirect: `${LOG_PREFIX}${key}` };
   }),
 ];
 

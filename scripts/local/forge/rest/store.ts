@@ -8,7 +8,8 @@
  *   what a local CI, tests and the demo call directly: `createCheckRun` /
  *   `completeCheckRun` (with the job's log), `addReview` /
  *   `addReviewComment` / `addIssueComment` as any user with any
- *   author_association (a human reviewer), `mergePull` (the human merge).
+ *   author_association (a human reviewer), `mergePull` (the human merge);
+ *   `checksSink()` / `pullsFor` plug the local CI (scripts/local/ci) in.
  * - Branch heads come from the git repository: opening a pull request reads
  *   its head and base refs; `onPush` (wired to the git server's `push`
  *   events) moves the head sha of open pull requests on that branch and
@@ -26,6 +27,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import type { ChecksSink, LocalCheckRun } from "../../ci/local-ci";
+import type { CiPullRef } from "../../ci/webhook-payloads";
 import type { PushEvent } from "../git-server";
 import { readRefs, repoDir, repoExists } from "../repos";
 import { mergeInBare } from "./merge";
@@ -64,6 +67,10 @@ export interface NewCheckRun {
   started_at?: string;
   completed_at?: string;
   output?: Partial<CheckRunOutput>;
+  /** local only (never from a request body): the ids the local CI already gave the run, its suite and its workflow run */
+  id?: number;
+  check_suite_id?: number;
+  run_id?: number;
 }
 
 export interface CheckRunPatch {
@@ -138,6 +145,14 @@ export class LocalForgeStore {
 
   private id(): number {
     return this.nextId++;
+  }
+
+  /** an id the caller chose (the store's own ids then stay above it), else a new one */
+  private given(id: number | undefined): number {
+    if (id === undefined) return this.id();
+    if (!Number.isSafeInteger(id) || id <= 0) throw new StoreError(422, `bad id ${id}`);
+    this.nextId = Math.max(this.nextId, id + 1);
+    return id;
   }
 
   /** the bot user the forge token acts as */
@@ -536,9 +551,10 @@ export class LocalForgeStore {
   createCheckRun(owner: string, name: string, input: NewCheckRun, app = "github-actions"): CheckRunRecord {
     this.repo(owner, name);
     if (!SHA.test(input.head_sha)) throw new StoreError(422, "Validation Failed", [{ resource: "CheckRun", field: "head_sha", code: "invalid" }]);
-    const id = this.id();
+    if (input.id !== undefined && this.checkRuns.has(input.id)) throw new StoreError(422, `check run ${input.id} exists`);
+    const id = this.given(input.id);
     const actions = app === "github-actions";
-    const runId = actions ? this.id() : null;
+    const runId = actions ? this.given(input.run_id) : null;
     const now = this.now();
     const run: CheckRunRecord = {
       id,
@@ -556,7 +572,7 @@ export class LocalForgeStore {
       appSlug: app,
       runId,
       jobId: actions ? id : null,
-      checkSuiteId: this.id(),
+      checkSuiteId: this.given(input.check_suite_id),
     };
     // a completed run without a conclusion is refused before it exists
     this.applyCheckRun(run, { output: input.output, conclusion: input.conclusion ?? undefined, completed_at: input.completed_at, status: input.status });
@@ -654,6 +670,49 @@ export class LocalForgeStore {
       runs = [...newest.values()];
     }
     return runs.sort((a, b) => b.id - a.id);
+  }
+
+  /**
+   * The local CI's ChecksSink (scripts/local/ci/local-ci.ts): its check runs
+   * land here under the CI's own ids (the ids its webhooks carry), as
+   * github-actions jobs (job id = check run id, run id = its workflow run),
+   * with the test output as the job log. Start the CI with a `firstId` above
+   * the ids this store has handed out (e.g. 1_000_000), as both count up.
+   */
+  checksSink(): ChecksSink {
+    const create = (run: LocalCheckRun) =>
+      this.createCheckRun(run.owner, run.repo, {
+        id: run.id,
+        run_id: run.workflowRunId,
+        check_suite_id: run.checkSuiteId,
+        name: run.name,
+        head_sha: run.headSha,
+        status: "in_progress",
+        started_at: run.startedAt,
+        output: run.output,
+      });
+    return {
+      created: (run) => void create(run),
+      completed: (run) => {
+        if (!this.checkRuns.has(run.id)) create(run);
+        this.setJobLog(run.id, run.log);
+        this.updateCheckRun(run.owner, run.repo, run.id, {
+          status: "completed",
+          conclusion: run.conclusion ?? "neutral",
+          completed_at: run.completedAt ?? undefined,
+          output: { title: run.output.title, summary: run.output.summary, text: run.output.text ?? undefined },
+        });
+      },
+    };
+  }
+
+  /** the local CI's `pullsFor`: open pull requests from `branch` */
+  pullsFor(owner: string, name: string, sha: string, branch: string): CiPullRef[] {
+    const repo = this.repos.get(`${owner}/${name}`);
+    if (!repo) return [];
+    return [...repo.pulls.values()]
+      .filter((p) => p.state === "open" && p.headRef === branch)
+      .map((p) => ({ number: p.number, headRef: p.headRef, baseRef: p.baseRef, baseSha: p.baseSha, headSha: sha }));
   }
 
   /** the download key of a job's log (GET …/actions/jobs/{id}/logs redirects to it), or null */
