@@ -91,6 +91,8 @@ interface Row {
   ignored: string | null;
   errors: number;
   soak_until: number | null;
+  /** every round's agent run, oldest first (JSON) */
+  runs: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -135,7 +137,7 @@ export class FixRunObject extends DurableObject<Env> {
         last_error TEXT, branch TEXT, base_branch TEXT, commit_sha TEXT, pushes INTEGER NOT NULL DEFAULT 0, pull TEXT,
         tests TEXT, run_record TEXT, warnings TEXT, delivered INTEGER NOT NULL DEFAULT 0,
         repository TEXT, pull_number INTEGER, rounds INTEGER NOT NULL DEFAULT 0, ci_rounds INTEGER NOT NULL DEFAULT 0,
-        cost TEXT, ignored TEXT, errors INTEGER NOT NULL DEFAULT 0, soak_until INTEGER);
+        cost TEXT, ignored TEXT, errors INTEGER NOT NULL DEFAULT 0, soak_until INTEGER, runs TEXT);
       CREATE TABLE IF NOT EXISTS journal (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
     `);
   }
@@ -159,10 +161,16 @@ export class FixRunObject extends DurableObject<Env> {
     return this.view();
   }
 
-  /** The fix agent's recorded run (every tool call and result); null before one ran. */
+  /** The fix agent's latest recorded run (every tool call and result); null before one ran. */
   async record(): Promise<RunRecord | null> {
     const row = this.row();
     return row?.run_record ? (JSON.parse(row.run_record) as RunRecord) : null;
+  }
+
+  /** Every round's recorded run, oldest first: the first fix, then each answer to CI or a review. */
+  async records(): Promise<RunRecord[]> {
+    const row = this.row();
+    return row?.runs ? (JSON.parse(row.runs) as RunRecord[]) : [];
   }
 
   /**
@@ -429,7 +437,9 @@ export class FixRunObject extends DurableObject<Env> {
     cost.input_tokens += run.input_tokens;
     cost.output_tokens += run.output_tokens;
     cost.cost_usd = Math.round((cost.cost_usd + run.cost_usd) * 1e6) / 1e6;
-    this.sql.exec("UPDATE run SET run_record = ?, cost = ?", JSON.stringify(run), JSON.stringify(cost));
+    const runs = row.runs ? (JSON.parse(row.runs) as RunRecord[]) : [];
+    runs.push(run);
+    this.sql.exec("UPDATE run SET run_record = ?, cost = ?, runs = ?", JSON.stringify(run), JSON.stringify(cost), JSON.stringify(runs.slice(-12)));
   }
 
   private journal(key: string): void {

@@ -433,9 +433,8 @@ export class ReportObject extends DurableObject<Env> {
   async fixUpdate(summary: FixSummary): Promise<void> {
     const meta = this.meta();
     if (!meta) return;
-    const before = meta.fix ? (JSON.parse(meta.fix) as FixSummary) : null;
+    // the fix run keeps its own history (GET /v1/reports/:id/fix-run); the report's history is its states'
     this.sql.exec("UPDATE meta SET fix = ?, fix_started = 1, updated_at = ?", JSON.stringify(summary), Date.now());
-    if (before?.status !== summary.status) this.record(meta.state, meta.state, `fix ${summary.status}: ${summary.reason}`.slice(0, 1000));
     await this.notifyInbox();
   }
 

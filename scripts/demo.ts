@@ -117,11 +117,14 @@ async function main(): Promise<void> {
       return rs.some((r) => r.state === "candidate" || r.state === "researching") ? undefined : true;
     });
 
+    // every ready report starts its fix run; without an LLM key it stops at once and says so
+    const getInbox = async () => (await (await fetch(`${base}/v1/inbox`, { headers: auth })).json()) as { needs_input: InboxItem[]; ready: InboxItem[] };
+    await waitFor("the fix runs of ready reports to report", async () => {
+      const ib = await getInbox();
+      return ib.ready.every((it) => it.fix && !["queued", "running"].includes(it.fix.status)) ? true : undefined;
+    });
     const reports = await getReports();
-    const inbox = (await (await fetch(`${base}/v1/inbox`, { headers: auth })).json()) as {
-      needs_input: InboxItem[];
-      ready: InboxItem[];
-    };
+    const inbox = await getInbox();
     const droppedList = (await (await fetch(`${base}/v1/dropped`, { headers: auth })).json()) as { dropped: { id: string; reason: string; detail: string }[] };
 
     console.log(`\n${reports.length} reports from ${accepted} signals`);
@@ -153,6 +156,7 @@ interface InboxItem {
   reason: string;
   signals_since_research: number;
   research: { priority: string | null; confidence: number; where: string[]; reviewers: string[]; question: string | null; already_addressed: string | null } | null;
+  fix?: { status: string; reason: string; pull: { number: number; html_url: string } | null } | null;
   evidence: {
     summary: string;
     counts_by_source: Record<string, number>;
@@ -174,6 +178,7 @@ function printItem(it: InboxItem): void {
   if (r?.question) console.log(`    question ${show(r.question)}`);
   if (r?.where.length) console.log(`    code     ${r.where.map(show).join("; ")}`);
   if (r?.reviewers.length) console.log(`    review   ${r.reviewers.map(show).join(", ")}`);
+  if (it.fix) console.log(`    fix      ${show(it.fix.status)}${it.fix.pull ? ` #${it.fix.pull.number} ${show(it.fix.pull.html_url)}` : ""}: ${show(it.fix.reason).slice(0, 160)}`);
   console.log(`    summary  ${show(e.summary)}`);
   console.log(`    sources  ${Object.entries(e.counts_by_source).map(([k, v]) => `${show(k)}=${v}`).join(" ")}`);
   if (e.top_frames.length) console.log(`    frames   ${e.top_frames.map((f) => `${show(f.value)} ×${f.count}`).join("; ")}`);

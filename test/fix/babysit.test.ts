@@ -94,7 +94,7 @@ describe("babysitting the fix's pull request", () => {
 
     // the same delivery again: the journal makes it a no-op
     const again = await post(red.webhooks.filter((w) => w.name === "check_run"), delivery);
-    expect(again.at(-1).fix_run).toBeNull();
+    expect(again.at(-1).fix_run).toBeUndefined();
 
     // CI passes on the new head: green
     const green = await control("check-run", { name: "test", head_sha: head2, conclusion: "success", summary: "17 passed, 0 failed" });
@@ -135,6 +135,8 @@ describe("babysitting the fix's pull request", () => {
     expect(back?.report_id).toBe(id);
     const regressed = await until(id, (f) => f.status === "regressed", "regressed");
     expect(regressed.reason).toContain("came back after the merge");
+    const runs = (await (await api(key, `/v1/reports/${id}/fix-run`)).json()) as { runs: { purpose: string; stop_reason: string }[] };
+    expect(runs.runs.map((r) => r.stop_reason)).toEqual(["done", "done", "done"]);
     const flagged = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null }[] };
     expect(flagged.ready.find((e) => e.report_id === id)?.fix?.status).toBe("regressed");
   });

@@ -9,6 +9,7 @@
  * `GET /v1/dead-letters` (messages the consumer gave up on, with reasons).
  */
 import { Hono } from "hono";
+import type { RunRecord } from "../agent/run-record";
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { deadLetters, droppedSignals, reports } from "../db/schema";
@@ -83,7 +84,7 @@ export function readRoutes() {
     return c.json({ report: id, key, run: record });
   });
 
-  /** A report's fix run: its status and pull request, and the fix agent's recorded run when one ran. */
+  /** A report's fix run: its status and pull request, the fix agent's latest recorded run (`run`) and every round's (`runs`). */
   app.get("/v1/reports/:id/fix-run", async (c) => {
     const id = c.req.param("id");
     const found = await readReport(c.env, c.get("project").id, id);
@@ -91,9 +92,11 @@ export function readRoutes() {
     if (found.kind === "not_found") return problem(c, 404, "report_not_found", `no report ${id} in this project`);
     if (!found.view.fix || !c.env.FIX_RUNS) return problem(c, 404, "no_fix_run", `report ${id} has no fix run`);
     const stub = c.env.FIX_RUNS.get(c.env.FIX_RUNS.idFromName(id));
-    const [view, record] = await Promise.all([stub.snapshot(), stub.record()]);
+    const [view, records] = await Promise.all([stub.snapshot(), stub.records()]);
+    // the RPC type of a record's `unknown` tool inputs collapses; the value is the RunRecord[] sent
+    const runs = records as unknown as RunRecord[];
     if (!view) return problem(c, 404, "no_fix_run", `report ${id} has no fix run`);
-    return c.json({ report: id, fix: view, run: record });
+    return c.json({ report: id, fix: view, run: runs.at(-1) ?? null, runs });
   });
 
   app.get("/v1/dropped", async (c) => {

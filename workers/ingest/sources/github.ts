@@ -120,13 +120,14 @@ export function githubRoutes() {
 
     // a pull request the fix loop opened: its fix run looks at the forge again
     const fixRun = await wakeFixRun(c.env, project.id, event, payload, deliveryId);
+    const woke = fixRun ? { fix_run: fixRun } : {};
 
     if (isForgeEvent(event)) {
       const decision = forgeEvent(event, payload);
       if (decision.kind === "invalid") return problem(c, 400, "invalid_payload", decision.detail);
-      if (decision.kind === "ignore") return c.json({ event, action, ignored: decision.reason, fix_run: fixRun }, 202);
+      if (decision.kind === "ignore") return c.json({ event, action, ignored: decision.reason, ...woke }, 202);
       const stored = await recordForgeEvent(c.env.DB, project.id, deliveryId, decision.record);
-      return c.json({ event, action, recorded: { delivery_id: deliveryId, duplicate: !stored, outcome: decision.record.outcome }, fix_run: fixRun }, 202);
+      return c.json({ event, action, recorded: { delivery_id: deliveryId, duplicate: !stored, outcome: decision.record.outcome }, ...woke }, 202);
     }
 
     if (fixRun) return c.json({ event, action, fix_run: fixRun }, 202);
