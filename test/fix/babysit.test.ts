@@ -135,6 +135,8 @@ describe("babysitting the fix's pull request", () => {
     expect(back?.report_id).toBe(id);
     const regressed = await until(id, (f) => f.status === "regressed", "regressed");
     expect(regressed.reason).toContain("came back after the merge");
+    // every request nightshift sent the forge matched GitHub's published request schemas
+    expect((await control("schema-failures", {})).result.failures).toBe(0);
     const runs = (await (await api(key, `/v1/reports/${id}/fix-run`)).json()) as { runs: { purpose: string; stop_reason: string }[] };
     expect(runs.runs.map((r) => r.stop_reason)).toEqual(["done", "done", "done"]);
     const flagged = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null }[] };

@@ -96,6 +96,9 @@ describe("the fix loop on the local forge", () => {
     await env.FIX_RUNS!.get(env.FIX_RUNS!.idFromName(id)).start({ v: 1, project: "fx-ready", report: id, revision: view.revision });
     const open = await forgeApi(`/repos/shop/sample-app/pulls?state=open&head=shop:nightshift/${id}`);
     expect(open).toHaveLength(1);
+    // every request nightshift sent the forge matched GitHub's published request schemas
+    const checked = await fetch("http://forge-control.test/schema-failures", { method: "POST", body: "{}" });
+    expect(((await checked.json()) as { result: { failures: number } }).result.failures).toBe(0);
   });
 
   it("stops before any push when the agent edits a CI workflow: the diff guard says why", async () => {

@@ -44,6 +44,10 @@ export async function forgeControl(req: Request): Promise<Response> {
       case "merge":
         result = await f.store.mergePull(b.owner, b.repo, b.number, as);
         break;
+      case "schema-failures":
+        // the counter of the forge's module graph (the config's bundle has its own copy)
+        result = { failures: (globalThis as { __nightshiftFixForgeSchemaFailures?: () => number }).__nightshiftFixForgeSchemaFailures!() };
+        break;
       case "state":
         result = { pull: f.store.getPull(b.owner, b.repo, b.number), reviewComments: f.store.listReviewComments(b.owner, b.repo, b.number), issueComments: f.store.listIssueComments(b.owner, b.repo, b.number) };
         break;

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startLocalForge } from "../../scripts/local/forge/local-forge";
+import { validationFailures } from "../../scripts/local/forge/rest/openapi";
 import { makeSampleRepo, removeSampleRepo } from "../../scripts/local/make-sample-repo";
 import { FORGE_TOKEN } from "./forge-token";
 
@@ -33,6 +34,8 @@ export default async function setup(project: TestProject) {
   process.env.NIGHTSHIFT_TEST_FORGE_URL = forge.url;
   // the control channel (fix-outbound.ts: http://forge-control.test) plays people on this forge
   (globalThis as { __nightshiftFixForge?: typeof forge }).__nightshiftFixForge = forge;
+  // the forge's own counter of request bodies that failed GitHub's schema (this module graph's copy)
+  (globalThis as { __nightshiftFixForgeSchemaFailures?: () => number }).__nightshiftFixForgeSchemaFailures = validationFailures;
   project.provide("forgeRepoUrl", forge.repoUrl("shop", "sample-app"));
   project.provide("forgeUrl", forge.url);
   return async () => {
