@@ -52,7 +52,7 @@ import {
   stableId,
   workflowRunPayload,
 } from "./webhook-payloads";
-import { sendWebhook, type WebhookResult } from "./webhook-sender";
+import { sendWebhook, type WebhookDelivery, type WebhookResult } from "./webhook-sender";
 
 
 export const ZERO_SHA = "0000000000000000000000000000000000000000";
@@ -112,6 +112,8 @@ export interface LocalCiOptions {
   /** the first id handed to check runs, suites and workflow runs (one counter), default 1000 */
   firstId?: number;
   webhook?: { retries?: number; backoffMs?: number; timeoutMs?: number };
+  /** delivers one webhook instead of webhook-sender's `sendWebhook` (a relay that routes, merges or drops deliveries) */
+  send?(delivery: WebhookDelivery): Promise<WebhookResult>;
   /** progress and problems, one line each */
   onLog?(line: string): void;
   /** every delivery made, after its last attempt */
@@ -192,7 +194,7 @@ export function startLocalCi(options: LocalCiOptions): LocalCi {
 
   async function deliver(event: string, payload: { action: string }): Promise<void> {
     if (stopped) return;
-    const result = await sendWebhook({
+    const result = await (options.send ?? sendWebhook)({
       url: options.webhookUrl,
       secret: options.secret,
       event,
