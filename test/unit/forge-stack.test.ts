@@ -156,7 +156,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const gate of hold.values()) for (const release of gate) release();
+  hold.clear();
   await stack?.stop();
+  receiver?.closeAllConnections();
   await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
   if (sample) removeSampleRepo(sample);
   if (work) rmSync(work, { recursive: true, force: true });
