@@ -6,7 +6,7 @@
  *
  *   npx tsx scripts/local/forge-stack.ts --root DIR [--port 8791]
  *     [--webhook-base http://127.0.0.1:8787/github/webhooks/<project>] [--secret S]
- *     [--test-command "npm test"]
+ *     [--test-command "npm test"] [--sample shop/sample-app]
  *   env: LOCAL_FORGE_TOKEN (pushes and the API need it when set),
  *        LOCAL_FORGE_WEBHOOK_SECRET (instead of --secret)
  *
@@ -35,14 +35,14 @@
  * Payloads carry `installation: {id}` (default 1). The token is never logged.
  */
 import { execFile } from "node:child_process";
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLocalCi, ZERO_SHA, type LocalCheckRun, type LocalCi } from "./ci/local-ci";
 import { sendWebhook, type WebhookDelivery, type WebhookResult } from "./ci/webhook-sender";
 import type { PushEvent } from "./forge/git-server";
 import { startLocalForge, type LocalForge } from "./forge/local-forge";
-import { gitEnv } from "./forge/repos";
+import { gitEnv, repoDir } from "./forge/repos";
 import { repoJson, userJson } from "./forge/rest/shapes";
 
 type MaybePromise<T> = T | Promise<T>;
@@ -261,6 +261,7 @@ export async function startForgeStack(options: ForgeStackOptions): Promise<Forge
       byCiRun.set(run.id, ids);
       byCiSuite.set(run.checkSuiteId, ids);
       byCiWorkflowRun.set(run.workflowRunId, ids);
+      log(`[forge-stack] CI run ${run.id} is check run ${rec.id} (job ${rec.jobId}, workflow run ${rec.runId}) on the forge`);
     },
     completed(run: LocalCheckRun): void {
       const ids = byCiRun.get(run.id);
@@ -363,7 +364,7 @@ if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToP
   const root = arg("--root") ?? process.env.LOCAL_FORGE_ROOT;
   if (!root) {
     console.error(
-      'usage: npx tsx scripts/local/forge-stack.ts --root DIR [--port 8791] [--webhook-base http://127.0.0.1:8787/github/webhooks/<project>] [--secret S] [--test-command "npm test"]\n' +
+      'usage: npx tsx scripts/local/forge-stack.ts --root DIR [--port 8791] [--webhook-base http://127.0.0.1:8787/github/webhooks/<project>] [--secret S] [--test-command "npm test"] [--sample owner/name]\n' +
         "  env: LOCAL_FORGE_TOKEN (gates pushes and the API), LOCAL_FORGE_WEBHOOK_SECRET (instead of --secret)",
     );
     process.exit(2);
@@ -382,6 +383,25 @@ if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToP
     log: (line) => console.log(line),
     onDelivery: (event, action, r) => console.log(`webhook ${event}${action ? `.${action}` : ""} → ${r.ok ? r.status : `failed (${r.status || r.error})`} ${r.deliveryId}`),
   });
+  const sample = arg("--sample");
+  if (sample) {
+    const [owner, name] = sample.split("/");
+    if (!owner || !name) {
+      console.error("--sample takes owner/name");
+      process.exit(2);
+    }
+    if (existsSync(repoDir(stack.forge.root, owner, name))) console.log(`${owner}/${name} exists; kept as it is`);
+    else {
+      const { makeSampleRepo, removeSampleRepo } = await import("./make-sample-repo");
+      const dir = makeSampleRepo();
+      try {
+        stack.createRepo(owner, name, dir);
+      } finally {
+        removeSampleRepo(dir);
+      }
+      console.log(`created ${owner}/${name} from the sample app: ${stack.repoUrl(owner, name)}`);
+    }
+  }
   console.log(
     `local forge stack on ${stack.url}: git at ${stack.url}/<owner>/<name>.git, REST at ${stack.apiUrl}; CI runs \`${command}\`; webhooks ${base ?? "off"} (${process.env.LOCAL_FORGE_TOKEN ? "token required" : "no token"})`,
   );

@@ -30,7 +30,8 @@
  *   (whoever puts it in a prompt fences it).
  * - `pull_requests` in every payload comes from `pullsFor(owner, repo, sha,
  *   branch)` asked when each webhook is built (none when absent).
- * - Webhooks: webhook-sender.ts (retries 5xx and network errors); a delivery
+ * - Webhooks: webhook-sender.ts (retries 5xx and network errors), or the
+ *   caller's `send` (a relay, e.g. scripts/local/forge-stack.ts); a delivery
  *   that finally fails is reported to `onLog` and the run goes on.
  * - `stop()` drops the queue and kills a running test command; its check run
  *   is completed in the sink as `cancelled`, without webhooks.
