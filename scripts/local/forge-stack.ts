@@ -13,20 +13,21 @@
  * Contract: `startForgeStack({root, port?, token?, webhook, testCommand,
  * ciTimeoutMs?, log?, …})` → `{forge, ci, url, apiUrl, repoUrl, createRepo,
  * idle, stop}`.
- * - Check runs: the CI's ChecksSink creates and completes a check run in the
- *   store (Actions-style: job id = check run id, the test output as the job
- *   log), so `GET …/commits/{sha}/check-runs` and `…/actions/jobs/{id}/logs`
- *   show it, with the open pull requests on its head sha.
+ * - Check runs: the CI's runs land in the store through `store.checksSink()`
+ *   under the CI's own ids (job id = check run id, its workflow run as the
+ *   Actions run, the test output as the job log; the CI counts from
+ *   `ciFirstId`, default 1 000 000, above the store's ids), so
+ *   `GET …/commits/{sha}/check-runs` and `…/actions/jobs/{id}/logs` show the
+ *   run its webhooks name, with the open pull requests on its head sha.
  * - Webhooks, in the order they happen, one delivery each, through one serial
  *   queue and webhook-sender.ts (signed with `webhook.secret(owner, repo)`,
  *   posted to `webhook.url(owner, repo)`; either null: not sent):
  *   `push` (every ref a push or merge moved, before the store's reaction to
  *   it), every event the store emits (pull_request, pull_request_review,
- *   pull_request_review_comment, issue_comment, check_run — the REST truth:
- *   ids, details_url and pull_requests match the API), and the CI's
- *   `check_suite` / `workflow_run` with their suite and run ids rewritten to
- *   the store's. The CI's own `check_run` deliveries are dropped (the store's
- *   are the same events), so nothing is delivered twice.
+ *   pull_request_review_comment, issue_comment, check_run of check runs made
+ *   through the API), and the CI's own check_run / check_suite /
+ *   workflow_run. The store's check_run events for the CI's runs are the
+ *   same events as the CI's and are not sent: nothing is delivered twice.
  * - A delivery is retried on 5xx / network errors (webhook-sender.ts), then
  *   given up (`log` and `onDelivery` hear it); the stack keeps running.
  * - `idle()` resolves when the CI has nothing queued or running and every
@@ -72,6 +73,8 @@ export interface ForgeStackOptions {
   /** after each delivery's last attempt */
   onDelivery?(event: string, action: string | null, result: WebhookResult): void;
   installationId?: number;
+  /** the CI's first check run / suite / workflow run id (default 1 000 000, above the store's own) */
+  ciFirstId?: number;
   /** the CI's temporary checkouts (default the OS temp dir) */
   ciTmpRoot?: string;
   botLogin?: string;
@@ -96,41 +99,6 @@ interface Outgoing {
   /** built when its turn comes (a push reads its head commit) */
   payload: () => Promise<Record<string, unknown> | null>;
   done?: (r: WebhookResult) => void;
-}
-
-/** CI ids → the store's, for one check run */
-interface IdMap {
-  checkRunId: number;
-  ciSuiteId: number;
-  ciRunId: number;
-  suiteId: number;
-  runId: number;
-}
-
-/** Replaces `${prefix}${from}` by `${prefix}${to}` where the number ends (end, `/`, `?`); linear. */
-export function swapId(text: string, prefix: string, from: number, to: number): string {
-  const needle = `${prefix}${from}`;
-  let out = "";
-  let at = 0;
-  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) {
-    const next = text[i + needle.length];
-    if (next !== undefined && next !== "/" && next !== "?") continue;
-    out += text.slice(at, i) + prefix + to;
-    at = i + needle.length;
-  }
-  return at === 0 ? text : out + text.slice(at);
-}
-
-function rewriteStrings(value: unknown, swap: (s: string) => string, depth = 0): unknown {
-  if (depth > 12) return value;
-  if (typeof value === "string") return swap(value);
-  if (Array.isArray(value)) return value.map((v) => rewriteStrings(v, swap, depth + 1));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = rewriteStrings(v, swap, depth + 1);
-    return out;
-  }
-  return value;
 }
 
 function readCommit(dir: string, sha: string): Promise<Record<string, unknown> | null> {
@@ -234,7 +202,10 @@ export async function startForgeStack(options: ForgeStackOptions): Promise<Forge
   });
 
   // ---- the store's events (pull requests, reviews, comments, check runs) ----
+  /** check run ids the CI made: their webhooks come from the CI (richer payloads, suite and workflow run after) */
+  const ciRuns = new Set<number>();
   forge.events.on("webhook", (w: { name: string; payload: Record<string, unknown> }) => {
+    if (w.name === "check_run" && ciRuns.has((w.payload.check_run as { id?: number } | undefined)?.id ?? -1)) return;
     const full = (w.payload.repository as { full_name?: string } | undefined)?.full_name ?? "";
     const slash = full.indexOf("/");
     if (slash <= 0) return log(`[forge-stack] ${w.name} without a repository: not delivered`);
@@ -243,52 +214,26 @@ export async function startForgeStack(options: ForgeStackOptions): Promise<Forge
     enqueue({ owner: full.slice(0, slash), repo: full.slice(slash + 1), event: w.name, payload: async () => payload });
   });
 
-  // ---- the CI, its check runs in the store ----
-  const byCiRun = new Map<number, IdMap>();
-  const byCiSuite = new Map<number, IdMap>();
-  const byCiWorkflowRun = new Map<number, IdMap>();
-
+  // ---- the CI, its check runs in the store under its own ids ----
+  const sink = store.checksSink();
   const checks = {
     created(run: LocalCheckRun): void {
-      const rec = store.createCheckRun(run.owner, run.repo, {
-        name: run.name,
-        head_sha: run.headSha,
-        status: "in_progress",
-        started_at: run.startedAt,
-        output: { title: run.output.title, summary: run.output.summary },
-      });
-      const ids: IdMap = { checkRunId: rec.id, ciSuiteId: run.checkSuiteId, ciRunId: run.workflowRunId, suiteId: rec.checkSuiteId, runId: rec.runId ?? rec.id };
-      byCiRun.set(run.id, ids);
-      byCiSuite.set(run.checkSuiteId, ids);
-      byCiWorkflowRun.set(run.workflowRunId, ids);
-      log(`[forge-stack] CI run ${run.id} is check run ${rec.id} (job ${rec.jobId}, workflow run ${rec.runId}) on the forge`);
+      ciRuns.add(run.id); // before the store emits its check_run event
+      sink.created(run);
     },
     completed(run: LocalCheckRun): void {
-      const ids = byCiRun.get(run.id);
-      if (!ids) return log(`[forge-stack] check run ${run.id} completed but never created`);
-      store.completeCheckRun(ids.checkRunId, { conclusion: run.conclusion ?? "failure", output: run.output }, run.log);
+      ciRuns.add(run.id);
+      sink.completed(run);
     },
   };
 
-  /** the CI's deliveries: check_run dropped (the store's is relayed), suite and workflow run ids made the store's */
+  /** the CI's deliveries go into the one queue, to the repository's own webhook */
   function relayCi(d: WebhookDelivery): Promise<WebhookResult> {
-    const payload = d.payload as Record<string, any>;
-    const full: string = payload?.repository?.full_name ?? "";
+    const payload = d.payload as Record<string, unknown>;
+    const full = (payload?.repository as { full_name?: string } | undefined)?.full_name ?? "";
     const slash = full.indexOf("/");
-    if (d.event === "check_run" || slash <= 0) return Promise.resolve({ ok: true, status: 204, attempts: 0, deliveryId: "" });
-    const ciSuite: number | undefined = d.event === "check_suite" ? payload.check_suite?.id : payload.workflow_run?.check_suite_id;
-    const ciRun: number | undefined = d.event === "workflow_run" ? payload.workflow_run?.id : undefined;
-    const ids = (ciRun !== undefined ? byCiWorkflowRun.get(ciRun) : undefined) ?? (ciSuite !== undefined ? byCiSuite.get(ciSuite) : undefined);
-    let out: Record<string, any> = payload;
-    if (ids) {
-      out = rewriteStrings(payload, (s) => swapId(swapId(s, "/check-suites/", ids.ciSuiteId, ids.suiteId), "/actions/runs/", ids.ciRunId, ids.runId)) as Record<string, any>;
-      if (out.check_suite) out.check_suite.id = ids.suiteId;
-      if (out.workflow_run) {
-        out.workflow_run.id = ids.runId;
-        out.workflow_run.check_suite_id = ids.suiteId;
-      }
-    }
-    return new Promise((done) => enqueue({ owner: full.slice(0, slash), repo: full.slice(slash + 1), event: d.event, payload: async () => out, done }));
+    if (slash <= 0) return Promise.resolve({ ok: false, status: 0, attempts: 0, deliveryId: "", error: "no repository in the payload" });
+    return new Promise((done) => enqueue({ owner: full.slice(0, slash), repo: full.slice(slash + 1), event: d.event, payload: async () => payload, done }));
   }
 
   const ci = startLocalCi({
@@ -305,16 +250,8 @@ export async function startForgeStack(options: ForgeStackOptions): Promise<Forge
     secret: "relay:forge-stack",
     send: relayCi,
     checks,
-    pullsFor: (owner, repo, sha, branch) => {
-      try {
-        return store
-          .listPulls(owner, repo, { state: "open" })
-          .filter((p) => p.headRef === branch && p.headSha === sha)
-          .map((p) => ({ number: p.number, headRef: p.headRef, baseRef: p.baseRef, baseSha: p.baseSha, headSha: p.headSha }));
-      } catch {
-        return [];
-      }
-    },
+    pullsFor: (owner, repo, sha, branch) => store.pullsFor(owner, repo, sha, branch),
+    firstId: options.ciFirstId ?? 1_000_000,
     urls: { api: forge.apiUrl, web: forge.url },
     installationId,
     testTimeoutMs: options.ciTimeoutMs,

@@ -13,7 +13,7 @@ import { verify } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WebhookResult } from "../../scripts/local/ci/webhook-sender";
 import { basicAuthHeader } from "../../scripts/local/forge/basic-auth";
-import { startForgeStack, swapId, type ForgeStack } from "../../scripts/local/forge-stack";
+import { startForgeStack, type ForgeStack } from "../../scripts/local/forge-stack";
 import { COMMITS, makeSampleRepo, removeSampleRepo, REVISIONS, SAMPLE_BUGS } from "../../scripts/local/make-sample-repo";
 import { forgeEvent, isForgeEvent } from "../../workers/ingest/sources/github/forge-events";
 import {
@@ -209,7 +209,8 @@ describe("local forge stack", () => {
     expect(completed).toMatchObject({ id: created.id, status: "completed", conclusion: "failure", head_sha: redSha });
     expect(completed.pull_requests).toEqual([expect.objectContaining({ number: prNumber, head: expect.objectContaining({ ref: BRANCH, sha: redSha }) })]);
     expect(completed.output.text).toContain(bug.failingTest);
-    // the suite and the workflow run carry the store's ids, as the check run does
+    expect(completed.check_suite).toMatchObject({ head_branch: BRANCH, head_sha: redSha });
+    // one set of ids: the check run's suite, the workflow run, the details_url
     const suite = later[4].payload.check_suite;
     const run = later[5].payload.workflow_run;
     expect(suite).toMatchObject({ id: completed.check_suite.id, conclusion: "failure", head_sha: redSha, pull_requests: [expect.objectContaining({ number: prNumber })] });
@@ -221,7 +222,13 @@ describe("local forge stack", () => {
     // the REST API shows that check run, its PR, and its log
     const listed = (await (await api(`/repos/${OWNER}/${REPO}/commits/${redSha}/check-runs`)).json()) as any;
     expect(listed.total_count).toBe(1);
-    expect(listed.check_runs[0]).toMatchObject({ id: completed.id, conclusion: "failure", pull_requests: [expect.objectContaining({ number: prNumber })] });
+    expect(listed.check_runs[0]).toMatchObject({
+      id: completed.id,
+      details_url: completed.details_url,
+      check_suite: { id: suite.id },
+      conclusion: "failure",
+      pull_requests: [expect.objectContaining({ number: prNumber })],
+    });
     const logRes = await api(`/repos/${OWNER}/${REPO}/actions/jobs/${completed.id}/logs`);
     expect(logRes.status).toBe(200);
     expect(await logRes.text()).toContain(bug.failingTest);
@@ -284,10 +291,4 @@ describe("local forge stack", () => {
     expect(pulls.map((p) => p.number)).toContain(prNumber);
     void mainSha;
   }, 120_000);
-
-  it("swapId replaces whole numbers only", () => {
-    expect(swapId("/x/check-suites/12/check-runs", "/check-suites/", 12, 7)).toBe("/x/check-suites/7/check-runs");
-    expect(swapId("/x/check-suites/123", "/check-suites/", 12, 7)).toBe("/x/check-suites/123");
-    expect(swapId("a/actions/runs/5?x b/actions/runs/5", "/actions/runs/", 5, 9)).toBe("a/actions/runs/9?x b/actions/runs/9");
-  });
 });
