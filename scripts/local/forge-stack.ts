@@ -141,7 +141,8 @@ export async function startForgeStack(options: ForgeStackOptions): Promise<Forge
           const url = options.webhook?.url(out.owner, out.repo) ?? null;
           const secret = options.webhook?.secret(out.owner, out.repo) ?? null;
           const payload = url && secret ? await out.payload() : null;
-          if (!url || !secret) result = { ok: false, status: 0, attempts: 0, deliveryId: "", error: "no webhook for this repository" };
+          // no webhook for this repository: nothing to do, not a failure (attempts 0 says it was not sent)
+          if (!url || !secret) result = { ok: true, status: 0, attempts: 0, deliveryId: "" };
           else if (!payload) result = { ok: false, status: 0, attempts: 0, deliveryId: "", error: "nothing to deliver" };
           else {
             action = typeof payload.action === "string" ? payload.action : null;
