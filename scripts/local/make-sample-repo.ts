@@ -55,7 +55,7 @@ export const COMMITS: Commit[] = [
     author: "maya",
     date: "2026-11-02T09:14:00+00:00",
     message: "Initial shop-web: cart, totals and the payment step",
-    files: [".gitignore", "README.md", "package.json", "src/checkout/cart.js", "src/checkout/coupons.js", "src/checkout/totals.js", "src/checkout/payment-step.js", "test/checkout.test.js"],
+    files: [".gitignore", "README.md", "package.json", "scripts/lint.js", "src/checkout/cart.js", "src/checkout/coupons.js", "src/checkout/totals.js", "src/checkout/payment-step.js", "test/checkout.test.js"],
   },
   {
     author: "tomas",
