@@ -5,10 +5,12 @@
  * `cart.items` of a null cart) and checks each previous tool result before
  * its next turn, so the loop and the tools cannot pass blindly:
  *   turn 0  read_file src/checkout/totals.js
- *   turn 1  expects `const lines = cart.items;` → edit_file (null-safe items)
+ *   turn 1  expects `const lines = cart.items;` → edit_file (null-safe items, and a
+ *           debugging console.log left in: CI's lint catches it, the CI round removes it)
  *   turn 2  expects "edited src/checkout/totals.js" → edit_file (null-safe coupon)
- *   turn 3  → bash `node --test`
- *   turn 4  expects the payment-page test passing (`ok … no cart`) → submit_fix
+ *   turn 3  read_file test/checkout.test.js
+ *   turn 4  the payment test's known-bug `todo` marker removed when it has one, then
+ *           bash with the test command → expects the payment-page test passing → submit_fix
  * A report whose signals hold FIX-SCENARIO-WORKFLOW also writes a CI workflow
  * (bash) before submitting: the diff guard must refuse it. Requests without
  * tools (the safety judge) get a benign verdict; the research face stays
@@ -70,67 +72,96 @@ export async function scriptedFixModel(req: Request): Promise<Response> {
   if (turn > 0 && !TOOL_FENCE.test(results)) return refuse("the previous tool result is not fenced");
   const workflow = data.signals.some((s) => s.content.includes("FIX-SCENARIO-WORKFLOW"));
   if (data.feedback.length) return laterRound(data.feedback, turn, results, data.test_command);
+  return firstRound({ tools: body.tools, messages: body.messages }, turn, results, data.test_command, workflow);
+}
+
+const DEBUG = '  if (cart === null) console.log("computeTotals: session without a cart");';
+const NULL_SAFE = "  const lines = cart?.items ?? [];";
+const EXPLAINED = "  // a session without a cart pays nothing: a missing cart reads as an empty one\n" + NULL_SAFE;
+const PAYMENT_TEST = "the payment page opens for a session that has no cart";
+const passing = (results: string) => new RegExp(`^ok \\d+ - ${PAYMENT_TEST}`, "m").test(results);
+/** `, { todo: "…" }` after the payment test's name, when the app marks it as a known bug */
+const TODO = new RegExp(`test\\("${PAYMENT_TEST}"(, \\{ todo: "[^"\\n]{0,200}" \\})`);
+
+/** the tool the previous assistant turn called */
+function lastTool(messages: { role: string; content: unknown }[]): string | null {
+  const last = [...messages].reverse().find((m) => m.role === "assistant");
+  const blocks = Array.isArray(last?.content) ? (last!.content as { type?: string; name?: string }[]) : [];
+  return blocks.find((b) => b.type === "tool_use")?.name ?? null;
+}
+
+/**
+ * The first fix, as an agent in a hurry writes it: null-safe totals, with a
+ * debugging line left in (CI's lint catches it), the known-bug marker taken
+ * off the payment test when the app has one, the tests run, the answer.
+ */
+function firstRound(body: { tools: { name: string }[]; messages: { role: string; content: unknown }[] }, turn: number, results: string, testCommand: string | null, workflow: boolean): Response {
+  const tests = () => toolUse("bash", { command: workflow ? "mkdir -p .github/workflows && printf 'on: push\\njobs: {}\\n' > .github/workflows/ci.yml && node --test" : (testCommand ?? "node --test") });
   switch (turn) {
     case 0:
       for (const t of ["read_file", "edit_file", "bash", "submit_fix"]) if (!body.tools.some((x) => x.name === t)) return refuse(`missing tool ${t}`);
       return toolUse("read_file", { path: "src/checkout/totals.js" });
     case 1:
       if (!results.includes("const lines = cart.items;")) return refuse(`read_file did not show totals.js:42: ${results.slice(0, 300)}`);
-      return toolUse("edit_file", { path: "src/checkout/totals.js", old_string: "  const lines = cart.items;", new_string: "  const lines = cart?.items ?? [];" });
+      return toolUse("edit_file", { path: "src/checkout/totals.js", old_string: "  const lines = cart.items;", new_string: `${DEBUG}\n${NULL_SAFE}` });
     case 2:
       if (!results.includes("edited src/checkout/totals.js")) return refuse(`the first edit failed: ${results.slice(0, 300)}`);
       return toolUse("edit_file", { path: "src/checkout/totals.js", old_string: "percentOff(cart.coupon)", new_string: "percentOff(cart?.coupon)" });
     case 3:
       if (!results.includes("edited src/checkout/totals.js")) return refuse(`the second edit failed: ${results.slice(0, 300)}`);
-      if (workflow) return toolUse("bash", { command: "mkdir -p .github/workflows && printf 'on: push\\njobs: {}\\n' > .github/workflows/ci.yml && node --test" });
-      return toolUse("bash", { command: data.test_command ?? "node --test" });
-    case 4:
-      if (!/\bok \d+ - the payment page opens for a session that has no cart/.test(results)) return refuse(`the payment-page test does not pass: ${results.slice(0, 500)}`);
+      return toolUse("read_file", { path: "test/checkout.test.js" });
+    case 4: {
+      const todo = TODO.exec(results);
+      if (todo) return toolUse("edit_file", { path: "test/checkout.test.js", old_string: `${todo[0]}`, new_string: `test("${PAYMENT_TEST}"` });
+      return tests();
+    }
+    default: {
+      if (lastTool(body.messages) === "edit_file") {
+        if (!results.includes("edited test/checkout.test.js")) return refuse(`the test edit failed: ${results.slice(0, 300)}`);
+        return tests();
+      }
+      if (lastTool(body.messages) !== "bash") return refuse(`unexpected turn ${turn}`);
+      if (!passing(results)) return refuse(`the payment-page test does not pass: ${results.slice(0, 500)}`);
       return toolUse("submit_fix", {
         summary: "computeTotals now treats a missing cart as empty, so the payment page renders $0.00 for a session without a cart.",
         root_cause: "hydrateCart returns null for a session without a cart and computeTotals read cart.items of it (src/checkout/totals.js:42).",
         tests: ["test/checkout.test.js"],
         commit_message: "Treat a missing cart as empty in computeTotals",
       });
+    }
   }
-  return refuse(`unexpected turn ${turn}`);
 }
 
-const NULL_SAFE = "  const lines = cart?.items ?? [];";
-const PLAIN = "  const lines = cart ? cart.items : [];";
-const EXPLAINED = "  // a session without a cart pays nothing: a missing cart reads as an empty one\n" + PLAIN;
-const passing = (results: string) => /\bok \d+ - the payment page opens for a session that has no cart/.test(results);
-
 /**
- * Rounds on the open pull request. A CI failure whose log says
- * CI-LOG-MARKER (the runtime lacks `??`) → the line rewritten without it; a
- * review comment asking why → a comment line above it. Each runs the tests
+ * Rounds on the open pull request. A CI failure whose log is the lint's
+ * "debugging left in shipped code" → the debugging line removed; a review
+ * comment asking why → a comment line above the default. Each runs the tests
  * and submits.
  */
 function laterRound(feedback: { kind: string; from: string; text: string }[], turn: number, results: string, testCommand: string | null): Response {
   const ci = feedback[0]!.kind === "ci_failure";
-  if (ci && !feedback[0]!.text.includes("CI-LOG-MARKER")) return refuse(`the CI round did not get the failing log: ${feedback[0]!.text.slice(0, 300)}`);
+  if (ci && !feedback[0]!.text.includes("debugging left in shipped code")) return refuse(`the CI round did not get the failing log: ${feedback[0]!.text.slice(0, 300)}`);
   if (!ci && !feedback[0]!.text.includes("why")) return refuse(`the review round did not get the comment: ${feedback[0]!.text.slice(0, 300)}`);
   switch (turn) {
     case 0:
-      return toolUse("read_file", { path: "src/checkout/totals.js", start_line: 38, end_line: 46 });
+      return toolUse("read_file", { path: "src/checkout/totals.js", start_line: 38, end_line: 48 });
     case 1:
       if (ci) {
-        if (!results.includes("cart?.items ?? []")) return refuse(`the branch does not hold the first fix: ${results.slice(0, 300)}`);
-        return toolUse("edit_file", { path: "src/checkout/totals.js", old_string: NULL_SAFE, new_string: PLAIN });
+        if (!results.includes("console.log(")) return refuse(`the branch does not hold the first fix: ${results.slice(0, 300)}`);
+        return toolUse("edit_file", { path: "src/checkout/totals.js", old_string: `${DEBUG}\n`, new_string: "" });
       }
-      if (!results.includes("cart ? cart.items : []")) return refuse(`the branch does not hold the CI round's commit: ${results.slice(0, 300)}`);
-      return toolUse("edit_file", { path: "src/checkout/totals.js", old_string: PLAIN, new_string: EXPLAINED });
+      if (!results.includes(NULL_SAFE.trim()) || results.includes("console.log(")) return refuse(`the branch does not hold the CI round's commit: ${results.slice(0, 300)}`);
+      return toolUse("edit_file", { path: "src/checkout/totals.js", old_string: NULL_SAFE, new_string: EXPLAINED });
     case 2:
       if (!results.includes("edited src/checkout/totals.js")) return refuse(`the edit failed: ${results.slice(0, 300)}`);
       return toolUse("bash", { command: testCommand ?? "node --test" });
     case 3:
       if (!passing(results)) return refuse(`the payment-page test does not pass: ${results.slice(0, 300)}`);
       return toolUse("submit_fix", {
-        summary: ci ? "computeTotals no longer uses ?? (CI's runtime lacks it)." : "Says why a missing cart reads as empty.",
+        summary: ci ? "Removes the debugging line CI's lint found in computeTotals." : "Says why a missing cart reads as empty.",
         root_cause: "hydrateCart returns null for a session without a cart.",
         tests: ["test/checkout.test.js"],
-        commit_message: ci ? "Avoid ?? in computeTotals for the CI runtime" : "Explain the empty-cart default in computeTotals",
+        commit_message: ci ? "Remove a debugging line from computeTotals" : "Explain the empty-cart default in computeTotals",
       });
   }
   return refuse(`unexpected later-round turn ${turn}`);
