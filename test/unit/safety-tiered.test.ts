@@ -221,6 +221,12 @@ describe("safetyClassifierFromEnv", () => {
     expect(MessagesRequest.parse(fake.requests[0].body).model).toBe("claude-sonnet-4-5");
   });
 
+  it("SAFETY_JUDGE=offline keeps the offline tier alone although a key is set (a key meant for the fix agent)", () => {
+    expect(safetyClassifierFromEnv({ ANTHROPIC_API_KEY: "k", SAFETY_JUDGE: "offline" }).usesLlm).toBe(false);
+    expect(safetyClassifierFromEnv({ ANTHROPIC_API_KEY: "k", SAFETY_JUDGE: "anthropic" }).usesLlm).toBe(true);
+    expect(() => safetyClassifierFromEnv({ SAFETY_JUDGE: "gpt" })).toThrow(/SAFETY_JUDGE must be offline or anthropic/);
+  });
+
   it("rejects an unknown policy or fail-safe", () => {
     expect(() => safetyClassifierFromEnv({ SAFETY_JUDGE_POLICY: "sometimes" })).toThrow(SafetyConfigError);
     expect(() => safetyClassifierFromEnv({ SAFETY_JUDGE_ON_FAILURE: "shrug" })).toThrow(/drop_borderline/);

@@ -6,6 +6,9 @@
  *
  *   SAFETY_LEARNED_MODEL     on (default) | off: the rules alone
  *   ANTHROPIC_API_KEY        secret; turns the judge on
+ *   SAFETY_JUDGE             offline | anthropic (default: anthropic with ANTHROPIC_API_KEY): offline
+ *                           keeps the offline tier alone although the key is set (e.g. a key meant
+ *                           for the fix agent only)
  *   ANTHROPIC_BASE_URL       optional (a gateway, or a local fake in tests)
  *   SAFETY_JUDGE_MODEL       default claude-haiku-4-5
  *   SAFETY_JUDGE_POLICY      borderline | all | public | public_or_borderline (default borderline:
@@ -28,6 +31,7 @@ import { JUDGE_POLICIES, ON_JUDGE_FAILURE, TieredSafetyClassifier, type JudgePol
 
 export interface SafetyEnv {
   SAFETY_LEARNED_MODEL?: string;
+  SAFETY_JUDGE?: string;
   ANTHROPIC_API_KEY?: string;
   ANTHROPIC_BASE_URL?: string;
   SAFETY_JUDGE_MODEL?: string;
@@ -64,7 +68,9 @@ export function safetyClassifierFromEnv(env: SafetyEnv, opts: { fetch?: typeof f
   }
   const timeoutMs = env.SAFETY_JUDGE_TIMEOUT_MS ? Number(env.SAFETY_JUDGE_TIMEOUT_MS) : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new SafetyConfigError("SAFETY_JUDGE_TIMEOUT_MS must be a positive number");
-  const apiKey = env.ANTHROPIC_API_KEY?.trim();
+  const face = env.SAFETY_JUDGE?.trim() || "anthropic";
+  if (face !== "offline" && face !== "anthropic") throw new SafetyConfigError(`SAFETY_JUDGE must be offline or anthropic, not '${face}'`);
+  const apiKey = face === "anthropic" ? env.ANTHROPIC_API_KEY?.trim() : undefined;
   const judge = apiKey
     ? new LlmSafetyJudge({
         apiKey,
