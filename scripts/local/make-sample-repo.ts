@@ -3,7 +3,12 @@
  * a deterministic history: 14 commits by four people and dependabot, each
  * with a fixed author, e-mail and date, so commit ids are the same on every
  * machine. The last six human commits each bring one of the bugs the demo's
- * signal stream describes (see `SAMPLE_BUGS`), and break one test each.
+ * signal stream describes (see `SAMPLE_BUGS`), and break one test each; the
+ * same commit marks that test as a known failure (node:test's `todo` option,
+ * see `knownBug`), so the app's test command passes on main while each bug
+ * stays documented by a `not ok … # TODO` line. Before its bug's commit each
+ * of these tests passed without the marker (variant B's test arrives with
+ * its bug).
  *
  *   npx tsx scripts/local/make-sample-repo.ts            # into a new temp dir
  *   npx tsx scripts/local/make-sample-repo.ts /tmp/shop  # into an empty or new dir
@@ -103,19 +108,19 @@ export const COMMITS: Commit[] = [
     author: "ben",
     date: "2026-11-18T15:44:00+00:00",
     message: "reports: write the CSV export without a BOM, as the accounting importer expects",
-    files: ["src/reports/export.js"],
+    files: ["src/reports/export.js", "test/reports.test.js"],
   },
   {
     author: "priya",
     date: "2026-11-20T10:18:00+00:00",
     message: "onboarding: keep the workspace name exactly as the user typed it",
-    files: ["src/onboarding/api.js"],
+    files: ["src/onboarding/api.js", "test/onboarding.test.js"],
   },
   {
     author: "ben",
     date: "2026-11-23T17:36:00+00:00",
     message: "search: match queries on the exact words typed",
-    files: ["src/search/index.js"],
+    files: ["src/search/index.js", "test/search.test.js"],
   },
   {
     author: "priya",
@@ -133,7 +138,7 @@ export const COMMITS: Commit[] = [
     author: "maya",
     date: "2026-12-01T07:55:00+00:00",
     message: "checkout: hydrate the cart straight from the session store",
-    files: ["src/checkout/cart.js"],
+    files: ["src/checkout/cart.js", "test/checkout.test.js"],
   },
 ];
 
@@ -151,6 +156,15 @@ type Revision = { commit: number; file: string } & (
   | { created: true }
 );
 
+/**
+ * The revision by which commit `commit` marks the test `name` in `file` as a
+ * known failure: `test(name, { todo: reason }, …)` was `test(name, …)` before.
+ */
+function knownBug(commit: number, file: string, name: string, reason: string): Revision {
+  const opening = `test(${JSON.stringify(name)}, `;
+  return { commit, file, after: `${opening}{ todo: ${JSON.stringify(reason)} }, `, before: opening };
+}
+
 export const REVISIONS: Revision[] = [
   { commit: 7, file: "package.json", after: '"prettier": "3.3.3"', before: '"prettier": "3.3.2"' },
   {
@@ -159,8 +173,11 @@ export const REVISIONS: Revision[] = [
     after: 'Buffer.from(ordersCsv(orders), "latin1")',
     before: 'Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(ordersCsv(orders), "utf8")])',
   },
+  knownBug(8, "test/reports.test.js", "the CSV export is UTF-8 with a BOM, so accented names survive", "known bug: accented names are garbled in the CSV export"),
   { commit: 9, file: "src/onboarding/api.js", after: "{ name: displayName.trim(), display_name", before: "{ name: workspaceSlug(displayName), display_name" },
+  knownBug(9, "test/onboarding.test.js", "a workspace named 'Acme Corp' is created as acme-corp", "known bug: a name with spaces gets a 422"),
   { commit: 10, file: "src/search/index.js", after: "const wanted = tokenize(query);", before: "const wanted = terms(query);" },
+  knownBug(10, "test/search.test.js", "a plural query finds products named in the singular", "known bug: plural queries find nothing"),
   { commit: 11, file: "src/pricing/variant-b.js", created: true },
   { commit: 11, file: "test/pricing.test.js", added: ['import * as variantB from "../src/pricing/variant-b.js";', "\n"] },
   { commit: 11, file: "test/pricing.test.js", added: ["\ntest(\"variant B's trial button", "\n});\n"] },
@@ -174,6 +191,12 @@ export const REVISIONS: Revision[] = [
   },
   { commit: 12, file: "src/auth/client.js", added: ["  if (needsRehash(user.passwordHash)) {", "\n  }\n"] },
   { commit: 12, file: "test/auth.test.js", added: ['test("a hash made with an older work factor is upgraded at sign-in"', "\n});\n\n"] },
+  knownBug(
+    12,
+    "test/auth.test.js",
+    "signing in with an up-to-date hash derives the key once and keeps the hash",
+    "known bug: sign-in derives the key twice and rewrites current hashes",
+  ),
   {
     commit: 13,
     file: "src/checkout/cart.js",
@@ -181,6 +204,7 @@ export const REVISIONS: Revision[] = [
     before: " * The session's cart, read from the cart store; an empty cart when the\n * visitor has not started one yet.\n",
   },
   { commit: 13, file: "src/checkout/cart.js", after: " * @returns {Cart | null}", before: " * @returns {Cart}" },
+  knownBug(13, "test/checkout.test.js", "the payment page opens for a session that has no cart", "known bug: the payment page fails when the session has no cart"),
   {
     commit: 13,
     file: "src/checkout/cart.js",

@@ -5,6 +5,11 @@
  * itself is tested against the Messages API fake (fix-agent.test.ts); here:
  * the baseline, the outcome rules (fixed, guard refused, new failures, not
  * covered, no changes, fixer stopped, no test command), and the commit.
+ *
+ * The app's main is green: each bug's test is marked as a known bug
+ * (`{ todo }`, reported `not ok … # TODO`, not a failure). So a fix is
+ * covered by changing the test the agent names — removing the marker — and
+ * a marker removed without the fix is a new failure.
  */
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { DiskWorkspace } from "../../evals/host-workspace";
@@ -55,6 +60,11 @@ async function replaceIn(path: string, from: string, to: string) {
 }
 
 const stemQuery = () => replaceIn("src/search/index.js", "const wanted = tokenize(query);", "const wanted = terms(query);");
+const unmarkPluralTest = () => replaceIn("test/search.test.js", `test("${PLURAL_TEST}", { todo: "known bug: plural queries find nothing" }, `, `test("${PLURAL_TEST}", `);
+const stemQueryAndUnmark = async () => {
+  await stemQuery();
+  await unmarkPluralTest();
+};
 const input = (testCommand: string | null = "node --test") => ({ reportId: "rep_fix1", research, signals: [], workspace: ws, dir: DIR, testCommand });
 
 beforeEach(async () => {
@@ -70,15 +80,20 @@ afterAll(() => {
 });
 
 describe("writeFix", () => {
-  it("fixed: the report's failing test passes, nothing new fails, one commit by nightshift with the report in it", async () => {
-    const fixer = scripted(stemQuery);
+  it("fixed: the report's known-bug test passes unmarked, nothing new fails, one commit by nightshift with the report in it", async () => {
+    const fixer = scripted(stemQueryAndUnmark);
     const a = await writeFix(fixer, input());
     expect(a.outcome, a.reason).toBe("fixed");
-    expect(fixer.seen[0]!.baseline?.exitCode).not.toBe(0);
-    expect(fixer.seen[0]!.baseline?.output).toContain(`not ok`);
-    expect(a.comparison!.nowPassing).toEqual([PLURAL_TEST]);
-    expect(a.comparison!.newFailures).toEqual([]);
-    expect(a.changes).toEqual([expect.objectContaining({ path: "src/search/index.js", status: "modified", added: 1, deleted: 1 })]);
+    // main is green; the bug's test is a known failure (# TODO), not a failure
+    expect(fixer.seen[0]!.baseline?.exitCode).toBe(0);
+    expect(fixer.seen[0]!.baseline?.output).toMatch(new RegExp(`not ok \\d+ - ${PLURAL_TEST} # TODO`));
+    expect(a.reason).toContain("tests changed: test/search.test.js");
+    expect(a.comparison).toMatchObject({ nowPassing: [], newFailures: [], green: true });
+    expect(a.after?.output).toMatch(new RegExp(`^ok \\d+ - ${PLURAL_TEST}$`, "m"));
+    expect(a.changes).toEqual([
+      expect.objectContaining({ path: "src/search/index.js", status: "modified", added: 1, deleted: 1 }),
+      expect.objectContaining({ path: "test/search.test.js", status: "modified", added: 1, deleted: 1 }),
+    ]);
     const log = await ws.exec("git log -1 --format=%H%n%an%n%ae%n%B", { cwd: DIR });
     const [sha, name, email, subject, , trailer] = log.stdout.split("\n");
     expect(sha).toBe(a.commit);
@@ -100,9 +115,23 @@ describe("writeFix", () => {
     expect(a.comparison!.nowPassing).toEqual([]);
   });
 
+  it("new_failures: removing the known-bug marker without the fix", async () => {
+    const a = await writeFix(scripted(unmarkPluralTest), input());
+    expect(a.outcome).toBe("new_failures");
+    expect(a.comparison!.newFailures).toEqual([PLURAL_TEST]);
+    expect(a.commit).toBeNull();
+  });
+
+  it("not_covered: the fix without removing the marker (the test passes as # TODO; no test changed)", async () => {
+    const a = await writeFix(scripted(stemQuery), input());
+    expect(a.outcome).toBe("not_covered");
+    expect(a.after?.output).toMatch(new RegExp(`^ok \\d+ - ${PLURAL_TEST} # TODO`, "m"));
+    expect(a.commit).toBeNull();
+  });
+
   it("guard_refused: a workflow edit is never committed", async () => {
     const fixer = scripted(async () => {
-      await stemQuery();
+      await stemQueryAndUnmark();
       await ws.mkdir(`${DIR}/.github/workflows`, { recursive: true });
       await ws.writeFile(`${DIR}/.github/workflows/ci.yml`, "on: push\njobs: {}\n");
     });
@@ -143,7 +172,7 @@ describe("writeFix", () => {
     const s = await writeFix(stopped, input());
     expect(s.outcome).toBe("fixer_stopped");
     expect(s.run?.tool_calls).toBe(60);
-    const none = await writeFix(scripted(stemQuery), input(null));
+    const none = await writeFix(scripted(stemQueryAndUnmark), input(null));
     expect(none.outcome).toBe("tests_unavailable");
     expect(none.reason).toContain("test_command");
   });

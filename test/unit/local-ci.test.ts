@@ -83,7 +83,8 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "local-ci-test-"));
   sample = makeSampleRepo();
   mainSha = await git(sample, ["rev-parse", "HEAD"]);
-  // the last commit before the sample app's bugs: all of its tests pass
+  // the last commit before the sample app's bugs: all of its tests pass, and none is marked as a known bug
+  // yet (main passes too, with the bug tests as # TODO), so a bug pushed onto it fails its test for real
   const lines = (await git(sample, ["log", "--format=%H %s"])).split("\n");
   greenSha = lines.find((l) => l.endsWith(` ${COMMITS[7].message}`))!.split(" ")[0];
   forge = await startGitServer({ root: join(work, "forge") });
