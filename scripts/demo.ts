@@ -11,6 +11,8 @@
  *   npm run demo              # … then keeps serving for you to explore
  *   npm run demo -- --once    # exits after printing
  *   npm run demo -- --data other.jsonl --port 8787
+ *   npm run demo -- --replay  # the fix loop with a recorded agent run: PR, CI red then
+ *                             # green, merge, regression (scripts/demo-replay.ts)
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +21,7 @@ import { escapeControl } from "../workers/ingest/control-chars";
 import { createProject, root, SCHEDULED_PATH, startLocalWorker, waitFor } from "./local-worker";
 import { makeSampleRepo, removeSampleRepo } from "./local/make-sample-repo";
 import { startSandboxService } from "./local/sandbox-service";
+import { replayDemo } from "./demo-replay";
 
 /**
  * Text from signals (titles, reasons, summaries, ids) as one terminal-safe
@@ -35,6 +38,8 @@ const { values } = parseArgs({
     data: { type: "string", default: join(root, "scripts/demo/sample-stream.jsonl") },
     port: { type: "string" },
     threshold: { type: "string", default: "3" },
+    replay: { type: "boolean", default: false },
+    record: { type: "boolean", default: false },
   },
 });
 
@@ -52,6 +57,7 @@ interface ReportRow {
 }
 
 async function main(): Promise<void> {
+  if (values.replay) return replayDemo({ record: values.record!, port: values.port ? Number(values.port) : undefined, stream: values.data! });
   const sandbox = await startSandboxService();
   console.log(`› local sandbox service on ${sandbox.url} (${sandbox.isolation.mode === "bwrap" ? "bubblewrap: no network, read-only system" : `UNISOLATED: ${sandbox.isolation.reason}`})`);
   const repo = makeSampleRepo();

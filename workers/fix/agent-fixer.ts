@@ -36,7 +36,7 @@ export const FIX_SYSTEM_PROMPT = `You fix one bug for nightshift, a service that
 Do this:
 1. Read the report: the research (title, summary, findings with files, lines and commits) and the signals.
 2. Read the code at the findings' locations and the tests near it (read_file, search_code). The repository is checked out on the fix branch; the test command and the tests' result before any change (the baseline) are in the data.
-3. Write a test that fails because of this bug (or find the existing failing test that covers it), then change the code so it passes. Keep the change small: only what the fix needs.
+3. Write a test that fails because of this bug (or find the existing test that covers it — one marked as a known bug, such as todo, skip or xfail, is turned on by the fix), then change the code so it passes. Keep the change small: only what the fix needs.
 4. Run the test command (bash) and make sure the report's test passes and nothing that passed in the baseline fails now.
 5. Call submit_fix once with: summary (what changed and why), root_cause, tests (the repository-relative paths of the tests that cover the bug), commit_message (one line, at most 72 characters, imperative mood).
 
