@@ -261,6 +261,8 @@ export class FixRunObject extends DurableObject<Env> {
       tests = { baseline: fix.baseline, after: fix.after };
       this.sql.exec("UPDATE run SET outcome = ?, tests = ?, branch = ?, base_branch = ?, rounds = rounds + 1", fix.outcome, JSON.stringify(tests), branch, base);
       this.keepRun(fix.run);
+      // the Messages API failing (after the SDK's own retries) may pass: the attempt is retried with backoff
+      if (fix.outcome === "fixer_stopped" && fix.run?.stop_reason === "model_error") throw new Error(fix.reason);
       if (fix.outcome !== "fixed") return this.finish("done", "stopped", fix.outcome, fix.reason);
       const open = await forge.findOpenPull(repo, branch);
       // our own branch: overwritten unless a pull request from it is open (someone may have pushed to it)
