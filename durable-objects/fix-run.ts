@@ -157,6 +157,31 @@ export class FixRunObject extends DurableObject<Env> {
     return this.view()!;
   }
 
+  /**
+   * Start over (a person asked, POST /v1/reports/:id/fix): a run that ended
+   * without an open pull request is queued again from a fresh checkout; one
+   * that works, watches a pull request or soaks a merged one is left alone.
+   * A run that never started is started.
+   */
+  async restart(job: FixJob): Promise<{ restarted: boolean; status: FixStatus; summary: FixSummary | null }> {
+    const row = this.row();
+    if (!row) {
+      const view = await this.start(job);
+      return { restarted: true, status: view.summary.status, summary: view.summary };
+    }
+    if (row.state !== "done" && row.state !== "failed") return { restarted: false, status: row.status, summary: this.summary(row) };
+    if (row.status === "merged" || row.status === "green" || row.status === "pr_open") return { restarted: false, status: row.status, summary: this.summary(row) };
+    this.sql.exec(
+      "UPDATE run SET state = 'queued', status = 'queued', reason = 'asked again by a person', outcome = NULL, attempts = 0, commit_sha = NULL, pull = NULL, pull_number = NULL, tests = NULL, errors = 0, finished_at = NULL, revision = ?, delivered = 0",
+      job.revision,
+    );
+    this.sql.exec("DELETE FROM journal");
+    // read before the alarm may run; the run tells the report when it has an outcome, as on a first start
+    const summary = this.summary(this.row()!);
+    await this.ctx.storage.setAlarm(Date.now());
+    return { restarted: true, status: "queued", summary };
+  }
+
   async snapshot(): Promise<FixRunView | null> {
     return this.view();
   }

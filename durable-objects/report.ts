@@ -429,6 +429,17 @@ export class ReportObject extends DurableObject<Env> {
     };
   }
 
+  /** A person asks for the fix again: the report's fix run starts over unless it works or watches a pull request. */
+  async retryFix(): Promise<{ kind: "started"; fix: FixSummary | null } | { kind: "not_ready"; state: ReportState } | { kind: "in_progress"; status: string }> {
+    const meta = this.meta();
+    if (!meta || meta.state !== "ready" || !this.env.FIX_RUNS) return { kind: "not_ready", state: meta?.state ?? "potential" };
+    const job: FixJob = { v: 1, project: meta.project, report: meta.id, revision: meta.revision };
+    const run = this.env.FIX_RUNS.get(this.env.FIX_RUNS.idFromName(meta.id));
+    const restarted = await run.restart(job);
+    if (!restarted.restarted) return { kind: "in_progress", status: restarted.status };
+    return { kind: "started", fix: restarted.summary };
+  }
+
   /** The fix run's latest summary: shown on the report and its inbox entry. */
   async fixUpdate(summary: FixSummary): Promise<void> {
     const meta = this.meta();

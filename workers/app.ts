@@ -9,6 +9,7 @@ import { signalsRoute } from "./ingest/signals-route";
 import { readRoutes } from "./inbox/routes";
 import { mcpRoute } from "./mcp/route";
 import { releaseRoute } from "./reports/release-route";
+import { fixRetryRoute } from "./fix/retry-route";
 import { safetyVerdictRoutes } from "./safety/verdicts-route";
 import { sourceRoutes } from "./ingest/sources";
 
@@ -23,6 +24,7 @@ export function createApp() {
   app.route("/", readRoutes());
   app.route("/", correctionRoutes());
   app.route("/", releaseRoute());
+  app.route("/", fixRetryRoute());
   app.route("/", safetyVerdictRoutes());
   app.route("/", mcpRoute());
   app.notFound((c) => problem(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));

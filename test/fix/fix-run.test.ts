@@ -92,6 +92,11 @@ describe("the fix loop on the local forge", () => {
     const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null }[] };
     expect(inbox.ready.find((e) => e.report_id === id)?.fix?.pull?.number).toBe(fix.pull!.number);
 
+    // asking for the fix again while its pull request is open: refused, nothing restarts
+    const busy = await api(key, `/v1/reports/${id}/fix`, { method: "POST" });
+    expect(busy.status).toBe(409);
+    expect(await busy.json()).toMatchObject({ code: "fix_in_progress", fix_status: "pr_open" });
+
     // a redelivered start changes nothing: no second pull request
     await env.FIX_RUNS!.get(env.FIX_RUNS!.idFromName(id)).start({ v: 1, project: "fx-ready", report: id, revision: view.revision });
     const open = await forgeApi(`/repos/shop/sample-app/pulls?state=open&head=shop:nightshift/${id}`);

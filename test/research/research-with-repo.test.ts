@@ -72,6 +72,12 @@ describe("research with the project's repository", () => {
     expect(fixed.fix).toMatchObject({ pull: null, pushes: 0, reason: expect.stringContaining("ANTHROPIC_API_KEY") });
     const after = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: { status: string } | null }[] };
     expect(after.ready.find((e) => e.report_id === id)?.fix?.status).toBe("needs_llm_key");
+
+    // a person asks again (say, after adding a key): the run starts over, and without a key stops the same way
+    const again = await api(key, `/v1/reports/${id}/fix`, { method: "POST" });
+    expect(again.status, await again.clone().text()).toBe(202);
+    expect(((await again.json()) as { fix: { status: string } }).fix.status).toBe("queued");
+    await waitForReport(id, (v) => v.fix?.status === "needs_llm_key" && v.fix.updated_at > fixed.fix!.updated_at, "stopped again for the key");
   });
 
   it("asks a person which repository holds code the signals point at, and keeps the question on the inbox entry", async () => {
@@ -84,6 +90,10 @@ describe("research with the project's repository", () => {
     expect(view.research?.actionability).toMatchObject({ bucket: "needs_human", rule: "code_not_in_repository" });
     const inbox = (await (await api(key, "/v1/inbox")).json()) as { needs_input: { report_id: string; research: { question: string } }[] };
     expect(inbox.needs_input.find((e) => e.report_id === first.report_id)?.research.question).toContain("src/workers/thumbnail.ts");
+    // only a ready report is fixed
+    const refused = await api(key, `/v1/reports/${first.report_id}/fix`, { method: "POST" });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: "report_not_ready", state: "needs_input" });
   });
 
   it("sends a report whose code changed after its last signal back to the pool as already addressed", async () => {
