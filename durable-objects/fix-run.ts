@@ -33,7 +33,8 @@
  *
  * Outcomes: merged → `soaking` for FIX_SOAK_DAYS; signals joining the report
  * meanwhile (`recurred`, from the report) → regressed; none → verified.
- * Closed without merging → closed, with the last trusted word as the reason.
+ * Closed without merging → closed, with the last trusted word as the reason,
+ * kept as a rejection that the next attempt's agent reads.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { RunRecord } from "../workers/agent/run-record";
@@ -93,6 +94,8 @@ interface Row {
   soak_until: number | null;
   /** every round's agent run, oldest first (JSON) */
   runs: string | null;
+  /** pull requests a person closed without merging, and why (JSON): the next attempt reads them */
+  rejected: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -137,7 +140,7 @@ export class FixRunObject extends DurableObject<Env> {
         last_error TEXT, branch TEXT, base_branch TEXT, commit_sha TEXT, pushes INTEGER NOT NULL DEFAULT 0, pull TEXT,
         tests TEXT, run_record TEXT, warnings TEXT, delivered INTEGER NOT NULL DEFAULT 0,
         repository TEXT, pull_number INTEGER, rounds INTEGER NOT NULL DEFAULT 0, ci_rounds INTEGER NOT NULL DEFAULT 0,
-        cost TEXT, ignored TEXT, errors INTEGER NOT NULL DEFAULT 0, soak_until INTEGER, runs TEXT);
+        cost TEXT, ignored TEXT, errors INTEGER NOT NULL DEFAULT 0, soak_until INTEGER, runs TEXT, rejected TEXT);
       CREATE TABLE IF NOT EXISTS journal (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
     `);
   }
@@ -280,7 +283,15 @@ export class FixRunObject extends DurableObject<Env> {
       await startBranch(ws, FIX_DIR, branch);
       const fix: FixAttempt = await writeFix(
         fixer,
-        { reportId: row.report, research: input.research, signals: input.signals, workspace: ws, dir: FIX_DIR, testCommand: settings.testCommand },
+        {
+          reportId: row.report,
+          research: input.research,
+          signals: input.signals,
+          workspace: ws,
+          dir: FIX_DIR,
+          testCommand: settings.testCommand,
+          rejected: row.rejected ? (JSON.parse(row.rejected) as { pull: number; reason: string }[]) : [],
+        },
         { testTimeoutMs },
       );
       tests = { baseline: fix.baseline, after: fix.after };
@@ -366,9 +377,14 @@ export class FixRunObject extends DurableObject<Env> {
           await this.ctx.storage.setAlarm(until);
           break;
         }
-        case "closed":
+        case "closed": {
+          // a rejection teaches: the next attempt (POST /v1/reports/:id/fix) is told why
+          const rejected = row.rejected ? (JSON.parse(row.rejected) as { pull: number; reason: string }[]) : [];
+          rejected.push({ pull: pull.number, reason: step.reason });
+          this.sql.exec("UPDATE run SET rejected = ?", JSON.stringify(rejected.slice(-10)));
           this.finish("done", "closed", null, step.reason);
           break;
+        }
         case "give_up":
           this.finish("done", "stopped", null, step.reason);
           break;

@@ -9,14 +9,17 @@
  * pull request opened on the forge's REST API (bodies checked against
  * GitHub's schema there) with reviewers and the label. A workflow edit is
  * refused by the diff guard and nothing is pushed; a redelivered start
- * opens no second pull request.
+ * opens no second pull request. A pull request a member closes without
+ * merging is remembered: asked again, the next attempt's agent reads why.
  */
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
+import { sign } from "@octokit/webhooks-methods";
 import { describe, expect, inject, it } from "vitest";
 import type { ReportView } from "../../durable-objects/report";
 import type { FixSummary } from "../../workers/fix/summary";
 import { api, createProject, deliver, message, settle } from "../workers/helpers";
 import { FORGE_TOKEN } from "./forge-token";
+import type { FixTurnLog } from "./scripted-fix-model";
 
 const stream = inject("sampleStream");
 const demo = (id: string) => {
@@ -119,5 +122,54 @@ describe("the fix loop on the local forge", () => {
     expect(fix.pull).toBeNull();
     expect(fix.pushes).toBe(0);
     expect(await forgeApi(`/repos/shop/sample-app/pulls?state=all&head=shop:nightshift/${id}`)).toEqual([]);
+  });
+
+  it("a pull request closed without merging teaches: asked again, the agent reads why it was rejected", async () => {
+    const key = await createProject("fx-close", 2);
+    const repoUrl = inject("forgeRepoUrl").replace("/sample-app.git", "/sample-app-close.git");
+    const res = await api(key, "/v1/project", { method: "PATCH", body: JSON.stringify({ github_webhook_secret: "fx-close-webhook-secret", repository: { url: repoUrl, default_branch: "main", test_command: "node --test" } }) });
+    expect(res.status).toBe(200);
+    await deliver(["s01", "s04", "s32"].map((id) => message("fx-close", { id: `${id}-close`, source_product: demo(id).source_product, source_type: demo(id).source_type, content: demo(id).content })));
+    const id = await reportOf("fx-close", "s01-close");
+    expect((await settle(id)).state).toBe("ready");
+    const first = (await fixed(id)).fix!;
+    expect(first.status, first.reason).toBe("pr_open");
+
+    // a member explains and closes it; the webhook (the store's own) reaches the Worker signed
+    const control = async (action: string, body: Record<string, unknown>) =>
+      (await (await fetch(`http://forge-control.test/${action}`, { method: "POST", body: JSON.stringify({ owner: "shop", repo: "sample-app-close", number: first.pull!.number, login: "maya-chen", association: "MEMBER", ...body }) })).json()) as { webhooks: { name: string; payload: unknown }[] };
+    await control("issue-comment", { body: "An empty cart hides the real problem: the session should get a cart at sign-in." });
+    const closed = await control("close", {});
+    const hook = closed.webhooks.find((w) => w.name === "pull_request")!;
+    const raw = JSON.stringify(hook.payload);
+    const posted = await SELF.fetch("https://nightshift.test/github/webhooks/fx-close", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": crypto.randomUUID(), "x-hub-signature-256": await sign("fx-close-webhook-secret", raw) },
+      body: raw,
+    });
+    expect(((await posted.json()) as { fix_run?: string }).fix_run).toBe(id);
+    const stub = env.REPORTS.get(env.REPORTS.idFromName(id));
+    let view = await stub.snapshot();
+    for (let i = 0; i < 6000 && view?.fix?.status !== "closed"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      view = await stub.snapshot();
+    }
+    expect(view!.fix!.reason).toContain("the session should get a cart at sign-in");
+
+    // asked again: a new attempt, whose agent is told why the first was rejected (inside the report fence)
+    const again = await api(key, `/v1/reports/${id}/fix`, { method: "POST" });
+    expect(again.status).toBe(202);
+    let second = view!.fix!;
+    for (let i = 0; i < 6000 && !(second.status === "pr_open" && second.pull!.number !== first.pull!.number); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      second = (await stub.snapshot())!.fix!;
+      if (second.status === "stopped" || second.status === "failed") break;
+    }
+    expect(second.status, second.reason).toBe("pr_open");
+    const turns = (await (await fetch("http://anthropic.fix.fake/__log")).json()) as FixTurnLog[];
+    const firstTurns = turns.filter((t) => t.report === id && t.turn === 0);
+    expect(firstTurns).toHaveLength(2);
+    expect(firstTurns[0]!.rejected).toEqual([]);
+    expect(firstTurns[1]!.rejected[0]).toContain("the session should get a cart at sign-in");
   });
 });

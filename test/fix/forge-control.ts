@@ -41,6 +41,9 @@ export async function forgeControl(req: Request): Promise<Response> {
       case "issue-comment":
         result = f.store.addIssueComment(b.owner, b.repo, b.number, b.body, as);
         break;
+      case "close":
+        result = await f.store.updatePull(b.owner, b.repo, b.number, { state: "closed" }, as);
+        break;
       case "merge":
         result = await f.store.mergePull(b.owner, b.repo, b.number, as);
         break;

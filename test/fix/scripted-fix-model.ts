@@ -25,6 +25,8 @@ export interface FixTurnLog {
   results: string;
   /** the injection marker appears only inside the report fence of the first turn */
   injectionFenced: boolean | null;
+  /** the rejected attempts' reasons the first turn carried (inside the fence) */
+  rejected: string[];
 }
 
 const log: FixTurnLog[] = [];
@@ -61,13 +63,26 @@ export async function scriptedFixModel(req: Request): Promise<Response> {
   const first = text(body.messages[0].content);
   const fenced = /<report-([0-9a-f]{32})>\n([\s\S]*)\n<\/report-\1>/.exec(first);
   const data = fenced
-    ? (JSON.parse(fenced[2]) as { report_id: string; signals: { content: string }[]; test_command: string | null; feedback: { kind: string; from: string; text: string }[] })
+    ? (JSON.parse(fenced[2]) as {
+        report_id: string;
+        signals: { content: string }[];
+        test_command: string | null;
+        feedback: { kind: string; from: string; text: string }[];
+        rejected_attempts: { reason: string }[];
+      })
     : null;
   const turn = body.messages.filter((m) => m.role === "assistant").length;
   const results = turn > 0 ? text(body.messages.at(-1)!.content) : "";
   const marker = "INJECTION-MARKER";
   const outside = fenced ? first.replace(fenced[0], "") : first;
-  log.push({ report: data?.report_id ?? null, turn, tools: body.tools.map((t) => t.name), results, injectionFenced: first.includes(marker) ? !outside.includes(marker) : null });
+  log.push({
+    report: data?.report_id ?? null,
+    turn,
+    tools: body.tools.map((t) => t.name),
+    results,
+    injectionFenced: first.includes(marker) ? !outside.includes(marker) : null,
+    rejected: (data?.rejected_attempts ?? []).map((r) => r.reason),
+  });
   if (!data) return refuse("the report is not fenced as JSON data in the first user turn");
   if (turn > 0 && !TOOL_FENCE.test(results)) return refuse("the previous tool result is not fenced");
   const workflow = data.signals.some((s) => s.content.includes("FIX-SCENARIO-WORKFLOW"));

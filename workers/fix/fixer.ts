@@ -53,6 +53,12 @@ export interface FixInput {
   baseline: TestRun | null;
   /** set on later rounds: what CI or a trusted reviewer asked for */
   feedback?: FixFeedback[];
+  /**
+   * earlier attempts at this report a person rejected (a pull request closed
+   * without merging) and why, so the next attempt does not repeat them;
+   * the reasons are people's words, fenced with the rest
+   */
+  rejected?: { pull: number; reason: string }[];
 }
 
 export interface FixResult {
