@@ -22,13 +22,14 @@
  * Returns {exitCode (124 when timed out), timedOut, output, durationMs, …};
  * throws CheckoutError when the clone or checkout fails.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gitEnv } from "../forge/repos";
 import { CONTAINER_WORKSPACE } from "../sandbox/paths";
 import { bwrapArgv, detectIsolation, type Isolation } from "../sandbox/isolation";
+import { runCommand } from "../sandbox/run-command";
 import { HeadTailOutput } from "./head-tail";
 
 export interface RunTestsOptions {
@@ -76,7 +77,6 @@ export class CheckoutError extends Error {
   }
 }
 
-export const TIMEOUT_EXIT_CODE = 124;
 const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 let isolationCache: Isolation | undefined;
@@ -105,50 +105,6 @@ function git(cwd: string, args: string[], timeoutMs: number): Promise<void> {
       },
     );
     child.stdin?.end();
-  });
-}
-
-/** Runs argv in its own process group; combined output; the group is killed at the deadline and when the first process exits. */
-function runProcess(
-  argv: string[],
-  cwd: string,
-  env: Record<string, string>,
-  timeoutMs: number,
-  out: HeadTailOutput,
-  signal?: AbortSignal,
-): Promise<{ code: number; timedOut: boolean }> {
-  return new Promise((resolve, reject) => {
-    let timedOut = false;
-    const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    const killGroup = () => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, timeoutMs);
-    const onAbort = () => killGroup();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) killGroup();
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => out.push(c));
-    // background children holding the pipes open die with the command
-    child.once("exit", () => killGroup());
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      reject(err);
-    });
-    child.once("close", (code, sig) => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve({ code: timedOut ? TIMEOUT_EXIT_CODE : (code ?? (sig ? 137 : 1)), timedOut });
-    });
   });
 }
 
@@ -183,7 +139,17 @@ export async function runTests(options: RunTestsOptions): Promise<TestRunResult>
     const argv = bwrap ? bwrapArgv(isolation.bwrap, checkout, CONTAINER_WORKSPACE, shell) : shell;
     const out = new HeadTailOutput(Math.floor(cap / 2), cap - Math.floor(cap / 2));
     const started = performance.now();
-    const { code, timedOut } = await runProcess(argv, checkout, env, options.timeoutMs ?? 600_000, out, options.signal);
+    // the sandbox service's runner: own process group, killed at the deadline, on abort and when the first process exits;
+    // both streams go, as they come, into one head-and-tail buffer
+    const { exitCode: code, timedOut } = await runCommand({
+      argv,
+      cwd: checkout,
+      env,
+      timeoutMs: options.timeoutMs ?? 600_000,
+      maxOutputBytes: 0,
+      signal: options.signal,
+      onChunk: (_stream, chunk) => out.push(chunk),
+    });
     const durationMs = Math.round(performance.now() - started);
     let output = out.text();
     if (timedOut) output += `${output && !output.endsWith("\n") ? "\n" : ""}[local-ci] the test command timed out after ${options.timeoutMs ?? 600_000} ms and was killed\n`;

@@ -17,6 +17,8 @@ export interface RunSpec {
   maxOutputBytes: number;
   signal?: AbortSignal;
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+  /** every chunk as it arrives, kept or not (a caller with its own buffer, e.g. head and tail) */
+  onChunk?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
   onStart?: (pid: number | undefined) => void;
 }
 
@@ -60,11 +62,14 @@ export function runCommand(spec: RunSpec): Promise<RunResult> {
     }, spec.timeoutMs);
     const onAbort = () => killGroup();
     spec.signal?.addEventListener("abort", onAbort, { once: true });
+    if (spec.signal?.aborted) killGroup();
     child.stdout.on("data", (c: Buffer) => {
+      spec.onChunk?.("stdout", c);
       const t = stdout.push(c);
       if (t && spec.onOutput) spec.onOutput("stdout", t);
     });
     child.stderr.on("data", (c: Buffer) => {
+      spec.onChunk?.("stderr", c);
       const t = stderr.push(c);
       if (t && spec.onOutput) spec.onOutput("stderr", t);
     });
