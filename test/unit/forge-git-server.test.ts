@@ -1,13 +1,13 @@
 // The local forge's git server (scripts/local/forge/git-server.ts) with real
 // git over HTTP: clone, branch, commit, push, auth and path checks. Git runs
 // as async child processes — the server lives in this process.
-import { execFile } from "node:child_process";
 import { request } from "node:http";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gitOk as gitOkAt, gitRun } from "./git-client";
 import { basicAuthHeader } from "../../scripts/local/forge/basic-auth";
 import { startGitServer, ZERO_ID, type GitServer, type PushEvent } from "../../scripts/local/forge/git-server";
 import { makeSampleRepo, removeSampleRepo } from "../../scripts/local/make-sample-repo";
@@ -15,45 +15,9 @@ import { makeSampleRepo, removeSampleRepo } from "../../scripts/local/make-sampl
 const TOKEN = "forge-test-token-6f1c";
 const REPORT = "rep_42";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function clientEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_")) env[k] = v;
-  return {
-    ...env,
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_ASKPASS: "",
-    SSH_ASKPASS: "",
-    GIT_AUTHOR_NAME: "Nightshift",
-    GIT_AUTHOR_EMAIL: "nightshift@example.invalid",
-    GIT_AUTHOR_DATE: "2026-01-02T03:04:05Z",
-    GIT_COMMITTER_NAME: "Nightshift",
-    GIT_COMMITTER_EMAIL: "nightshift@example.invalid",
-    GIT_COMMITTER_DATE: "2026-01-02T03:04:05Z",
-  };
-}
-
-function git(cwd: string, args: string[]): Promise<Run> {
-  return new Promise((ok) => {
-    execFile("git", args, { cwd, env: clientEnv(), maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      ok({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-async function gitOk(cwd: string, args: string[]): Promise<string> {
-  const r = await git(cwd, args);
-  if (r.code !== 0) throw new Error(`git ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout.trim();
-}
+const DATE = "2026-01-02T03:04:05Z";
+const git = (cwd: string, args: string[]) => gitRun(cwd, args, { date: DATE });
+const gitOk = (cwd: string, args: string[]) => gitOkAt(cwd, args, { date: DATE });
 
 const withToken = (token: string) => ["-c", `http.extraHeader=Authorization: ${basicAuthHeader(token)}`];
 

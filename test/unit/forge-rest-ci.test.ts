@@ -3,13 +3,13 @@
 // sample app's real tests, and the Worker-side OctokitForge then reads the
 // CI's check run — under the id its webhooks carry — and the test output as
 // the Actions job log.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gitOk } from "./git-client";
 import { startLocalCi, type LocalCi } from "../../scripts/local/ci/local-ci";
 import { basicAuthHeader } from "../../scripts/local/forge/basic-auth";
 import { startLocalForge, type LocalForge } from "../../scripts/local/forge/local-forge";
@@ -20,22 +20,6 @@ const TOKEN = "forge-rest-ci-token";
 const repo = { owner: "shop", repo: "sample-app" };
 const BRANCH = "nightshift/rep_ci_store";
 
-function gitOk(cwd: string, args: string[]): Promise<string> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_")) env[k] = v;
-  Object.assign(env, {
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_AUTHOR_NAME: "Nightshift",
-    GIT_AUTHOR_EMAIL: "nightshift@example.invalid",
-    GIT_COMMITTER_NAME: "Nightshift",
-    GIT_COMMITTER_EMAIL: "nightshift@example.invalid",
-  });
-  return new Promise((ok, fail) => {
-    execFile("git", args, { cwd, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => (err ? fail(new Error(`git ${args.join(" ")}: ${stderr}`)) : ok(String(stdout).trim())));
-  });
-}
 
 let work: string;
 let sample: string;

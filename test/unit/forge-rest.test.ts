@@ -1,11 +1,11 @@
 // The local forge's REST subset (scripts/local/forge/rest/) driven through the
 // Worker-side OctokitForge (workers/forge/github-rest.ts) against a real
 // startLocalForge on one port, with real git pushes of the sample app.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gitOk } from "./git-client";
 import { basicAuthHeader } from "../../scripts/local/forge/basic-auth";
 import { startLocalForge, type LocalForge } from "../../scripts/local/forge/local-forge";
 import { ROUTES } from "../../scripts/local/forge/rest/handler";
@@ -20,29 +20,6 @@ const TOKEN = "forge-rest-test-token-91ab";
 const repo = { owner: "shop", repo: "sample-app" };
 const BRANCH = "nightshift/rep_7";
 
-function clientEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_")) env[k] = v;
-  return {
-    ...env,
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_AUTHOR_NAME: "Nightshift",
-    GIT_AUTHOR_EMAIL: "nightshift@example.invalid",
-    GIT_COMMITTER_NAME: "Nightshift",
-    GIT_COMMITTER_EMAIL: "nightshift@example.invalid",
-  };
-}
-
-function gitOk(cwd: string, args: string[]): Promise<string> {
-  return new Promise((ok, fail) => {
-    execFile("git", args, { cwd, env: clientEnv(), maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) fail(new Error(`git ${args.join(" ")} failed: ${stderr}`));
-      else ok(String(stdout).trim());
-    });
-  });
-}
 
 const pushArgs = ["-c", `http.extraHeader=Authorization: ${basicAuthHeader(TOKEN)}`, "push", "--quiet", "origin"];
 

@@ -3,7 +3,6 @@
 // node:http receiver standing in for nightshift's POST /github/webhooks/:project.
 // Real git pushes with the token, a PR opened through the REST API, a push that breaks
 // a test. Every wait is stack.idle() or a poll; nothing depends on the machine's speed.
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verify } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gitOk } from "./git-client";
 import type { WebhookResult } from "../../scripts/local/ci/webhook-sender";
 import { basicAuthHeader } from "../../scripts/local/forge/basic-auth";
 import { startForgeStack, type ForgeStack } from "../../scripts/local/forge-stack";
@@ -50,29 +50,7 @@ const SCHEMAS: Record<string, { safeParse(v: unknown): { success: boolean } }> =
   issue_comment: IssueCommentPayload,
 };
 
-function clientEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_")) env[k] = v;
-  return {
-    ...env,
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_AUTHOR_NAME: "Nightshift",
-    GIT_AUTHOR_EMAIL: "nightshift@example.invalid",
-    GIT_COMMITTER_NAME: "Nightshift",
-    GIT_COMMITTER_EMAIL: "nightshift@example.invalid",
-  };
-}
-
-function git(cwd: string, args: string[]): Promise<string> {
-  return new Promise((ok, fail) => {
-    execFile("git", args, { cwd, env: clientEnv(), maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) fail(new Error(`git ${args.join(" ")} failed: ${stderr}`));
-      else ok(String(stdout).trim());
-    });
-  });
-}
+const git = (cwd: string, args: string[]) => gitOk(cwd, args);
 const push = (cwd: string, ...args: string[]) => git(cwd, ["-c", `http.extraHeader=Authorization: ${basicAuthHeader(TOKEN)}`, "push", "--quiet", "origin", ...args]);
 
 async function until(what: string, ok: () => boolean): Promise<void> {

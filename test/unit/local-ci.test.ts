@@ -3,7 +3,6 @@
 // sha, and signed webhooks delivered to a node:http receiver standing in for
 // nightshift's POST /github/webhooks/:project. Everything is polled through
 // ci.idle(); no test depends on how fast the machine is.
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verify } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gitOk } from "./git-client";
 import { startLocalCi, type LocalCheckRun, type LocalCi } from "../../scripts/local/ci/local-ci";
 import { runTests } from "../../scripts/local/ci/run-tests";
 import type { WebhookResult } from "../../scripts/local/ci/webhook-sender";
@@ -34,31 +34,7 @@ interface Delivery {
   payload: any;
 }
 
-function clientEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_")) env[k] = v;
-  return {
-    ...env,
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_AUTHOR_NAME: "Nightshift",
-    GIT_AUTHOR_EMAIL: "nightshift@example.invalid",
-    GIT_AUTHOR_DATE: "2026-01-02T03:04:05Z",
-    GIT_COMMITTER_NAME: "Nightshift",
-    GIT_COMMITTER_EMAIL: "nightshift@example.invalid",
-    GIT_COMMITTER_DATE: "2026-01-02T03:04:05Z",
-  };
-}
-
-function git(cwd: string, args: string[]): Promise<string> {
-  return new Promise((ok, fail) => {
-    execFile("git", args, { cwd, env: clientEnv(), maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) fail(new Error(`git ${args.join(" ")} failed: ${stderr}`));
-      else ok(String(stdout).trim());
-    });
-  });
-}
+const git = (cwd: string, args: string[]) => gitOk(cwd, args, { date: "2026-01-02T03:04:05Z" });
 
 let work: string;
 let sample: string;
