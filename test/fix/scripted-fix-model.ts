@@ -16,6 +16,8 @@
  * tools (the safety judge) get a benign verdict; the research face stays
  * offline in these tests. `GET /__log` lists what each turn saw.
  */
+import { contentText, scriptedTurns } from "../research/scripted-turns";
+
 const TOOL_FENCE = /<tool_output-[0-9a-f]{32}>/;
 
 export interface FixTurnLog {
@@ -31,27 +33,8 @@ export interface FixTurnLog {
 
 const log: FixTurnLog[] = [];
 
-function reply(content: unknown[], stop: string) {
-  return Response.json({
-    id: `msg_fix_${log.length}`,
-    type: "message",
-    role: "assistant",
-    model: "claude-sonnet-4-6",
-    content,
-    stop_reason: stop,
-    stop_sequence: null,
-    usage: { input_tokens: 2000, output_tokens: 200 },
-  });
-}
-
-const toolUse = (name: string, input: unknown) => reply([{ type: "tool_use", id: `toolu_fix_${log.length}_${name}`, name, input }], "tool_use");
-const refuse = (message: string) => Response.json({ type: "error", error: { type: "invalid_request_error", message: `scripted fix model: ${message}` } }, { status: 400 });
-
-function text(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content.map((b: { type?: string; text?: string; content?: unknown }) => (b.type === "text" ? (b.text ?? "") : b.type === "tool_result" ? text(b.content) : "")).join("\n");
-}
+const { reply, toolUse, refuse } = scriptedTurns({ prefix: "fix_", name: "scripted fix model", usage: { input_tokens: 2000, output_tokens: 200 } }, () => log.length);
+const text = contentText;
 
 export async function scriptedFixModel(req: Request): Promise<Response> {
   const url = new URL(req.url);

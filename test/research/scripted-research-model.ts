@@ -11,6 +11,8 @@
  * Requests without tools (the safety judge) get a benign verdict.
  * `GET /__log` lists what each turn saw, for the test to assert on.
  */
+import { contentText, scriptedTurns } from "./scripted-turns";
+
 const TOOL_FENCE = /<tool_output-[0-9a-f]{32}>/;
 
 export interface TurnLog {
@@ -26,27 +28,8 @@ export interface TurnLog {
 
 const log: TurnLog[] = [];
 
-function reply(content: unknown[], stop: string) {
-  return Response.json({
-    id: `msg_${log.length}`,
-    type: "message",
-    role: "assistant",
-    model: "claude-sonnet-4-6",
-    content,
-    stop_reason: stop,
-    stop_sequence: null,
-    usage: { input_tokens: 1200, output_tokens: 150 },
-  });
-}
-
-const toolUse = (name: string, input: unknown) => reply([{ type: "tool_use", id: `toolu_${log.length}_${name}`, name, input }], "tool_use");
-const refuse = (message: string) => Response.json({ type: "error", error: { type: "invalid_request_error", message: `scripted model: ${message}` } }, { status: 400 });
-
-function text(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content.map((b: { type?: string; text?: string; content?: unknown }) => (b.type === "text" ? (b.text ?? "") : b.type === "tool_result" ? text(b.content) : "")).join("\n");
-}
+const { reply, toolUse, refuse } = scriptedTurns({ prefix: "", name: "scripted model", usage: { input_tokens: 1200, output_tokens: 150 } }, () => log.length);
+const text = contentText;
 
 export async function scriptedResearchModel(req: Request): Promise<Response> {
   const url = new URL(req.url);
