@@ -36,15 +36,15 @@
  * Payloads carry `installation: {id}` (default 1). The token is never logged.
  */
 import { execFile } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startLocalCi, ZERO_SHA, type LocalCheckRun, type LocalCi } from "./ci/local-ci";
 import { sendWebhook, type WebhookDelivery, type WebhookResult } from "./ci/webhook-sender";
 import type { PushEvent } from "./forge/git-server";
 import { startLocalForge, type LocalForge } from "./forge/local-forge";
 import { gitEnv, repoDir } from "./forge/repos";
 import { repoJson, userJson } from "./forge/rest/shapes";
+import { arg, isMain } from "./cli";
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -293,12 +293,8 @@ export async function startForgeStack(options: ForgeStackOptions): Promise<Forge
   };
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
-if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+if (isMain(import.meta.url)) {
   const root = arg("--root") ?? process.env.LOCAL_FORGE_ROOT;
   if (!root) {
     console.error(

@@ -20,7 +20,6 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { envField, positiveIntField, readJsonBody, stringField } from "./sandbox/body";
 import { SandboxHttpError, errorBody } from "./sandbox/errors";
 import { executeOp, executeStreamOp, type ExecLimits } from "./sandbox/exec";
@@ -30,6 +29,7 @@ import { CREDENTIAL_HEADER, gitPushBundleOp } from "./sandbox/git-push";
 import { detectIsolation, isolationWarning, type Isolation } from "./sandbox/isolation";
 import { CONTAINER_WORKSPACE } from "./sandbox/paths";
 import { SandboxDir } from "./sandbox/sandbox-dir";
+import { arg, isMain } from "./cli";
 
 export interface SandboxServiceOptions {
   port?: number;
@@ -206,14 +206,10 @@ export async function startSandboxService(opts: SandboxServiceOptions = {}): Pro
   };
 }
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
-if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
-  const port = Number(argValue("--port") ?? process.env.LOCAL_SANDBOX_PORT ?? 0);
-  const service = await startSandboxService({ port, root: argValue("--root") ?? process.env.LOCAL_SANDBOX_ROOT });
+if (isMain(import.meta.url)) {
+  const port = Number(arg("--port") ?? process.env.LOCAL_SANDBOX_PORT ?? 0);
+  const service = await startSandboxService({ port, root: arg("--root") ?? process.env.LOCAL_SANDBOX_ROOT });
   console.log(`local sandbox service listening on ${service.url} (isolation: ${service.isolation.mode}; root ${service.root})`);
   const stop = () => service.stop().then(() => process.exit(0));
   process.on("SIGINT", stop);

@@ -28,15 +28,15 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { mkdirSync, realpathSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { tokenMatches } from "./basic-auth";
 import { CgiResponseParser } from "./cgi-response";
 import { parseRepoPath } from "./repo-path";
 import { createRepo, gitEnv, readRefs, repoDir, repoExists } from "./repos";
+import { arg, isMain } from "../cli";
 
 export const ZERO_ID = "0000000000000000000000000000000000000000";
 
@@ -310,12 +310,8 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
   };
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
-if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+if (isMain(import.meta.url)) {
   const root = arg("--root") ?? process.env.LOCAL_FORGE_ROOT;
   if (!root) {
     console.error("usage: npx tsx scripts/local/forge/git-server.ts --root DIR [--port N]   (env LOCAL_FORGE_TOKEN gates pushes)");

@@ -18,12 +18,11 @@
  * show the new head sha. The token is never logged.
  */
 import { EventEmitter } from "node:events";
-import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startGitServer, type PushEvent } from "./git-server";
 import { API_PREFIX, LOG_PREFIX, restHandler } from "./rest/handler";
 import { LocalForgeStore } from "./rest/store";
+import { arg, isMain } from "../cli";
 
 export interface LocalForgeOptions {
   root: string;
@@ -87,12 +86,8 @@ export async function startLocalForge(options: LocalForgeOptions): Promise<Local
   };
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
-if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+if (isMain(import.meta.url)) {
   const root = arg("--root") ?? process.env.LOCAL_FORGE_ROOT;
   if (!root) {
     console.error("usage: npx tsx scripts/local/forge/local-forge.ts --root DIR [--port N]   (env LOCAL_FORGE_TOKEN gates pushes and the API)");
