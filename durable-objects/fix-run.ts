@@ -57,6 +57,7 @@ import { startBranch, writeFix, type FixAttempt, type FixOutcome } from "../work
 import { runSummary } from "../workers/research/result";
 import { projectRepository } from "../workers/research/project-repo";
 import { workspaceFromEnv } from "../workers/workspace/from-env";
+import { workspaceIdFor } from "../workers/workspace/workspace-id";
 
 export const FIX_DIR = "/workspace/repo";
 
@@ -112,12 +113,6 @@ export interface FixRunView {
   commit_sha: string | null;
   warnings: string[];
   delivered: boolean;
-}
-
-/** `fx-` and 16 hex digits of the report id's SHA-256: a valid, stable Workspace id */
-export async function fixWorkspaceId(report: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`fix:${report}`)));
-  return `fx-${Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 function tally(run: TestRun | null): TestTally | null {
@@ -187,12 +182,6 @@ export class FixRunObject extends DurableObject<Env> {
 
   async snapshot(): Promise<FixRunView | null> {
     return this.view();
-  }
-
-  /** The fix agent's latest recorded run (every tool call and result); null before one ran. */
-  async record(): Promise<RunRecord | null> {
-    const row = this.row();
-    return row?.run_record ? (JSON.parse(row.run_record) as RunRecord) : null;
   }
 
   /** Every round's recorded run, oldest first: the first fix, then each answer to CI or a review. */
@@ -275,7 +264,7 @@ export class FixRunObject extends DurableObject<Env> {
     let base = row.base_branch;
     let tests = row.tests ? (JSON.parse(row.tests) as { baseline: TestRun | null; after: TestRun | null }) : { baseline: null, after: null };
     if (!row.commit_sha) {
-      const ws = workspaceFromEnv(this.env, await fixWorkspaceId(row.report));
+      const ws = workspaceFromEnv(this.env, await workspaceIdFor("fx", `fix:${row.report}`));
       if (await ws.exists(FIX_DIR)) await ws.remove(FIX_DIR, { recursive: true });
       // the project's own repository URL: the forge's clone URL as the project connected it
       const checkout = await ws.gitCheckout(settings.url, settings.branch ?? undefined, FIX_DIR);
@@ -441,7 +430,7 @@ export class FixRunObject extends DurableObject<Env> {
               text: (await forge.checkRunLog(repo, c.id, 16_384).catch(() => null)) ?? [c.title, c.summary, c.text].filter(Boolean).join("\n"),
             })),
           );
-    const ws = workspaceFromEnv(this.env, await fixWorkspaceId(row.report));
+    const ws = workspaceFromEnv(this.env, await workspaceIdFor("fx", `fix:${row.report}`));
     if (await ws.exists(FIX_DIR)) await ws.remove(FIX_DIR, { recursive: true });
     await ws.gitCheckout(settings.url, pull.headRef, FIX_DIR);
     await startBranch(ws, FIX_DIR, pull.headRef);

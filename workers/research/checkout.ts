@@ -7,24 +7,18 @@
  * Offline, a repository given as a local path is cloned as file://.
  */
 import { workspaceFromEnv, type WorkspaceEnv } from "../workspace/from-env";
+import { workspaceIdFor } from "../workspace/workspace-id";
 import type { ProjectRepository } from "./project-repo";
 import type { RepoCheckout } from "./research";
 
 export const CHECKOUT_DIR = "/workspace/repo";
-
-
-/** `rr-` and 16 hex digits of the key's SHA-256: a valid, stable Workspace id for any run key */
-export async function runWorkspaceId(runKey: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(runKey)));
-  return `rr-${Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
 
 export function cloneUrl(url: string): string {
   return url.startsWith("/") ? `file://${url}` : url;
 }
 
 export async function checkoutRepository(env: WorkspaceEnv, runKey: string, repo: ProjectRepository): Promise<RepoCheckout> {
-  const workspace = workspaceFromEnv(env, await runWorkspaceId(runKey));
+  const workspace = workspaceFromEnv(env, await workspaceIdFor("rr", runKey));
   if (await workspace.exists(CHECKOUT_DIR)) await workspace.remove(CHECKOUT_DIR, { recursive: true });
   const url = cloneUrl(repo.url);
   const { branch } = await workspace.gitCheckout(url, repo.branch ?? undefined, CHECKOUT_DIR);
