@@ -286,6 +286,24 @@ function installation(f: CiRunFacts) {
   return { id: f.installationId, node_id: nodeId("Installation", f.installationId) };
 }
 
+/** the check suite as a check_run payload embeds it; check_suite payloads add their own fields */
+function suiteObject(f: CiRunFacts) {
+  return {
+    id: f.checkSuiteId,
+    node_id: nodeId("CheckSuite", f.checkSuiteId),
+    head_branch: f.headBranch,
+    head_sha: f.headSha,
+    ...suiteStatus(f),
+    url: `${repoApi(f)}/check-suites/${f.checkSuiteId}`,
+    before: f.before,
+    after: f.headSha,
+    pull_requests: pullRequests(f),
+    app: actionsApp(f),
+    created_at: f.createdAt,
+    updated_at: f.completedAt ?? f.startedAt,
+  };
+}
+
 export function checkRunPayload(action: "created" | "completed", f: CiRunFacts) {
   const api = repoApi(f);
   const web = `${f.urls.web}/${f.repository.owner}/${f.repository.name}`;
@@ -313,20 +331,7 @@ export function checkRunPayload(action: "created" | "completed", f: CiRunFacts) 
         annotations_url: `${api}/check-runs/${f.checkRunId}/annotations`,
       },
       name: f.checkName,
-      check_suite: {
-        id: f.checkSuiteId,
-        node_id: nodeId("CheckSuite", f.checkSuiteId),
-        head_branch: f.headBranch,
-        head_sha: f.headSha,
-        ...suiteStatus(f),
-        url: `${api}/check-suites/${f.checkSuiteId}`,
-        before: f.before,
-        after: f.headSha,
-        pull_requests: prs,
-        app,
-        created_at: f.createdAt,
-        updated_at: f.completedAt ?? f.startedAt,
-      },
+      check_suite: suiteObject(f),
       app,
       pull_requests: prs,
     },
@@ -341,18 +346,7 @@ export function checkSuitePayload(f: CiRunFacts) {
   return {
     action: "completed",
     check_suite: {
-      id: f.checkSuiteId,
-      node_id: nodeId("CheckSuite", f.checkSuiteId),
-      head_branch: f.headBranch,
-      head_sha: f.headSha,
-      ...suiteStatus(f),
-      url: `${api}/check-suites/${f.checkSuiteId}`,
-      before: f.before,
-      after: f.headSha,
-      pull_requests: pullRequests(f),
-      app: actionsApp(f),
-      created_at: f.createdAt,
-      updated_at: f.completedAt ?? f.startedAt,
+      ...suiteObject(f),
       latest_check_runs_count: 1,
       check_runs_url: `${api}/check-suites/${f.checkSuiteId}/check-runs`,
       head_commit: headCommit(f),
