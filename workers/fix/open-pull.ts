@@ -39,7 +39,7 @@ export interface OpenPullResult {
   warnings: string[];
 }
 
-export async function openOrUpdatePull(forge: ForgeClient, repo: RepoRef, head: string, base: string, body: PrBodyInput, author?: string): Promise<OpenPullResult> {
+export async function openOrUpdatePull(forge: ForgeClient, repo: RepoRef, head: string, base: string, body: PrBodyInput): Promise<OpenPullResult> {
   const draft = buildPullRequest(body);
   const existing = await forge.findOpenPull(repo, head);
   if (existing) {
@@ -49,8 +49,6 @@ export async function openOrUpdatePull(forge: ForgeClient, repo: RepoRef, head: 
   const pull = await forge.openDraftPull(repo, { title: draft.title, body: draft.body, head, base });
   const warnings: string[] = [];
   const reviewers = reviewerRequest(body.research.reviewers.map((r) => r.handle), repo.owner);
-  // GitHub refuses a review request from the pull request's own author
-  if (author) reviewers.users = reviewers.users.filter((u) => u.toLowerCase() !== author.toLowerCase());
   if (reviewers.users.length || reviewers.teams.length) {
     try {
       await forge.requestReviewers(repo, pull.number, reviewers);
