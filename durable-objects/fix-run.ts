@@ -368,7 +368,7 @@ export class FixRunObject extends DurableObject<Env> {
         checks,
         journal: new Set(this.sql.exec<{ key: string }>("SELECT key FROM journal").toArray().map((r) => r.key)),
         ownLogins: [],
-        trustedBots: policy.trustedBots,
+        trustedBots: [...policy.trustedBots, ...ctx.settings.reviewBots],
         ciRounds: row.ci_rounds,
         maxCiRounds: policy.maxCiRounds,
         rounds: row.rounds,
