@@ -80,10 +80,30 @@ export interface ReportView extends ReportListing {
   fix: FixSummary | null;
   /** what became of earlier fixes and what people decided (rejections, regressions, dismissals), oldest first; research reads them */
   notes: OutcomeNote[];
+  /** what this report has cost so far: every research round's run and the fix's rounds summed (issue 9, item 6) */
+  cost: ReportCost;
   /** set while a person has dismissed the report: signals still join it (counted here) but it is not promoted */
   dismissed: { at: number; reason: string; weight_at: number; signals_since: number; resurface_at: number } | null;
   history: { at: number; from: ReportState | null; to: ReportState; note: string }[];
   signals: ReportSignalView[];
+}
+
+export interface StageCost {
+  runs: number;
+  tool_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export interface ReportCost {
+  /** the report judge's LLM calls (0 offline) */
+  report_judge_llm_calls: number;
+  /** every research round, summed */
+  research: StageCost;
+  /** every fix round (first fix, CI and review answers, later attempts), summed; runs = rounds */
+  fix: StageCost;
+  total_usd: number;
 }
 
 export interface ReportSafety extends ReportJudgeVerdict {
@@ -124,6 +144,9 @@ interface MetaRow {
   /** when a person dismissed the report (null: not dismissed) and its weight then */
   dismissed_at: number | null;
   dismissed_weight: number | null;
+  /** every research round's run summed (JSON StageCost) and the report judge's LLM calls */
+  research_cost: string | null;
+  judge_llm_calls: number;
   [key: string]: SqlStorageValue;
 }
 
@@ -170,6 +193,9 @@ export class ReportObject extends DurableObject<Env> {
     // outcomes that teach (workers/reports/outcome-notes.ts)
     addColumnIfMissing(this.sql, "meta", "dismissed_at", "INTEGER");
     addColumnIfMissing(this.sql, "meta", "dismissed_weight", "REAL");
+    // what the report has cost (item 6)
+    addColumnIfMissing(this.sql, "meta", "research_cost", "TEXT");
+    addColumnIfMissing(this.sql, "meta", "judge_llm_calls", "INTEGER NOT NULL DEFAULT 0");
   }
 
   /**
@@ -360,7 +386,7 @@ export class ReportObject extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now());
       return;
     }
-    this.sql.exec("UPDATE meta SET report_judge = ?", JSON.stringify({ ...verdict, at: Date.now() } satisfies ReportSafety));
+    this.sql.exec("UPDATE meta SET report_judge = ?, judge_llm_calls = judge_llm_calls + ?", JSON.stringify({ ...verdict, at: Date.now() } satisfies ReportSafety), verdict.llm_calls);
     if (verdict.verdict === "unsafe") {
       this.transition("researching", "quarantined", `quarantined by ${verdict.judge}, ${verdict.rule}: ${verdict.reason}`);
       await this.mirror();
@@ -396,6 +422,7 @@ export class ReportObject extends DurableObject<Env> {
       return { taken: false, state: "researching" };
     }
     const { evidence, decision, research, run } = input.result;
+    if (run) this.sql.exec("UPDATE meta SET research_cost = ?", JSON.stringify(addRun(meta.research_cost ? (JSON.parse(meta.research_cost) as StageCost) : null, run)));
     this.sql.exec(
       "UPDATE meta SET evidence = ?, decision = ?, research = ?, research_run = ?, title = ?, research_error = NULL",
       JSON.stringify(evidence),
@@ -685,6 +712,7 @@ export class ReportObject extends DurableObject<Env> {
       research_error: m.research_error,
       fix: m.fix ? (JSON.parse(m.fix) as FixSummary) : null,
       notes: this.notes(),
+      cost: this.cost(),
       dismissed:
         m.state === "dismissed" && m.dismissed_at !== null
           ? {
@@ -698,6 +726,16 @@ export class ReportObject extends DurableObject<Env> {
       history,
       signals,
     };
+  }
+
+  private cost(): ReportCost {
+    const m = this.meta()!;
+    const research = m.research_cost ? (JSON.parse(m.research_cost) as StageCost) : addRun(null, null);
+    const f = m.fix ? (JSON.parse(m.fix) as FixSummary).cost : null;
+    const fix: StageCost = f
+      ? { runs: f.rounds, tool_calls: f.tool_calls, input_tokens: f.input_tokens, output_tokens: f.output_tokens, cost_usd: f.cost_usd }
+      : addRun(null, null);
+    return { report_judge_llm_calls: m.judge_llm_calls, research, fix, total_usd: Math.round((research.cost_usd + fix.cost_usd) * 1e6) / 1e6 };
   }
 
   private signalCount(): number {
@@ -743,6 +781,7 @@ export class ReportObject extends DurableObject<Env> {
         evidence,
         signals_since_research: count - evidence.signal_count,
         fix: m.fix ? (JSON.parse(m.fix) as FixSummary) : null,
+        cost: this.cost(),
         updated_at: m.updated_at,
       });
     } else {
@@ -758,4 +797,17 @@ function titleOf(content: string): string {
     if (title) return title.slice(0, 100);
   }
   return "(no visible text)";
+}
+
+/** a research run's summary added to the totals so far */
+function addRun(total: StageCost | null, run: RunSummary | null): StageCost {
+  const t = total ?? { runs: 0, tool_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+  if (!run) return t;
+  return {
+    runs: t.runs + 1,
+    tool_calls: t.tool_calls + run.tool_calls,
+    input_tokens: t.input_tokens + run.input_tokens,
+    output_tokens: t.output_tokens + run.output_tokens,
+    cost_usd: Math.round((t.cost_usd + run.cost_usd) * 1e6) / 1e6,
+  };
 }

@@ -92,8 +92,15 @@ describe("the fix loop on the local forge", () => {
     expect(run.fix.commit_sha).toBe(fix.pull!.head_sha);
     expect(run.run.purpose).toBe("fix");
     expect(run.run.steps.filter((s) => s.kind === "tool_call").map((s) => s.name)).toEqual(["read_file", "edit_file", "edit_file", "read_file", "edit_file", "bash", "submit_fix"]);
-    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null }[] };
+    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null; cost: ReportView["cost"] }[] };
     expect(inbox.ready.find((e) => e.report_id === id)?.fix?.pull?.number).toBe(fix.pull!.number);
+    // what the report cost: offline research (one run, no tokens) and the fix agent's turns (2000 in, 200 out each)
+    const cost = inbox.ready.find((e) => e.report_id === id)!.cost;
+    expect(cost.research).toMatchObject({ runs: 1, input_tokens: 0, cost_usd: 0 });
+    expect(cost.fix).toMatchObject({ runs: 1, tool_calls: 6, input_tokens: 7 * 2000, output_tokens: 7 * 200 });
+    expect(cost.fix.cost_usd).toBeGreaterThan(0);
+    expect(cost.total_usd).toBe(cost.fix.cost_usd);
+    expect(cost.report_judge_llm_calls).toBe(0);
 
     // asking for the fix again while its pull request is open: refused, nothing restarts
     const busy = await api(key, `/v1/reports/${id}/fix`, { method: "POST" });
