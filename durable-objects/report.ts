@@ -255,6 +255,7 @@ export class ReportObject extends DurableObject<Env> {
     if (added > 0) this.sql.exec("UPDATE meta SET weight = weight + ?, threshold = ?, updated_at = ?, revision = revision + 1", weight, input.threshold, now);
     else this.sql.exec("UPDATE meta SET threshold = ?", input.threshold);
     await this.maybeResurface(input.threshold);
+    if (added > 0) this.seenAfterFix(weight, input.threshold);
     await this.maybePromote(input.threshold, "weight crossed the threshold");
     // a report already in the inbox shows its new weight and how much arrived since research
     if (added > 0 && INBOX_STATES.includes(this.meta()!.state)) await this.notifyInbox();
@@ -513,6 +514,10 @@ export class ReportObject extends DurableObject<Env> {
       this.sql.exec("UPDATE meta SET resume_at = ?", bar);
       this.transition("ready", "potential", `fix rejected (pull request #${pull ?? "?"} closed without merging): back to the pool until the weight reaches ${bar}`);
       await this.mirror();
+    } else if (meta.state === "ready" && summary.status === "verified") {
+      this.note("fix_verified", pull, `the fix in pull request #${pull ?? "?"} held: ${summary.reason}`);
+      this.transition("ready", "fixed", `fixed by pull request #${pull ?? "?"}: ${summary.reason}`);
+      await this.mirror();
     } else if (meta.state === "ready" && summary.status === "regressed") {
       this.note("fix_regressed", pull, `the fix in pull request #${pull ?? "?"} was merged and did not hold: ${summary.reason}`);
       // a new research round: the run of the revision the fix was written from is not reused
@@ -646,6 +651,20 @@ export class ReportObject extends DurableObject<Env> {
         "SELECT id, source_product, source_type, content, weight, received_at FROM signals ORDER BY received_at, id",
       )
       .toArray();
+  }
+
+  /**
+   * A fixed report's problem seen again after its soak window: back to the
+   * pool, promoted (and researched, the note read) once it weighs a
+   * threshold more than before these signals.
+   */
+  private seenAfterFix(addedWeight: number, threshold: number): void {
+    const meta = this.meta()!;
+    if (meta.state !== "fixed") return;
+    const bar = meta.weight - addedWeight + Math.max(threshold, 1);
+    this.note("seen_after_fix", null, `seen again after its fix was verified: weight ${meta.weight}; researched again at ${bar}`);
+    this.sql.exec("UPDATE meta SET resume_at = ?", bar);
+    this.transition("fixed", "potential", `seen again after the fix was verified: back to the pool until the weight reaches ${bar}`);
   }
 
   /** a dismissed report that grew far past its weight at the dismissal comes back (a person sees it again) */

@@ -12,10 +12,13 @@
  *   (`rejectionBar`): it is researched again only when more evidence arrives.
  * - fix_regressed: the merged fix did not hold (the problem came back within
  *   the soak window). The report is researched again at once.
+ * - fix_verified: the merged fix held through the soak window; the report is
+ *   `fixed`. seen_after_fix: a signal of it arrived later (after the soak
+ *   window): back to the pool, researched again once it weighs a threshold more.
  * - dismissed / reopened / resurfaced: a person dismissed the report, reopened
  *   it, or it grew far past the weight it was dismissed at.
  */
-export const NOTE_KINDS = ["fix_rejected", "fix_regressed", "dismissed", "reopened", "resurfaced"] as const;
+export const NOTE_KINDS = ["fix_rejected", "fix_regressed", "fix_verified", "seen_after_fix", "dismissed", "reopened", "resurfaced"] as const;
 export type NoteKind = (typeof NOTE_KINDS)[number];
 
 export interface OutcomeNote {

@@ -318,6 +318,10 @@ function summaryOf(e: Evidence, located: Located[], unresolved: Pointer[], addre
   const parts = [e.summary];
   const regressed = notes.filter((n) => n.kind === "fix_regressed").pop();
   if (regressed) parts.push(`An earlier fix${regressed.pull ? ` (pull request #${regressed.pull})` : ""} was merged and the problem came back.`);
+  const held = notes.filter((n) => n.kind === "fix_verified").pop();
+  if (held && notes.some((n) => n.kind === "seen_after_fix" && n.at >= held.at)) {
+    parts.push(`An earlier fix${held.pull ? ` (pull request #${held.pull})` : ""} held through its soak window; the problem was seen again later.`);
+  }
   if (!repo) parts.push("No repository is connected, so the code was not read.");
   else if (located.length) {
     const where = located.slice(0, 3).map((l) => `${l.path}${l.line ? `:${l.line}` : ""}${l.blamed && !l.blamed.uncommitted ? ` (${l.blamed.commit.sha.slice(0, 7)}, ${l.blamed.commit.author})` : ""}`);
