@@ -181,7 +181,7 @@ describe("mergeBase", () => {
     const stopper: Fixer = {
       name: "stopper",
       async fix() {
-        throw new FixerStopped("budget", "the fix agent stopped (budget): 60 tool calls", record());
+        throw new FixerStopped("budget_tool_calls", "the fix agent stopped (budget): 60 tool calls", record());
       },
     };
     const stopped = await mergeBase(stopper, input(), { base: "main", branch: BRANCH, baseline: null });
