@@ -311,6 +311,19 @@ export class LocalForgeStore {
   }
 
   /**
+   * Plays GitHub's own answer for the pull request's current (base, head) in
+   * place of merge-tree's (tests: GitHub may say false where a local merge is
+   * clean, or not have computed it yet: null); the next move of either sha
+   * computes it again.
+   */
+  setMergeable(owner: string, name: string, number: number, value: boolean | null): PullRecord {
+    const { pr } = this.pullRecord(owner, name, number);
+    pr.mergeable = value;
+    pr.mergeableFor = `${pr.baseSha}:${pr.headSha}`;
+    return pr;
+  }
+
+  /**
    * A person's commit straight to `branch` (GitHub's web editor): `files`
    * (path → new text) on top of the branch's head, the branch moved, a
    * `push` event emitted (so open pull requests follow). Returns the commit.
