@@ -9,7 +9,9 @@
  *   a base commit that changes the line the fix changed → the agent gets the
  *   conflict markers (fenced feedback), resolves them, a merge commit with
  *   both parents and no markers is pushed, CI green; the same push webhook
- *   again → nothing; a new delivery of it → a look, no second round.
+ *   again → nothing; a new delivery of it → a look, no second round;
+ *   a conflict the agent cannot decide → the run stops, and the inbox says
+ *   "conflicts with main: …".
  */
 import { env, SELF } from "cloudflare:test";
 import { sign } from "@octokit/webhooks-methods";
@@ -71,7 +73,7 @@ async function ciGreen(id: string, head: string): Promise<FixSummary> {
 }
 
 describe("the base branch moving under the fix's pull request", () => {
-  it("merges it in: cleanly without the agent, then with the agent resolving a conflict; a redelivered push is a no-op", async () => {
+  it("merges it in: cleanly without the agent, then with the agent resolving a conflict; a redelivered push is a no-op; an undecidable one stops", async () => {
     const key = await createProject(PROJECT, 2);
     const patch = await api(key, "/v1/project", {
       method: "PATCH",
@@ -136,9 +138,23 @@ describe("the base branch moving under the fix's pull request", () => {
     const green = await ciGreen(id, head3);
     expect(green.reason).toContain("CI green");
     expect(green.pushes).toBe(3);
+    // 3. main changes the coupon line the fix changed too: the agent cannot decide, the run stops and the inbox says why
+    const totals2 = await fileAt("main", "src/checkout/totals.js");
+    expect(totals2).toContain("percentOff(cart.coupon)");
+    const base3 = await control("commit", { branch: "main", files: { "src/checkout/totals.js": totals2.replace("percentOff(cart.coupon)", "percentOff(cart.coupon ?? null)") }, message: "Coupons may be null", login: "tomas-ruiz", association: "MEMBER" });
+    expect((await post(base3.webhooks))[0].fix_run).toBe(id);
+    const stuck = await until(id, (f) => f.status !== "green" && f.status !== "pr_open", "stopped on the conflict");
+    expect(stuck.status).toBe("stopped");
+    expect(stuck.outcome).toBe("conflict_unresolved");
+    expect(stuck.reason).toMatch(/^conflicts with main: src\/checkout\/totals\.js: the fix agent stopped \(invalid_output\)/);
+    expect(stuck).toMatchObject({ pushes: 3, cost: { rounds: 4 } });
+    expect((await control("state", { number })).result.pull).toMatchObject({ headSha: head3, mergeable: false, state: "open" });
+    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null }[] };
+    expect(inbox.ready.find((e) => e.report_id === id)?.fix?.reason).toContain("conflicts with main");
+
     // every request nightshift sent the forge matched GitHub's published request schemas
     expect((await control("schema-failures", {})).result.failures).toBe(0);
     const runs = (await (await api(key, `/v1/reports/${id}/fix-run`)).json()) as { runs: { stop_reason: string }[] };
-    expect(runs.runs.map((r) => r.stop_reason)).toEqual(["done", "done"]);
+    expect(runs.runs.map((r) => r.stop_reason)).toEqual(["done", "done", "invalid_output"]);
   });
 });

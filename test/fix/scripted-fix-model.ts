@@ -67,6 +67,10 @@ export async function scriptedFixModel(req: Request): Promise<Response> {
     rejected: (data?.rejected_attempts ?? []).map((r) => r.reason),
   });
   if (!data) return refuse("the report is not fenced as JSON data in the first user turn");
+  // a conflict it cannot decide (not on the line with the cart's items): it says so on every turn and never submits
+  if (data.feedback.some((f) => f.kind === "conflict" && f.text.includes("<<<<<<<") && !f.text.includes("const lines"))) {
+    return reply([{ type: "text", text: "I cannot tell which side of this conflict is right; a person should decide." }], "end_turn");
+  }
   if (turn > 0 && !TOOL_FENCE.test(results)) return refuse("the previous tool result is not fenced");
   const workflow = data.signals.some((s) => s.content.includes("FIX-SCENARIO-WORKFLOW"));
   if (data.feedback.some((f) => f.kind === "conflict")) return conflictRound(data.feedback, turn, results, data.test_command);
@@ -136,7 +140,8 @@ function firstRound(body: { tools: { name: string }[]; messages: { role: string;
  * holds each conflicted file's hunks as numbered lines. The agent reads the
  * file (the markers must be there), replaces the conflict block with the
  * fix's side, keeping a trailing `// comment` the base added to a line both
- * changed, runs the tests and submits.
+ * changed, runs the tests and submits. A conflict elsewhere (not on the line
+ * with the cart's items) it cannot decide: it answers in words, never submits.
  */
 function conflictRound(feedback: { kind: string; from: string; text: string; path?: string | null }[], turn: number, results: string, testCommand: string | null): Response {
   const f = feedback.find((x) => x.kind === "conflict" && x.path)!;
