@@ -62,6 +62,9 @@ import { workspaceIdFor } from "../workers/workspace/workspace-id";
 
 export const FIX_DIR = "/workspace/repo";
 
+/** statuses of a run whose pull request is open or merged: never started over */
+const KEEPS_ITS_PULL: readonly FixStatus[] = ["merged", "green", "pr_open"];
+
 type RunState = "queued" | "running" | "watching" | "soaking" | "done" | "failed";
 
 interface Row {
@@ -150,6 +153,12 @@ export class FixRunObject extends DurableObject<Env> {
       return this.view()!;
     }
     if (row.report !== job.report) throw new Error(`fix run ${row.report} was addressed as ${job.report}`);
+    // the report is ready again after newer research (its fix was rejected or did not hold): a new attempt
+    if (job.revision > row.revision && (row.state === "done" || row.state === "failed") && !KEEPS_ITS_PULL.includes(row.status)) {
+      this.sql.exec("UPDATE run SET starts = starts + 1");
+      await this.requeue(job, `researched again (revision ${job.revision}) after the last attempt ended ${row.status}`);
+      return this.view()!;
+    }
     this.sql.exec("UPDATE run SET starts = starts + 1");
     if ((row.state === "queued" || row.state === "running") && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
     if ((row.state === "done" || row.state === "failed") && !row.delivered) await this.ctx.storage.setAlarm(Date.now());
@@ -169,16 +178,23 @@ export class FixRunObject extends DurableObject<Env> {
       return { restarted: true, status: view.summary.status, summary: view.summary };
     }
     if (row.state !== "done" && row.state !== "failed") return { restarted: false, status: row.status, summary: this.summary(row) };
-    if (row.status === "merged" || row.status === "green" || row.status === "pr_open") return { restarted: false, status: row.status, summary: this.summary(row) };
+    if (KEEPS_ITS_PULL.includes(row.status)) return { restarted: false, status: row.status, summary: this.summary(row) };
+    // read before the alarm may run; the run tells the report when it has an outcome, as on a first start
+    const summary = await this.requeue(job, "asked again by a person");
+    return { restarted: true, status: "queued", summary };
+  }
+
+  /** A new attempt from a fresh checkout; what earlier attempts taught (`rejected`), rounds and cost are kept. */
+  private async requeue(job: FixJob, reason: string): Promise<FixSummary> {
     this.sql.exec(
-      "UPDATE run SET state = 'queued', status = 'queued', reason = 'asked again by a person', outcome = NULL, attempts = 0, commit_sha = NULL, pull = NULL, pull_number = NULL, tests = NULL, errors = 0, finished_at = NULL, revision = ?, delivered = 0",
+      "UPDATE run SET state = 'queued', status = 'queued', reason = ?, outcome = NULL, attempts = 0, commit_sha = NULL, pull = NULL, pull_number = NULL, tests = NULL, errors = 0, finished_at = NULL, soak_until = NULL, revision = ?, delivered = 0",
+      reason,
       job.revision,
     );
     this.sql.exec("DELETE FROM journal");
-    // read before the alarm may run; the run tells the report when it has an outcome, as on a first start
     const summary = this.summary(this.row()!);
     await this.ctx.storage.setAlarm(Date.now());
-    return { restarted: true, status: "queued", summary };
+    return summary;
   }
 
   async snapshot(): Promise<FixRunView | null> {
@@ -214,6 +230,8 @@ export class FixRunObject extends DurableObject<Env> {
   async recurred(input: { at: number; signals: number }): Promise<{ regressed: boolean }> {
     const row = this.row();
     if (!row || row.state !== "soaking") return { regressed: false };
+    // the next attempt's agent is told this approach was merged and did not hold
+    this.remember({ pull: row.pull_number ?? 0, reason: `merged, but the problem came back after the deploy (${input.signals} new signal${input.signals === 1 ? "" : "s"})` });
     this.finish("done", "regressed", null, `the problem came back after the merge: ${input.signals} new signal${input.signals === 1 ? "" : "s"} at ${new Date(input.at).toISOString()} joined the report within the soak window`);
     await this.ctx.storage.deleteAlarm();
     await this.deliver();
@@ -351,7 +369,7 @@ export class FixRunObject extends DurableObject<Env> {
         checks,
         journal: new Set(this.sql.exec<{ key: string }>("SELECT key FROM journal").toArray().map((r) => r.key)),
         ownLogins: [],
-        trustedBots: policy.trustedBots,
+        trustedBots: [...policy.trustedBots, ...ctx.settings.reviewBots],
         ciRounds: row.ci_rounds,
         maxCiRounds: policy.maxCiRounds,
         rounds: row.rounds,
@@ -369,9 +387,7 @@ export class FixRunObject extends DurableObject<Env> {
         }
         case "closed": {
           // a rejection teaches: the next attempt (POST /v1/reports/:id/fix) is told why
-          const rejected = row.rejected ? (JSON.parse(row.rejected) as { pull: number; reason: string }[]) : [];
-          rejected.push({ pull: pull.number, reason: step.reason });
-          this.sql.exec("UPDATE run SET rejected = ?", JSON.stringify(rejected.slice(-10)));
+          this.remember({ pull: pull.number, reason: step.reason });
           this.finish("done", "closed", null, step.reason);
           break;
         }
@@ -511,6 +527,14 @@ export class FixRunObject extends DurableObject<Env> {
     const runs = row.runs ? (JSON.parse(row.runs) as RunRecord[]) : [];
     runs.push(run);
     this.sql.exec("UPDATE run SET run_record = ?, cost = ?, runs = ?", JSON.stringify(run), JSON.stringify(cost), JSON.stringify(runs.slice(-12)));
+  }
+
+  /** an attempt that did not work (closed without merging, or merged and regressed): the next attempt's agent reads it */
+  private remember(attempt: { pull: number; reason: string }): void {
+    const row = this.row()!;
+    const rejected = row.rejected ? (JSON.parse(row.rejected) as { pull: number; reason: string }[]) : [];
+    rejected.push(attempt);
+    this.sql.exec("UPDATE run SET rejected = ?", JSON.stringify(rejected.slice(-10)));
   }
 
   private journal(key: string): void {

@@ -6,6 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../workers/env";
 import type { FixSummary } from "../workers/fix/summary";
+import type { ReportCost } from "./report";
 import type { ResearchBrief } from "../workers/inbox/research-brief";
 import type { Evidence, Priority } from "../workers/research/research";
 
@@ -24,6 +25,8 @@ export interface InboxEntry {
   signals_since_research: number;
   /** ready reports: where the fix is — a draft pull request, or why there is none ("needs an LLM key", …) */
   fix: FixSummary | null;
+  /** research and fix so far: tokens, calls and dollars (the report's `cost`) */
+  cost: ReportCost;
   updated_at: number;
 }
 

@@ -25,6 +25,7 @@ import { inboxResearch } from "../workers/inbox/research-brief";
 import type { FixJob } from "../workers/fix/job";
 import type { PrEvidence } from "../workers/fix/pr-body";
 import type { FixSummary } from "../workers/fix/summary";
+import { type OutcomeNote, type NoteKind, rejectionBar, resurfaceBar } from "../workers/reports/outcome-notes";
 import { assertTransition, INBOX_STATES, type ReportState } from "../workers/reports/state";
 import { cleanTitle } from "../workers/ingest/control-chars";
 import { mirrorStatement, type ReportListing } from "../workers/reports/mirror";
@@ -77,8 +78,32 @@ export interface ReportView extends ReportListing {
   research_error: string | null;
   /** the fix loop on a ready report: status, reason, the pull request (null before a fix run reported) */
   fix: FixSummary | null;
+  /** what became of earlier fixes and what people decided (rejections, regressions, dismissals), oldest first; research reads them */
+  notes: OutcomeNote[];
+  /** what this report has cost so far: every research round's run and the fix's rounds summed (issue 9, item 6) */
+  cost: ReportCost;
+  /** set while a person has dismissed the report: signals still join it (counted here) but it is not promoted */
+  dismissed: { at: number; reason: string; weight_at: number; signals_since: number; resurface_at: number } | null;
   history: { at: number; from: ReportState | null; to: ReportState; note: string }[];
   signals: ReportSignalView[];
+}
+
+export interface StageCost {
+  runs: number;
+  tool_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export interface ReportCost {
+  /** the report judge's LLM calls (0 offline) */
+  report_judge_llm_calls: number;
+  /** every research round, summed */
+  research: StageCost;
+  /** every fix round (first fix, CI and review answers, later attempts), summed; runs = rounds */
+  fix: StageCost;
+  total_usd: number;
 }
 
 export interface ReportSafety extends ReportJudgeVerdict {
@@ -116,6 +141,12 @@ interface MetaRow {
   /** when this report asked its fix run to start; fix_started = 1 once the run has the job */
   fix_requested_at: number | null;
   fix_started: number;
+  /** when a person dismissed the report (null: not dismissed) and its weight then */
+  dismissed_at: number | null;
+  dismissed_weight: number | null;
+  /** every research round's run summed (JSON StageCost) and the report judge's LLM calls */
+  research_cost: string | null;
+  judge_llm_calls: number;
   [key: string]: SqlStorageValue;
 }
 
@@ -137,6 +168,8 @@ export class ReportObject extends DurableObject<Env> {
         weight REAL NOT NULL, received_at INTEGER NOT NULL, link_method TEXT NOT NULL, link_query TEXT, link_score REAL, link_judge TEXT, joined_at INTEGER);
       CREATE TABLE IF NOT EXISTS history (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, note TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS notes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, pull INTEGER, text TEXT NOT NULL);
     `);
     // reports opened before merges and match verdicts existed
     addColumnIfMissing(this.sql, "meta", "merged_into", "TEXT");
@@ -157,6 +190,12 @@ export class ReportObject extends DurableObject<Env> {
     addColumnIfMissing(this.sql, "meta", "fix", "TEXT");
     addColumnIfMissing(this.sql, "meta", "fix_requested_at", "INTEGER");
     addColumnIfMissing(this.sql, "meta", "fix_started", "INTEGER NOT NULL DEFAULT 0");
+    // outcomes that teach (workers/reports/outcome-notes.ts)
+    addColumnIfMissing(this.sql, "meta", "dismissed_at", "INTEGER");
+    addColumnIfMissing(this.sql, "meta", "dismissed_weight", "REAL");
+    // what the report has cost (item 6)
+    addColumnIfMissing(this.sql, "meta", "research_cost", "TEXT");
+    addColumnIfMissing(this.sql, "meta", "judge_llm_calls", "INTEGER NOT NULL DEFAULT 0");
   }
 
   /**
@@ -215,6 +254,7 @@ export class ReportObject extends DurableObject<Env> {
     }
     if (added > 0) this.sql.exec("UPDATE meta SET weight = weight + ?, threshold = ?, updated_at = ?, revision = revision + 1", weight, input.threshold, now);
     else this.sql.exec("UPDATE meta SET threshold = ?", input.threshold);
+    await this.maybeResurface(input.threshold);
     await this.maybePromote(input.threshold, "weight crossed the threshold");
     // a report already in the inbox shows its new weight and how much arrived since research
     if (added > 0 && INBOX_STATES.includes(this.meta()!.state)) await this.notifyInbox();
@@ -346,7 +386,7 @@ export class ReportObject extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now());
       return;
     }
-    this.sql.exec("UPDATE meta SET report_judge = ?", JSON.stringify({ ...verdict, at: Date.now() } satisfies ReportSafety));
+    this.sql.exec("UPDATE meta SET report_judge = ?, judge_llm_calls = judge_llm_calls + ?", JSON.stringify({ ...verdict, at: Date.now() } satisfies ReportSafety), verdict.llm_calls);
     if (verdict.verdict === "unsafe") {
       this.transition("researching", "quarantined", `quarantined by ${verdict.judge}, ${verdict.rule}: ${verdict.reason}`);
       await this.mirror();
@@ -363,7 +403,7 @@ export class ReportObject extends DurableObject<Env> {
   async researchInput(revision: number): Promise<ResearchInput | null> {
     const meta = this.meta();
     if (!meta || meta.state !== "researching" || meta.revision !== revision) return null;
-    return { reportId: meta.id, project: meta.project, weight: meta.weight, signals: this.signals() };
+    return { reportId: meta.id, project: meta.project, weight: meta.weight, signals: this.signals(), notes: this.notes() };
   }
 
   /**
@@ -382,6 +422,7 @@ export class ReportObject extends DurableObject<Env> {
       return { taken: false, state: "researching" };
     }
     const { evidence, decision, research, run } = input.result;
+    if (run) this.sql.exec("UPDATE meta SET research_cost = ?", JSON.stringify(addRun(meta.research_cost ? (JSON.parse(meta.research_cost) as StageCost) : null, run)));
     this.sql.exec(
       "UPDATE meta SET evidence = ?, decision = ?, research = ?, research_run = ?, title = ?, research_error = NULL",
       JSON.stringify(evidence),
@@ -429,9 +470,20 @@ export class ReportObject extends DurableObject<Env> {
     };
   }
 
-  /** A person asks for the fix again: the report's fix run starts over unless it works or watches a pull request. */
+  /**
+   * A person asks for the fix again: the report's fix run starts over unless
+   * it works or watches a pull request. A report whose fix was tried before
+   * and that went back to the pool (rejected) or to a person (needs input)
+   * becomes ready again on the person's word; its research stands.
+   */
   async retryFix(): Promise<{ kind: "started"; fix: FixSummary | null } | { kind: "not_ready"; state: ReportState } | { kind: "in_progress"; status: string }> {
-    const meta = this.meta();
+    let meta = this.meta();
+    if (meta && (meta.state === "potential" || meta.state === "needs_input") && meta.fix && meta.research && this.env.FIX_RUNS) {
+      this.transition(meta.state, "ready", "a person asked for another fix");
+      await this.mirror();
+      await this.notifyInbox();
+      meta = this.meta();
+    }
     if (!meta || meta.state !== "ready" || !this.env.FIX_RUNS) return { kind: "not_ready", state: meta?.state ?? "potential" };
     const job: FixJob = { v: 1, project: meta.project, report: meta.id, revision: meta.revision };
     const run = this.env.FIX_RUNS.get(this.env.FIX_RUNS.idFromName(meta.id));
@@ -440,13 +492,68 @@ export class ReportObject extends DurableObject<Env> {
     return { kind: "started", fix: restarted.summary };
   }
 
-  /** The fix run's latest summary: shown on the report and its inbox entry. */
+  /**
+   * The fix run's latest summary: shown on the report and its inbox entry.
+   * Outcomes teach (workers/reports/outcome-notes.ts): a pull request closed
+   * without merging sends a ready report back to the pool with a higher bar;
+   * a merged fix that did not hold sends it to research again at once. Both
+   * leave a note research reads. A summary delivered again changes nothing
+   * more (the report is no longer ready).
+   */
   async fixUpdate(summary: FixSummary): Promise<void> {
     const meta = this.meta();
     if (!meta) return;
     // the fix run keeps its own history (GET /v1/reports/:id/fix-run); the report's history is its states'
     this.sql.exec("UPDATE meta SET fix = ?, fix_started = 1, updated_at = ?", JSON.stringify(summary), Date.now());
+    const pull = summary.pull?.number ?? null;
+    if (meta.state === "ready" && summary.status === "closed") {
+      const rejections = this.notes().filter((n) => n.kind === "fix_rejected").length;
+      const bar = rejectionBar(meta.weight, meta.threshold as number, rejections);
+      this.note("fix_rejected", pull, `pull request #${pull ?? "?"} ${summary.reason}`);
+      this.sql.exec("UPDATE meta SET resume_at = ?", bar);
+      this.transition("ready", "potential", `fix rejected (pull request #${pull ?? "?"} closed without merging): back to the pool until the weight reaches ${bar}`);
+      await this.mirror();
+    } else if (meta.state === "ready" && summary.status === "regressed") {
+      this.note("fix_regressed", pull, `the fix in pull request #${pull ?? "?"} was merged and did not hold: ${summary.reason}`);
+      // a new research round: the run of the revision the fix was written from is not reused
+      this.sql.exec("UPDATE meta SET revision = revision + 1");
+      this.transition("ready", "candidate", `the merged fix (pull request #${pull ?? "?"}) did not hold: researched again`);
+      await this.ctx.storage.setAlarm(Date.now());
+      await this.mirror();
+    }
     await this.notifyInbox();
+  }
+
+  /**
+   * A person dismisses the report: not a problem worth fixing, or not now. It
+   * leaves the inbox and is never promoted, researched or fixed while
+   * dismissed; signals still join it (fingerprints lead here) and are shown,
+   * and a report that grows RESURFACE_FACTOR times over comes back on its own.
+   * Null when there is no report; the state when it is merged or dismissed.
+   */
+  async dismiss(reason: string): Promise<{ dismissed: true; view: ReportView } | { dismissed: false; state: ReportState } | null> {
+    const meta = this.meta();
+    if (!meta) return null;
+    if (meta.state === "merged" || meta.state === "dismissed" || meta.state === "not_actionable") return { dismissed: false, state: meta.state };
+    const now = Date.now();
+    this.sql.exec("UPDATE meta SET dismissed_at = ?, dismissed_weight = ?", now, meta.weight);
+    this.note("dismissed", null, reason ? `dismissed by a person: ${reason}` : "dismissed by a person");
+    this.transition(meta.state, "dismissed", `dismissed by a person${reason ? `: ${reason}` : ""}`);
+    await this.ctx.storage.deleteAlarm();
+    await this.mirror();
+    await this.notifyInbox();
+    return { dismissed: true, view: this.view() };
+  }
+
+  /** A person takes a dismissal back: the report is back in the pool and promoted on its weight as any other. */
+  async reopen(note: string): Promise<{ reopened: true; view: ReportView } | { reopened: false; state: ReportState } | null> {
+    const meta = this.meta();
+    if (!meta) return null;
+    if (meta.state !== "dismissed") return { reopened: false, state: meta.state };
+    this.reopenDismissed("reopened", `reopened by a person${note ? `: ${note}` : ""}`);
+    await this.maybePromote(meta.threshold as number, "reopened");
+    await this.mirror();
+    return { reopened: true, view: this.view() };
   }
 
   /**
@@ -541,6 +648,30 @@ export class ReportObject extends DurableObject<Env> {
       .toArray();
   }
 
+  /** a dismissed report that grew far past its weight at the dismissal comes back (a person sees it again) */
+  private async maybeResurface(threshold: number): Promise<void> {
+    const meta = this.meta()!;
+    if (meta.state !== "dismissed") return;
+    const bar = resurfaceBar(meta.dismissed_weight ?? 0, threshold);
+    if (meta.weight < bar) return;
+    this.reopenDismissed("resurfaced", `came back after the dismissal: weight ${meta.weight} ≥ ${bar} (${Math.round(meta.weight / Math.max(meta.dismissed_weight ?? 0, 1))}× its weight when dismissed)`);
+  }
+
+  private reopenDismissed(kind: "reopened" | "resurfaced", text: string): void {
+    // a new research round, and the dismissal's bar gone: the usual threshold promotes it
+    this.sql.exec("UPDATE meta SET dismissed_at = NULL, dismissed_weight = NULL, resume_at = 0, revision = revision + 1");
+    this.note(kind, null, text);
+    this.transition("dismissed", "potential", text);
+  }
+
+  private note(kind: NoteKind, pull: number | null, text: string): void {
+    this.sql.exec("INSERT INTO notes (at, kind, pull, text) VALUES (?, ?, ?, ?)", Date.now(), kind, pull, text.slice(0, 2000));
+  }
+
+  private notes(): OutcomeNote[] {
+    return this.sql.exec<OutcomeNote & Record<string, SqlStorageValue>>("SELECT at, kind, pull, text FROM notes ORDER BY seq").toArray().map((n) => ({ at: n.at, kind: n.kind, pull: n.pull, text: n.text }));
+  }
+
   private async maybePromote(threshold: number, why: string): Promise<boolean> {
     const meta = this.meta()!;
     const bar = Math.max(threshold, meta.resume_at);
@@ -580,9 +711,31 @@ export class ReportObject extends DurableObject<Env> {
       revision: m.revision,
       research_error: m.research_error,
       fix: m.fix ? (JSON.parse(m.fix) as FixSummary) : null,
+      notes: this.notes(),
+      cost: this.cost(),
+      dismissed:
+        m.state === "dismissed" && m.dismissed_at !== null
+          ? {
+              at: m.dismissed_at,
+              reason: this.notes().filter((n) => n.kind === "dismissed").pop()?.text ?? "",
+              weight_at: m.dismissed_weight ?? 0,
+              signals_since: signals.filter((s) => (s.joined_at ?? 0) > m.dismissed_at!).length,
+              resurface_at: resurfaceBar(m.dismissed_weight ?? 0, m.threshold as number),
+            }
+          : null,
       history,
       signals,
     };
+  }
+
+  private cost(): ReportCost {
+    const m = this.meta()!;
+    const research = m.research_cost ? (JSON.parse(m.research_cost) as StageCost) : addRun(null, null);
+    const f = m.fix ? (JSON.parse(m.fix) as FixSummary).cost : null;
+    const fix: StageCost = f
+      ? { runs: f.rounds, tool_calls: f.tool_calls, input_tokens: f.input_tokens, output_tokens: f.output_tokens, cost_usd: f.cost_usd }
+      : addRun(null, null);
+    return { report_judge_llm_calls: m.judge_llm_calls, research, fix, total_usd: Math.round((research.cost_usd + fix.cost_usd) * 1e6) / 1e6 };
   }
 
   private signalCount(): number {
@@ -628,6 +781,7 @@ export class ReportObject extends DurableObject<Env> {
         evidence,
         signals_since_research: count - evidence.signal_count,
         fix: m.fix ? (JSON.parse(m.fix) as FixSummary) : null,
+        cost: this.cost(),
         updated_at: m.updated_at,
       });
     } else {
@@ -643,4 +797,17 @@ function titleOf(content: string): string {
     if (title) return title.slice(0, 100);
   }
   return "(no visible text)";
+}
+
+/** a research run's summary added to the totals so far */
+function addRun(total: StageCost | null, run: RunSummary | null): StageCost {
+  const t = total ?? { runs: 0, tool_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+  if (!run) return t;
+  return {
+    runs: t.runs + 1,
+    tool_calls: t.tool_calls + run.tool_calls,
+    input_tokens: t.input_tokens + run.input_tokens,
+    output_tokens: t.output_tokens + run.output_tokens,
+    cost_usd: Math.round((t.cost_usd + run.cost_usd) * 1e6) / 1e6,
+  };
 }

@@ -10,7 +10,8 @@
  * pull request; the local CI runs `npm test && npm run lint` and fails on a
  * debugging line the first fix left; the fix run answers the failure
  * (replayed) with a second commit; CI passes; a person merges; the same crash
- * arriving after the "deploy" marks the fix regressed.
+ * arriving after the "deploy" marks the fix regressed (a note on the report,
+ * which goes back to research).
  *
  *   npm run demo -- --replay             # replay the recording
  *   npm run demo -- --replay --record    # re-record it with nightshift's scripted coding agent
@@ -169,8 +170,13 @@ export async function replayDemo(opts: { record: boolean; port?: number; stream:
     await until("the merge to reach the fix run", (f) => f.status === "merged");
     say(`maya-chen merged PR #${opened.pull!.number}; the fix soaks (the problem coming back would be a regression)`);
     await post([{ ...crash[0]!, id: `${crash[0]!.id}-after-deploy` }]);
-    const regressed = await until("the same crash after the deploy", (f) => f.status === "regressed", 120_000);
-    say(`the same crash arrived after the deploy: ${regressed.status}: ${regressed.reason}`);
+    // the report keeps the regression as a note (its fix status moves on: research again, then a new attempt)
+    const regressed = await waitFor("the same crash after the deploy", async () => {
+      const view = (await (await fetch(`${worker.url}/v1/reports/${ready.id}`, { headers: auth })).json()) as { notes: { kind: string; text: string }[] };
+      return view.notes.find((n) => n.kind === "fix_regressed");
+    }, 120_000);
+    say(`the same crash arrived after the deploy: regressed: ${regressed.text}`);
+    say("the report goes back to research with that note; the next attempt's agent is told the merged fix did not hold (the recording ends here)");
 
     const replayed = model as Awaited<ReturnType<typeof startReplayModel>>;
     console.log(`\nreplay summary

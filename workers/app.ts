@@ -9,6 +9,7 @@ import { signalsRoute } from "./ingest/signals-route";
 import { readRoutes } from "./inbox/routes";
 import { mcpRoute } from "./mcp/route";
 import { releaseRoute } from "./reports/release-route";
+import { dismissRoute } from "./reports/dismiss-route";
 import { fixRetryRoute } from "./fix/retry-route";
 import { safetyVerdictRoutes } from "./safety/verdicts-route";
 import { sourceRoutes } from "./ingest/sources";
@@ -24,6 +25,7 @@ export function createApp() {
   app.route("/", readRoutes());
   app.route("/", correctionRoutes());
   app.route("/", releaseRoute());
+  app.route("/", dismissRoute());
   app.route("/", fixRetryRoute());
   app.route("/", safetyVerdictRoutes());
   app.route("/", mcpRoute());

@@ -15,8 +15,10 @@ export { ReportObject } from "../durable-objects/report";
 export { InboxObject } from "../durable-objects/inbox";
 export { ResearchRunObject } from "../durable-objects/research-run";
 export { FixRunObject } from "../durable-objects/fix-run";
-// production's Sandbox Durable Object (bound only where containers are; see wrangler.toml)
+// production's Sandbox Durable Object (bound only where containers are; see wrangler.toml), and the
+// entrypoint its outbound interception runs in (the SDK's ContainerProxy; egress.ts's handlers)
 export { NightshiftSandbox } from "./workspace/nightshift-sandbox";
+export { ContainerProxy } from "@cloudflare/sandbox";
 export { LocalVectorIndex } from "../durable-objects/local-vector-index";
 export { LocalAi } from "./local/local-ai";
 export { LocalVectorize } from "./local/local-vectorize";

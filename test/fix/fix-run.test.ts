@@ -17,7 +17,7 @@ import { sign } from "@octokit/webhooks-methods";
 import { describe, expect, inject, it } from "vitest";
 import type { ReportView } from "../../durable-objects/report";
 import type { FixSummary } from "../../workers/fix/summary";
-import { api, createProject, deliver, message, settle } from "../workers/helpers";
+import { api, createProject, deliver, message, settle, waitForReport } from "../workers/helpers";
 import { FORGE_TOKEN } from "./forge-token";
 import type { FixTurnLog } from "./scripted-fix-model";
 
@@ -92,8 +92,15 @@ describe("the fix loop on the local forge", () => {
     expect(run.fix.commit_sha).toBe(fix.pull!.head_sha);
     expect(run.run.purpose).toBe("fix");
     expect(run.run.steps.filter((s) => s.kind === "tool_call").map((s) => s.name)).toEqual(["read_file", "edit_file", "edit_file", "read_file", "edit_file", "bash", "submit_fix"]);
-    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null }[] };
+    const inbox = (await (await api(key, "/v1/inbox")).json()) as { ready: { report_id: string; fix: FixSummary | null; cost: ReportView["cost"] }[] };
     expect(inbox.ready.find((e) => e.report_id === id)?.fix?.pull?.number).toBe(fix.pull!.number);
+    // what the report cost: offline research (one run, no tokens) and the fix agent's turns (2000 in, 200 out each)
+    const cost = inbox.ready.find((e) => e.report_id === id)!.cost;
+    expect(cost.research).toMatchObject({ runs: 1, input_tokens: 0, cost_usd: 0 });
+    expect(cost.fix).toMatchObject({ runs: 1, tool_calls: 6, input_tokens: 7 * 2000, output_tokens: 7 * 200 });
+    expect(cost.fix.cost_usd).toBeGreaterThan(0);
+    expect(cost.total_usd).toBe(cost.fix.cost_usd);
+    expect(cost.report_judge_llm_calls).toBe(0);
 
     // asking for the fix again while its pull request is open: refused, nothing restarts
     const busy = await api(key, `/v1/reports/${id}/fix`, { method: "POST" });
@@ -155,10 +162,16 @@ describe("the fix loop on the local forge", () => {
       view = await stub.snapshot();
     }
     expect(view!.fix!.reason).toContain("the session should get a cart at sign-in");
+    // the rejection teaches the report: back to the pool with a higher bar, and a note research reads
+    const rejected = await waitForReport(id, (v) => v.state === "potential", "back in the pool");
+    expect(rejected.notes).toEqual([expect.objectContaining({ kind: "fix_rejected", pull: first.pull!.number, text: expect.stringContaining("the session should get a cart at sign-in") })]);
+    expect(rejected.promote_at).toBe(rejected.weight + 2); // the threshold (2) once more, for the first rejection
+    expect(rejected.history.at(-1)!.note).toContain(`fix rejected (pull request #${first.pull!.number} closed without merging)`);
 
     // asked again: a new attempt, whose agent is told why the first was rejected (inside the report fence)
     const again = await api(key, `/v1/reports/${id}/fix`, { method: "POST" });
     expect(again.status).toBe(202);
+    expect((await stub.snapshot())!.history.at(-1)).toMatchObject({ from: "potential", to: "ready", note: "a person asked for another fix" });
     let second = view!.fix!;
     for (let i = 0; i < 6000 && !(second.status === "pr_open" && second.pull!.number !== first.pull!.number); i++) {
       await new Promise((r) => setTimeout(r, 50));

@@ -8,7 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { GitHubApp } from "../../workers/forge/github-app";
 import { derToPem } from "../../workers/forge/pkcs8";
-import { outboundByHost } from "../../workers/workspace/egress";
+import { outboundHandlers } from "../../workers/workspace/egress";
+import { GITHUB_SCOPED_HANDLER } from "../../workers/workspace/egress-scope";
 import { fakeGitHubApp } from "../unit/fake-github-app";
 
 /** the PKCS#1 RSAPrivateKey inside a PKCS#8 PrivateKeyInfo (what WebCrypto exports) */
@@ -56,8 +57,9 @@ describe("GitHub App in workerd", () => {
     ]);
 
     const forwarded: Request[] = [];
-    const table = outboundByHost(async (req) => (forwarded.push(req), new Response("ok")), { appFetch: gh.fetch });
-    await table["github.com"](new Request("https://github.com/shop/web.git/info/refs?service=git-receive-pack"), env);
+    // the handler the sandbox's scope (egress-scope.ts) names, with that scope as its params
+    const handle = outboundHandlers(async (req) => (forwarded.push(req), new Response("ok")), { appFetch: gh.fetch })[GITHUB_SCOPED_HANDLER];
+    await handle(new Request("https://github.com/shop/web.git/info/refs?service=git-receive-pack"), env, { params: { owner: "shop", repo: "web", access: "write" } });
     const token = gh.minted.at(-1)?.token ?? "";
     expect(token).toMatch(/^ghs_fake/);
     expect(forwarded[0].headers.get("authorization")).toBe(`Basic ${btoa(`x-access-token:${token}`)}`);

@@ -36,7 +36,7 @@ describe("PATCH /v1/project repository", () => {
     const res = await patch(key, { repository: { url: "https://github.com/acme/shop.git", default_branch: "main", test_command: "npm test" } });
     expect(res.status).toBe(200);
     expect(res.body.project.repository).toEqual({ url: "https://github.com/acme/shop.git", default_branch: "main", test_command: "npm test" });
-    expect(await projectRepository(env, "repo-a")).toEqual({ url: "https://github.com/acme/shop.git", branch: "main", testCommand: "npm test" });
+    expect(await projectRepository(env, "repo-a")).toEqual({ url: "https://github.com/acme/shop.git", branch: "main", testCommand: "npm test", reviewBots: [] });
 
     // the local forms (ALLOW_LOCAL_URLS=on in the local environment); branch and command optional
     for (const url of ["/tmp/sample-app", "file:///tmp/sample-app", "http://127.0.0.1:9418/shop.git"]) {
@@ -44,13 +44,26 @@ describe("PATCH /v1/project repository", () => {
       expect(local.status, url).toBe(200);
       expect(local.body.project.repository).toEqual({ url, default_branch: null, test_command: null });
     }
-    expect(await projectRepository(env, "repo-a")).toEqual({ url: "http://127.0.0.1:9418/shop.git", branch: null, testCommand: null });
+    expect(await projectRepository(env, "repo-a")).toEqual({ url: "http://127.0.0.1:9418/shop.git", branch: null, testCommand: null, reviewBots: [] });
 
     // other settings leave it alone; null disconnects it
     expect((await patch(key, { promotion_threshold: 7 })).body.project.repository.url).toBe("http://127.0.0.1:9418/shop.git");
     const cleared = await patch(key, { repository: null });
     expect(cleared.body.project.repository).toBeNull();
     expect(await projectRepository(env, "repo-a")).toBeNull();
+  });
+
+  it("stores the review bots the fix loop trusts, lower case, and the fix run reads them with the repository", async () => {
+    const key = await createProject("repo-bots");
+    expect((await patch(key, { repository: { url: "https://github.com/acme/shop.git" } })).status).toBe(200);
+    const res = await patch(key, { review_bots: ["CodeRabbitAI[bot]", "greptile-apps[bot]", "coderabbitai[bot]"] });
+    expect(res.status).toBe(200);
+    expect(res.body.project.review_bots).toEqual(["coderabbitai[bot]", "greptile-apps[bot]"]);
+    expect((await projectRepository(env, "repo-bots"))!.reviewBots).toEqual(["coderabbitai[bot]", "greptile-apps[bot]"]);
+    await rejected(key, { review_bots: ["evil bot"] }, "review_bots[0]", /a GitHub login/);
+    await rejected(key, { review_bots: ["-dash[bot]"] }, "review_bots[0]", /a GitHub login/);
+    await rejected(key, { review_bots: Array.from({ length: 21 }, (_, i) => `bot${i}[bot]`) }, "review_bots", /20/);
+    expect((await patch(key, { review_bots: [] })).body.project.review_bots).toEqual([]);
   });
 
   it("rejects credentials, other schemes, odd branches and multi-line commands with a reason", async () => {

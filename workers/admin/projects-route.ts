@@ -11,7 +11,10 @@
  * test_command?} | null`) and the external MCP servers research may use
  * (`mcp_servers: [{name, url, token?}]`, the whole list; a token is shown back
  * only as "set"; an omitted token keeps the stored one when the server's name
- * and URL are unchanged, null clears it). URLs follow admin/url-policy.ts.
+ * and URL are unchanged, null clears it), and the review bots whose pull
+ * request comments the fix loop obeys as a trusted reviewer's
+ * (`review_bots: ["coderabbitai[bot]", …]`, the whole list; the deployment's
+ * FIX_TRUSTED_BOTS count for every project). URLs follow admin/url-policy.ts.
  * Secrets and tokens rest in D1 sealed with SECRETS_KEY (admin/secret-box.ts;
  * rows written before that are plaintext and still read); without the key a
  * PATCH that sets one answers 503 `secrets_key_missing`.
@@ -28,6 +31,7 @@ import { requireAdmin } from "./require-admin";
 import { parsedBody } from "../ingest/json-body";
 import { problem } from "../ingest/problem";
 import { seal, sealNullable, secretContext, SecretsKeyMissing } from "./secret-box";
+import { BOT_LOGIN, storedReviewBots } from "../fix/review-bots";
 import { allowsLocalUrls, branchProblem, mcpUrlProblem, repositoryUrlProblem } from "./url-policy";
 
 const CreateProject = z.object({
@@ -81,6 +85,8 @@ function updateProject(local: boolean) {
       /** PostHog event names, besides `$exception`, that count as signals */
       posthog_signal_events: z.array(z.string().min(1).max(200)).max(100),
       repository: Repository.strict().nullable(),
+      /** logins of review bots (e.g. coderabbitai[bot]) the fix loop trusts as reviewers; the whole list */
+      review_bots: z.array(z.string().trim().regex(BOT_LOGIN, "a GitHub login: 1 to 39 of a-z, 0-9 and -, optionally ending in [bot]")).max(20),
       mcp_servers: z
         .array(McpServer.strict())
         .max(MAX_MCP_SERVERS)
@@ -136,6 +142,7 @@ function projectView(row: typeof projects.$inferSelect) {
       ? { url: row.repositoryUrl, default_branch: row.repositoryBranch, test_command: row.repositoryTestCommand }
       : null,
     mcp_servers: storedMcpServers(row.mcpServers).map((s) => ({ name: s.name, url: s.url, token: s.token ? "set" : null })),
+    review_bots: storedReviewBots(row.reviewBots),
   };
 }
 
@@ -179,6 +186,7 @@ export function projectRoutes() {
           ? { githubWebhookSecret: await sealNullable(c.env, v.github_webhook_secret, secretContext(project.id, "github_webhook_secret")) }
           : {}),
         ...(v.posthog_signal_events !== undefined ? { posthogSignalEvents: JSON.stringify(v.posthog_signal_events) } : {}),
+        ...(v.review_bots !== undefined ? { reviewBots: JSON.stringify([...new Set(v.review_bots.map((l) => l.toLowerCase()))]) } : {}),
         ...(v.repository !== undefined
           ? {
               repositoryUrl: v.repository?.url ?? null,

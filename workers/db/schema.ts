@@ -26,6 +26,8 @@ export const projects = sqliteTable("projects", {
   repositoryTestCommand: text("repository_test_command"),
   /** JSON array of external MCP servers: {name, url, token} with token sealed (admin/secret-box.ts) or null */
   mcpServers: text("mcp_servers"),
+  /** JSON array of review bots' logins (lower case) whose pull request comments the fix loop obeys as a trusted reviewer's */
+  reviewBots: text("review_bots"),
 });
 
 export const apiKeys = sqliteTable("api_keys", {

@@ -28,25 +28,22 @@ export function readRoutes() {
   app.use("/v1/dead-letters", requireFullKey);
   app.use("/v1/stats", requireFullKey);
 
-  // the actionable lists, and apart from them the reports the report judge quarantined (never silently hidden)
+  // the actionable lists, and apart from them the reports the report judge quarantined and those a person dismissed (never silently hidden)
   app.get("/v1/inbox", async (c) => {
     const project = c.get("project");
     const inbox = c.env.INBOX.get(c.env.INBOX.idFromName(project.id));
-    const [lists, quarantined] = await Promise.all([
-      inbox.list(),
+    const apart = (state: "quarantined" | "dismissed") =>
       drizzle(c.env.DB)
         .select()
         .from(reports)
-        .where(and(eq(reports.projectId, project.id), eq(reports.state, "quarantined")))
+        .where(and(eq(reports.projectId, project.id), eq(reports.state, state)))
         .orderBy(desc(reports.updatedAt))
         .limit(50)
-        .all(),
-    ]);
-    return c.json({
-      project: project.id,
-      ...lists,
-      quarantined: quarantined.map((r) => ({ id: r.id, title: r.title, weight: r.weight, signal_count: r.signalCount, updated_at: r.updatedAt })),
-    });
+        .all();
+    const [lists, quarantined, dismissed] = await Promise.all([inbox.list(), apart("quarantined"), apart("dismissed")]);
+    const brief = (r: (typeof quarantined)[number]) => ({ id: r.id, title: r.title, weight: r.weight, signal_count: r.signalCount, updated_at: r.updatedAt });
+    // dismissed by a person: still counted as signals join (why and since when: GET /v1/reports/:id `dismissed`)
+    return c.json({ project: project.id, ...lists, quarantined: quarantined.map(brief), dismissed: dismissed.map(brief) });
   });
 
   app.get("/v1/reports", async (c) => {

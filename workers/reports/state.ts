@@ -12,18 +12,29 @@
  * lists and never researched; signals still join it. A person can merge it,
  * or release it (POST /v1/reports/:id/release): quarantined → candidate, and
  * from then on the judge reads only the signals that joined after the release.
+ *
+ * Outcomes (workers/reports/outcome-notes.ts): a ready report whose pull
+ * request a person closed without merging goes back to the pool with a higher
+ * bar (ready → potential); one whose merged fix did not hold is researched
+ * again (ready → candidate); a person may ask for another fix of a report
+ * whose fix was tried before (potential | needs_input → ready). A person can
+ * dismiss a report from any live state (POST /v1/reports/:id/dismiss): signals
+ * still join it and are shown, but it is not promoted, researched or fixed
+ * until a person reopens it (dismissed → potential) or it grows past
+ * RESURFACE_FACTOR times its weight at the dismissal.
  */
-export const REPORT_STATES = ["potential", "candidate", "researching", "needs_input", "ready", "not_actionable", "quarantined", "merged"] as const;
+export const REPORT_STATES = ["potential", "candidate", "researching", "needs_input", "ready", "not_actionable", "quarantined", "dismissed", "merged"] as const;
 export type ReportState = (typeof REPORT_STATES)[number];
 
 const NEXT: Record<ReportState, ReportState[]> = {
-  potential: ["candidate", "merged"],
-  candidate: ["researching", "merged"],
-  researching: ["needs_input", "ready", "not_actionable", "candidate", "quarantined", "merged"],
-  needs_input: ["candidate", "merged"],
-  ready: ["merged"],
+  potential: ["candidate", "ready", "dismissed", "merged"],
+  candidate: ["researching", "dismissed", "merged"],
+  researching: ["needs_input", "ready", "not_actionable", "candidate", "quarantined", "dismissed", "merged"],
+  needs_input: ["candidate", "ready", "dismissed", "merged"],
+  ready: ["potential", "candidate", "dismissed", "merged"],
   not_actionable: ["potential", "merged"],
-  quarantined: ["candidate", "merged"],
+  quarantined: ["candidate", "dismissed", "merged"],
+  dismissed: ["potential", "merged"],
   merged: [],
 };
 

@@ -28,6 +28,7 @@ import { relatedElsewhere, type RelatedElsewhere } from "./related";
 import { RepoReader } from "./repo-reader";
 import { StepLog } from "./step-log";
 import type { CodeResearcher, CodeResearchInput, CodeResearchResult, Evidence } from "./research";
+import { type OutcomeNote, standingObjection } from "../reports/outcome-notes";
 import { suggestReviewers, type BlamedPath } from "./reviewers";
 
 const MAX_LOCATED = 8;
@@ -151,12 +152,12 @@ export class OfflineCodeResearcher implements CodeResearcher {
     const errorSignals = input.report.signals.filter((s) => pointers.some((p) => p.kind === "frame" && p.signalIds.includes(s.id))).map((s) => s.id);
     const related = await relatedElsewhere(input.tools, errorSignals, input.report.reportId, log);
     const reviewers = suggestReviewers(blamedPaths, owners);
-    const actionability = decide(rules, located, unresolved, addressed, repo !== null, evidence);
+    const actionability = heedObjection(decide(rules, located, unresolved, addressed, repo !== null, evidence), standingObjection(input.report.notes ?? []));
     // without a checkout the signals' own places are the findings (unverified: no lines read, no commits)
     const findings = reader ? findingsOf(located, unresolved, blamedPaths) : pointers.filter((p) => p.kind === "frame" || p.kind === "named_file").slice(0, 10).map(unreadFinding);
     const output: ResearchOutput = {
       title: cut(evidence.title, 70),
-      summary: summaryOf(evidence, located, unresolved, addressed, repo?.url ?? null, related),
+      summary: summaryOf(evidence, located, unresolved, addressed, repo?.url ?? null, related, input.report.notes ?? []),
       findings,
       reviewers,
       priority: actionability.bucket === "actionable" ? priorityOf(evidence) : null,
@@ -235,6 +236,29 @@ function decide(rules: RuleDecision, located: Located[], unresolved: Pointer[], 
   return { bucket: "needs_human", rule: rules.rule, reason: rules.reason, question: questionFor(evidence) };
 }
 
+/**
+ * A person's standing word against fixing this (a rejected pull request, a
+ * dismissal that came back on its own): the offline researcher cannot weigh a
+ * reviewer's reasons, so a report it would hand to another fix goes to a
+ * person with the reason quoted. The research agent reads the same notes and
+ * decides itself.
+ */
+function heedObjection(a: Actionability, objection: OutcomeNote | null): Actionability {
+  if (!objection || a.bucket !== "actionable") return a;
+  const what = objection.kind === "fix_rejected" ? `a fix for this was rejected (${cut(objection.text, 300)})` : `a person dismissed this report (${cut(objection.text, 300)}) and it came back`;
+  return {
+    bucket: "needs_human",
+    rule: objection.kind === "fix_rejected" ? "fix_rejected_before" : "dismissed_before",
+    reason: cut(`${a.reason}; but ${what}`, 1000),
+    question: cut(
+      objection.kind === "fix_rejected"
+        ? `A fix for this was rejected before${objection.pull ? ` (pull request #${objection.pull})` : ""}. What should a fix do differently — or is this not worth fixing? Ask for a fix again (POST /v1/reports/:id/fix) when it is.`
+        : "This report was dismissed and has grown since. Fix it now, or dismiss it again?",
+      500,
+    ),
+  };
+}
+
 /** What a person should answer for a report that names no error and no code: as specific as its evidence allows. */
 function questionFor(e: Evidence): string {
   const route = e.routes[0]?.value;
@@ -290,8 +314,10 @@ function describe(p: Pointer, l: Located): string {
   return `${error}the signals name ${where}`;
 }
 
-function summaryOf(e: Evidence, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], repo: string | null, related: RelatedElsewhere | null): string {
+function summaryOf(e: Evidence, located: Located[], unresolved: Pointer[], addressed: ResearchOutput["already_addressed"], repo: string | null, related: RelatedElsewhere | null, notes: readonly OutcomeNote[]): string {
   const parts = [e.summary];
+  const regressed = notes.filter((n) => n.kind === "fix_regressed").pop();
+  if (regressed) parts.push(`An earlier fix${regressed.pull ? ` (pull request #${regressed.pull})` : ""} was merged and the problem came back.`);
   if (!repo) parts.push("No repository is connected, so the code was not read.");
   else if (located.length) {
     const where = located.slice(0, 3).map((l) => `${l.path}${l.line ? `:${l.line}` : ""}${l.blamed && !l.blamed.uncommitted ? ` (${l.blamed.commit.sha.slice(0, 7)}, ${l.blamed.commit.author})` : ""}`);

@@ -5,6 +5,7 @@
  * server and external MCPs, adding git blame / CODEOWNERS for the reviewer;
  * it implements this same interface and returns the same `Evidence`.
  */
+import type { OutcomeNote } from "../reports/outcome-notes";
 
 export interface EvidenceSignal {
   id: string;
@@ -20,6 +21,8 @@ export interface ResearchInput {
   project: string;
   weight: number;
   signals: EvidenceSignal[];
+  /** what became of earlier fixes and what people decided (workers/reports/outcome-notes.ts), oldest first */
+  notes?: OutcomeNote[];
 }
 
 export interface Count {

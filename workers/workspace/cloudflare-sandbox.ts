@@ -4,8 +4,14 @@
  * Durable Object binding and a [[containers]] entry in wrangler.toml (see
  * workers/workspace/Dockerfile and NOTES-local-sandbox.md); the local
  * environment never binds it.
+ *
+ * `scopeEgress` installs the run's repository as this instance's outbound
+ * scope (the containers library's `setOutboundByHosts`, an RPC to the
+ * sandbox's Durable Object, persisted there): it replaces every runtime host
+ * override of the instance (nightshift sets no others).
  */
 import { getSandbox, type Sandbox } from "@cloudflare/sandbox";
+import { scopeOverrides } from "./egress-scope";
 import type { SandboxOps } from "./sandbox-ops";
 
 export function cloudflareSandbox(ns: DurableObjectNamespace<Sandbox>, id: string): SandboxOps {
@@ -19,5 +25,6 @@ export function cloudflareSandbox(ns: DurableObjectNamespace<Sandbox>, id: strin
     mkdir: (path, options) => sb.mkdir(path, options),
     deleteFile: (path) => sb.deleteFile(path),
     gitCheckout: (repoUrl, options) => sb.gitCheckout(repoUrl, options),
+    scopeEgress: (scope) => sb.setOutboundByHosts(scope ? scopeOverrides(scope) : {}),
   };
 }

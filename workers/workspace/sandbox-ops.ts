@@ -3,6 +3,8 @@
  * `ISandbox` (what `getSandbox()` returns). The cloudflare face passes the
  * Sandbox stub through; the local face adapts the SDK's `SandboxClient`.
  */
+import type { EgressScope } from "./egress-scope";
+
 export interface SandboxExecResult {
   exitCode: number;
   stdout: string;
@@ -35,4 +37,11 @@ export interface SandboxOps {
    * credential there.
    */
   pushBundle?(bundlePath: string, ref: string, remoteUrl: string, options: { credential?: string; force?: boolean; timeoutMs?: number }): Promise<{ sha: string }>;
+  /**
+   * Cloudflare face only: the repository (and access) the Worker's outbound
+   * handler adds credentials for, on this sandbox's GitHub requests; null
+   * removes it (GitHub refused). See egress-scope.ts. The local sandbox has
+   * no network; its pushes carry their credential host-side (pushBundle).
+   */
+  scopeEgress?(scope: EgressScope | null): Promise<void>;
 }

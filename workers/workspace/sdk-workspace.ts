@@ -2,12 +2,16 @@
  * Workspace over the Sandbox SDK's API (sandbox-ops.ts), the same for both
  * faces: paths kept inside /workspace (WorkspaceError path_outside_workspace,
  * before anything is sent), output capped per stream, SDK errors mapped to
- * reasons, a default deadline on every command.
+ * reasons, a default deadline on every command. Where the sandbox has an
+ * egress scope (the Cloudflare face), the repository a checkout or push names
+ * becomes the sandbox's scope first: read for a checkout, write only around
+ * the push (egress-scope.ts).
  */
 import { shellQuote } from "./shell-quote";
 import { posix } from "node:path";
 import { capUtf8 } from "./output-cap";
 import type { SandboxOps } from "./sandbox-ops";
+import { egressScopeFor, type EgressAccess } from "./egress-scope";
 import { toWorkspaceError } from "./sdk-error";
 import { WORKSPACE_ROOT, WorkspaceError, type ExecOptions, type ExecResult, type FileEntry, type Workspace } from "./workspace";
 
@@ -121,8 +125,15 @@ export class SdkWorkspace implements Workspace {
     if (r.exitCode !== 0) throw new WorkspaceError("remove_failed", `rm -rf ${p} exited ${r.exitCode}: ${r.stderr.slice(0, 500)}`);
   }
 
+  /** the sandbox's GitHub credentials to `url`'s repository with `access` (not a GitHub repository: none at all), where the face has a scope */
+  private async scopeEgress(url: string, access: EgressAccess): Promise<void> {
+    const scopeEgress = this.sandbox.scopeEgress?.bind(this.sandbox);
+    if (scopeEgress) await this.call(() => scopeEgress(egressScopeFor(url, access)));
+  }
+
   async gitCheckout(url: string, branch: string | undefined, dir: string): Promise<{ branch: string; dir: string }> {
     const targetDir = workspacePath(dir);
+    await this.scopeEgress(url, "read");
     const r = await this.call(() => this.sandbox.gitCheckout(url, { branch, targetDir }));
     return { branch: r.branch, dir: r.targetDir };
   }
@@ -144,11 +155,18 @@ export class SdkWorkspace implements Workspace {
       if (packed.exitCode !== 0) throw new WorkspaceError("bundle_failed", `git bundle exited ${packed.exitCode}: ${packed.stderr.slice(0, 500)}`);
       return this.call(() => pushBundle(bundle, ref, remoteUrl, { credential: opts.token, force: opts.force }));
     }
-    // cloudflare: the container pushes; its request to the forge's host gets the credential in the Worker
-    const pushed = await this.exec(
-      `git -c core.hooksPath=/dev/null -c credential.helper= push --porcelain ${opts.force ? "--force " : ""}${shellQuote(remoteUrl)} ${shellQuote(`${ref}:${ref}`)}`,
-      { cwd, timeoutMs: 300_000 },
-    );
+    // cloudflare: the container pushes; its request to the forge's host gets the credential in the Worker,
+    // which may write only for this push: the scope goes back to read after it, pushed or not
+    await this.scopeEgress(remoteUrl, "write");
+    let pushed: ExecResult;
+    try {
+      pushed = await this.exec(
+        `git -c core.hooksPath=/dev/null -c credential.helper= push --porcelain ${opts.force ? "--force " : ""}${shellQuote(remoteUrl)} ${shellQuote(`${ref}:${ref}`)}`,
+        { cwd, timeoutMs: 300_000 },
+      );
+    } finally {
+      await this.scopeEgress(remoteUrl, "read");
+    }
     if (pushed.exitCode !== 0) {
       const out = `${pushed.stdout}\n${pushed.stderr}`;
       const reason = /\[rejected\]|non-fast-forward/.test(out) ? "push_rejected" : /\b40[13]\b|Authentication failed/i.test(out) ? "push_unauthorized" : "push_failed";

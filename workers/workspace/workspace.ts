@@ -49,13 +49,18 @@ export interface Workspace {
   mkdir(path: string, opts?: { recursive?: boolean }): Promise<void>;
   /** a file, or with `recursive` a directory and everything in it */
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
-  /** clone `url` at `branch` into `dir` (which must be absent or empty) */
+  /**
+   * clone `url` at `branch` into `dir` (which must be absent or empty); on the
+   * Cloudflare face `url`'s GitHub repository first becomes the sandbox's
+   * egress scope, read only (egress-scope.ts)
+   */
   gitCheckout(url: string, branch: string | undefined, dir: string): Promise<{ branch: string; dir: string }>;
   /**
    * Push the local branch `branch` of the checkout in `dir` to `remoteUrl`
    * (same branch name there). `token` is the forge credential: the local face
    * hands it to the service's host-side push, the Cloudflare face ignores it
-   * (the Worker's outbound handler adds the credential for the forge's host).
+   * (the Worker's outbound handler adds the credential for the forge's host,
+   * the sandbox's scope raised to write for this push only).
    * Hooks never run. Returns the pushed commit.
    */
   pushBranch(dir: string, branch: string, remoteUrl: string, opts?: { token?: string; force?: boolean }): Promise<{ sha: string }>;

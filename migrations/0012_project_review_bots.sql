@@ -1,0 +1,1 @@
+ALTER TABLE `projects` ADD `review_bots` text;
