@@ -23,7 +23,9 @@ function git(dir: string, args: string[], env: Record<string, string>, input?: s
       if (err) return fail(new Error(`forge: git ${args[0]} failed: ${String(stderr).slice(0, 300)}`));
       ok(String(stdout).trim());
     });
-    child.stdin?.end(input ?? "");
+    // git may exit before reading (or never read) its stdin: a closed pipe is not an error here, git's exit code is
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(input);
   });
 }
 
