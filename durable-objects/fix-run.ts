@@ -54,6 +54,7 @@ import type { TestRun } from "../workers/fix/pr-body";
 import type { FixStatus, FixSummary, TestTally } from "../workers/fix/summary";
 import { readTestOutput } from "../workers/fix/test-results";
 import { startBranch, writeFix, type FixAttempt, type FixOutcome } from "../workers/fix/write-fix";
+import { mergeBase } from "../workers/fix/merge-base";
 import { runSummary } from "../workers/research/result";
 import { projectRepository } from "../workers/research/project-repo";
 import { workspaceFromEnv } from "../workers/workspace/from-env";
@@ -406,12 +407,18 @@ export class FixRunObject extends DurableObject<Env> {
         }
         case "review_round":
         case "ci_round":
+        case "conflict_round":
           await this.round(row, ctx, pull, step);
           break;
         case "wait":
         case "green":
           if (row.status !== (step.kind === "green" ? "green" : "pr_open") || row.reason !== step.reason) {
             this.sql.exec("UPDATE run SET status = ?, reason = ?, delivered = 0", step.kind === "green" ? "green" : "pr_open", step.reason);
+          }
+          // the forge is still computing whether it merges: look again soon, once for this (base, head)
+          if (step.kind === "wait" && step.recheck) {
+            this.journal(step.recheck);
+            await this.ctx.storage.setAlarm(Date.now() + policy.baseMs);
           }
           break;
       }
@@ -427,30 +434,62 @@ export class FixRunObject extends DurableObject<Env> {
     if (!after.delivered) await this.deliver();
   }
 
-  /** A later round on the pushed branch: the fixer answers a trusted review or a CI failure with a new commit. */
+  /**
+   * A later round on the pushed branch: the fixer answers a trusted review or a CI failure with a
+   * new commit; a pull request that no longer merges gets its base merged in (fix/merge-base.ts:
+   * clean, or conflicts the fixer resolves), pushed as a merge commit.
+   */
   private async round(
     row: Row,
     ctx: { input: NonNullable<Awaited<ReturnType<ReportObject["fixInput"]>>>; fixer: Fixer; settings: ProjectRepository; repo: RepoRef; forge: ForgeClient },
     pull: PullRef,
-    step: Extract<BabysitStep, { kind: "review_round" | "ci_round" }>,
+    step: Extract<BabysitStep, { kind: "review_round" | "ci_round" | "conflict_round" }>,
   ): Promise<void> {
     const { input, fixer, settings, repo, forge } = ctx;
     const { testTimeoutMs, linkBase } = fixSettings(this.env);
     const feedback: FixFeedback[] =
       step.kind === "review_round"
         ? step.comments.map((c) => ({ kind: "review_comment", from: `${c.author} (${c.authorAssociation.toLowerCase()})`, text: c.body, path: c.path, line: c.line }))
-        : await Promise.all(
-            step.failing.slice(0, 3).map(async (c) => ({
-              kind: "ci_failure" as const,
-              from: c.name,
-              text: (await forge.checkRunLog(repo, c.id, 16_384).catch(() => null)) ?? [c.title, c.summary, c.text].filter(Boolean).join("\n"),
-            })),
-          );
+        : step.kind === "ci_round"
+          ? await Promise.all(
+              step.failing.slice(0, 3).map(async (c) => ({
+                kind: "ci_failure" as const,
+                from: c.name,
+                text: (await forge.checkRunLog(repo, c.id, 16_384).catch(() => null)) ?? [c.title, c.summary, c.text].filter(Boolean).join("\n"),
+              })),
+            )
+          : [];
     const ws = workspaceFromEnv(this.env, await workspaceIdFor("fx", `fix:${row.report}`));
     if (await ws.exists(FIX_DIR)) await ws.remove(FIX_DIR, { recursive: true });
     await ws.gitCheckout(settings.url, pull.headRef, FIX_DIR);
     await startBranch(ws, FIX_DIR, pull.headRef);
     const tests = row.tests ? (JSON.parse(row.tests) as { baseline: TestRun | null; after: TestRun | null }) : { baseline: null, after: null };
+    if (step.kind === "conflict_round") {
+      const merged = await mergeBase(
+        fixer,
+        { reportId: row.report, research: input.research, signals: input.signals, workspace: ws, dir: FIX_DIR, testCommand: settings.testCommand },
+        { base: step.base, branch: pull.headRef, baseline: tests.baseline, testTimeoutMs },
+      );
+      this.sql.exec("UPDATE run SET rounds = rounds + 1");
+      this.keepRun(merged.run);
+      if (merged.outcome === "up_to_date") {
+        this.journal(step.key);
+        this.sql.exec("UPDATE run SET status = 'pr_open', reason = ?, delivered = 0", `${merged.reason}; nothing to push`.slice(0, 1000));
+        return;
+      }
+      if (merged.outcome !== "merged") {
+        this.finish("done", "stopped", merged.outcome, `conflicts with ${step.base}: ${merged.reason}`.slice(0, 1000));
+        return;
+      }
+      // a merge commit on top of the head: a fast-forward, never forced
+      const pushed = await ws.pushBranch(FIX_DIR, pull.headRef, settings.url, { token: await forge.pushToken(repo) });
+      this.journal(step.key);
+      const merge = { baseline: tests.baseline, after: merged.after };
+      const how = merged.conflicts.length ? `resolving conflicts in ${merged.conflicts.slice(0, 3).join(", ")}${merged.conflicts.length > 3 ? ", …" : ""}` : "cleanly";
+      this.sql.exec("UPDATE run SET commit_sha = ?, pushes = pushes + 1, tests = ?, status = 'pr_open', reason = ?, delivered = 0", pushed.sha, JSON.stringify(merge), `pushed ${pushed.sha.slice(0, 12)} merging ${step.base} ${how}; waiting for CI`.slice(0, 1000));
+      await forge.updatePullBody(repo, pull.number, buildPullRequest({ report: { id: row.report }, linkBase, research: input.research, evidence: input.evidence, tests: { baseline: merge.baseline, result: merge.after } }).body);
+      return;
+    }
     const fix = await writeFix(
       fixer,
       { reportId: row.report, research: input.research, signals: input.signals, workspace: ws, dir: FIX_DIR, testCommand: settings.testCommand, feedback },

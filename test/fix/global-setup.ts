@@ -30,7 +30,7 @@ export default async function setup(project: TestProject) {
   const sample = makeSampleRepo(join(dir, "sample"));
   const forge = await startLocalForge({ root: join(dir, "forge"), token: FORGE_TOKEN });
   // one repository per test file: a merge in one must not change another's main
-  for (const name of ["sample-app", "sample-app-sit", "sample-app-close"]) forge.createRepo("shop", name, sample);
+  for (const name of ["sample-app", "sample-app-sit", "sample-app-close", "sample-app-conflict"]) forge.createRepo("shop", name, sample);
   process.env.NIGHTSHIFT_TEST_FORGE_URL = forge.url;
   // the control channel (fix-outbound.ts: http://forge-control.test) plays people on this forge
   (globalThis as { __nightshiftFixForge?: typeof forge }).__nightshiftFixForge = forge;

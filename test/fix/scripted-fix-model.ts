@@ -67,8 +67,13 @@ export async function scriptedFixModel(req: Request): Promise<Response> {
     rejected: (data?.rejected_attempts ?? []).map((r) => r.reason),
   });
   if (!data) return refuse("the report is not fenced as JSON data in the first user turn");
+  // a conflict it cannot decide (not on the line with the cart's items): it says so on every turn and never submits
+  if (data.feedback.some((f) => f.kind === "conflict" && f.text.includes("<<<<<<<") && !f.text.includes("const lines"))) {
+    return reply([{ type: "text", text: "I cannot tell which side of this conflict is right; a person should decide." }], "end_turn");
+  }
   if (turn > 0 && !TOOL_FENCE.test(results)) return refuse("the previous tool result is not fenced");
   const workflow = data.signals.some((s) => s.content.includes("FIX-SCENARIO-WORKFLOW"));
+  if (data.feedback.some((f) => f.kind === "conflict")) return conflictRound(data.feedback, turn, results, data.test_command);
   if (data.feedback.length) return laterRound(data.feedback, turn, results, data.test_command);
   return firstRound({ tools: body.tools, messages: body.messages }, turn, results, data.test_command, workflow);
 }
@@ -128,6 +133,51 @@ function firstRound(body: { tools: { name: string }[]; messages: { role: string;
       });
     }
   }
+}
+
+/**
+ * The base branch moved and merging it stopped on conflicts: the feedback
+ * holds each conflicted file's hunks as numbered lines. The agent reads the
+ * file (the markers must be there), replaces the conflict block with the
+ * fix's side, keeping a trailing `// comment` the base added to a line both
+ * changed, runs the tests and submits. A conflict elsewhere (not on the line
+ * with the cart's items) it cannot decide: it answers in words, never submits.
+ */
+function conflictRound(feedback: { kind: string; from: string; text: string; path?: string | null }[], turn: number, results: string, testCommand: string | null): Response {
+  const f = feedback.find((x) => x.kind === "conflict" && x.path)!;
+  if (!f || !f.text.includes("<<<<<<<")) return refuse(`the conflict round did not get the markers: ${JSON.stringify(feedback).slice(0, 300)}`);
+  const lines = f.text.split("\n").flatMap((l) => {
+    const m = /^\d+: (.*)$/.exec(l);
+    return m ? [m[1]!] : [];
+  });
+  const start = lines.findIndex((l) => l.startsWith("<<<<<<<"));
+  const mid = lines.findIndex((l) => l === "=======");
+  const end = lines.findIndex((l) => l.startsWith(">>>>>>>"));
+  if (start < 0 || mid < start || end < mid) return refuse(`no conflict block in the feedback: ${f.text.slice(0, 300)}`);
+  const ours = lines.slice(start + 1, mid);
+  const theirs = lines.slice(mid + 1, end);
+  const noted = theirs.find((l) => l.includes(" // "));
+  const note = noted ? noted.slice(noted.indexOf(" // ")) : "";
+  const resolved = ours.map((l) => (note && l.includes("const lines") ? `${l}${note}` : l));
+  switch (turn) {
+    case 0:
+      return toolUse("read_file", { path: f.path });
+    case 1:
+      if (!results.includes("<<<<<<<")) return refuse(`the checkout does not hold the conflict: ${results.slice(0, 300)}`);
+      return toolUse("edit_file", { path: f.path, old_string: lines.slice(start, end + 1).join("\n"), new_string: resolved.join("\n") });
+    case 2:
+      if (!results.includes(`edited ${f.path}`)) return refuse(`the resolution failed: ${results.slice(0, 300)}`);
+      return toolUse("bash", { command: testCommand ?? "node --test" });
+    case 3:
+      if (!passing(results)) return refuse(`the payment-page test does not pass after the merge: ${results.slice(0, 300)}`);
+      return toolUse("submit_fix", {
+        summary: "Keeps the fix and the base branch's note on the line both changed.",
+        root_cause: "hydrateCart returns null for a session without a cart.",
+        tests: ["test/checkout.test.js"],
+        commit_message: "Merge the base branch",
+      });
+  }
+  return refuse(`unexpected conflict-round turn ${turn}`);
 }
 
 /**

@@ -288,6 +288,39 @@ describe("OctokitForge against the local forge", () => {
     }
   });
 
+  it("computes mergeable as GitHub does: true, null after the base moved, false once a base commit conflicts", async () => {
+    const branch = "nightshift/rep_conflict";
+    await gitOk(clone, ["fetch", "--quiet", "origin"]);
+    await gitOk(clone, ["switch", "--quiet", "-c", branch, "origin/main"]);
+    const head = await commit(clone, "CONFLICT.md", "the fix's line\n", "fix: a line");
+    await gitOk(clone, [...pushArgs, branch]);
+    const pr = await client.openDraftPull(repo, { title: "conflicts", body: "", head: branch, base: "main" });
+    const mainSha = (await gitOk(clone, ["rev-parse", "origin/main"])).trim();
+    expect(await client.getPull(repo, pr.number)).toMatchObject({ headSha: head, baseSha: mainSha, mergeable: true });
+
+    // a base commit elsewhere: still mergeable; the webhook's copy says null until someone reads the pull request
+    const webhooks: { name: string; payload: { pull_request?: { mergeable?: unknown } } }[] = [];
+    forge.events.on("webhook", (w) => webhooks.push(w));
+    const other = await forge.store.commitToBranch("shop", "sample-app", "main", { "OTHER.md": "elsewhere\n" }, "docs: elsewhere");
+    expect(forge.store.getPull("shop", "sample-app", pr.number).baseSha).toBe(other);
+    expect(forge.store.pullJson(forge.store.repo("shop", "sample-app"), forge.store.getPull("shop", "sample-app", pr.number)).mergeable).toBeNull();
+    expect(await client.getPull(repo, pr.number)).toMatchObject({ baseSha: other, mergeable: true });
+
+    // the same file changed on the base: not mergeable, mergeable_state dirty, in GitHub's response shape
+    const conflicting = await forge.store.commitToBranch("shop", "sample-app", "main", { "CONFLICT.md": "the base's line\n" }, "docs: the base's line");
+    const dirty = await client.getPull(repo, pr.number);
+    expect(dirty).toMatchObject({ baseSha: conflicting, headSha: head, mergeable: false });
+    const api = new ForgeOctokit({ baseUrl: forge.apiUrl, auth: TOKEN });
+    const raw = await api.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: pr.number });
+    expect(raw.data).toMatchObject({ mergeable: false, mergeable_state: "dirty", base: { sha: conflicting } });
+    expect(validateResponseBody("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", 200, raw.data)).toEqual({ ok: true });
+    // the human merge refuses it, as GitHub's button would
+    await expect(forge.store.mergePull("shop", "sample-app", pr.number)).rejects.toThrow("Merge conflict");
+    // bad paths never reach git
+    await expect(forge.store.commitToBranch("shop", "sample-app", "main", { "../escape": "x" }, "no")).rejects.toThrow("bad path");
+    await expect(forge.store.commitToBranch("shop", "sample-app", "main", { ".git/config": "x" }, "no")).rejects.toThrow("bad path");
+  });
+
   it("serves every route at a path template of GitHub's description", () => {
     const paths = openApi().paths;
     for (const r of ROUTES) expect(paths[r.template]?.[r.method.toLowerCase()], `${r.method} ${r.template}`).toBeDefined();

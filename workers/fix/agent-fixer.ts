@@ -84,9 +84,11 @@ export function fixPrompt(input: FixInput): string {
     null,
     2,
   );
-  const round = input.feedback?.length
-    ? "This is a later round: the branch already holds your earlier fix. Answer the feedback in the data (a CI failure or a reviewer's request) with a further change, run the tests, and call submit_fix."
-    : "Fix the bug in the checkout, run the tests, and call submit_fix.";
+  const round = input.feedback?.some((f) => f.kind === "conflict")
+    ? "This is a later round: the base branch moved and merging it into the fix branch stopped on conflicts (the feedback of kind conflict lists each conflicted file with its conflict markers). Edit every conflicted file so it keeps both the base branch's changes and the fix, with no conflict markers (<<<<<<<, |||||||, =======, >>>>>>>) left. The merge is in progress: do not commit, abort it, or run git merge, rebase, reset or checkout. Run the tests, and call submit_fix."
+    : input.feedback?.length
+      ? "This is a later round: the branch already holds your earlier fix. Answer the feedback in the data (a CI failure or a reviewer's request) with a further change, run the tests, and call submit_fix."
+      : "Fix the bug in the checkout, run the tests, and call submit_fix.";
   return fencedTurn("The report, its research, the baseline test run and any feedback are the JSON", data, "report", newBoundary(data), round);
 }
 

@@ -9,10 +9,15 @@
  * Order of work: the pull request's fate (merged, closed) first; then review
  * comments from trusted authors (the repository's owner, members and
  * collaborators, and review bots the project lists); then CI failures on the
- * head (at most `maxCiRounds` rounds); waiting while CI runs; green when all
- * checks passed and nothing trusted is unanswered. Comments from anyone else
- * are shown on the report, never obeyed. nightshift's own comments are never
- * feedback. Approvals and empty reviews ask for nothing.
+ * head (at most `maxCiRounds` rounds); then conflicts with the base branch
+ * (GitHub's `mergeable` false: the base moved under the pull request) — a
+ * round that merges the base in, once per (base sha, head sha); waiting while
+ * CI runs or while the forge has not computed `mergeable` yet (null: look
+ * again soon, once per pair); green when all checks passed, the pull request
+ * merges cleanly and nothing trusted is unanswered. Every round counts toward
+ * `maxRounds`. Comments from anyone else are shown on the report, never
+ * obeyed. nightshift's own comments are never feedback. Approvals and empty
+ * reviews ask for nothing.
  */
 import type { CheckRunSummary, PullRef, ReviewComment } from "../forge/forge-client";
 
@@ -25,7 +30,11 @@ export interface BabysitState {
   pull: PullRef;
   feedback: ReviewComment[];
   checks: CheckRunSummary[];
-  /** handled keys: `comment:<id>` (answered or shown), `ci:<sha>` (a CI round answered that head) */
+  /**
+   * handled keys: `comment:<kind>:<id>` (answered or shown), `ci:<sha>` (a CI round answered that
+   * head), `conflict:<base sha>:<head sha>` (a round merged that base into that head),
+   * `mergeable:<base sha>:<head sha>` (looked again once while the forge computed mergeable)
+   */
   journal: ReadonlySet<string>;
   /** logins whose comments are nightshift's own (the App's bot, the local forge's token user) */
   ownLogins: readonly string[];
@@ -43,12 +52,19 @@ export type BabysitStep =
   | { kind: "show"; comments: ReviewComment[] } // untrusted comments to record as shown, not obeyed
   | { kind: "review_round"; comments: ReviewComment[] }
   | { kind: "ci_round"; failing: CheckRunSummary[] }
+  /** the base branch moved and the pull request no longer merges: merge `base` in (journal `key` once done) */
+  | { kind: "conflict_round"; base: string; baseSha: string; headSha: string; key: string }
   | { kind: "give_up"; reason: string }
-  | { kind: "wait"; reason: string }
+  /** `recheck`: a journal key; look again soon (not at the next poll), once per key */
+  | { kind: "wait"; reason: string; recheck?: string }
   | { kind: "green"; reason: string };
 
 export function commentKey(c: ReviewComment): string {
   return `comment:${c.kind}:${c.id}`;
+}
+
+export function conflictKey(pull: Pick<PullRef, "baseSha" | "headSha">): string {
+  return `conflict:${pull.baseSha}:${pull.headSha}`;
 }
 
 export function isTrusted(c: ReviewComment, trustedBots: readonly string[]): boolean {
@@ -76,6 +92,26 @@ export function nextStep(s: BabysitState): BabysitStep {
     if (s.rounds >= s.maxRounds) return { kind: "give_up", reason: `a review asks for more, but the fix has used its ${s.maxRounds} rounds` };
     return { kind: "review_round", comments: trusted };
   }
+  const ci = ciStep(s);
+  if (ci.kind === "ci_round" || ci.kind === "give_up") return ci;
+  const short = (sha: string) => sha.slice(0, 12) || "?";
+  if (s.pull.mergeable === false) {
+    const key = conflictKey(s.pull);
+    const what = `conflicts with ${s.pull.baseRef} (${short(s.pull.baseSha)})`;
+    if (s.journal.has(key)) return { kind: "wait", reason: `${what}; the base was merged in already, waiting for the forge to see the push` };
+    if (s.rounds >= s.maxRounds) return { kind: "give_up", reason: `the pull request ${what} and the fix has used its ${s.maxRounds} rounds` };
+    return { kind: "conflict_round", base: s.pull.baseRef, baseSha: s.pull.baseSha, headSha: s.pull.headSha, key };
+  }
+  if (s.pull.mergeable === null && ci.kind === "green") {
+    const key = `mergeable:${s.pull.baseSha}:${s.pull.headSha}`;
+    const reason = `CI green on ${short(s.pull.headSha)}; waiting for the forge to say whether it merges into ${s.pull.baseRef} cleanly`;
+    return s.journal.has(key) ? { kind: "wait", reason } : { kind: "wait", reason, recheck: key };
+  }
+  return ci;
+}
+
+/** what CI on the head asks for: a round, giving up, waiting, or green as far as CI goes */
+function ciStep(s: BabysitState): Extract<BabysitStep, { kind: "ci_round" | "give_up" | "wait" | "green" }> {
   const head = s.checks.filter((c) => c.headSha === s.pull.headSha);
   if (head.length === 0) return { kind: "wait", reason: `waiting for CI on ${s.pull.headSha.slice(0, 12)}` };
   const running = head.filter((c) => c.status !== "completed");

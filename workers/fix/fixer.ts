@@ -29,10 +29,14 @@ export const FixAnswer = z.object({
 });
 export type FixAnswer = z.infer<typeof FixAnswer>;
 
-/** A review comment or a CI failure the next round must answer (babysitting). */
+/**
+ * A review comment, a CI failure, or a conflict left by merging the base
+ * branch in (one item per conflicted file: its conflict markers) that the
+ * next round must answer (babysitting).
+ */
 export interface FixFeedback {
-  kind: "ci_failure" | "review_comment";
-  /** who wrote it (review comments), or the check's name */
+  kind: "ci_failure" | "review_comment" | "conflict";
+  /** who wrote it (review comments), the check's name, or the merge (`merge of <base>`) */
   from: string;
   /** untrusted text: fenced by the fixer before it reaches a prompt */
   text: string;

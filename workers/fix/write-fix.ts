@@ -31,7 +31,8 @@ export type FixOutcome =
   | "guard_refused" // the diff touches protected paths or is too big
   | "new_failures" // the tests show failures the baseline did not have
   | "not_covered" // no test covers the report's failure
-  | "tests_unavailable"; // no test command, or it could not run
+  | "tests_unavailable" // no test command, or it could not run
+  | "conflict_unresolved"; // merging the base branch in left conflicts the fixer did not resolve (merge-base.ts)
 
 export interface FixAttempt {
   outcome: FixOutcome;
@@ -60,7 +61,8 @@ export interface WriteFixOptions {
   requireCoverage?: boolean;
 }
 
-const GIT = `git -c core.hooksPath=/dev/null -c user.name=${shellQuote(FIX_AUTHOR.name)} -c user.email=${shellQuote(FIX_AUTHOR.email)} -c commit.gpgsign=false`;
+/** git with the fix's identity, hooks off and no signing, whatever the repository's config says */
+export const GIT = `git -c core.hooksPath=/dev/null -c user.name=${shellQuote(FIX_AUTHOR.name)} -c user.email=${shellQuote(FIX_AUTHOR.email)} -c commit.gpgsign=false`;
 const TEST_FILE = /(^|\/)(tests?|__tests__|spec|specs)\/|\.(test|spec)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_test\.(py|go)$|Test\.(java|kt)$|_spec\.rb$/;
 
 export function isTestPath(path: string): boolean {
@@ -73,18 +75,31 @@ export async function runTests(ws: Workspace, dir: string, command: string, time
   return { command, exitCode: r.timedOut ? null : r.exitCode, output, timedOut: r.timedOut };
 }
 
-/** The working tree's changes against HEAD, staged: paths, statuses, modes and line counts. */
-export async function stagedChanges(ws: Workspace, dir: string): Promise<ChangedFile[]> {
+/**
+ * The working tree's changes against `against` (default HEAD; a merge round
+ * passes the new base, so the guard sees what the pull request would change,
+ * not the base's own changes), staged: paths, statuses, modes, line counts.
+ */
+export async function stagedChanges(ws: Workspace, dir: string, against = "HEAD"): Promise<ChangedFile[]> {
   const add = await ws.exec(`${GIT} add -A`, { cwd: dir, timeoutMs: 60_000 });
   if (add.exitCode !== 0) throw new Error(`git add -A exited ${add.exitCode}: ${add.stderr.slice(0, 300)}`);
-  const raw = await ws.exec(`${GIT} diff --cached --raw -z -M HEAD`, { cwd: dir, timeoutMs: 60_000 });
-  const num = await ws.exec(`${GIT} diff --cached --numstat -z -M HEAD`, { cwd: dir, timeoutMs: 60_000 });
+  return readChanges(ws, dir, `--cached ${shellQuote(against)}`, ":");
+}
+
+/** The changes from commit `from` to commit `to` (e.g. the new base to a merge commit). */
+export async function committedChanges(ws: Workspace, dir: string, from: string, to: string): Promise<ChangedFile[]> {
+  return readChanges(ws, dir, `${shellQuote(from)} ${shellQuote(to)}`, `${to}:`);
+}
+
+async function readChanges(ws: Workspace, dir: string, range: string, blobPrefix: string): Promise<ChangedFile[]> {
+  const raw = await ws.exec(`${GIT} diff --raw -z -M ${range}`, { cwd: dir, timeoutMs: 60_000 });
+  const num = await ws.exec(`${GIT} diff --numstat -z -M ${range}`, { cwd: dir, timeoutMs: 60_000 });
   if (raw.exitCode !== 0 || num.exitCode !== 0 || raw.truncated || num.truncated) throw new Error("cannot read the change from git diff");
   const files = withNumstat(parseNameStatus(raw.stdout), parseNumstat(num.stdout));
   // symlinks: the guard needs their targets (the blob's text)
   for (const f of files) {
     if (f.newMode === "120000") {
-      const t = await ws.exec(`git cat-file blob ${shellQuote(`:${f.path}`)}`, { cwd: dir, timeoutMs: 30_000 });
+      const t = await ws.exec(`git cat-file blob ${shellQuote(`${blobPrefix}${f.path}`)}`, { cwd: dir, timeoutMs: 30_000 });
       f.symlinkTarget = t.exitCode === 0 ? t.stdout : null;
     }
   }

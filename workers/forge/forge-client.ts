@@ -31,11 +31,19 @@ export interface PullRef {
   headRef: string;
   headSha: string;
   baseRef: string;
+  /** the base branch's commit the forge compared against ("" when the forge did not say) */
+  baseSha: string;
   draft: boolean;
   state: "open" | "closed";
   merged: boolean;
   /** when merged, the merge commit */
   mergeCommitSha: string | null;
+  /**
+   * GitHub's `mergeable`: whether head merges into base without conflicts;
+   * null while the forge has not computed it yet (it does so in the
+   * background after the head or the base moved), and in lists
+   */
+  mergeable: boolean | null;
 }
 
 export interface NewPull {

@@ -98,10 +98,12 @@ function toPullRef(data: unknown, what: string): PullRef {
     headRef: head.ref,
     headSha: head.sha,
     baseRef: base.ref,
+    baseSha: typeof base.sha === "string" ? base.sha : "",
     draft: data.draft === true,
     state: data.state === "closed" ? "closed" : "open",
     merged,
     mergeCommitSha: merged ? strOrNull(data.merge_commit_sha) : null,
+    mergeable: typeof data.mergeable === "boolean" ? data.mergeable : null,
   };
 }
 

@@ -3,7 +3,10 @@
  * babysits it: CI that finished (check_run, check_suite, workflow_run
  * `completed`, any conclusion — green matters as much as red), the pull
  * request itself (closed, reopened, synchronize, edited), reviews, review
- * comments, and comments on a pull request's conversation. The fix run then
+ * comments, comments on a pull request's conversation, and a push to a
+ * branch other than a fix branch (`baseBranch`: it may be the base of open
+ * fix pull requests, which may no longer merge — GitHub sends no
+ * pull_request event when the base moves). The fix run then
  * reads the forge's current state itself; the webhook only says "look now",
  * so a lost, late or redelivered webhook changes nothing but timing.
  *
@@ -20,6 +23,8 @@ export interface PullWake {
   repository: string;
   pulls: number[];
   branch: string | null;
+  /** a push moved this branch (not a fix branch): pull requests based on it are named by nothing else */
+  baseBranch?: string;
 }
 
 const Repo = z.object({ full_name: z.string().min(3).max(200) });
@@ -31,6 +36,8 @@ const CheckSuite = z.object({ action: z.string(), repository: Repo, check_suite:
 const WorkflowRun = z.object({ action: z.string(), repository: Repo, workflow_run: z.object({ head_branch: z.string().max(300).nullable().optional(), pull_requests: z.array(PrRef).max(100).optional() }) });
 const PullEvent = z.object({ action: z.string(), repository: Repo, pull_request: z.object({ number: z.number().int().positive(), ...Head }) });
 const IssueComment = z.object({ action: z.string(), repository: Repo, issue: z.object({ number: z.number().int().positive(), pull_request: z.object({}).passthrough().optional() }) });
+
+const Push = z.object({ ref: z.string().max(300), deleted: z.boolean().optional(), repository: Repo });
 
 const PULL_ACTIONS = new Set(["closed", "reopened", "synchronize", "edited", "ready_for_review", "converted_to_draft"]);
 
@@ -60,6 +67,14 @@ export function pullWakeOf(event: string, payload: unknown): PullWake | null {
       if (event === "pull_request" && !PULL_ACTIONS.has(p.data.action)) return null;
       if (event !== "pull_request" && p.data.action === "deleted") return null;
       return { event, action: p.data.action, repository: p.data.repository.full_name, pulls: [p.data.pull_request.number], branch: p.data.pull_request.head.ref };
+    }
+    case "push": {
+      const p = Push.safeParse(payload);
+      if (!p.success || p.data.deleted === true || !p.data.ref.startsWith("refs/heads/")) return null;
+      const branch = p.data.ref.slice("refs/heads/".length);
+      // a fix branch's own push: its pull request's synchronize wakes its run
+      if (!branch || branch.startsWith(FIX_BRANCH_PREFIX)) return null;
+      return { event, action: null, repository: p.data.repository.full_name, pulls: [], branch: null, baseBranch: branch };
     }
     case "issue_comment": {
       const p = IssueComment.safeParse(payload);

@@ -86,9 +86,10 @@ export const ROUTES: Route[] = [
     });
     return { status: 201, json: c.store.pullJson(c.store.repo(c.owner, c.repo), pr) };
   }),
-  route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", (c) => ({
+  // GitHub computes `mergeable` in the background; here on the first read of a (base, head) pair
+  route("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", async (c) => ({
     status: 200,
-    json: c.store.pullJson(c.store.repo(c.owner, c.repo), c.store.getPull(c.owner, c.repo, num(c, "pull_number"))),
+    json: c.store.pullJson(c.store.repo(c.owner, c.repo), await c.store.refreshMergeable(c.owner, c.repo, num(c, "pull_number"))),
   })),
   route("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}", async (c) => {
     const b = c.body;

@@ -7,8 +7,10 @@
  *
  * Contract: `mergeInBare(dir, {baseRef, baseSha, headSha, message, committer})`
  * → `{ sha }` or `{ conflict: true }` (the trees do not merge cleanly); throws
- * when git fails otherwise or the base moved meanwhile. Ignores the machine's
- * git config (./repos.ts gitEnv).
+ * when git fails otherwise or the base moved meanwhile. `mergesCleanly(dir,
+ * baseSha, headSha)` is the same test without a commit: GitHub's `mergeable`
+ * of a pull request (merge-tree writes only objects, never a ref). Ignores the
+ * machine's git config (./repos.ts gitEnv).
  */
 import { execFile } from "node:child_process";
 import { gitEnv } from "../repos";
@@ -33,6 +35,13 @@ export interface MergeInput {
   headSha: string;
   message: string;
   committer: { name: string; email: string };
+}
+
+/** whether `headSha` merges into `baseSha` without conflicts (merge-tree exit 0 clean, 1 conflicts) */
+export async function mergesCleanly(dir: string, baseSha: string, headSha: string): Promise<boolean> {
+  const tree = await git(dir, ["merge-tree", "--write-tree", "--name-only", "--no-messages", baseSha, headSha]);
+  if (tree.code === 0 || tree.code === 1) return tree.code === 0;
+  throw new Error(`forge: git merge-tree failed (${tree.code})`);
 }
 
 export async function mergeInBare(dir: string, m: MergeInput): Promise<{ sha: string } | { conflict: true }> {

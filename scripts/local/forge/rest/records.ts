@@ -27,6 +27,9 @@ export interface PullRecord {
   mergedAt: string | null;
   mergedBy: string | null;
   mergeCommitSha: string | null;
+  /** whether head merges into base cleanly, computed for `mergeableFor` (`<baseSha>:<headSha>`); stale = not computed yet (null) */
+  mergeable: boolean | null;
+  mergeableFor: string | null;
   maintainerCanModify: boolean;
   labels: string[];
   requestedReviewers: string[];

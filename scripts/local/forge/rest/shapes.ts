@@ -154,6 +154,8 @@ export function labelJson(ctx: ShapeContext, repo: RepoRecord, name: string) {
 export function pullJson(ctx: ShapeContext, repo: RepoRecord, pr: PullRecord, counts = { comments: 0, reviewComments: 0 }) {
   const u = pullUrls(ctx, repo, pr.number);
   const repository = repoJson(ctx, repo);
+  // computed for the current (base, head) only; after either moved GitHub says null until it knows
+  const mergeable = pr.state === "open" && pr.mergeableFor === `${pr.baseSha}:${pr.headSha}` ? pr.mergeable : null;
   const branch = (ref: string, sha: string) => ({
     label: `${repo.owner}:${ref}`,
     ref,
@@ -223,9 +225,9 @@ export function pullJson(ctx: ShapeContext, repo: RepoRecord, pr: PullRecord, co
     auto_merge: null,
     draft: pr.draft,
     merged: pr.merged,
-    mergeable: pr.state === "open" ? true : null,
+    mergeable,
     rebaseable: null,
-    mergeable_state: pr.state === "open" ? (pr.draft ? "draft" : "clean") : "unknown",
+    mergeable_state: mergeable === null ? "unknown" : !mergeable ? "dirty" : pr.draft ? "draft" : "clean",
     merged_by: pr.mergedBy ? userJson(ctx, pr.mergedBy) : null,
     comments: counts.comments,
     review_comments: counts.reviewComments,

@@ -13,7 +13,12 @@
  * - Branch heads come from the git repository: opening a pull request reads
  *   its head and base refs; `onPush` (wired to the git server's `push`
  *   events) moves the head sha of open pull requests on that branch and
- *   emits `pull_request` `synchronize`.
+ *   emits `pull_request` `synchronize`, and the base sha of those based on it.
+ * - `mergeable` is computed as GitHub does, lazily: null after the head or
+ *   the base moved, until `refreshMergeable` (the REST handler calls it before
+ *   answering a pull request) runs `git merge-tree` for the (base, head) pair.
+ *   `commitToBranch` plays a person committing straight to a branch (the web
+ *   editor), e.g. the base moving under an open pull request.
  * - `events` emits webhook-shaped payloads under GitHub's event names
  *   (`pull_request`, `issue_comment`, `pull_request_review`,
  *   `pull_request_review_comment`, `check_run`), each also as
@@ -31,7 +36,8 @@ import type { ChecksSink, LocalCheckRun } from "../../ci/local-ci";
 import type { CiPullRef } from "../../ci/webhook-payloads";
 import type { PushEvent } from "../git-server";
 import { readRefs, repoDir, repoExists } from "../repos";
-import { mergeInBare } from "./merge";
+import { commitFiles } from "./commit-files";
+import { mergeInBare, mergesCleanly } from "./merge";
 import type { Actor, CheckRunOutput, CheckRunRecord, IssueCommentRecord, PullRecord, RepoRecord, ReviewCommentRecord, ReviewRecord } from "./records";
 import { checkRunJson, issueCommentJson, labelJson, pullJson, repoJson, reviewCommentJson, reviewJson, userJson, type ShapeContext } from "./shapes";
 
@@ -267,6 +273,8 @@ export class LocalForgeStore {
       mergedAt: null,
       mergedBy: null,
       mergeCommitSha: null,
+      mergeable: null,
+      mergeableFor: null,
       maintainerCanModify: input.maintainer_can_modify ?? false,
       labels: [],
       requestedReviewers: [],
@@ -282,6 +290,61 @@ export class LocalForgeStore {
 
   getPull(owner: string, name: string, number: number): PullRecord {
     return this.pullRecord(owner, name, number).pr;
+  }
+
+  /**
+   * GitHub's `mergeable` for an open pull request's current (base, head):
+   * computed once per pair with `git merge-tree`, kept on the record (so
+   * pullJson shows it); closed ones stay null.
+   */
+  async refreshMergeable(owner: string, name: string, number: number): Promise<PullRecord> {
+    const { pr } = this.pullRecord(owner, name, number);
+    const key = `${pr.baseSha}:${pr.headSha}`;
+    if (pr.state !== "open" || pr.mergeableFor === key) return pr;
+    const clean = await mergesCleanly(repoDir(this.root, owner, name), pr.baseSha, pr.headSha);
+    // the pair may have moved while git ran: keep the answer only for the pair it is about
+    if (`${pr.baseSha}:${pr.headSha}` === key) {
+      pr.mergeable = clean;
+      pr.mergeableFor = key;
+    }
+    return pr;
+  }
+
+  /**
+   * Plays GitHub's own answer for the pull request's current (base, head) in
+   * place of merge-tree's (tests: GitHub may say false where a local merge is
+   * clean, or not have computed it yet: null); the next move of either sha
+   * computes it again.
+   */
+  setMergeable(owner: string, name: string, number: number, value: boolean | null): PullRecord {
+    const { pr } = this.pullRecord(owner, name, number);
+    pr.mergeable = value;
+    pr.mergeableFor = `${pr.baseSha}:${pr.headSha}`;
+    return pr;
+  }
+
+  /**
+   * A person's commit straight to `branch` (GitHub's web editor): `files`
+   * (path → new text) on top of the branch's head, the branch moved, a
+   * `push` event emitted (so open pull requests follow). Returns the commit.
+   */
+  async commitToBranch(owner: string, name: string, branch: string, files: Record<string, string>, message: string, by: Actor = { login: owner, association: "OWNER" }): Promise<string> {
+    const repo = this.repo(owner, name);
+    const before = await this.branchSha(repo, branch);
+    if (!before) throw new StoreError(404, "Branch not found");
+    const after = await commitFiles(repoDir(this.root, owner, name), {
+      branch,
+      parent: before,
+      files,
+      message,
+      committer: { name: by.login, email: `${by.login}@users.noreply.local-forge.invalid` },
+    });
+    try {
+      this.events.emit("push", { owner, repo: name, ref: `refs/heads/${branch}`, before, after } satisfies PushEvent);
+    } catch {
+      // the commit happened
+    }
+    return after;
   }
 
   /** GitHub's list filters: state (open|closed|all), head (`owner:branch`), base; newest first */
