@@ -368,7 +368,8 @@ export class FixRunObject extends DurableObject<Env> {
         feedback,
         checks,
         journal: new Set(this.sql.exec<{ key: string }>("SELECT key FROM journal").toArray().map((r) => r.key)),
-        ownLogins: [],
+        // the pull request is nightshift's own: its author's comments (the answers it posts) are never feedback
+        ownLogins: [pull.author],
         trustedBots: [...policy.trustedBots, ...ctx.settings.reviewBots],
         ciRounds: row.ci_rounds,
         maxCiRounds: policy.maxCiRounds,

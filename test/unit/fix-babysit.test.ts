@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { CheckRunSummary, PullRef, ReviewComment } from "../../workers/forge/forge-client";
 import { type BabysitState, nextStep } from "../../workers/fix/babysit";
 
-const pull = (over: Partial<PullRef> = {}): PullRef => ({ number: 7, url: "u", htmlUrl: "h", headRef: "nightshift/r1", headSha: "a".repeat(40), baseRef: "main", baseSha: "b".repeat(40), draft: true, state: "open", merged: false, mergeCommitSha: null, mergeable: true, ...over });
+const pull = (over: Partial<PullRef> = {}): PullRef => ({ number: 7, url: "u", htmlUrl: "h", headRef: "nightshift/r1", headSha: "a".repeat(40), baseRef: "main", baseSha: "b".repeat(40), draft: true, state: "open", merged: false, mergeCommitSha: null, mergeable: true, author: "nightshift[bot]", ...over });
 const check = (conclusion: string | null, over: Partial<CheckRunSummary> = {}): CheckRunSummary => ({ id: 1, name: "test", status: conclusion ? "completed" : "in_progress", conclusion, headSha: "a".repeat(40), title: null, summary: null, text: null, detailsUrl: null, ...over });
 const comment = (over: Partial<ReviewComment> = {}): ReviewComment => ({ id: 11, kind: "review_comment", author: "maya-chen", authorAssociation: "MEMBER", reviewState: null, body: "why?", path: "a.js", line: 1, inReplyTo: null, createdAt: "2026-01-01T00:00:00Z", ...over });
 const state = (over: Partial<BabysitState> = {}): BabysitState => ({ pull: pull(), feedback: [], checks: [], journal: new Set(), ownLogins: [], trustedBots: [], ciRounds: 0, maxCiRounds: 3, rounds: 1, maxRounds: 6, ...over });

@@ -78,7 +78,7 @@ describe("OctokitForge against the local forge", () => {
 
     expect(await client.findOpenPull(repo, BRANCH)).toBeNull();
     const opened = await client.openDraftPull(repo, { title: "Fix coupon total", body: "Fixes rep_7", head: BRANCH, base: "main" });
-    expect(opened).toMatchObject({ number: 1, headRef: BRANCH, headSha: fix1, baseRef: "main", draft: true, state: "open", merged: false, mergeCommitSha: null });
+    expect(opened).toMatchObject({ number: 1, headRef: BRANCH, headSha: fix1, baseRef: "main", draft: true, state: "open", merged: false, mergeCommitSha: null, author: "nightshift[bot]" });
     expect(opened.htmlUrl).toBe(`${forge.url}/shop/sample-app/pull/1`);
     expect(opened.url).toBe(`${forge.apiUrl}/repos/shop/sample-app/pulls/1`);
     expect(webhooks.find((w) => w.name === "pull_request")?.payload.action).toBe("opened");

@@ -44,6 +44,8 @@ export interface PullRef {
    * background after the head or the base moved), and in lists
    */
   mergeable: boolean | null;
+  /** who opened it: for the fix loop's pull requests, nightshift itself (the App's bot, the local forge's token user) */
+  author: string;
 }
 
 export interface NewPull {

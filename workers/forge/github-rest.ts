@@ -104,6 +104,7 @@ function toPullRef(data: unknown, what: string): PullRef {
     merged,
     mergeCommitSha: merged ? strOrNull(data.merge_commit_sha) : null,
     mergeable: typeof data.mergeable === "boolean" ? data.mergeable : null,
+    author: login(data.user),
   };
 }
 
