@@ -10,6 +10,7 @@ import { readRoutes } from "./inbox/routes";
 import { mcpRoute } from "./mcp/route";
 import { releaseRoute } from "./reports/release-route";
 import { dismissRoute } from "./reports/dismiss-route";
+import { noiseRoutes } from "./triage/noise-route";
 import { fixRetryRoute } from "./fix/retry-route";
 import { safetyVerdictRoutes } from "./safety/verdicts-route";
 import { sourceRoutes } from "./ingest/sources";
@@ -26,6 +27,7 @@ export function createApp() {
   app.route("/", correctionRoutes());
   app.route("/", releaseRoute());
   app.route("/", dismissRoute());
+  app.route("/", noiseRoutes());
   app.route("/", fixRetryRoute());
   app.route("/", safetyVerdictRoutes());
   app.route("/", mcpRoute());

@@ -69,7 +69,12 @@ export const signals = sqliteTable(
     /** machine-readable reason for "noise", e.g. auto_reply */
     triageReason: text("triage_reason"),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.id] }), index("signals_report").on(t.projectId, t.reportId)],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.id] }),
+    index("signals_report").on(t.projectId, t.reportId),
+    // GET /v1/noise: a project's noise, newest first, by reason
+    index("signals_triage").on(t.projectId, t.triage, t.receivedAt),
+  ],
 );
 
 export const droppedSignals = sqliteTable(
@@ -310,4 +315,23 @@ export const fixPulls = sqliteTable(
     openedAt: integer("opened_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.repository, t.number] })],
+);
+
+/**
+ * A person's word against triage (POST /v1/signals/:id/not-noise): the
+ * signal was kept as noise with `reason`, a person said it is not, and it was
+ * grouped. GET /v1/triage/corrections gives them back in the triage eval's
+ * format, for `npm run train -- triage --data …` to learn from.
+ */
+export const triageCorrections = sqliteTable(
+  "triage_corrections",
+  {
+    projectId: text("project_id").notNull(),
+    signalId: text("signal_id").notNull(),
+    /** the reason triage gave (auto_reply, thank_you, …) */
+    reason: text("reason"),
+    note: text("note"),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.signalId] })],
 );

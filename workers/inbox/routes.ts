@@ -40,10 +40,21 @@ export function readRoutes() {
         .orderBy(desc(reports.updatedAt))
         .limit(50)
         .all();
-    const [lists, quarantined, dismissed] = await Promise.all([inbox.list(), apart("quarantined"), apart("dismissed")]);
+    const noiseCounts = c.env.DB.prepare("SELECT triage_reason AS reason, COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise' GROUP BY triage_reason ORDER BY n DESC")
+      .bind(project.id)
+      .all<{ reason: string | null; n: number }>();
+    const [lists, quarantined, dismissed, noise] = await Promise.all([inbox.list(), apart("quarantined"), apart("dismissed"), noiseCounts]);
     const brief = (r: (typeof quarantined)[number]) => ({ id: r.id, title: r.title, weight: r.weight, signal_count: r.signalCount, updated_at: r.updatedAt });
     // dismissed by a person: still counted as signals join (why and since when: GET /v1/reports/:id `dismissed`)
-    return c.json({ project: project.id, ...lists, quarantined: quarantined.map(brief), dismissed: dismissed.map(brief) });
+    // what triage kept out of reports, by reason: each one listed at GET /v1/noise ("why was this ignored?")
+    const byReason = Object.fromEntries(noise.results.map((r) => [r.reason ?? "unknown", r.n]));
+    return c.json({
+      project: project.id,
+      ...lists,
+      quarantined: quarantined.map(brief),
+      dismissed: dismissed.map(brief),
+      noise: { total: noise.results.reduce((a, r) => a + r.n, 0), by_reason: byReason, list: "/v1/noise" },
+    });
   });
 
   app.get("/v1/reports", async (c) => {
