@@ -41,7 +41,7 @@ class BackedUpWorkspace extends DiskWorkspace {
   async restore(backup: WorkspaceBackup): Promise<void> {
     this.restores++;
     if (this.failRestore) throw this.failRestore;
-    rmSync(this.host(backup.dir), { recursive: true, force: true });
+    // extracted over what is there, as an archive extraction would
     cpSync(join(this.store, backup.id), this.host(backup.dir), { recursive: true, verbatimSymlinks: true });
   }
 
@@ -133,6 +133,15 @@ describe("resumeCheckout", () => {
     expect(oldMain).toMatch(/^[0-9a-f]{40}$/);
     expect((await ws.exec("git rev-parse -q --verify refs/remotes/origin/main", { cwd: DIR })).exitCode).not.toBe(0);
     expect((await ws.exec("git status --porcelain", { cwd: DIR })).stdout).toBe("");
+  });
+
+  it("in the same container: what an earlier round left in the checkout is gone after the restore", async () => {
+    const backup = await firstRound();
+    writeFileSync(join(ws.host(DIR), "node_modules/dep/left-by-round-2.js"), "stale\n");
+    const r = await resumeCheckout(ws, DIR, upstream, BRANCH, backup);
+    expect(r).toEqual({ how: "restored", warning: null });
+    expect(existsSync(join(ws.host(DIR), "node_modules/dep/index.js"))).toBe(true);
+    expect(existsSync(join(ws.host(DIR), "node_modules/dep/left-by-round-2.js"))).toBe(false);
   });
 
   it("a restore that fails (expired) clones afresh and says why", async () => {

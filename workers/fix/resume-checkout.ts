@@ -36,6 +36,8 @@ function why(e: unknown): string {
 /** restore, fetch `branch`, reset to its head; throws when any step fails */
 async function restoreAt(ws: Workspace, backup: WorkspaceBackup, repoUrl: string, branch: string): Promise<void> {
   if (!ws.restore) throw new Error(`the ${ws.face} workspace keeps no backups`);
+  // an earlier round in the same container left its checkout: a restore may extract over it, not replace it
+  if (await ws.exists(backup.dir)) await ws.remove(backup.dir, { recursive: true });
   await ws.restore(backup, repoUrl);
   const dir = backup.dir;
   const remote = `refs/remotes/origin/${branch}`;
