@@ -59,6 +59,9 @@ import { runSummary } from "../workers/research/result";
 import { projectRepository } from "../workers/research/project-repo";
 import { workspaceFromEnv } from "../workers/workspace/from-env";
 import { workspaceIdFor } from "../workers/workspace/workspace-id";
+import type { Workspace, WorkspaceBackup } from "../workers/workspace/workspace";
+import { resumeCheckout, saveCheckout } from "../workers/fix/resume-checkout";
+import { addColumnIfMissing } from "./add-column";
 
 export const FIX_DIR = "/workspace/repo";
 
@@ -101,6 +104,8 @@ interface Row {
   runs: string | null;
   /** pull requests a person closed without merging, and why (JSON): the next attempt reads them */
   rejected: string | null;
+  /** the checkout backed up after a push (WorkspaceBackup JSON): later rounds resume from it */
+  checkout_backup: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -142,6 +147,8 @@ export class FixRunObject extends DurableObject<Env> {
         cost TEXT, ignored TEXT, errors INTEGER NOT NULL DEFAULT 0, soak_until INTEGER, runs TEXT, rejected TEXT);
       CREATE TABLE IF NOT EXISTS journal (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
     `);
+    // runs made before later rounds resumed from a backup
+    addColumnIfMissing(this.sql, "run", "checkout_backup", "TEXT");
   }
 
   /** The report's entry: stores the job once and lets the alarm run it. */
@@ -187,7 +194,7 @@ export class FixRunObject extends DurableObject<Env> {
   /** A new attempt from a fresh checkout; what earlier attempts taught (`rejected`), rounds and cost are kept. */
   private async requeue(job: FixJob, reason: string): Promise<FixSummary> {
     this.sql.exec(
-      "UPDATE run SET state = 'queued', status = 'queued', reason = ?, outcome = NULL, attempts = 0, commit_sha = NULL, pull = NULL, pull_number = NULL, tests = NULL, errors = 0, finished_at = NULL, soak_until = NULL, revision = ?, delivered = 0",
+      "UPDATE run SET state = 'queued', status = 'queued', reason = ?, outcome = NULL, attempts = 0, commit_sha = NULL, pull = NULL, pull_number = NULL, tests = NULL, errors = 0, finished_at = NULL, soak_until = NULL, checkout_backup = NULL, revision = ?, delivered = 0",
       reason,
       job.revision,
     );
@@ -312,6 +319,7 @@ export class FixRunObject extends DurableObject<Env> {
       // our own branch: overwritten unless a pull request from it is open (someone may have pushed to it)
       const pushed = await ws.pushBranch(FIX_DIR, branch, settings.url, { token: await forge.pushToken(repo), force: !open });
       this.sql.exec("UPDATE run SET commit_sha = ?, pushes = pushes + 1, reason = ?", pushed.sha, fix.reason);
+      await this.saveCheckout(ws, row.report);
     }
     const fresh = this.row()!;
     const opened = await openOrUpdatePull(forge, repo, branch, base ?? "main", {
@@ -325,7 +333,8 @@ export class FixRunObject extends DurableObject<Env> {
     await this.env.DB.prepare("INSERT OR IGNORE INTO fix_pulls (project_id, repository, number, report_id, opened_at) VALUES (?, ?, ?, ?, ?)")
       .bind(row.project, full, opened.pull.number, row.report, Date.now())
       .run();
-    this.sql.exec("UPDATE run SET pull = ?, warnings = ?, repository = ?, pull_number = ?", JSON.stringify(pullView(opened.pull)), JSON.stringify(opened.warnings), full, opened.pull.number);
+    this.sql.exec("UPDATE run SET pull = ?, repository = ?, pull_number = ?", JSON.stringify(pullView(opened.pull)), full, opened.pull.number);
+    for (const w of opened.warnings) this.warn(w);
     this.finish("watching", "pr_open", (fresh.outcome as FixOutcome | null) ?? "fixed", `draft pull request #${opened.pull.number} ${opened.opened ? "opened" : "updated"}: ${fresh.reason}`.slice(0, 1000));
     await this.ctx.storage.setAlarm(Date.now() + fixSettings(this.env).pollMs);
   }
@@ -461,9 +470,9 @@ export class FixRunObject extends DurableObject<Env> {
             )
           : [];
     const ws = workspaceFromEnv(this.env, await workspaceIdFor("fx", `fix:${row.report}`));
-    if (await ws.exists(FIX_DIR)) await ws.remove(FIX_DIR, { recursive: true });
-    await ws.gitCheckout(settings.url, pull.headRef, FIX_DIR);
-    await startBranch(ws, FIX_DIR, pull.headRef);
+    // the backed-up checkout (with its installed dependencies) reset to the pushed head, else a fresh clone
+    const resumed = await resumeCheckout(ws, FIX_DIR, settings.url, pull.headRef, row.checkout_backup ? (JSON.parse(row.checkout_backup) as WorkspaceBackup) : null);
+    if (resumed.warning) this.warn(resumed.warning);
     const tests = row.tests ? (JSON.parse(row.tests) as { baseline: TestRun | null; after: TestRun | null }) : { baseline: null, after: null };
     if (step.kind === "conflict_round") {
       const merged = await mergeBase(
@@ -485,6 +494,7 @@ export class FixRunObject extends DurableObject<Env> {
       // a merge commit on top of the head: a fast-forward, never forced
       const pushed = await ws.pushBranch(FIX_DIR, pull.headRef, settings.url, { token: await forge.pushToken(repo) });
       this.journal(step.key);
+      if (resumed.how === "cloned") await this.saveCheckout(ws, row.report);
       const merge = { baseline: tests.baseline, after: merged.after };
       const how = merged.conflicts.length ? `resolving conflicts in ${merged.conflicts.slice(0, 3).join(", ")}${merged.conflicts.length > 3 ? ", …" : ""}` : "cleanly";
       this.sql.exec("UPDATE run SET commit_sha = ?, pushes = pushes + 1, tests = ?, status = 'pr_open', reason = ?, delivered = 0", pushed.sha, JSON.stringify(merge), `pushed ${pushed.sha.slice(0, 12)} merging ${step.base} ${how}; waiting for CI`.slice(0, 1000));
@@ -504,6 +514,7 @@ export class FixRunObject extends DurableObject<Env> {
       return;
     }
     const pushed = await ws.pushBranch(FIX_DIR, pull.headRef, settings.url, { token: await forge.pushToken(repo) });
+    if (resumed.how === "cloned") await this.saveCheckout(ws, row.report);
     if (step.kind === "ci_round") this.journal(`ci:${pull.headSha}`);
     for (const c of step.kind === "review_round" ? step.comments : []) {
       this.journal(commentKey(c));
@@ -514,6 +525,22 @@ export class FixRunObject extends DurableObject<Env> {
     const newTests = { baseline: tests.baseline, after: fix.after };
     this.sql.exec("UPDATE run SET commit_sha = ?, pushes = pushes + 1, tests = ?, outcome = ?, status = 'pr_open', reason = ?, delivered = 0", pushed.sha, JSON.stringify(newTests), fix.outcome, `pushed ${pushed.sha.slice(0, 12)} answering the ${what}; waiting for CI`.slice(0, 1000));
     await forge.updatePullBody(repo, pull.number, buildPullRequest({ report: { id: row.report }, linkBase, research: input.research, evidence: input.evidence, tests: { baseline: newTests.baseline, result: newTests.after } }).body);
+  }
+
+  /** the checkout in FIX_DIR backed up for later rounds, where the Workspace keeps backups (fix/resume-checkout.ts) */
+  private async saveCheckout(ws: Workspace, report: string): Promise<void> {
+    const saved = await saveCheckout(ws, FIX_DIR, `fix-${report}`);
+    if (saved.backup) this.sql.exec("UPDATE run SET checkout_backup = ?", JSON.stringify(saved.backup));
+    if (saved.warning) this.warn(saved.warning);
+  }
+
+  /** a note for the run's record (its last 20 kept) */
+  private warn(warning: string): void {
+    const row = this.row()!;
+    const warnings = row.warnings ? (JSON.parse(row.warnings) as string[]) : [];
+    if (warnings.includes(warning.slice(0, 500))) return;
+    warnings.push(warning.slice(0, 500));
+    this.sql.exec("UPDATE run SET warnings = ?", JSON.stringify(warnings.slice(-20)));
   }
 
   /** the latest agent run, and its tokens and cost added to the fix's totals */

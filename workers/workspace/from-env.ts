@@ -7,6 +7,8 @@
  *                      `npx tsx scripts/local/sandbox-service.ts --port 8790`)
  *   Sandbox            Durable Object binding of @cloudflare/sandbox's Sandbox
  *                      class (production only; see NOTES-local-sandbox.md)
+ *   BACKUP_BUCKET      R2 binding: the Cloudflare face keeps directory backups
+ *                      there (Workspace.backup/restore); unbound, it keeps none
  *
  * A workspace id names one sandbox: the same id reaches the same /workspace.
  */
@@ -20,6 +22,7 @@ export interface WorkspaceEnv {
   WORKSPACE?: string;
   LOCAL_SANDBOX_URL?: string;
   Sandbox?: DurableObjectNamespace<Sandbox>;
+  BACKUP_BUCKET?: R2Bucket;
 }
 
 export class WorkspaceConfigError extends Error {}
@@ -32,7 +35,7 @@ export function workspaceFromEnv(env: WorkspaceEnv, id: string, opts: SdkWorkspa
   const face = env.WORKSPACE?.trim() || (env.Sandbox ? "cloudflare" : "local");
   if (face === "cloudflare") {
     if (!env.Sandbox) throw new WorkspaceConfigError("WORKSPACE=cloudflare needs the Sandbox Durable Object binding (wrangler.toml [[containers]])");
-    return new SdkWorkspace("cloudflare", id, cloudflareSandbox(env.Sandbox, id), opts);
+    return new SdkWorkspace("cloudflare", id, cloudflareSandbox(env.Sandbox, id, { backups: !!env.BACKUP_BUCKET }), opts);
   }
   if (face !== "local") throw new WorkspaceConfigError(`WORKSPACE must be cloudflare or local, not '${face}'`);
   const url = env.LOCAL_SANDBOX_URL?.trim() || DEFAULT_LOCAL_SANDBOX_URL;

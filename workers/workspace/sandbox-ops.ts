@@ -3,6 +3,7 @@
  * `ISandbox` (what `getSandbox()` returns). The cloudflare face passes the
  * Sandbox stub through; the local face adapts the SDK's `SandboxClient`.
  */
+import type { BackupOptions, DirectoryBackup } from "@cloudflare/sandbox";
 import type { EgressScope } from "./egress-scope";
 
 export interface SandboxExecResult {
@@ -44,4 +45,10 @@ export interface SandboxOps {
    * no network; its pushes carry their credential host-side (pushBundle).
    */
   scopeEgress?(scope: EgressScope | null): Promise<void>;
+  /**
+   * Cloudflare face with the BACKUP_BUCKET R2 binding only: the SDK's
+   * `createBackup` / `restoreBackup` (BackupOptions, DirectoryBackup).
+   */
+  createBackup?(options: BackupOptions): Promise<DirectoryBackup>;
+  restoreBackup?(backup: DirectoryBackup): Promise<{ success: boolean; dir: string; id: string }>;
 }

@@ -22,6 +22,11 @@ const BY_CODE: Record<string, string> = {
   GIT_NETWORK_ERROR: "git_network_error",
   VALIDATION_FAILED: "invalid_request",
   COMMAND_EXECUTION_ERROR: "command_failed",
+  BACKUP_NOT_FOUND: "backup_not_found",
+  BACKUP_EXPIRED: "backup_expired",
+  BACKUP_CREATE_FAILED: "backup_create_failed",
+  BACKUP_RESTORE_FAILED: "backup_restore_failed",
+  INVALID_BACKUP_CONFIG: "invalid_backup",
 };
 
 export function toWorkspaceError(e: unknown): WorkspaceError {

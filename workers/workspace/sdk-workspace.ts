@@ -5,7 +5,12 @@
  * reasons, a default deadline on every command. Where the sandbox has an
  * egress scope (the Cloudflare face), the repository a checkout or push names
  * becomes the sandbox's scope first: read for a checkout, write only around
- * the push (egress-scope.ts).
+ * the push (egress-scope.ts). Directory backups where the sandbox has them
+ * (the Cloudflare face with BACKUP_BUCKET): the SDK's createBackup /
+ * restoreBackup in its `localBucket` mode — the Sandbox Durable Object moves
+ * the archive between the container and its R2 binding, so the container
+ * needs no egress to R2 and no R2 API keys, and a restore is a plain
+ * extraction (not an overlay mount lost when the container sleeps).
  */
 import { shellQuote } from "./shell-quote";
 import { posix } from "node:path";
@@ -13,7 +18,7 @@ import { capUtf8 } from "./output-cap";
 import type { SandboxOps } from "./sandbox-ops";
 import { egressScopeFor, type EgressAccess } from "./egress-scope";
 import { toWorkspaceError } from "./sdk-error";
-import { WORKSPACE_ROOT, WorkspaceError, type ExecOptions, type ExecResult, type FileEntry, type Workspace } from "./workspace";
+import { WORKSPACE_ROOT, WorkspaceError, type ExecOptions, type ExecResult, type FileEntry, type Workspace, type WorkspaceBackup } from "./workspace";
 
 export interface SdkWorkspaceOptions {
   /** per command, when the caller names none (default 120 s) */
@@ -174,5 +179,24 @@ export class SdkWorkspace implements Workspace {
     }
     const head = await this.exec(`git rev-parse ${shellQuote(ref)}`, { cwd, timeoutMs: 30_000 });
     return { sha: head.stdout.trim() };
+  }
+
+  async backup(dir: string, opts: { name?: string; ttlSeconds?: number } = {}): Promise<WorkspaceBackup | null> {
+    const createBackup = this.sandbox.createBackup?.bind(this.sandbox);
+    if (!createBackup) return null;
+    const p = workspacePath(dir);
+    if (p === WORKSPACE_ROOT) throw new WorkspaceError("workspace_root", "back up a directory below the workspace root", 400);
+    const b = await this.call(() => createBackup({ dir: p, name: opts.name, ttl: opts.ttlSeconds, localBucket: true }));
+    return { face: this.face, id: b.id, dir: b.dir, localBucket: b.localBucket };
+  }
+
+  async restore(backup: WorkspaceBackup, repoUrl: string): Promise<void> {
+    const restoreBackup = this.sandbox.restoreBackup?.bind(this.sandbox);
+    if (!restoreBackup) throw new WorkspaceError("backups_unavailable", `this ${this.face} workspace keeps no backups (BACKUP_BUCKET is not bound)`);
+    if (backup?.face !== this.face || typeof backup.id !== "string") throw new WorkspaceError("invalid_backup", `not a backup of a ${this.face} workspace`, 400);
+    const dir = workspacePath(backup.dir);
+    await this.scopeEgress(repoUrl, "read");
+    const r = await this.call(() => restoreBackup({ id: backup.id, dir, localBucket: backup.localBucket }));
+    if (!r.success) throw new WorkspaceError("backup_restore_failed", `backup ${backup.id} was not restored into ${dir}`);
   }
 }

@@ -37,6 +37,19 @@ export interface FileEntry {
   size: number;
 }
 
+/**
+ * A saved copy of one directory (`Workspace.backup`), plain JSON: a run keeps
+ * it in its row and hands it back to `restore`, perhaps in another isolate.
+ * On the Cloudflare face it is the SDK's DirectoryBackup (id, dir, localBucket).
+ */
+export interface WorkspaceBackup {
+  readonly face: "local" | "cloudflare";
+  readonly id: string;
+  /** absolute container path the backup restores into */
+  readonly dir: string;
+  readonly localBucket?: boolean;
+}
+
 export interface Workspace {
   /** which face this is, for logs and run records */
   readonly face: "local" | "cloudflare";
@@ -64,6 +77,20 @@ export interface Workspace {
    * Hooks never run. Returns the pushed commit.
    */
   pushBranch(dir: string, branch: string, remoteUrl: string, opts?: { token?: string; force?: boolean }): Promise<{ sha: string }>;
+  /**
+   * Directory backups, where the deployment configured them (Cloudflare face:
+   * the BACKUP_BUCKET R2 binding). A copy of `dir` as it is now, kept
+   * `ttlSeconds` (default 3 days); null where this Workspace keeps no backups.
+   * Absent on Workspaces that never do.
+   */
+  backup?(dir: string, opts?: { name?: string; ttlSeconds?: number }): Promise<WorkspaceBackup | null>;
+  /**
+   * `backup`'s directory as it was saved (replacing what is there). `repoUrl`
+   * becomes the sandbox's egress scope, read only, as for gitCheckout: the
+   * restored checkout is about to fetch from it. Throws WorkspaceError
+   * (backup_not_found, backup_expired, backup_restore_failed, backups_unavailable, …).
+   */
+  restore?(backup: WorkspaceBackup, repoUrl: string): Promise<void>;
 }
 
 /**
