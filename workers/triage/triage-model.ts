@@ -97,29 +97,6 @@ const MACHINE_NOTICE =
 const POINTS_ELSEWHERE =
   /(?:^|[\s(])#\d+\b|\bsame (?:issue|problem|bug|thing|error) as\b|\b(?:dupe|duplicate) of\b|\balready (?:reported|filed|mentioned)\b|\bthe other (?:thread|issue|ticket)\b|\b(?:my|the) (?:earlier|last|previous|original) (?:ticket|message|e-?mail|post|report|review)\b|\bany (?:update|news|progress|eta)\b|\bfollowing up\b/i;
 
-/**
- * An outcome the writer saw go right, said as an observation rather than a
- * bare "works fine": "all 212 reminders went out", "got every single one",
- * "all 200", "no problem", "as it should", "all tests green". Beside a
- * reported failure with no case between them, the report takes itself back.
- */
-const SAW_IT_WORK =
-  /\b(?:all|every(?: single)?(?: one)?|exactly the)\b[^.!?\n]{0,40}?\b(?:went out|delivered|arrived|were there|was there|are there|joined|green|passed|on time|200)\b|\bno problem\b|\bas (?:it|they) should\b|\beverything works\b|\bwithout a single\b|\b(?:got|received|can see|i see|see)(?: all)? (?:all|every|exactly|the \d+)\b/i;
-/** what sets one case against another: "… but on Safari", "only on iOS", "except", "before the update" */
-const CASE_CONTRAST = /\b(?:but|only|except|whereas|while)\b[^.!?\n]{0,20}?\b(?:on|in|with|for|when|via|from)\b|\bbefore (?:the|this|that|v?\d)|\bsince (?:the|v?\d)|\bused to\b/i;
-
-/** a question about using the product, in any of the forms people ask it */
-const QUESTION =
-  /(?:^|\n|[.!?:]\s)(?:how (?:to|do|does|can|could|would|should|is|are)|where (?:do|can|is|are|does)|what(?:'s| is| are| happens)|which|is (?:it|there)|are there|does (?:it|this|the|your)|do (?:you|i|we)|can (?:i|we|you|someone)|could (?:i|we)|any(?:one| way)|¿|c[oó]mo|wie|wo |comment|o[uù] )[^?\n]{0,160}\?/i;
-
-/** the wording of a tool's notice: subscription footers, status changes, previews, coverage, schedules */
-const TOOL_WORDING =
-  /\b(?:you(?:'re| are) receiving this|unsubscribe|manage (?:notifications|your \w+)|automated message|automatically (?:marked|locked|closed|resolved)|auto-resolved|coverage (?:report|increased|decreased)|deploy(?:ment)? preview|preview deployment|changed the status|(?:merged|opened|closed) #\d+|\[scheduled\]|starts in \d+ minutes|weekly (?:digest|report)|was turned on|advanced to level)\b/i;
-
-/** asking the vendor for an account, contract or billing act */
-const ACCOUNT_ASK =
-  /\b(?:can you|could you|can someone|could someone|please|pls|would like to|we'?d like|i'?d like|we need|i need|können sie|bitte|pouvez-vous|podéis|pod[eé]is|puede[ns]?)\b[^.!?\n]{0,80}?\b(?:invoices?|receipts?|quotes?|seats?|plan|subscription|trial|discount|refund|owner(?:ship)?|billing|tax|vat|po|iban|w-9|dpa|contract|renewal|pricing|price|region|rate limit|account|workspace|factura|rechnung|abo|plan)\b/i;
-
 const lengthBucket = (words: number) => (words <= 3 ? "1-3" : words <= 8 ? "4-8" : words <= 20 ? "9-20" : words <= 60 ? "21-60" : "61+");
 
 /** The named cues of one signal, from the rules' decision on it. */
@@ -162,11 +139,6 @@ export function cues(signal: TriageInput, d: RuleDecision): string[] {
   if (works) out.push(`claims_it_works&evidence:${ev}`);
   if (works && claimMatchesFailure(text)) out.push("claim_matches_failure");
   if (wish) out.push(`wish&named:${named ? 1 : 0}`);
-  const sawIt = SAW_IT_WORK.test(text);
-  if (sawIt) out.push(`saw_it_work&evidence:${ev}`, `saw_it_work&contrast:${CASE_CONTRAST.test(text) ? 1 : 0}`);
-  if (QUESTION.test(text)) out.push(`question&evidence:${ev}`, `question&named:${named ? 1 : 0}`);
-  if (TOOL_WORDING.test(text)) out.push(`tool_wording&evidence:${ev}`);
-  if (ACCOUNT_ASK.test(text)) out.push(`account_ask&evidence:${ev}`);
   out.push(`type:${signal.source_type.trim().toLowerCase().slice(0, 40)}`);
   return out;
 }
