@@ -11,13 +11,11 @@
  *   regressed: a note on the report, research again, and a new attempt whose
  *   agent is told the merged fix did not hold.
  */
-import { env, SELF } from "cloudflare:test";
-import { sign } from "@octokit/webhooks-methods";
+import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import type { ReportView } from "../../durable-objects/report";
 import type { FixSummary } from "../../workers/fix/summary";
 import { api, createProject, deliver, message, settle } from "../workers/helpers";
-import type { FixTurnLog } from "./scripted-fix-model";
+import { forgeSession, turns, until, waitFor } from "./forge-session";
 
 const SECRET = "fix-babysit-webhook-secret";
 const PROJECT = "fx-sit";
@@ -26,52 +24,7 @@ const REPO = "sample-app-sit";
 const stream = inject("sampleStream");
 const demo = (id: string) => stream.find((x) => x.id === id)!;
 
-async function control(action: string, body: Record<string, unknown>): Promise<{ result: any; webhooks: { name: string; payload: unknown }[] }> {
-  const res = await fetch(`http://forge-control.test/${action}`, { method: "POST", body: JSON.stringify({ owner: "shop", repo: REPO, ...body }) });
-  const json = (await res.json()) as any;
-  expect(res.status, JSON.stringify(json)).toBe(200);
-  return json;
-}
-
-/** posts the store's webhooks, signed, to the Worker; returns each answer */
-async function post(webhooks: { name: string; payload: unknown }[], delivery?: string): Promise<any[]> {
-  const answers = [];
-  for (const w of webhooks) {
-    const body = JSON.stringify(w.payload);
-    const res = await SELF.fetch(`https://nightshift.test/github/webhooks/${PROJECT}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-github-event": w.name, "x-github-delivery": delivery ?? crypto.randomUUID(), "x-hub-signature-256": await sign(SECRET, body) },
-      body,
-    });
-    expect(res.status, await res.clone().text()).toBe(202);
-    answers.push(await res.json());
-  }
-  return answers;
-}
-
-async function waitFor(id: string, pred: (v: ReportView) => boolean, what: string): Promise<ReportView> {
-  const stub = env.REPORTS.get(env.REPORTS.idFromName(id));
-  let last: ReportView | null = null;
-  for (let i = 0; i < 6000; i++) {
-    last = await stub.snapshot();
-    if (last && pred(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`report ${id}: never ${what}; last state ${last?.state}, fix ${JSON.stringify(last?.fix)}`);
-}
-
-async function until(id: string, pred: (f: FixSummary) => boolean, what: string): Promise<FixSummary> {
-  const stub = env.REPORTS.get(env.REPORTS.idFromName(id));
-  let last: ReportView | null = null;
-  for (let i = 0; i < 6000; i++) {
-    last = await stub.snapshot();
-    if (last?.fix && pred(last.fix)) return last.fix;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`report ${id}: never ${what}; last fix ${JSON.stringify(last?.fix)}`);
-}
-
-const turns = async (): Promise<FixTurnLog[]> => (await (await fetch("http://anthropic.fix.fake/__log")).json()) as FixTurnLog[];
+const { control, post } = forgeSession({ project: PROJECT, repo: REPO, secret: SECRET });
 
 describe("babysitting the fix's pull request", () => {
   it("answers CI, ignores a stranger, answers a member's review, and ends merged", async () => {

@@ -12,26 +12,16 @@ import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { DiskWorkspace } from "../../evals/host-workspace";
 import { makeSampleRepo, removeSampleRepo } from "../../scripts/local/make-sample-repo";
-import type { RunRecord } from "../../workers/agent/run-record";
 import { FixerStopped, type Fixer, type FixInput } from "../../workers/fix/fixer";
 import { conflictHunks, mergeBase, plainBranch } from "../../workers/fix/merge-base";
 import { runTests } from "../../workers/fix/write-fix";
-import type { ResearchOutput } from "../../workers/research/output";
+import { emptyRecord, pluralSearchResearch, scriptedFixer } from "./scripted-fixer";
 
 const DIR = "/workspace/repo";
 const BRANCH = "nightshift/rep_merge1";
 const LINE = "  const wanted = tokenize(query);";
 const FIXED = "  const wanted = terms(query);";
-const research = {
-  title: "A plural search finds nothing",
-  summary: "Searching 'shoes' returns no products although 'shoe' does.",
-  findings: [{ signal_ids: ["sig_1"], what: "the query is not stemmed", locations: [{ path: "src/search/index.js", line: 63, snippet: LINE.trim() }], commits: [] }],
-  reviewers: [],
-  priority: "P2",
-  confidence: 0.8,
-  actionability: { bucket: "actionable", rule: "located_in_code", reason: "the search code is named" },
-  already_addressed: null,
-} as unknown as ResearchOutput;
+const research = pluralSearchResearch(63, LINE.trim());
 
 const sample = makeSampleRepo();
 let work: string;
@@ -52,21 +42,10 @@ function commitAs(branch: string, file: string, edit: (text: string) => string, 
   return git(people, ["rev-parse", "HEAD"]);
 }
 
-function record(): RunRecord {
-  return { v: 1, purpose: "fix", agent: "scripted", model: null, started_at: 0, finished_at: 0, duration_ms: 0, stop_reason: "done", tool_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0, system: null, prompt: null, steps: [] };
-}
+const record = emptyRecord;
 
 function scripted(edit: (input: FixInput) => Promise<void>): Fixer & { seen: FixInput[] } {
-  const seen: FixInput[] = [];
-  return {
-    name: "scripted",
-    seen,
-    async fix(input) {
-      seen.push(input);
-      await edit(input);
-      return { answer: { summary: "Keeps both sides", root_cause: "the base moved", tests: ["test/search.test.js"], commit_message: "Resolve the merge" }, run: record() };
-    },
-  };
+  return scriptedFixer(edit, { summary: "Keeps both sides", root_cause: "the base moved", tests: ["test/search.test.js"], commit_message: "Resolve the merge" });
 }
 
 const never: Fixer = {

@@ -14,43 +14,22 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { DiskWorkspace } from "../../evals/host-workspace";
 import { makeSampleRepo, removeSampleRepo } from "../../scripts/local/make-sample-repo";
-import type { RunRecord } from "../../workers/agent/run-record";
 import { FixerStopped, type FixAnswer, type Fixer, type FixInput } from "../../workers/fix/fixer";
 import { isTestPath, writeFix } from "../../workers/fix/write-fix";
-import type { ResearchOutput } from "../../workers/research/output";
+import { emptyRecord, pluralSearchResearch, scriptedFixer } from "./scripted-fixer";
 
 const DIR = "/workspace/repo";
 const PLURAL_TEST = "a plural query finds products named in the singular";
 const repo = makeSampleRepo();
 let ws: DiskWorkspace;
 
-const research: ResearchOutput = {
-  title: "A plural search finds nothing",
-  summary: "Searching 'shoes' returns no products although 'shoe' does.",
-  findings: [{ signal_ids: ["sig_1"], what: "the query is not stemmed", locations: [{ path: "src/search/index.js", line: 62, snippet: "const wanted = tokenize(query);" }], commits: [] }],
-  reviewers: [],
-  priority: "P2",
-  confidence: 0.8,
-  actionability: { bucket: "actionable", rule: "located_in_code", reason: "the search code is named" },
-  already_addressed: null,
-} as unknown as ResearchOutput;
+const research = pluralSearchResearch(62, "const wanted = tokenize(query);");
 
-function record(): RunRecord {
-  return { v: 1, purpose: "fix", agent: "scripted", model: null, started_at: 0, finished_at: 0, duration_ms: 0, stop_reason: "done", tool_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0, system: null, prompt: null, steps: [] };
-}
+const record = emptyRecord;
 
 /** a fixer that runs `edit` in the checkout and answers `answer` */
 function scripted(edit: (input: FixInput) => Promise<void>, answer: Partial<FixAnswer> = {}): Fixer & { seen: FixInput[] } {
-  const seen: FixInput[] = [];
-  return {
-    name: "scripted",
-    seen,
-    async fix(input) {
-      seen.push(input);
-      await edit(input);
-      return { answer: { summary: "Stem the query's words", root_cause: "search() tokenized the query without stemming", tests: ["test/search.test.js"], commit_message: "Stem search queries like the index", ...answer }, run: record() };
-    },
-  };
+  return scriptedFixer(edit, { summary: "Stem the query's words", root_cause: "search() tokenized the query without stemming", tests: ["test/search.test.js"], commit_message: "Stem search queries like the index", ...answer });
 }
 
 async function replaceIn(path: string, from: string, to: string) {

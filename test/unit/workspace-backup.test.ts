@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { SandboxOps } from "../../workers/workspace/sandbox-ops";
 import { SdkWorkspace } from "../../workers/workspace/sdk-workspace";
 import { WorkspaceError } from "../../workers/workspace/workspace";
+import { quietSandboxOps } from "./quiet-sandbox-ops";
 
 const ID = "3f2b8c1e-0d4a-4e6b-9c7f-1a2b3c4d5e6f";
 
@@ -18,17 +19,7 @@ function stub(opts: { backups?: boolean; restoreError?: { code: string; message:
   const log: string[] = [];
   const created: BackupOptions[] = [];
   const restored: DirectoryBackup[] = [];
-  const ops: SandboxOps = {
-    exec: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
-    readFile: async () => ({ content: "" }),
-    writeFile: async () => undefined,
-    exists: async () => ({ exists: false }),
-    listFiles: async () => ({ files: [] }),
-    mkdir: async () => undefined,
-    deleteFile: async () => undefined,
-    gitCheckout: async (_u, o) => ({ branch: o.branch ?? "main", targetDir: o.targetDir ?? "/workspace" }),
-    scopeEgress: async (scope) => void log.push(scope ? `scope ${scope.owner}/${scope.repo} ${scope.access}` : "scope none"),
-  };
+  const ops: SandboxOps = quietSandboxOps({ scopeEgress: async (scope) => void log.push(scope ? `scope ${scope.owner}/${scope.repo} ${scope.access}` : "scope none") });
   if (opts.backups !== false) {
     ops.createBackup = async (options) => {
       created.push(options);

@@ -10,25 +10,20 @@ import { describe, expect, it } from "vitest";
 import type { EgressScope } from "../../workers/workspace/egress-scope";
 import type { SandboxExecResult, SandboxOps } from "../../workers/workspace/sandbox-ops";
 import { SdkWorkspace } from "../../workers/workspace/sdk-workspace";
+import { quietSandboxOps } from "./quiet-sandbox-ops";
 
 function recorder(opts: { scoped?: boolean; pushExit?: number; failScope?: EgressScope["access"] } = {}) {
   const log: string[] = [];
   const ok = (stdout = ""): SandboxExecResult => ({ exitCode: 0, stdout, stderr: "" });
-  const ops: SandboxOps = {
+  const ops: SandboxOps = quietSandboxOps({
     exec: async (command) => {
       const verb = command.includes(" push ") ? "push" : command.startsWith("git rev-parse") ? "rev-parse" : "exec";
       log.push(verb);
       if (verb === "push" && opts.pushExit) return { exitCode: opts.pushExit, stdout: "", stderr: "fatal: unable to access: The requested URL returned error: 403" };
       return ok(verb === "rev-parse" ? "abc123\n" : "");
     },
-    readFile: async () => ({ content: "" }),
-    writeFile: async () => undefined,
-    exists: async () => ({ exists: false }),
-    listFiles: async () => ({ files: [] }),
-    mkdir: async () => undefined,
-    deleteFile: async () => undefined,
     gitCheckout: async (repoUrl, options) => (log.push(`clone ${repoUrl}`), { branch: options.branch ?? "main", targetDir: options.targetDir ?? "/workspace" }),
-  };
+  });
   if (opts.scoped !== false) {
     ops.scopeEgress = async (scope) => {
       log.push(scope ? `scope ${scope.owner}/${scope.repo} ${scope.access}` : "scope none");
