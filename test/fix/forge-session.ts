@@ -5,12 +5,13 @@
  * fix summary and view (generous bounds: a busy machine), and the scripted
  * fix model's turn log.
  */
-import { env, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { sign } from "@octokit/webhooks-methods";
 import { expect } from "vitest";
 import type { ReportView } from "../../durable-objects/report";
 import type { FixSummary } from "../../workers/fix/summary";
 import type { FixTurnLog } from "./scripted-fix-model";
+import { waitForReport } from "../workers/helpers";
 
 export type Webhook = { name: string; payload: unknown };
 
@@ -40,17 +41,8 @@ export function forgeSession(opts: { project: string; repo: string; secret: stri
   return { control, post };
 }
 
-/** waits until `pred` holds for the report's view */
-export async function waitFor(id: string, pred: (v: ReportView) => boolean, what: string): Promise<ReportView> {
-  const stub = env.REPORTS.get(env.REPORTS.idFromName(id));
-  let last: ReportView | null = null;
-  for (let i = 0; i < 6000; i++) {
-    last = await stub.snapshot();
-    if (last && pred(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`report ${id}: never ${what}; last state ${last?.state}, fix ${JSON.stringify(last?.fix)}`);
-}
+/** waits until `pred` holds for the report's view (fix rounds take minutes on a busy machine) */
+export const waitFor = (id: string, pred: (v: ReportView) => boolean, what: string): Promise<ReportView> => waitForReport(id, pred, what, 300);
 
 /** waits until `pred` holds for the report's fix summary */
 export async function until(id: string, pred: (f: FixSummary) => boolean, what: string): Promise<FixSummary> {

@@ -68,15 +68,15 @@ export async function settle(reportId: string): Promise<ReportView> {
 }
 
 /** Waits until `pred` holds for the report's view (polls; the research queue and runs work by themselves). */
-export async function waitForReport(reportId: string, pred: (v: ReportView) => boolean, what: string): Promise<ReportView> {
+export async function waitForReport(reportId: string, pred: (v: ReportView) => boolean, what: string, seconds = 60): Promise<ReportView> {
   const stub = env.REPORTS.get(env.REPORTS.idFromName(reportId));
   let last: ReportView | null = null;
-  for (let i = 0; i < 1500; i++) {
+  for (let i = 0; i < seconds * 25; i++) {
     last = await stub.snapshot();
     if (last && pred(last)) return last;
     await new Promise((r) => setTimeout(r, 40));
   }
-  throw new Error(`report ${reportId}: never ${what}; last state ${last?.state}`);
+  throw new Error(`report ${reportId}: never ${what}; last state ${last?.state}, fix ${JSON.stringify(last?.fix ?? null)}`);
 }
 
 /**
