@@ -139,6 +139,8 @@ export default defineConfig(async () => {
                   // research runs: a signal holding "nightshift-research-fault:<n>" fails n attempts; short backoff
                   RESEARCH_FAULT_MARKER: "nightshift-research-fault",
                   RESEARCH_RETRY_BASE_MS: "50",
+                  // the GitHub App's one webhook (test/workers/github-app-webhooks.test.ts)
+                  GITHUB_APP_WEBHOOK_SECRET: "test-app-webhook-secret",
                 },
                 // a small per-project ingest rate, so the 429 path is reachable in a test
                 ratelimits: { INGEST_RATE: { simple: { limit: 60, period: 10 } } },

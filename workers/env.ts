@@ -20,6 +20,7 @@ import type { SecretsEnv } from "./admin/secret-box";
 import type { UrlPolicyEnv } from "./admin/url-policy";
 import type { DeadLetter } from "./normalize/dead-letter";
 import type { SignalMessage } from "./normalize/message";
+import type { AppWebhookEnv } from "./ingest/sources/github-app-webhooks";
 
 /** What the pipeline sends to `Ai.run`: text embeddings, or a chat with a JSON schema for the answer. */
 export type AiInputs =
@@ -66,9 +67,10 @@ export interface VectorizeBinding {
  * SECRETS_KEY (secret) seals a project's secrets at rest: admin/secret-box.ts. ALLOW_LOCAL_URLS=on
  * (local only) lets a project name a local repository and loopback MCP servers: admin/url-policy.ts.
  * GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (secrets; GITHUB_API_URL for GHES) make nightshift a
- * GitHub App: forge/github-app.ts, docs/notes/github-app.md.
+ * GitHub App: forge/github-app.ts, docs/notes/github-app.md; GITHUB_APP_WEBHOOK_SECRET (secret) takes
+ * the App's one webhook: ingest/sources/github-app-webhooks.ts.
  */
-export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, UrlPolicyEnv, EgressEnv, GitHubAppEnv, FixEnv, ForgeEnv {
+export interface Env extends SafetyEnv, ResearchEnv, WorkspaceEnv, SecretsEnv, UrlPolicyEnv, EgressEnv, GitHubAppEnv, FixEnv, ForgeEnv, AppWebhookEnv {
   DB: D1Database;
   SIGNALS: Queue<SignalMessage>;
   /** the dead-letter queue, written by the consumer with a reason */

@@ -24,11 +24,11 @@
  * `GET /v1/forge-events` (project key) lists the recorded events, newest
  * first; `?event=`, `?pull_request=`, `?repository=`, `?limit=` (1..200, 50).
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { openForRequest, secretContext } from "../../admin/secret-box";
 import { readBody } from "../body";
-import { projectById, requireFullKey } from "../auth";
+import { projectById, type ProjectContext, requireFullKey } from "../auth";
 import { parseJson } from "../json-limits";
 import { admitSignals, ingestBodyLimit, type IngestEnv, ingestRateLimit, recordSignals, tooDeep, unparsablyDeep } from "../limits";
 import { problem } from "../problem";
@@ -73,65 +73,73 @@ function payloadText(contentType: string, raw: string): string | null {
   return null;
 }
 
+type DeliveryContext = Context<IngestEnv>;
+
+/** The headers and payload of a delivery whose signature was checked: event, delivery id, the parsed JSON (bounded depth). */
+export function parseDelivery(c: DeliveryContext, raw: string): { ok: true; event: string; deliveryId: string; payload: unknown } | { ok: false; response: Response } {
+  const fail = (response: Response) => ({ ok: false as const, response });
+  const event = c.req.header("x-github-event") ?? "";
+  if (!EVENT_NAME.test(event)) return fail(problem(c, 400, "missing_event", "send the X-GitHub-Event header", [{ field: "X-GitHub-Event", message: "missing or malformed" }]));
+  const deliveryId = c.req.header("x-github-delivery") ?? "";
+  if (!DELIVERY_ID.test(deliveryId)) {
+    return fail(problem(c, 400, "missing_delivery_id", "send the X-GitHub-Delivery header (it makes redeliveries safe)", [{ field: "X-GitHub-Delivery", message: "missing or malformed" }]));
+  }
+  const text = payloadText(c.req.header("content-type") ?? "", raw);
+  if (text === null) return fail(problem(c, 415, "unsupported_media_type", "set the webhook's content type to application/json (or application/x-www-form-urlencoded)"));
+  const parsedJson = parseJson(text);
+  if (!parsedJson.ok) return fail(parsedJson.tooDeep ? unparsablyDeep(c, "payload") : problem(c, 400, "invalid_json", "the payload is not valid JSON"));
+  const deep = tooDeep(c, parsedJson.value);
+  if (deep) return fail(deep);
+  return { ok: true, event, deliveryId, payload: parsedJson.value };
+}
+
+/** What one project does with a delivery: ping, an issue signal, a forge event, a fix run woken; 202 (ping 200) or a problem. */
+export async function handleDelivery(c: DeliveryContext, project: ProjectContext, event: string, payload: unknown, deliveryId: string): Promise<Response> {
+  const action = payload && typeof payload === "object" && typeof (payload as { action?: unknown }).action === "string" ? (payload as { action: string }).action : null;
+  if (event === "ping") {
+    const ping = PingPayload.safeParse(payload);
+    return c.json({ event, ok: true, ...(ping.success ? { zen: ping.data.zen ?? null, hook_id: ping.data.hook_id ?? null } : {}) }, 200);
+  }
+
+  if (event === "issues") {
+    const parsed = IssuesPayload.safeParse(payload);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      return problem(c, 400, "invalid_payload", `${i.path.join(".") || "payload"}: ${i.message}`);
+    }
+    const signal = issueSignal(parsed.data, deliveryId);
+    if (!signal) return c.json({ event, action, ignored: `issues ${action} is not a signal (opened, edited and reopened are)` }, 202);
+    const admitted = admitSignals(c, [signal], { blank: "skip", field: () => "issue" });
+    if (!admitted.ok) return admitted.response;
+    if (!admitted.signals.length) return c.json({ event, action, ignored: "the issue has no text" }, 202);
+    const recorded = await recordSignals(c, project, admitted.signals, { source: "github", what: "issue signal", retryHint: "redeliver the webhook" });
+    return recorded.ok ? c.json({ event, action, signal: recorded.result }, 202) : recorded.response;
+  }
+
+  // a pull request the fix loop opened: its fix run looks at the forge again
+  const fixRun = await wakeFixRun(c.env, project.id, event, payload, deliveryId);
+  const woke = fixRun ? { fix_run: fixRun } : {};
+
+  if (isForgeEvent(event)) {
+    const decision = forgeEvent(event, payload);
+    if (decision.kind === "invalid") return problem(c, 400, "invalid_payload", decision.detail);
+    if (decision.kind === "ignore") return c.json({ event, action, ignored: decision.reason, ...woke }, 202);
+    const stored = await recordForgeEvent(c.env.DB, project.id, deliveryId, decision.record);
+    return c.json({ event, action, recorded: { delivery_id: deliveryId, duplicate: !stored, outcome: decision.record.outcome }, ...woke }, 202);
+  }
+
+  if (fixRun) return c.json({ event, action, fix_run: fixRun }, 202);
+  return c.json({ event, action, ignored: `${event} is not an event nightshift uses` }, 202);
+}
+
 export function githubRoutes() {
   const app = new Hono<IngestEnv>();
 
   app.post("/github/webhooks/:project", ingestBodyLimit, authenticate, ingestRateLimit, async (c) => {
     const project = c.get("project");
-    const raw = new TextDecoder().decode(c.get("body"));
-    const event = c.req.header("x-github-event") ?? "";
-    if (!EVENT_NAME.test(event)) return problem(c, 400, "missing_event", "send the X-GitHub-Event header", [{ field: "X-GitHub-Event", message: "missing or malformed" }]);
-    const deliveryId = c.req.header("x-github-delivery") ?? "";
-    if (!DELIVERY_ID.test(deliveryId)) {
-      return problem(c, 400, "missing_delivery_id", "send the X-GitHub-Delivery header (it makes redeliveries safe)", [
-        { field: "X-GitHub-Delivery", message: "missing or malformed" },
-      ]);
-    }
-    const text = payloadText(c.req.header("content-type") ?? "", raw);
-    if (text === null) {
-      return problem(c, 415, "unsupported_media_type", "set the webhook's content type to application/json (or application/x-www-form-urlencoded)");
-    }
-    const parsedJson = parseJson(text);
-    if (!parsedJson.ok) return parsedJson.tooDeep ? unparsablyDeep(c, "payload") : problem(c, 400, "invalid_json", "the payload is not valid JSON");
-    const payload = parsedJson.value;
-    const deep = tooDeep(c, payload);
-    if (deep) return deep;
-    const action = payload && typeof payload === "object" && typeof (payload as { action?: unknown }).action === "string" ? (payload as { action: string }).action : null;
-
-    if (event === "ping") {
-      const ping = PingPayload.safeParse(payload);
-      return c.json({ event, ok: true, ...(ping.success ? { zen: ping.data.zen ?? null, hook_id: ping.data.hook_id ?? null } : {}) }, 200);
-    }
-
-    if (event === "issues") {
-      const parsed = IssuesPayload.safeParse(payload);
-      if (!parsed.success) {
-        const i = parsed.error.issues[0];
-        return problem(c, 400, "invalid_payload", `${i.path.join(".") || "payload"}: ${i.message}`);
-      }
-      const signal = issueSignal(parsed.data, deliveryId);
-      if (!signal) return c.json({ event, action, ignored: `issues ${action} is not a signal (opened, edited and reopened are)` }, 202);
-      const admitted = admitSignals(c, [signal], { blank: "skip", field: () => "issue" });
-      if (!admitted.ok) return admitted.response;
-      if (!admitted.signals.length) return c.json({ event, action, ignored: "the issue has no text" }, 202);
-      const recorded = await recordSignals(c, project, admitted.signals, { source: "github", what: "issue signal", retryHint: "redeliver the webhook" });
-      return recorded.ok ? c.json({ event, action, signal: recorded.result }, 202) : recorded.response;
-    }
-
-    // a pull request the fix loop opened: its fix run looks at the forge again
-    const fixRun = await wakeFixRun(c.env, project.id, event, payload, deliveryId);
-    const woke = fixRun ? { fix_run: fixRun } : {};
-
-    if (isForgeEvent(event)) {
-      const decision = forgeEvent(event, payload);
-      if (decision.kind === "invalid") return problem(c, 400, "invalid_payload", decision.detail);
-      if (decision.kind === "ignore") return c.json({ event, action, ignored: decision.reason, ...woke }, 202);
-      const stored = await recordForgeEvent(c.env.DB, project.id, deliveryId, decision.record);
-      return c.json({ event, action, recorded: { delivery_id: deliveryId, duplicate: !stored, outcome: decision.record.outcome }, ...woke }, 202);
-    }
-
-    if (fixRun) return c.json({ event, action, fix_run: fixRun }, 202);
-    return c.json({ event, action, ignored: `${event} is not an event nightshift uses` }, 202);
+    const parsed = parseDelivery(c, new TextDecoder().decode(c.get("body")));
+    if (!parsed.ok) return parsed.response;
+    return handleDelivery(c, project, parsed.event, parsed.payload, parsed.deliveryId);
   });
 
   app.get("/v1/forge-events", requireFullKey, async (c) => {

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../auth";
 import { githubRoutes } from "./github";
+import { githubAppWebhookRoutes } from "./github-app-webhooks";
 import { logsRoutes } from "./logs";
 import { posthogRoutes } from "./posthog";
 import { sentryRoutes } from "./sentry";
@@ -16,6 +17,7 @@ export function sourceRoutes() {
   app.route("/", posthogRoutes());
   app.route("/", slackRoutes());
   app.route("/", githubRoutes());
+  app.route("/", githubAppWebhookRoutes());
   app.route("/", logsRoutes());
   return app;
 }
