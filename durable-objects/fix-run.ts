@@ -160,13 +160,12 @@ export class FixRunObject extends DurableObject<Env> {
       return this.view()!;
     }
     if (row.report !== job.report) throw new Error(`fix run ${row.report} was addressed as ${job.report}`);
+    this.sql.exec("UPDATE run SET starts = starts + 1");
     // the report is ready again after newer research (its fix was rejected or did not hold): a new attempt
     if (job.revision > row.revision && (row.state === "done" || row.state === "failed") && !KEEPS_ITS_PULL.includes(row.status)) {
-      this.sql.exec("UPDATE run SET starts = starts + 1");
       await this.requeue(job, `researched again (revision ${job.revision}) after the last attempt ended ${row.status}`);
       return this.view()!;
     }
-    this.sql.exec("UPDATE run SET starts = starts + 1");
     if ((row.state === "queued" || row.state === "running") && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
     if ((row.state === "done" || row.state === "failed") && !row.delivered) await this.ctx.storage.setAlarm(Date.now());
     return this.view()!;

@@ -423,7 +423,7 @@ export class ReportObject extends DurableObject<Env> {
       return { taken: false, state: "researching" };
     }
     const { evidence, decision, research, run } = input.result;
-    if (run) this.sql.exec("UPDATE meta SET research_cost = ?", JSON.stringify(addRun(meta.research_cost ? (JSON.parse(meta.research_cost) as StageCost) : null, run)));
+    if (run) this.sql.exec("UPDATE meta SET research_cost = ?", JSON.stringify(addRun(meta.research_cost ? (JSON.parse(meta.research_cost) as StageCost) : NO_COST, run)));
     this.sql.exec(
       "UPDATE meta SET evidence = ?, decision = ?, research = ?, research_run = ?, title = ?, research_error = NULL",
       JSON.stringify(evidence),
@@ -713,6 +713,7 @@ export class ReportObject extends DurableObject<Env> {
   private view(): ReportView {
     const m = this.meta()!;
     const signals = this.signalViews();
+    const notes = this.notes();
     const history = this.sql
       .exec<{ at: number; from_state: string | null; to_state: string; note: string }>("SELECT at, from_state, to_state, note FROM history ORDER BY seq")
       .toArray()
@@ -730,13 +731,13 @@ export class ReportObject extends DurableObject<Env> {
       revision: m.revision,
       research_error: m.research_error,
       fix: m.fix ? (JSON.parse(m.fix) as FixSummary) : null,
-      notes: this.notes(),
+      notes,
       cost: this.cost(),
       dismissed:
         m.state === "dismissed" && m.dismissed_at !== null
           ? {
               at: m.dismissed_at,
-              reason: this.notes().filter((n) => n.kind === "dismissed").pop()?.text ?? "",
+              reason: notes.filter((n) => n.kind === "dismissed").pop()?.text ?? "",
               weight_at: m.dismissed_weight ?? 0,
               signals_since: signals.filter((s) => (s.joined_at ?? 0) > m.dismissed_at!).length,
               resurface_at: resurfaceBar(m.dismissed_weight ?? 0, m.threshold as number),
@@ -749,11 +750,11 @@ export class ReportObject extends DurableObject<Env> {
 
   private cost(): ReportCost {
     const m = this.meta()!;
-    const research = m.research_cost ? (JSON.parse(m.research_cost) as StageCost) : addRun(null, null);
+    const research = m.research_cost ? (JSON.parse(m.research_cost) as StageCost) : NO_COST;
     const f = m.fix ? (JSON.parse(m.fix) as FixSummary).cost : null;
     const fix: StageCost = f
       ? { runs: f.rounds, tool_calls: f.tool_calls, input_tokens: f.input_tokens, output_tokens: f.output_tokens, cost_usd: f.cost_usd }
-      : addRun(null, null);
+      : NO_COST;
     return { report_judge_llm_calls: m.judge_llm_calls, research, fix, total_usd: Math.round((research.cost_usd + fix.cost_usd) * 1e6) / 1e6 };
   }
 
@@ -818,10 +819,10 @@ function titleOf(content: string): string {
   return "(no visible text)";
 }
 
+const NO_COST: StageCost = { runs: 0, tool_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+
 /** a research run's summary added to the totals so far */
-function addRun(total: StageCost | null, run: RunSummary | null): StageCost {
-  const t = total ?? { runs: 0, tool_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
-  if (!run) return t;
+function addRun(t: StageCost, run: RunSummary): StageCost {
   return {
     runs: t.runs + 1,
     tool_calls: t.tool_calls + run.tool_calls,

@@ -25,6 +25,7 @@
  * ref name and quoted. Marker scans are one pass over each file's lines.
  */
 import type { RunRecord } from "../agent/run-record";
+import { branchProblem } from "../admin/url-policy";
 import { shellQuote } from "../workspace/shell-quote";
 import type { Workspace } from "../workspace/workspace";
 import { guardDiff, type ChangedFile, type GuardDecision } from "./diff-guard";
@@ -67,9 +68,9 @@ const MAX_HUNK_CHARS = 6000;
 const CONTEXT_LINES = 3;
 const MARKERS = ["<<<<<<<", "|||||||", ">>>>>>>"];
 
-/** a plain branch name: no option, no `..`, no trailing `/` or `.lock` */
+/** a plain branch name: git's branch rules (admin/url-policy.ts) over letters, digits and `._/-` only */
 export function plainBranch(name: string): boolean {
-  return REF.test(name) && !name.startsWith("-") && !name.startsWith("/") && !name.includes("..") && !name.endsWith("/") && !name.endsWith(".lock");
+  return REF.test(name) && branchProblem(name) === null;
 }
 
 /** a conflict marker line: `<<<<<<<`, `|||||||` or `>>>>>>>` alone or followed by a space, or `=======` alone */

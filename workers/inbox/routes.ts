@@ -40,12 +40,14 @@ export function readRoutes() {
         .orderBy(desc(reports.updatedAt))
         .limit(50)
         .all();
-    const noiseCounts = c.env.DB.prepare("SELECT triage_reason AS reason, COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise' GROUP BY triage_reason ORDER BY n DESC")
-      .bind(project.id)
-      .all<{ reason: string | null; n: number }>();
-    const [lists, quarantined, dismissed, noise] = await Promise.all([inbox.list(), apart("quarantined"), apart("dismissed"), noiseCounts]);
+    const [lists, quarantined, dismissed, noise] = await Promise.all([
+      inbox.list(),
+      apart("quarantined"),
+      // dismissed by a person: still counted as signals join (why and since when: GET /v1/reports/:id `dismissed`)
+      apart("dismissed"),
+      noiseCountsStatement(c.env.DB, project.id).all<{ reason: string | null; n: number }>(),
+    ]);
     const brief = (r: (typeof quarantined)[number]) => ({ id: r.id, title: r.title, weight: r.weight, signal_count: r.signalCount, updated_at: r.updatedAt });
-    // dismissed by a person: still counted as signals join (why and since when: GET /v1/reports/:id `dismissed`)
     // what triage kept out of reports, by reason: each one listed at GET /v1/noise ("why was this ignored?")
     const byReason = Object.fromEntries(noise.results.map((r) => [r.reason ?? "unknown", r.n]));
     return c.json({
@@ -156,9 +158,7 @@ export function readRoutes() {
            (SELECT COUNT(*) FROM dead_letters WHERE project_id = ?1) AS dead,
            (SELECT COALESCE(SUM(signal_count), 0) FROM reports WHERE project_id = ?1) AS in_reports`,
       ).bind(project.id),
-      c.env.DB.prepare(
-        "SELECT triage_reason AS reason, COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise' GROUP BY triage_reason ORDER BY n DESC",
-      ).bind(project.id),
+      noiseCountsStatement(c.env.DB, project.id),
     ]);
     const n = counts.results[0] as Record<string, number>;
     const { accepted, pending, stored, grouped, noise, dropped, dead } = n;
@@ -207,4 +207,9 @@ export function readRoutes() {
   });
 
   return app;
+}
+
+/** a project's noise counted by triage's reason, most first (the inbox and the ledger) */
+function noiseCountsStatement(db: D1Database, project: string): D1PreparedStatement {
+  return db.prepare("SELECT triage_reason AS reason, COUNT(*) AS n FROM signals WHERE project_id = ? AND triage = 'noise' GROUP BY triage_reason ORDER BY n DESC").bind(project);
 }

@@ -27,6 +27,21 @@ export function recordPending(db: D1Database, rows: PendingRow[], now: number): 
   return rows.map((r) => stmt.bind(r.project, r.signalId, r.json, now, now));
 }
 
+/**
+ * Puts a settled signal back on its way (a person overrode its outcome, e.g.
+ * triage's noise): its row pending again with the message to send, created
+ * for a signal that bypassed intake. The sweep re-sends it if the caller's
+ * send fails.
+ */
+export function reopenPending(db: D1Database, row: PendingRow, acceptedAt: number, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO intake_outbox (project_id, signal_id, message, accepted_at, enqueued_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (project_id, signal_id) DO UPDATE SET message = excluded.message, enqueued_at = excluded.enqueued_at, settled_at = NULL, outcome = NULL`,
+    )
+    .bind(row.project, row.signalId, row.json, acceptedAt, now);
+}
+
 /** Marks rows as never enqueued, so the next sweep sends them at once. */
 export function markUnsent(db: D1Database, project: string, ids: string[]): D1PreparedStatement[] {
   const stmt = db.prepare("UPDATE intake_outbox SET enqueued_at = 0 WHERE project_id = ? AND signal_id = ? AND settled_at IS NULL");

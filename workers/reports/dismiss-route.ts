@@ -10,15 +10,13 @@
  * reads later. 409 `report_not_dismissable` / `report_not_dismissed` (with its
  * `state`) when the report is in no state for it; a merged report answers 410.
  */
-import { type Context, Hono } from "hono";
-import { and, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
+import { Hono } from "hono";
 import { z } from "zod";
-import { reports } from "../db/schema";
 import { mergedInto, reportMerged } from "../grouping/report-merged";
 import { type AppEnv, requireFullKey } from "../ingest/auth";
 import { parsedBody } from "../ingest/json-body";
 import { problem } from "../ingest/problem";
+import { reportNotHere } from "./report-here";
 
 const DismissBody = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 const ReopenBody = z.object({ note: z.string().trim().max(500).optional() }).strict();
@@ -31,7 +29,7 @@ export function dismissRoute() {
     const parsed = await parsedBody(c, DismissBody, "invalid_dismissal");
     if (!parsed.ok) return parsed.res;
     const id = c.req.param("id");
-    const missing = await absent(c, id);
+    const missing = await reportNotHere(c, id);
     if (missing) return missing;
     const result = await c.env.REPORTS.get(c.env.REPORTS.idFromName(id)).dismiss(parsed.value.reason ?? "");
     if (!result) return problem(c, 404, "report_not_found", `no report ${id} in this project`);
@@ -47,7 +45,7 @@ export function dismissRoute() {
     const parsed = await parsedBody(c, ReopenBody, "invalid_reopen");
     if (!parsed.ok) return parsed.res;
     const id = c.req.param("id");
-    const missing = await absent(c, id);
+    const missing = await reportNotHere(c, id);
     if (missing) return missing;
     const result = await c.env.REPORTS.get(c.env.REPORTS.idFromName(id)).reopen(parsed.value.note ?? "");
     if (!result) return problem(c, 404, "report_not_found", `no report ${id} in this project`);
@@ -56,13 +54,4 @@ export function dismissRoute() {
   });
 
   return app;
-}
-
-/** 404 for a report this project does not have, 410 for one merged away; null when it is here */
-async function absent(c: Context<AppEnv>, id: string): Promise<Response | null> {
-  const project = c.get("project");
-  const row = await drizzle(c.env.DB).select({ id: reports.id }).from(reports).where(and(eq(reports.id, id), eq(reports.projectId, project.id))).get();
-  if (row) return null;
-  const into = await mergedInto(c.env.DB, project.id, id);
-  return into ? reportMerged(c, id, into) : problem(c, 404, "report_not_found", `no report ${id} in this project`);
 }

@@ -8,14 +8,11 @@
  * its `state`) for a report in any other state; a merged report answers 410.
  */
 import { Hono } from "hono";
-import { and, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
-import { reports } from "../db/schema";
-import { mergedInto, reportMerged } from "../grouping/report-merged";
 import { type AppEnv, requireFullKey } from "../ingest/auth";
 import { parsedBody } from "../ingest/json-body";
 import { problem } from "../ingest/problem";
+import { reportNotHere } from "./report-here";
 
 const ReleaseBody = z.object({ note: z.string().trim().max(500).optional() }).strict();
 
@@ -24,15 +21,11 @@ export function releaseRoute() {
   app.use("/v1/reports/*", requireFullKey);
 
   app.post("/v1/reports/:id/release", async (c) => {
-    const project = c.get("project");
     const parsed = await parsedBody(c, ReleaseBody, "invalid_release");
     if (!parsed.ok) return parsed.res;
     const id = c.req.param("id");
-    const row = await drizzle(c.env.DB).select({ id: reports.id }).from(reports).where(and(eq(reports.id, id), eq(reports.projectId, project.id))).get();
-    if (!row) {
-      const into = await mergedInto(c.env.DB, project.id, id);
-      return into ? reportMerged(c, id, into) : problem(c, 404, "report_not_found", `no report ${id} in this project`);
-    }
+    const missing = await reportNotHere(c, id);
+    if (missing) return missing;
     const result = await c.env.REPORTS.get(c.env.REPORTS.idFromName(id)).release(parsed.value.note ?? "");
     if (!result) return problem(c, 404, "report_not_found", `no report ${id} in this project`);
     if (!result.released) {

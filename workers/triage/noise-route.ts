@@ -22,6 +22,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { type AppEnv, requireFullKey } from "../ingest/auth";
 import { parsedBody } from "../ingest/json-body";
+import { markUnsent, reopenPending } from "../ingest/outbox";
 import { problem } from "../ingest/problem";
 import type { SignalMessage } from "../normalize/message";
 
@@ -115,10 +116,7 @@ export function noiseRoutes() {
     const [flipped] = await c.env.DB.batch([
       // only while it is still noise: two people at once flip it once
       c.env.DB.prepare("UPDATE signals SET triage = 'signal' WHERE project_id = ? AND id = ? AND triage = 'noise' RETURNING id").bind(project, id),
-      c.env.DB.prepare(
-        `INSERT INTO intake_outbox (project_id, signal_id, message, accepted_at, enqueued_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (project_id, signal_id) DO UPDATE SET message = excluded.message, enqueued_at = excluded.enqueued_at, settled_at = NULL, outcome = NULL`,
-      ).bind(project, id, JSON.stringify(message), row.received_at, now),
+      reopenPending(c.env.DB, { project, signalId: id, json: JSON.stringify(message) }, row.received_at, now),
       c.env.DB.prepare("INSERT OR REPLACE INTO triage_corrections (project_id, signal_id, reason, note, at) VALUES (?, ?, ?, ?, ?)").bind(project, id, row.triage_reason, parsed.value.note ?? null, now),
     ]);
     if (!flipped.results.length) return problem(c, 409, "not_noise", `signal ${id} is not noise any more`, undefined, undefined, { triage: "signal" });
@@ -127,7 +125,7 @@ export function noiseRoutes() {
     } catch (err) {
       // pending in the outbox: the sweep sends it
       console.error(`not-noise ${id}: queue send failed, the sweep re-sends it: ${String(err)}`);
-      await c.env.DB.prepare("UPDATE intake_outbox SET enqueued_at = 0 WHERE project_id = ? AND signal_id = ? AND settled_at IS NULL").bind(project, id).run();
+      await c.env.DB.batch(markUnsent(c.env.DB, project, [id]));
     }
     return c.json({ signal: id, was: row.triage_reason, status: "grouping" }, 202);
   });

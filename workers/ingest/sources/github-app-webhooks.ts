@@ -23,7 +23,7 @@ import type { ProjectContext } from "../auth";
 import { ingestBodyLimit, type IngestEnv } from "../limits";
 import { problem } from "../problem";
 import { MAX_BODY_BYTES } from "../schema";
-import { handleDelivery, parseDelivery } from "./github";
+import { actionOf, handleDelivery, parseDelivery } from "./github";
 import { verifyGithubSignature } from "./github/verify";
 
 /** at most this many projects take one delivery (a repository connected to more is a misconfiguration) */
@@ -61,7 +61,7 @@ export function githubAppWebhookRoutes() {
     const parsed = parseDelivery(c, raw);
     if (!parsed.ok) return parsed.response;
     const { event, payload, deliveryId } = parsed;
-    const action = payload && typeof payload === "object" && typeof (payload as { action?: unknown }).action === "string" ? (payload as { action: string }).action : null;
+    const action = actionOf(payload);
     if (event === "ping") return c.json({ event, ok: true }, 200);
     const urls = repositoryUrls(payload);
     if (!urls.length) return c.json({ event, action, ignored: "the event names no repository" }, 202);

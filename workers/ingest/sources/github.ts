@@ -93,9 +93,14 @@ export function parseDelivery(c: DeliveryContext, raw: string): { ok: true; even
   return { ok: true, event, deliveryId, payload: parsedJson.value };
 }
 
+/** a payload's `action` (opened, completed, …), null when it has none */
+export function actionOf(payload: unknown): string | null {
+  return payload && typeof payload === "object" && typeof (payload as { action?: unknown }).action === "string" ? (payload as { action: string }).action : null;
+}
+
 /** What one project does with a delivery: ping, an issue signal, a forge event, a fix run woken; 202 (ping 200) or a problem. */
 export async function handleDelivery(c: DeliveryContext, project: ProjectContext, event: string, payload: unknown, deliveryId: string): Promise<Response> {
-  const action = payload && typeof payload === "object" && typeof (payload as { action?: unknown }).action === "string" ? (payload as { action: string }).action : null;
+  const action = actionOf(payload);
   if (event === "ping") {
     const ping = PingPayload.safeParse(payload);
     return c.json({ event, ok: true, ...(ping.success ? { zen: ping.data.zen ?? null, hook_id: ping.data.hook_id ?? null } : {}) }, 200);
