@@ -1,5 +1,5 @@
 /** `npm run train -- <model> [options]`: trains a model the offline faces ship. Models: safety, triage. */
-import { trainSafety } from "./safety-model";
+import { trainSafety, TrainUsageError } from "./safety-model";
 import { trainTriage } from "./triage-model";
 
 const [model, ...rest] = process.argv.slice(2);
@@ -9,4 +9,10 @@ if (!run) {
   console.error(`usage: npm run train -- <${Object.keys(models).join("|")}> [options]`);
   process.exit(2);
 }
-await run(rest);
+try {
+  await run(rest);
+} catch (e) {
+  if (!(e instanceof TrainUsageError)) throw e;
+  console.error(e.message);
+  process.exit(2);
+}

@@ -24,6 +24,9 @@
  * would go to the LLM judge (and at least 0.2). With `--extra`, the report
  * also gives how often the shipped model and the new one agree with those
  * labels on the fifth held back. Deterministic: same data, same weights.
+ * `--from shipped|FILE` starts at a model's weights and pulls back towards
+ * them (warm-start.ts): what a fresh clone can do, since the public files are
+ * not in it — without them and without `--from` or `--scratch` it refuses.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,6 +38,10 @@ import { fnv1a } from "../../workers/grouping/hashed-embedder";
 import { generateStream } from "../bench/e2e-stream";
 import { prng } from "../prng";
 import { quantize } from "./quantize";
+import { loadWarmStart } from "./warm-start";
+
+/** a usage mistake: the CLI prints it and exits 2 */
+export class TrainUsageError extends Error {}
 
 interface Doc {
   text: string;
@@ -87,14 +94,23 @@ function dot(w: Float64Array, feats: Int32Array): number {
   return feats.length ? s / Math.sqrt(feats.length) : 0;
 }
 
-function train(docs: Doc[], epochs: number, seed: number, quiet: boolean, attackWeight: number): { w: Float64Array; bias: number } {
+interface Start {
+  /** the weights to begin at and to pull back towards */
+  w0: Float64Array;
+  bias: number;
+  /** the pull's strength (L2 around w0) */
+  prior: number;
+}
+
+function train(docs: Doc[], epochs: number, seed: number, quiet: boolean, attackWeight: number, start: Start | null): { w: Float64Array; bias: number } {
   const size = 1 << FEATURE_BITS;
-  const w = new Float64Array(size);
+  const w = start ? Float64Array.from(start.w0) : new Float64Array(size);
+  const w0 = start?.w0 ?? new Float64Array(size);
   const g2 = new Float64Array(size).fill(1e-8);
-  let bias = 0;
+  let bias = start?.bias ?? 0;
   let gb2 = 1e-8;
   const lr = 0.5;
-  const l2 = 1e-6;
+  const l2 = start?.prior ?? 1e-6;
   const pos = docs.filter((d) => d.malicious).length;
   const neg = docs.length - pos;
   // both classes weigh the same in total (per text, not per window), attacks `attackWeight` times that
@@ -130,7 +146,7 @@ function train(docs: Doc[], epochs: number, seed: number, quiet: boolean, attack
         const x = f.length ? 1 / Math.sqrt(f.length) : 0;
         for (let i = 0; i < f.length; i++) {
           const b = f[i];
-          const gi = g * x + l2 * w[b];
+          const gi = g * x + l2 * (w[b] - w0[b]);
           g2[b] += gi * gi;
           w[b] -= (lr * gi) / Math.sqrt(g2[b]);
         }
@@ -171,27 +187,47 @@ export async function trainSafety(argv: string[]): Promise<Record<string, unknow
       "max-judge": { type: "string", default: "0.03" },
       quiet: { type: "boolean", default: false },
       "attack-weight": { type: "string", default: "1" },
+      from: { type: "string" },
+      prior: { type: "string", default: "0.01" },
+      scratch: { type: "boolean", default: false },
     },
   });
   const t0 = Date.now();
+  if (!values.from && !values.scratch && !readdirSync(values.data!).some((n) => /^(attacks|benign)-public[\w.-]*\.jsonl$/.test(n))) {
+    throw new TrainUsageError(
+      `${values.data} holds none of the public training files (they are not redistributed: evals/data/safety-train/README.md). ` +
+        "Pass --from shipped to adjust the shipped model with what is there (and --extra), or --scratch to train on it alone.",
+    );
+  }
+  const start = values.from ? await loadWarmStart(values.from) : null;
   const docs = load(values.data!, values.extra ?? []);
   const heldBack = (d: Doc) => fnv1a(d.text) % 5 === 0;
   const trainSet = docs.filter((d) => !heldBack(d));
   const valSet = docs.filter(heldBack);
   if (!values.quiet) console.error(`train ${trainSet.length} texts (${trainSet.filter((d) => d.malicious).length} attacks), held back ${valSet.length}`);
-  const { w, bias } = train(trainSet, Number(values.epochs), Number(values.seed), values.quiet!, Number(values["attack-weight"]));
+  const { w, bias } = train(
+    trainSet,
+    Number(values.epochs),
+    Number(values.seed),
+    values.quiet!,
+    Number(values["attack-weight"]),
+    start && { w0: start.w, bias: start.bias, prior: Number(values.prior) },
+  );
   const { q, scale } = quantize(w);
   // held-back scores with the quantized model, exactly as the Worker computes them
   const scored = valSet.map((d) => ({ d, p: scoreWith(q, scale, bias, d.text).p }));
   const benign = scored.filter((s) => !s.d.malicious).map((s) => s.p);
   // never below these: a probability under 0.2 is not "unsure"; the model drops alone only at 0.95 or more
   // (its public benign texts are not the product's traffic: developers discussing their own prompts read as attacks)
-  const dropAt = Math.max(0.95, thresholdFor(benign, Number(values["max-fpr"])));
-  const uncertainAt = Math.min(dropAt, Math.max(0.2, thresholdFor(benign, Number(values["max-judge"]))));
+  // a model adjusted from another never gets a lower bar than that model's: its thresholds were
+  // chosen on benign texts (the public ones) this run may not have
+  const dropAt = Math.max(0.95, start?.dropAt ?? 0, thresholdFor(benign, Number(values["max-fpr"])));
+  const uncertainAt = Math.min(dropAt, Math.max(0.2, start?.uncertainAt ?? 0, thresholdFor(benign, Number(values["max-judge"]))));
   const attacks = scored.filter((s) => s.d.malicious);
   const rate = (xs: { p: number }[], at: number) => (xs.length ? xs.filter((x) => x.p >= at).length / xs.length : 0);
   const families = [...new Set(attacks.map((a) => a.d.family))].sort();
   const report: Record<string, unknown> = {
+    ...(start ? { from: start.version, prior: Number(values.prior) } : {}),
     train: trainSet.length,
     held_back: valSet.length,
     drop_at: Number(dropAt.toFixed(4)),
