@@ -23,9 +23,11 @@ import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20240611
-N_ATTACKS = 1500
-N_BENIGN_CARRIER = 1000
-N_HARD_NEG = 700
+N_ATTACKS = 2200
+N_BENIGN_CARRIER = 1200
+N_HARD_NEG = 1000
+P_DIRECT_ALONE = 0.5  # a `direct` payload is the whole chat message this often
+P_SAME_LANGUAGE = 0.5  # a `non_english:xx` payload goes into an `_xx` carrier this often
 
 NAMES = ["Maria Lopez", "Jonas Weber", "Aiko Tanaka", "Chen Wei", "Olga Ivanova", "Luca Rossi",
          "Camille Martin", "João Silva", "Priya Nair", "Tom Becker", "Sarah O'Neill", "Ahmed Hassan",
@@ -89,11 +91,19 @@ def load_carriers():
     return carriers
 
 
+def lang_of(kind):
+    """`support_ticket_de` -> "de"; English carriers -> None"""
+    m = re.search(r"_([a-z]{2})$", kind)
+    return m.group(1) if m else None
+
+
 def load_payloads():
+    """(family, text, language): `non_english:de | ...` tags the language for carrier choice"""
     out = []
     for line in read_lines("payloads.txt"):
         fam, text = line.split(" | ", 1)
-        out.append((fam.strip(), unescape(text.strip())))
+        fam, _, lang = fam.strip().partition(":")
+        out.append((fam, unescape(text.strip()), lang or None))
     return out
 
 
@@ -292,24 +302,33 @@ def main():
 
     # ---- attacks ------------------------------------------------------------
     english = [p for p in payloads if p[0] not in ("non_english",)]
+    encodable = [x for x in english if x[0] in ("override", "command", "exfiltration", "steering", "role_play", "direct")]
+    by_lang = {}
+    for kind, body in carriers:
+        if lang_of(kind):
+            by_lang.setdefault(lang_of(kind), []).append((kind, body))
     tries = 0
     while len(attacks) < N_ATTACKS and tries < N_ATTACKS * 50:
         tries += 1
         kind, body = r.choice(carriers)
-        body = g.fill(body)
         if r.random() < 0.12:
-            fam0, p = r.choice([x for x in english if x[0] in ("override", "command", "exfiltration", "steering", "role_play")])
+            fam0, p, _ = r.choice(encodable)
             text = g.encode(g.fill(p))
             fam = "encoded"
             if r.random() < 0.3:
                 text = r.choice(ADDRESS) + text
         else:
-            fam, p = r.choice(payloads)
+            fam, p, lang = r.choice(payloads)
             text = g.fill(p)
-            pa = 0.25 if fam in ("fake_system", "delimiter") else 0.55
+            if fam == "direct" and r.random() < P_DIRECT_ALONE:
+                add(attacks, text, family=fam)  # typed into a chat box, no carrier
+                continue
+            if lang in by_lang and r.random() < P_SAME_LANGUAGE:
+                kind, body = r.choice(by_lang[lang])
+            pa = 0.25 if fam in ("fake_system", "delimiter", "hidden_in_content", "direct") else 0.55
             if r.random() < pa:
                 text = r.choice(ADDRESS) + text
-        placed, mode = place(body, text)
+        placed, mode = place(g.fill(body), text)
         if mode in ("html_comment", "blank_lines", "hidden_span", "code_comment") and fam not in ("encoded", "non_english"):
             fam = "hidden_in_content"
         add(attacks, placed, family=fam)
@@ -350,7 +369,7 @@ def main():
         text = g.expand(tmpl)
         if r.random() < 0.45:
             kind, body = r.choice(carriers)
-            if not kind.endswith(("_ja", "_zh", "_ru", "_de", "_fr", "_es", "_pt", "_it", "_nl", "_pl")) or r.random() < 0.3:
+            if not lang_of(kind) or r.random() < 0.3:
                 text, _ = place(g.fill(body), text, hidden_ok=False)
         if add(benign, text, kind="hard_negative_" + sub):
             n_hard += 1
