@@ -23,9 +23,9 @@ import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20240611
-N_ATTACKS = 2200
-N_BENIGN_CARRIER = 1200
-N_HARD_NEG = 1000
+N_ATTACKS = 2550
+N_BENIGN_CARRIER = 1400
+N_HARD_NEG = 1350
 P_DIRECT_ALONE = 0.5  # a `direct` payload is the whole chat message this often
 P_SAME_LANGUAGE = 0.5  # a `non_english:xx` payload goes into an `_xx` carrier this often
 
