@@ -107,7 +107,8 @@ function train(docs: Doc[], epochs: number, seed: number, quiet: boolean, attack
   const w = start ? Float64Array.from(start.w0) : new Float64Array(size);
   const w0 = start?.w0 ?? new Float64Array(size);
   const g2 = new Float64Array(size).fill(1e-8);
-  let bias = start?.bias ?? 0;
+  const bias0 = start?.bias ?? 0;
+  let bias = bias0;
   let gb2 = 1e-8;
   const lr = 0.5;
   const l2 = start?.prior ?? 1e-6;
@@ -150,8 +151,10 @@ function train(docs: Doc[], epochs: number, seed: number, quiet: boolean, attack
           g2[b] += gi * gi;
           w[b] -= (lr * gi) / Math.sqrt(g2[b]);
         }
-        gb2 += g * g;
-        bias -= (lr * g) / Math.sqrt(gb2);
+        // the bias is pulled back like every weight: otherwise it alone absorbs what the prior holds back
+        const gb = g + l2 * (bias - bias0);
+        gb2 += gb * gb;
+        bias -= (lr * gb) / Math.sqrt(gb2);
       }
     }
     if (!quiet) console.error(`epoch ${epoch + 1}/${epochs}: loss ${(loss / docs.length).toFixed(4)}`);
