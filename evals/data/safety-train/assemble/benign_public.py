@@ -79,7 +79,6 @@ FIXTURES: dict[str, str] = {
     "jestjs/jest": r"^e2e/__tests__/__snapshots__/[^/]+\.snap$",
     "denoland/deno": r"^tests/specs/.*\.out$",
     "stacktracejs/error-stack-parser": r"^spec/fixtures/captured-errors\.js$",
-    "pytest-dev/pytest": r"^doc/en/example/.*\.txt$",
 }
 
 TEMPLATE = r"\.github/(ISSUE_TEMPLATE|DISCUSSION_TEMPLATE|PULL_REQUEST_TEMPLATE)/[^/]+\.(md|ya?ml)|\.github/[^/]*(PULL_REQUEST_TEMPLATE|pull_request_template|ISSUE_TEMPLATE|issue_template)[^/]*"
@@ -119,6 +118,7 @@ INJECTION = re.compile(
     r"|do anything now|system prompt leak|prompt[ -]?leak", re.I)
 
 FENCE = re.compile(r"^[ \t]*(```|~~~)")
+ERRORISH = re.compile(r"Error|error:|Exception|Traceback|panicked|\n\s{0,12}at |FAIL|✕|●")
 
 
 def norm(s: str) -> str:
@@ -305,8 +305,8 @@ def prose_ok(c: str, kind: str) -> bool:
     prose = re.sub(r"(?ms)^[ \t]*(```|~~~).*?^[ \t]*\1", "", c)
     letters = sum(ch.isalpha() for ch in prose)
     words = len(re.findall(r"[A-Za-z]{2,}", prose))
-    if kind == "stack_trace":
-        return words >= 4
+    if kind == "stack_trace":  # fixture entries that show an error / stack trace
+        return words >= 4 and bool(ERRORISH.search(c))
     return letters >= 15 and words >= 4
 
 
@@ -382,7 +382,8 @@ def main() -> None:
         for p in paths:
             by_kind.setdefault(kind_for(name, p), []).append(p)
         for k in by_kind:
-            by_kind[k] = sorted(by_kind[k], key=lambda p: h(name + ":" + p))[:MAX_FILES_PER_KIND]
+            cap = MAX_FILES_PER_KIND * (5 if k == "stack_trace" else 1)  # many fixture files show no error
+            by_kind[k] = sorted(by_kind[k], key=lambda p: h(name + ":" + p))[:cap]
         texts = repo.read_many(sorted(p for ps in by_kind.values() for p in ps))
         queues: dict[str, list[tuple[str, str]]] = {}
         for k in sorted(by_kind):
