@@ -58,9 +58,10 @@ function testLiterals(): string[] {
 
 const corpus = {
   // the safety and triage sets and the mixed grouping set (thousands of benign log lines would swamp the drops)
-  // not safety-families.jsonl: 1,400 lines, three in four benign, would tip the drop and allow shares
-  // nor triage-dev.jsonl (320 lines written to develop the triage rules): the draws below are seeded over this corpus
-  evals: jsonlContents(join(root, "evals/data"), /^(?:safety(?!-families)|triage(?!-dev)|grouping-mixed)/),
+  // not safety-families.jsonl (1,400 lines, three in four benign) nor safety-benign-real.jsonl (3,900 benign): they
+  // would tip the drop and allow shares; nor triage-dev.jsonl (320 lines written to develop the triage rules): the
+  // draws below are seeded over this corpus
+  evals: jsonlContents(join(root, "evals/data"), /^(?:safety(?!-families|-benign-real)|triage(?!-dev)|grouping-mixed)/),
   demo: jsonlContents(join(root, "scripts/demo"), "sample-stream.jsonl"),
   shared: jsonlContents(join(root, "../shared/fixtures")), // read-only, may be absent
   tests: testLiterals(),
