@@ -34,6 +34,14 @@ a kind, over files in sha256(repo:path) order, up to that repository's count in 
 lines collapsed and Markdown front matter removed.
 
 Output lines: {"text", "kind", "origin": "owner/repo path", "licence"}.
+
+Second table (benign-public2.jsonl, 43 other repositories, at most 150 lines each):
+    python3 evals/data/safety-train/assemble/benign_public.py \
+        --sources evals/data/safety-train/SOURCES-benign2.md --mirror-root MIRROR \
+        --out evals/data/safety-train/benign-public2.jsonl
+Repositories not in SOURCES-benign.md keep translated docs (kind non_english), sort auth/CSRF/XSS/
+secrets pages into security_doc and CI pages into ci_docs, and weight those kinds in the round-robin
+(KIND_WEIGHT_V2); the first table's output is unchanged (same sha256 as before this change).
 """
 from __future__ import annotations
 
@@ -83,17 +91,47 @@ FIXTURES: dict[str, str] = {
 
 TEMPLATE = r"\.github/(ISSUE_TEMPLATE|DISCUSSION_TEMPLATE|PULL_REQUEST_TEMPLATE)/[^/]+\.(md|ya?ml)|\.github/[^/]*(PULL_REQUEST_TEMPLATE|pull_request_template|ISSUE_TEMPLATE|issue_template)[^/]*"
 INCLUDE = re.compile(rf"^({TEMPLATE}|.*\.(md|mdx|rst|ipynb)|(.*/)?(CHANGELOG|CHANGES|HISTORY|RELEASES|NEWS)(\.txt)?)$")
-EXCLUDE = re.compile(
+EXCLUDE_BASE = (
     r"red[-_ ]?team|guardrail|safety|attack|jailbreak|injection|adversar"
     r"|CODE[_-]OF[_-]CONDUCT|(^|/)LICEN[CS]E|(^|/)NOTICE|(^|/)(AGENTS|CLAUDE|GEMINI|copilot-instructions)\.md$"
     r"|^\.github/workflows/|dependabot|FUNDING|(^|/)\.(claude|cursor|continue/rules)/"
     r"|(^|/)(node_modules|vendor|third_party|third-party|thirdparty|deps|__fixtures__|fixtures?|testdata|test-fixtures|snapshots)/"
-    r"|(^|/)(tests?|__tests__|spec|specs|e2e|benchmarks?)/"
-    r"|(^|/)(i18n|locales?|translations?)/"
+    r"|(^|/)(tests?|__tests__|spec|specs|e2e|benchmarks?)/")
+EXCLUDE_LANG = (
+    r"(^|/)(i18n|locales?|translations?)/"
     r"|(^|/)(zh|zh-cn|zh-tw|zh-hans|zh-hant|zh_CN|zh_TW|ja|jp|ko|kr|es|fr|de|pt|pt-br|pt_BR|ru|uk|tr|it|ar|fa|id|pl|hi|vi|nl|cn)/"
-    r"|[._-](zh|zh-CN|zh_CN|ja|ko|es|fr|de|pt-BR|pt_BR|ru|tr|it|vi|id)\.mdx?$"
+    r"|[._-](zh|zh-CN|zh_CN|ja|ko|es|fr|de|pt-BR|pt_BR|ru|tr|it|vi|id)\.mdx?$")
+EXCLUDE_TAIL = (
     r"|(^|/)api[-_]?reference/|(^|/)reference/api/|/generated[-_]code[-_]samples/|(^|/)_(static|build)/"
-    r"|\.snap$|(^|/)(SECURITY-INSIGHTS|PATENTS)", re.I)
+    r"|\.snap$|(^|/)(SECURITY-INSIGHTS|PATENTS)")
+EXCLUDE = re.compile(EXCLUDE_BASE + "|" + EXCLUDE_LANG + EXCLUDE_TAIL, re.I)
+
+# Second table (SOURCES-benign2.md): repositories not in SOURCES-benign.md are read with the extended
+# rules below -- translated docs are KEPT as kind "non_english" (whole-repo translations listed in
+# TRANSLATED_REPOS by their content folder), and auth/CSRF/XSS/secrets pages count as security_doc,
+# CI pages as ci_docs. The first table keeps exactly the rules it was built with.
+EXCLUDE_V2 = re.compile(EXCLUDE_BASE + EXCLUDE_TAIL + r"|(^|/)ref/|(^|/)\.(agents|github/(skills|prompts|instructions))/", re.I)  # API stubs; agent skill files
+LANG_PATH = re.compile(EXCLUDE_LANG + r"|(^|/)README[._-](CN|JA|KO|zh|ja|ko|es|fr|de)[^/]*\.md$|[._-]cn\.md$", re.I)
+TRANSLATED_REPOS = {
+    "reactjs/zh-hans.react.dev": r"^src/content/", "reactjs/ja.react.dev": r"^src/content/",
+    "reactjs/es.react.dev": r"^src/content/",
+}
+KIND_RULES_V2: list[tuple[str, re.Pattern[str]]] = [
+    ("security_doc", re.compile(r"(^|/|[-_])(auth\w*|csrf|xss|secrets?|cors|csp|content[-_]security|sanitiz\w*"
+                                r"|permissions?|oauth|session[-_]security|encryption)([-_./]|$)", re.I)),
+    ("ci_docs", re.compile(r"(^|/)(ci|ci[-_]cd|github[-_]actions|continuous[-_]integration)([-_./]|$)"
+                           r"|[-_](github[-_]actions|ci[-_]cd|continuous[-_]integration)[-_.]", re.I)),
+]
+# Second table: turns a round-robin round gives a kind (the kinds a classifier most often mistakes for attacks).
+KIND_WEIGHT_V2 = {"non_english": 6, "security_doc": 2, "ci_docs": 2, "llm_docs": 2, "troubleshooting": 2}
+V2_LLM_REPOS = {
+    "huggingface/huggingface_hub", "openai/openai-agents-python", "openai/openai-agents-js", "pydantic/pydantic-ai",
+    "microsoft/TypeChat", "modelcontextprotocol/python-sdk", "modelcontextprotocol/typescript-sdk",
+    "modelcontextprotocol/servers", "abetlen/llama-cpp-python", "ollama/ollama-python", "Mintplex-Labs/anything-llm",
+    "ChatGPTNextWeb/NextChat", "letta-ai/letta", "camel-ai/camel", "Aider-AI/aider", "chroma-core/chroma",
+    "lm-sys/FastChat", "nomic-ai/gpt4all", "jackmpcollins/magentic", "PrefectHQ/marvin", "mlc-ai/web-llm",
+    "e2b-dev/E2B", "huggingface/chat-ui",
+}
 
 KIND_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("issue_template", re.compile(r"ISSUE_TEMPLATE|DISCUSSION_TEMPLATE|issue_template", re.I)),
@@ -307,20 +345,24 @@ def prose_ok(c: str, kind: str) -> bool:
     words = len(re.findall(r"[A-Za-z]{2,}", prose))
     if kind == "stack_trace":  # fixture entries that show an error / stack trace
         return words >= 4 and bool(ERRORISH.search(c))
+    if kind == "non_english":  # CJK prose has no ASCII words; require some non-ASCII letters
+        return letters >= 15 and sum(ch.isalpha() and ord(ch) > 127 for ch in prose) >= 5
     return letters >= 15 and words >= 4
 
 
-def kind_for(repo: str, path: str) -> str:
+def kind_for(repo: str, path: str, v2: bool = False) -> str:
     if repo in FIXTURES and re.search(FIXTURES[repo], path):
         return "stack_trace"
+    if v2 and (LANG_PATH.search(path) or (repo in TRANSLATED_REPOS and re.search(TRANSLATED_REPOS[repo], path))):
+        return "non_english"
     if path.endswith(".ipynb"):
         return "notebook"
-    for kind, rx in KIND_RULES:
+    for kind, rx in (KIND_RULES[:2] + KIND_RULES_V2 + KIND_RULES[2:]) if v2 else KIND_RULES:
         if rx.search(path):
             return kind
     if re.search(r"(^|/)README\.md$", path, re.I):
         return "readme"
-    return "llm_docs" if repo in LLM_REPOS else "docs"
+    return "llm_docs" if repo in LLM_REPOS or repo in V2_LLM_REPOS else "docs"
 
 
 def chunks_for(path: str, kind: str, raw: str) -> list[str]:
@@ -365,7 +407,12 @@ def main() -> None:
     ap.add_argument("--mirror-root", default="/work/.mirror")
     ap.add_argument("--sources", default=os.path.join(SAFETY_TRAIN, "SOURCES-benign.md"))
     ap.add_argument("--out", default=os.path.join(SAFETY_TRAIN, "benign-public.jsonl"))
+    ap.add_argument("--cap", type=int, default=None,
+                    help="max lines a repository (default 400 for SOURCES-benign.md, 150 for any other table)")
     args = ap.parse_args()
+    first_table = {r[0] for r in read_sources(os.path.join(SAFETY_TRAIN, "SOURCES-benign.md"))}
+    is_first = os.path.abspath(args.sources) == os.path.abspath(os.path.join(SAFETY_TRAIN, "SOURCES-benign.md"))
+    cap = args.cap if args.cap is not None else (CAP_PER_REPO if is_first else 150)
 
     banned = eval_contents()
     seen: set[str] = set()
@@ -374,16 +421,19 @@ def main() -> None:
     total_kinds: dict[str, int] = {}
     for name, commit, licence, target in read_sources(args.sources):
         assert name not in EVAL_REPOS, name
+        v2 = name not in first_table
+        assert is_first or v2, f"{name} is already in SOURCES-benign.md"
         repo = Repo(args.mirror_root, name, commit)
         fx = re.compile(FIXTURES[name]) if name in FIXTURES else None
+        excl = EXCLUDE_V2 if v2 else EXCLUDE
         paths = [p for p in repo.paths
-                 if (fx and fx.search(p)) or (INCLUDE.search(p) and not EXCLUDE.search(p))]
+                 if (fx and fx.search(p)) or (INCLUDE.search(p) and not excl.search(p))]
         by_kind: dict[str, list[str]] = {}
         for p in paths:
-            by_kind.setdefault(kind_for(name, p), []).append(p)
+            by_kind.setdefault(kind_for(name, p, v2), []).append(p)
         for k in by_kind:
-            cap = MAX_FILES_PER_KIND * (5 if k == "stack_trace" else 1)  # many fixture files show no error
-            by_kind[k] = sorted(by_kind[k], key=lambda p: h(name + ":" + p))[:cap]
+            fcap = MAX_FILES_PER_KIND * (5 if k == "stack_trace" else 1)  # many fixture files show no error
+            by_kind[k] = sorted(by_kind[k], key=lambda p: h(name + ":" + p))[:fcap]
         texts = repo.read_many(sorted(p for ps in by_kind.values() for p in ps))
         queues: dict[str, list[tuple[str, str]]] = {}
         for k in sorted(by_kind):
@@ -392,11 +442,11 @@ def main() -> None:
             for i in range(max((len(x) for x in per_file), default=0)):
                 q.extend(x[i] for x in per_file if i < len(x))
             queues[k] = q
-        want = min(target, CAP_PER_REPO)
+        want = min(target, cap)
         picked: list[dict] = []
         idx = {k: 0 for k in queues}
         while len(picked) < want and any(idx[k] < len(queues[k]) for k in queues):
-            for k in sorted(queues):
+            for k in sorted(queues) if not v2 else [k for k in sorted(queues) for _ in range(KIND_WEIGHT_V2.get(k, 1))]:
                 while idx[k] < len(queues[k]):
                     p, c = queues[k][idx[k]]
                     idx[k] += 1
