@@ -1,5 +1,5 @@
 /**
- * `npm run train -- safety [--data DIR] [--epochs N] [--out FILE] [--extra FILE.jsonl …]`:
+ * `npm run train -- safety [--data DIR] [--epochs N] [--out FILE] [--extra FILE.jsonl …] [--attack-weight W] [--drop-at P]`:
  * trains the learned safety tier (workers/safety/learned.ts) and writes its
  * weights to workers/safety/model-weights.ts.
  *
@@ -189,10 +189,11 @@ export async function trainSafety(argv: string[]): Promise<Record<string, unknow
       "max-fpr": { type: "string", default: "0.002" },
       "max-judge": { type: "string", default: "0.03" },
       quiet: { type: "boolean", default: false },
-      "attack-weight": { type: "string", default: "1" },
+      "attack-weight": { type: "string", default: "0.6" },
       from: { type: "string" },
       prior: { type: "string", default: "0.01" },
       scratch: { type: "boolean", default: false },
+      "drop-at": { type: "string" },
     },
   });
   const t0 = Date.now();
@@ -224,7 +225,8 @@ export async function trainSafety(argv: string[]): Promise<Record<string, unknow
   // (its public benign texts are not the product's traffic: developers discussing their own prompts read as attacks)
   // a model adjusted from another never gets a lower bar than that model's: its thresholds were
   // chosen on benign texts (the public ones) this run may not have
-  const dropAt = Math.max(0.95, start?.dropAt ?? 0, thresholdFor(benign, Number(values["max-fpr"])));
+  // `--drop-at` raises the floor: a bar calibrated on benign text the trainer does not see (see the README)
+  const dropAt = Math.max(0.95, Number(values["drop-at"] ?? 0), start?.dropAt ?? 0, thresholdFor(benign, Number(values["max-fpr"])));
   const uncertainAt = Math.min(dropAt, Math.max(0.2, start?.uncertainAt ?? 0, thresholdFor(benign, Number(values["max-judge"]))));
   const attacks = scored.filter((s) => s.d.malicious);
   const rate = (xs: { p: number }[], at: number) => (xs.length ? xs.filter((x) => x.p >= at).length / xs.length : 0);
