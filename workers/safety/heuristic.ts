@@ -78,12 +78,14 @@ export const RULES: Rule[] = [
     triggers: OVERRIDE_VERB_TRIGGERS,
   },
   {
-    // the common translations of "ignore the previous instructions"
+    // the common translations of "ignore the previous instructions" / "ignore your instructions" in languages
+    // written in Latin script (the verb aimed at the reader: "your" or "previous" goes with it, so "la app ignora
+    // las reglas de validación" is no match); other scripts: SCRIPT_RULES
     name: "instruction_override_i18n",
     weight: 1,
     pattern:
-      /\b(?:ignor[ae]|olvida|olvide|descarta)\s+(?:todas\s+)?(?:las\s+|tus\s+|sus\s+)?instrucciones\s+(?:anteriores|previas)|\b(?:ignore[zr]?|oublie[zr]?)\s+(?:toutes\s+)?(?:les\s+|tes\s+|vos\s+)?instructions\s+(?:précédentes|precedentes|antérieures)|\b(?:ignoriere|ignorieren\s+sie|vergiss|vergessen\s+sie)\s+(?:alle\s+)?(?:vorherigen|bisherigen|vorigen|obigen)\s+(?:anweisungen|instruktionen|befehle)|\b(?:ignore|esqueça|esqueca)\s+(?:todas\s+)?(?:as\s+)?(?:instruções|instrucoes)\s+anteriores|\b(?:ignora|dimentica)\s+(?:tutte\s+)?(?:le\s+)?istruzioni\s+precedenti/i,
-    triggers: ["ignor", "olvid", "descarta", "oubli", "vergiss", "vergessen", "esque", "dimentica"],
+      /\b(?:ignor[ae]|olvida|olvide|descarta)\s+(?:todas\s+)?(?:las\s+|tus\s+|sus\s+)?instrucciones\s+(?:anteriores|previas)|\b(?:ignor[ae]|olvida|olvide|descarta|omite)\s+(?:todas\s+)?(?:tus|sus)\s+(?:instrucciones|reglas|indicaciones|directrices)\b|\b(?:ignore[zr]?|oublie[zr]?)\s+(?:toutes\s+)?(?:tes|vos)\s+(?:consignes|instructions|règles|regles|directives)\b|\b(?:ignore[zr]?|oublie[zr]?)\s+(?:toutes\s+)?(?:les\s+)?(?:consignes|règles|regles|directives)\s+(?:précédentes|precedentes|antérieures|ci-dessus)|\b(?:ignoriere|ignorieren\s+sie|vergiss|vergessen\s+sie)\s+(?:alle\s+)?(?:deine|ihre)\s+(?:(?:vorherigen|bisherigen)\s+)?(?:anweisungen|instruktionen|regeln|vorgaben)|\b(?:ignore|esqueça|esqueca|desconsidere)\s+(?:todas\s+)?(?:as\s+)?suas\s+(?:instruções|instrucoes|regras)|\b(?:ignora|dimentica)\s+(?:tutte\s+)?(?:le\s+)?(?:tue|sue)\s+(?:istruzioni|regole)|\b(?:negeer|vergeet)\s+(?:al\s+)?(?:alle\s+)?(?:(?:je|jouw|uw)\s+(?:(?:vorige|eerdere)\s+)?|(?:de\s+)?(?:vorige|eerdere)\s+)(?:instructies|regels|aanwijzingen)\b|\b(?:zignoruj|ignoruj|zapomnij)\s+(?:o\s+)?(?:wszystkie\s+|wszystkich\s+)?(?:swoje|swoich|poprzednie|poprzednich|wcześniejsze|wcześniejszych)\s+(?:instrukcje|instrukcjach|polecenia|poleceniach|zasady)|\b(?:abaikan|lupakan)\s+(?:semua\s+)?(?:instruksi|perintah|aturan)\s+(?:sebelumnya|di\s+atas|anda|kamu)\b|\b(?:ignore[zr]?|oublie[zr]?)\s+(?:toutes\s+)?(?:les\s+|tes\s+|vos\s+)?instructions\s+(?:précédentes|precedentes|antérieures)|\b(?:ignoriere|ignorieren\s+sie|vergiss|vergessen\s+sie)\s+(?:alle\s+)?(?:vorherigen|bisherigen|vorigen|obigen)\s+(?:anweisungen|instruktionen|befehle)|\b(?:ignore|esqueça|esqueca)\s+(?:todas\s+)?(?:as\s+)?(?:instruções|instrucoes)\s+anteriores|\b(?:ignora|dimentica)\s+(?:tutte\s+)?(?:le\s+)?istruzioni\s+precedenti/i,
+    triggers: ["ignor", "olvid", "descarta", "omite", "oubli", "vergiss", "vergessen", "esque", "desconsidere", "dimentica", "negeer", "vergeet", "zapomnij", "abaikan", "lupakan"],
   },
   {
     name: "role_hijack",
@@ -252,6 +254,22 @@ export const RULES: Rule[] = [
   },
 ];
 
+/**
+ * Rules for languages not written in Latin script (and Turkish, Vietnamese): every match holds a
+ * non-ASCII char, so they run only on text that has one (the ASCII prefilter cannot name their
+ * triggers) — with the prefilter on or off alike, so the verdicts stay the same.
+ */
+export const SCRIPT_RULES: { name: string; weight: number; pattern: RegExp }[] = [
+  {
+    // "ignore the previous instructions" in Russian, Ukrainian, Chinese, Japanese, Korean, Arabic, Hindi,
+    // Turkish and Vietnamese, the verb with "previous", "all" or "your"
+    name: "instruction_override_script",
+    weight: 1,
+    pattern:
+      /(?:игнорируй|игнорируйте|забудь|забудьте|ігноруй|ігноруйте)\s+(?:все\s+|всі\s+)?(?:свои|свої|предыдущие|прежние|попередні)\s+(?:инструкции|указания|правила|інструкції|вказівки)|(?:忽略|无视|忽视|忘记|忘掉)你?(?:之前|以上|上面|前面|所有|先前|此前)的?(?:所有)?的?(?:指令|指示|说明|规则|提示)|(?:以前|これまで|上記|前|全て|すべて)の(?:指示|命令|ルール|指令)(?:を|は)(?:全て|すべて)?(?:無視|忘れ)|(?:이전|위의|앞의|모든)\s*(?:지시사항|지시|지침|명령|규칙)(?:을|를|은|는)?\s*(?:모두\s*)?(?:무시|잊어)|(?:تجاهل|انس)\s+(?:جميع\s+|كل\s+)?(?:التعليمات|الإرشادات|التوجيهات)\s+السابقة|(?:पिछले|पिछली|सभी)\s+(?:सभी\s+)?(?:निर्देशों|निर्देश|नियमों)\s+(?:को\s+)?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)|(?:önceki|tüm|bütün)\s+(?:talimatları|talimatlarını|kuralları|yönergeleri)\s+(?:yok\s+say|görmezden\s+gel|unut)|(?:bỏ\s+qua|phớt\s+lờ|quên)\s+(?:tất\s+cả\s+)?(?:các\s+|mọi\s+)?(?:hướng\s+dẫn|chỉ\s+dẫn|quy\s+tắc|chỉ\s+thị)\s+(?:trước\s+đó|trước|ở\s+trên)/i,
+  },
+];
+
 const PREFILTER = compilePrefilter(RULES);
 /** with the prefilter off every rule reads the text */
 const ALL_RULES = RULES.length === 32 ? -1 : (1 << RULES.length) - 1;
@@ -288,6 +306,14 @@ export class HeuristicSafetyClassifier implements SafetyClassifier {
       if (candidates & (1 << i) && rule.pattern.test(text)) {
         score += rule.weight;
         matched.push(rule.name);
+      }
+    }
+    if (NON_ASCII.test(text)) {
+      for (const rule of SCRIPT_RULES) {
+        if (rule.pattern.test(text)) {
+          score += rule.weight;
+          matched.push(rule.name);
+        }
       }
     }
     if (decoded && matched.length) matched.push("base64_decoded");
