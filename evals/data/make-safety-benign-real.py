@@ -31,6 +31,9 @@ import subprocess
 import sys
 import unicodedata
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "safety-train", "assemble"))
+from common import blocks_of  # noqa: E402
+
 CAP_PER_REPO = 150
 MAX_FILES_PER_FAMILY = 120
 MIN_CHARS, MAX_CHARS, TARGET = 80, 1500, 900
@@ -174,37 +177,7 @@ def clean(text: str, path: str) -> str:
     return text
 
 
-FENCE = re.compile(r"^[ \t]*(```|~~~)")
 
-
-def blocks_of(text: str) -> list[tuple[str, bool]]:
-    """Split at blank lines; a fenced code block is one block. Returns (text, is_code)."""
-    out: list[tuple[str, bool]] = []
-    cur: list[str] = []
-    in_code = False
-    fence = ""
-    for line in text.split("\n"):
-        m = FENCE.match(line)
-        if in_code:
-            cur.append(line)
-            if m and m.group(1) == fence:
-                out.append(("\n".join(cur), True))
-                cur, in_code = [], False
-            continue
-        if m:
-            if cur:
-                out.append(("\n".join(cur), False))
-            cur, in_code, fence = [line], True, m.group(1)
-            continue
-        if not line.strip():
-            if cur:
-                out.append(("\n".join(cur), False))
-                cur = []
-            continue
-        cur.append(line)
-    if cur:
-        out.append(("\n".join(cur), in_code))
-    return out
 
 
 def is_heading(b: str) -> bool:

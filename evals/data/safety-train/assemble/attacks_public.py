@@ -34,6 +34,10 @@ import subprocess
 import sys
 import unicodedata
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import eval_contents  # noqa: E402
+
+
 SEED = 20240611
 MAX_LEN = 4000
 MIN_LEN = 15
@@ -436,22 +440,6 @@ def greshake(b, src):
 
 
 # ---------------------------------------------------------------- main
-def load_eval_keys(folder):
-    keys = set()
-    for p in sorted(glob.glob(os.path.join(folder, "safety-*.jsonl"))):
-        with open(p, encoding="utf-8") as f:
-            for line in f:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    c = json.loads(line).get("content")
-                except (ValueError, AttributeError):
-                    continue
-                if isinstance(c, str):
-                    keys.add(norm_key(c))
-    return keys
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -479,7 +467,7 @@ def main():
         n0 = len(b.rows)
         fn()
         print(f"{name}: {len(b.rows) - n0} candidates", file=sys.stderr)
-    evalkeys = load_eval_keys(a.overlap_check) if a.overlap_check else set()
+    evalkeys = eval_contents([os.path.join(a.overlap_check, "safety-*.jsonl")], norm_key) if a.overlap_check else set()
     seen, out, overlaps = set(), [], 0
     for r in b.rows:
         k = norm_key(r["text"])

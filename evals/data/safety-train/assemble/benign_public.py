@@ -55,6 +55,10 @@ import subprocess
 import sys
 import unicodedata
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import blocks_of, eval_contents  # noqa: E402
+
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAFETY_TRAIN = os.path.dirname(HERE)
 EVALS_DATA = os.path.dirname(SAFETY_TRAIN)
@@ -155,7 +159,6 @@ INJECTION = re.compile(
     r"|disregard (all |any |the )?(previous|prior|above)|jailbr[eo]ak|prompt[ -]?injection|developer mode"
     r"|do anything now|system prompt leak|prompt[ -]?leak", re.I)
 
-FENCE = re.compile(r"^[ \t]*(```|~~~)")
 ERRORISH = re.compile(r"Error|error:|Exception|Traceback|panicked|\n\s{0,12}at |FAIL|✕|●")
 
 
@@ -238,36 +241,6 @@ def strip_front_matter(text: str) -> str:
             rest = text[end + 4:]
             return rest.split("\n", 1)[1] if "\n" in rest else ""
     return text
-
-
-def blocks_of(text: str) -> list[tuple[str, bool]]:
-    """Split at blank lines; a fenced code block is one block. Returns (text, is_code)."""
-    out: list[tuple[str, bool]] = []
-    cur: list[str] = []
-    in_code = False
-    fence = ""
-    for line in text.split("\n"):
-        m = FENCE.match(line)
-        if in_code:
-            cur.append(line)
-            if m and m.group(1) == fence:
-                out.append(("\n".join(cur), True))
-                cur, in_code = [], False
-            continue
-        if m:
-            if cur:
-                out.append(("\n".join(cur), False))
-            cur, in_code, fence = [line], True, m.group(1)
-            continue
-        if not line.strip():
-            if cur:
-                out.append(("\n".join(cur), False))
-                cur = []
-            continue
-        cur.append(line)
-    if cur:
-        out.append(("\n".join(cur), in_code))
-    return out
 
 
 HEADING_UNDERLINE = re.compile(r"^[^\n]{1,200}\n[=\-~^*#]{3,}$")
@@ -387,21 +360,6 @@ def chunks_for(path: str, kind: str, raw: str) -> list[str]:
     return keep
 
 
-def eval_contents() -> set[str]:
-    """Normalised `content` of every evals/data/safety-*.jsonl line (read for the overlap check only)."""
-    out: set[str] = set()
-    for fn in sorted(glob.glob(os.path.join(EVALS_DATA, "safety-*.jsonl"))):
-        with open(fn, encoding="utf-8") as f:
-            for line in f:
-                try:
-                    c = json.loads(line).get("content")
-                except ValueError:
-                    continue
-                if isinstance(c, str):
-                    out.add(norm(c))
-    return out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mirror-root", default="/work/.mirror")
@@ -414,7 +372,7 @@ def main() -> None:
     is_first = os.path.abspath(args.sources) == os.path.abspath(os.path.join(SAFETY_TRAIN, "SOURCES-benign.md"))
     cap = args.cap if args.cap is not None else (CAP_PER_REPO if is_first else 150)
 
-    banned = eval_contents()
+    banned = eval_contents([os.path.join(EVALS_DATA, "safety-*.jsonl")], norm)
     seen: set[str] = set()
     rows: list[dict] = []
     overlap = 0

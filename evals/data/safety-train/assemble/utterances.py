@@ -35,8 +35,12 @@ import random
 import subprocess
 import sys
 import unicodedata
+
 import zipfile
 from collections import Counter, OrderedDict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import eval_contents  # noqa: E402
 
 MIN_CHARS, MAX_CHARS = 3, 2000
 SOURCE_CAP = 4000
@@ -328,24 +332,6 @@ class Builder:
         return kept
 
 
-def load_exclude(patterns):
-    keys = set()
-    for pat in patterns:
-        for path in sorted(glob.glob(pat)):
-            with open(path, encoding="utf-8") as f:
-                for line in f:
-                    line = line.strip()
-                    if not line:
-                        continue
-                    try:
-                        c = json.loads(line).get("content")
-                    except (ValueError, AttributeError):
-                        continue
-                    if isinstance(c, str):
-                        keys.add(dedup_key(c))
-    return keys
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mirror-root", default="/work/.mirror")
@@ -355,7 +341,7 @@ def main():
     args = ap.parse_args()
 
     g = Git(args.mirror_root)
-    b = Builder(load_exclude(args.exclude_content))
+    b = Builder(eval_contents(args.exclude_content, dedup_key))
     per_source = OrderedDict()
 
     english = [("clinc", CLINC, read_clinc), ("banking77", POLY, read_banking),
