@@ -32,7 +32,7 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "safety-train", "assemble"))
-from common import blocks_of  # noqa: E402
+from common import Repo, blocks_of  # noqa: E402
 
 CAP_PER_REPO = 150
 MAX_FILES_PER_FAMILY = 120
@@ -131,37 +131,6 @@ def lang_of(path: str) -> str | None:
     return next(g for g in m.groups()[1:] if g)
 
 
-class Repo:
-    def __init__(self, mirror: str, name: str):
-        self.name = name
-        self.dir = os.path.join(mirror, name.replace("/", "+"), "repo")
-        self.commit = self.git("rev-parse", "HEAD").strip()
-        self.paths = [p for p in self.git("ls-tree", "-r", "--name-only", "-z", self.commit).split("\0") if p]
-
-    def git(self, *args: str) -> str:
-        return subprocess.run(["git", "-C", self.dir, *args], check=True, capture_output=True).stdout.decode("utf-8", "replace")
-
-    def read_many(self, paths: list[str]) -> dict[str, str]:
-        inp = "".join(f"{self.commit}:{p}\n" for p in paths).encode()
-        out = subprocess.run(["git", "-C", self.dir, "cat-file", "--batch"], input=inp, check=True, capture_output=True).stdout
-        res: dict[str, str] = {}
-        pos = 0
-        for p in paths:
-            nl = out.index(b"\n", pos)
-            header = out[pos:nl].split()
-            pos = nl + 1
-            if len(header) < 3 or header[1] != b"blob":
-                continue
-            size = int(header[2])
-            data = out[pos:pos + size]
-            pos += size + 1
-            try:
-                res[p] = data.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-        return res
-
-
 def clean(text: str, path: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if text.startswith("---\n"):
@@ -175,9 +144,6 @@ def clean(text: str, path: str) -> str:
             i += 1
         text = "\n".join(lines[i:])
     return text
-
-
-
 
 
 def is_heading(b: str) -> bool:

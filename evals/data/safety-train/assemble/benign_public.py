@@ -56,7 +56,7 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import blocks_of, eval_contents  # noqa: E402
+from common import Repo, blocks_of, eval_contents  # noqa: E402
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -184,42 +184,6 @@ def licence_for(repo: str, licence: str, path: str) -> str:
     if repo == "microsoft/autogen":  # LICENSE (docs) is CC-BY-4.0, LICENSE-CODE is MIT
         return "MIT" if FIXTURES.get(repo) and re.search(FIXTURES[repo], path) else "CC-BY-4.0"
     return licence
-
-
-class Repo:
-    def __init__(self, root: str, name: str, commit: str):
-        self.name = name
-        self.dir = os.path.join(root, name.replace("/", "+"), "repo")
-        ok = subprocess.run(["git", "-C", self.dir, "cat-file", "-e", commit + "^{commit}"], capture_output=True).returncode == 0
-        self.commit = commit if ok else self.git("rev-parse", "HEAD").strip()
-        if not ok:
-            print(f"{name}: commit {commit} absent, reading HEAD {self.commit}", file=sys.stderr)
-        self.paths = [p for p in self.git("ls-tree", "-r", "--name-only", "-z", self.commit).split("\0") if p]
-
-    def git(self, *args: str) -> str:
-        return subprocess.run(["git", "-C", self.dir, *args], check=True, capture_output=True).stdout.decode("utf-8", "replace")
-
-    def read_many(self, paths: list[str]) -> dict[str, str]:
-        inp = "".join(f"{self.commit}:{p}\n" for p in paths).encode()
-        out = subprocess.run(["git", "-C", self.dir, "cat-file", "--batch"], input=inp, check=True, capture_output=True).stdout
-        res: dict[str, str] = {}
-        pos = 0
-        for p in paths:
-            nl = out.index(b"\n", pos)
-            header = out[pos:nl].split()
-            pos = nl + 1
-            if len(header) < 3 or header[1] != b"blob":
-                continue
-            size = int(header[2])
-            data = out[pos:pos + size]
-            pos += size + 1
-            if size > 2_000_000:
-                continue
-            try:
-                res[p] = data.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-        return res
 
 
 def tidy(text: str) -> str:
@@ -392,7 +356,7 @@ def main() -> None:
         for k in by_kind:
             fcap = MAX_FILES_PER_KIND * (5 if k == "stack_trace" else 1)  # many fixture files show no error
             by_kind[k] = sorted(by_kind[k], key=lambda p: h(name + ":" + p))[:fcap]
-        texts = repo.read_many(sorted(p for ps in by_kind.values() for p in ps))
+        texts = repo.read_many(sorted(p for ps in by_kind.values() for p in ps), max_size=2_000_000)
         queues: dict[str, list[tuple[str, str]]] = {}
         for k in sorted(by_kind):
             per_file = [[(p, c) for c in chunks_for(p, k, texts[p])] for p in by_kind[k] if p in texts]

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import re
+import subprocess
+import sys
 from typing import Callable, Iterable
 
 FENCE = re.compile(r"^[ \t]*(```|~~~)")
@@ -60,3 +63,43 @@ def eval_contents(patterns: Iterable[str], key: Callable[[str], str]) -> set[str
                     if isinstance(c, str):
                         keys.add(key(c))
     return keys
+
+
+class Repo:
+    """A repository snapshot under the mirror root (`ROOT/owner+name/repo`, a bare git directory), read at `commit`
+    (HEAD when None, or when the commit is absent — said on stderr)."""
+
+    def __init__(self, root: str, name: str, commit: str | None = None):
+        self.name = name
+        self.dir = os.path.join(root, name.replace("/", "+"), "repo")
+        ok = commit is not None and subprocess.run(["git", "-C", self.dir, "cat-file", "-e", commit + "^{commit}"], capture_output=True).returncode == 0
+        self.commit = commit if ok else self.git("rev-parse", "HEAD").strip()
+        if commit is not None and not ok:
+            print(f"{name}: commit {commit} absent, reading HEAD {self.commit}", file=sys.stderr)
+        self.paths = [p for p in self.git("ls-tree", "-r", "--name-only", "-z", self.commit).split("\0") if p]
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(["git", "-C", self.dir, *args], check=True, capture_output=True).stdout.decode("utf-8", "replace")
+
+    def read_many(self, paths: list[str], max_size: int | None = None) -> dict[str, str]:
+        """The UTF-8 files among `paths` (at most `max_size` bytes each), by path."""
+        inp = "".join(f"{self.commit}:{p}\n" for p in paths).encode()
+        out = subprocess.run(["git", "-C", self.dir, "cat-file", "--batch"], input=inp, check=True, capture_output=True).stdout
+        res: dict[str, str] = {}
+        pos = 0
+        for p in paths:
+            nl = out.index(b"\n", pos)
+            header = out[pos:nl].split()
+            pos = nl + 1
+            if len(header) < 3 or header[1] != b"blob":
+                continue
+            size = int(header[2])
+            data = out[pos:pos + size]
+            pos += size + 1
+            if max_size is not None and size > max_size:
+                continue
+            try:
+                res[p] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        return res
