@@ -32,7 +32,7 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "safety-train", "assemble"))
-from common import Repo, blocks_of  # noqa: E402
+from common import Repo, merge_blocks, norm, sha  # noqa: E402
 
 CAP_PER_REPO = 150
 MAX_FILES_PER_FAMILY = 120
@@ -151,22 +151,7 @@ def is_heading(b: str) -> bool:
 
 
 def chunks_of(text: str) -> list[str]:
-    chunks: list[str] = []
-    cur: list[str] = []
-    size = 0
-    for b, is_code in blocks_of(text):
-        start_new = (
-            cur
-            and not is_code
-            and (is_heading(b) or size + len(b) > TARGET)
-        ) or (cur and is_code and size + len(b) > MAX_CHARS)
-        if start_new:
-            chunks.append("\n\n".join(cur))
-            cur, size = [], 0
-        cur.append(b)
-        size += len(b) + 2
-    if cur:
-        chunks.append("\n\n".join(cur))
+    chunks = merge_blocks(text, TARGET, MAX_CHARS, is_heading)
     keep = []
     for c in chunks:
         c = c.strip("\n")
@@ -177,14 +162,6 @@ def chunks_of(text: str) -> list[str]:
             continue
         keep.append(c)
     return keep
-
-
-def norm(s: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", s).lower().split())
-
-
-def h(s: str) -> str:
-    return hashlib.sha256(s.encode()).hexdigest()
 
 
 def product_for(family: str) -> tuple[str, str]:
@@ -214,7 +191,7 @@ def main() -> None:
             by_fam_files.setdefault(fam, []).append(p)
         # a stable pseudo-random subset of files per family
         for fam in by_fam_files:
-            by_fam_files[fam] = sorted(by_fam_files[fam], key=lambda p: h(name + ":" + p))[:MAX_FILES_PER_FAMILY]
+            by_fam_files[fam] = sorted(by_fam_files[fam], key=lambda p: sha(name + ":" + p))[:MAX_FILES_PER_FAMILY]
         texts = repo.read_many(sorted(p for ps in by_fam_files.values() for p in ps))
         queues: dict[str, list[tuple[str, str]]] = {}
         for fam in sorted(by_fam_files):
@@ -261,7 +238,7 @@ def main() -> None:
             })
         print(f"{name}@{repo.commit} files={len(paths)} lines={len(picked)}", file=sys.stderr)
 
-    rows.sort(key=lambda r: h(r["origin"] + "\n" + r["content"]))
+    rows.sort(key=lambda r: sha(r["origin"] + "\n" + r["content"]))
     with open(args.out, "w", encoding="utf-8") as f:
         for i, r in enumerate(rows, 1):
             line = {"id": f"b{i:04d}", **r}

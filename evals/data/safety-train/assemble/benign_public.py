@@ -56,7 +56,7 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Repo, blocks_of, eval_contents  # noqa: E402
+from common import Repo, blocks_of, eval_contents, merge_blocks, norm, sha  # noqa: E402
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -162,14 +162,6 @@ INJECTION = re.compile(
 ERRORISH = re.compile(r"Error|error:|Exception|Traceback|panicked|\n\s{0,12}at |FAIL|✕|●")
 
 
-def norm(s: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", s).lower().split())
-
-
-def h(s: str) -> str:
-    return hashlib.sha256(s.encode()).hexdigest()
-
-
 def read_sources(path: str) -> list[tuple[str, str, str, int]]:
     rows = []
     rx = re.compile(r"^\| \[([^\]]+)\]\([^)]*\) \| `([0-9a-f]{40})` \| ([^|]+?) \| [^|]+ \| (\d+) \|$")
@@ -216,20 +208,7 @@ def is_heading(b: str) -> bool:
 
 def doc_chunks(text: str) -> list[str]:
     """Headings start a new chunk; paragraphs are merged up to TARGET chars; code stays with its paragraph."""
-    chunks: list[str] = []
-    cur: list[str] = []
-    size = 0
-    for b, is_code in blocks_of(text):
-        start_new = (cur and not is_code and (is_heading(b) or size + len(b) > TARGET)) or (
-            cur and is_code and size + len(b) > MAX_CHARS)
-        if start_new:
-            chunks.append("\n\n".join(cur))
-            cur, size = [], 0
-        cur.append(b)
-        size += len(b) + 2
-    if cur:
-        chunks.append("\n\n".join(cur))
-    return chunks
+    return merge_blocks(text, TARGET, MAX_CHARS, is_heading)
 
 
 YAML_ITEM = re.compile(r"^\s{0,8}-\s{1,4}type:")
@@ -355,7 +334,7 @@ def main() -> None:
             by_kind.setdefault(kind_for(name, p, v2), []).append(p)
         for k in by_kind:
             fcap = MAX_FILES_PER_KIND * (5 if k == "stack_trace" else 1)  # many fixture files show no error
-            by_kind[k] = sorted(by_kind[k], key=lambda p: h(name + ":" + p))[:fcap]
+            by_kind[k] = sorted(by_kind[k], key=lambda p: sha(name + ":" + p))[:fcap]
         texts = repo.read_many(sorted(p for ps in by_kind.values() for p in ps), max_size=2_000_000)
         queues: dict[str, list[tuple[str, str]]] = {}
         for k in sorted(by_kind):
@@ -391,7 +370,7 @@ def main() -> None:
         print(f"{name}@{repo.commit[:12]} files={len(paths)} texts={len(picked)}/{target} "
               + " ".join(f"{k}={v}" for k, v in sorted(kinds.items())), file=sys.stderr)
 
-    rows.sort(key=lambda r: h(r["origin"] + "\n" + r["text"]))
+    rows.sort(key=lambda r: sha(r["origin"] + "\n" + r["text"]))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         for r in rows:

@@ -6,11 +6,13 @@ Standard library only; import with the folder on sys.path.
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import unicodedata
 from typing import Callable, Iterable
 
 FENCE = re.compile(r"^[ \t]*(```|~~~)")
@@ -103,3 +105,30 @@ class Repo:
             except UnicodeDecodeError:
                 pass
         return res
+
+
+def merge_blocks(text: str, target: int, max_chars: int, is_heading: Callable[[str], bool]) -> list[str]:
+    """Chunks of Markdown: a heading starts a new chunk, paragraphs are merged up to `target` chars, a code block
+    stays with the paragraph before it unless that passes `max_chars`."""
+    chunks: list[str] = []
+    cur: list[str] = []
+    size = 0
+    for b, is_code in blocks_of(text):
+        start_new = (cur and not is_code and (is_heading(b) or size + len(b) > target)) or (cur and is_code and size + len(b) > max_chars)
+        if start_new:
+            chunks.append("\n\n".join(cur))
+            cur, size = [], 0
+        cur.append(b)
+        size += len(b) + 2
+    if cur:
+        chunks.append("\n\n".join(cur))
+    return chunks
+
+
+def norm(s: str) -> str:
+    """NFKC, lower case, whitespace runs as one space: the de-duplication key."""
+    return " ".join(unicodedata.normalize("NFKC", s).lower().split())
+
+
+def sha(s: str) -> str:
+    return hashlib.sha256(s.encode()).hexdigest()
