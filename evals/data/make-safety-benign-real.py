@@ -23,13 +23,10 @@ Cutting rules (see NOTICE.md):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
-import unicodedata
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "safety-train", "assemble"))
 from common import Repo, merge_blocks, norm, sha  # noqa: E402

@@ -24,7 +24,6 @@ commit is a source of evals/data/safety-benign-real.jsonl, whose repositories mu
 import argparse
 import ast
 import csv
-import glob
 import io
 import json
 import os

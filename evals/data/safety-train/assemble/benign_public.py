@@ -46,14 +46,10 @@ secrets pages into security_doc and CI pages into ci_docs, and weight those kind
 from __future__ import annotations
 
 import argparse
-import glob
-import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
-import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Repo, blocks_of, eval_contents, merge_blocks, norm, sha  # noqa: E402

@@ -27,7 +27,6 @@ Deterministic: the same snapshots give the same file byte for byte.
 """
 import argparse
 import csv
-import glob
 import io
 import json
 import os
