@@ -154,7 +154,7 @@ export async function trainTriage(argv: string[]): Promise<Record<string, unknow
       l2: { type: "string", default: "1e-3" },
       "l2-ngram": { type: "string" },
       bag: { type: "string", default: "3" },
-      "max-drop": { type: "string", default: "0.04" },
+      "max-drop": { type: "string", default: "0.03" },
       out: { type: "string", default: "workers/triage/triage-model-weights.ts" },
       quiet: { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },

@@ -88,13 +88,16 @@ describe("npm run train -- safety", () => {
       return (text: string) => s.score(text).p >= SAFETY_MODEL.dropAt;
     };
     const [adj, scratch] = [await load("adjusted.ts"), await load("scratch.ts")];
+    const { SAFETY_MODEL: BASE } = (await import(join(dir, "base.ts"))) as { SAFETY_MODEL: SafetyModelFile };
+    const baseScorer = new LearnedSafetyScorer(decodeModel(BASE));
+    const base = (text: string) => baseScorer.score(text).p >= BASE.dropAt;
     const overrides = Array.from({ length: 20 }, () => attack());
     const news = Array.from({ length: 20 }, (_, i) => sneaky(2000 + i));
     const plain = Array.from({ length: 40 }, () => benign());
     // what the base model knew stays; the new labels are learned; benign text stays benign
     expect(overrides.filter(adj).length).toBeGreaterThanOrEqual(18);
     expect(overrides.filter(scratch).length).toBeLessThan(5);
-    expect(news.filter(adj).length).toBeGreaterThanOrEqual(15);
+    expect(news.filter(adj).length).toBeGreaterThan(news.filter(base).length + 10);
     expect(plain.filter(adj).length).toBe(0);
   }, 120_000);
 });
