@@ -225,7 +225,7 @@ export async function trainSafety(argv: string[]): Promise<Record<string, unknow
   // (its public benign texts are not the product's traffic: developers discussing their own prompts read as attacks)
   // a model adjusted from another never gets a lower bar than that model's: its thresholds were
   // chosen on benign texts (the public ones) this run may not have
-  // `--drop-at` raises the floor: a bar calibrated on benign text the trainer does not see (see the README)
+  // `--drop-at` raises the floor: a bar calibrated on benign text the trainer does not see
   const dropAt = Math.max(0.95, Number(values["drop-at"] ?? 0), start?.dropAt ?? 0, thresholdFor(benign, Number(values["max-fpr"])));
   const uncertainAt = Math.min(dropAt, Math.max(0.2, start?.uncertainAt ?? 0, thresholdFor(benign, Number(values["max-judge"]))));
   const attacks = scored.filter((s) => s.d.malicious);
