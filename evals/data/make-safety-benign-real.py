@@ -29,7 +29,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "safety-train", "assemble"))
-from common import Repo, merge_blocks, norm, sha  # noqa: E402
+from common import Repo, merge_blocks, pick_round_robin, sha  # noqa: E402
 
 CAP_PER_REPO = 150
 MAX_FILES_PER_FAMILY = 120
@@ -190,7 +190,7 @@ def main() -> None:
         for fam in by_fam_files:
             by_fam_files[fam] = sorted(by_fam_files[fam], key=lambda p: sha(name + ":" + p))[:MAX_FILES_PER_FAMILY]
         texts = repo.read_many(sorted(p for ps in by_fam_files.values() for p in ps))
-        queues: dict[str, list[tuple[str, str]]] = {}
+        per_fam: dict[str, list[list[tuple[str, str]]]] = {}
         for fam in sorted(by_fam_files):
             per_file = []
             for p in by_fam_files[fam]:
@@ -203,25 +203,8 @@ def main() -> None:
                         continue  # an untranslated (English) passage in a translated file
                     cs.append((p, c))
                 per_file.append(cs)
-            q = []
-            for i in range(max((len(x) for x in per_file), default=0)):
-                q.extend(x[i] for x in per_file if i < len(x))
-            queues[fam] = q
-        picked: list[dict] = []
-        idx = {f: 0 for f in queues}
-        while len(picked) < CAP_PER_REPO and any(idx[f] < len(queues[f]) for f in queues):
-            for fam in sorted(queues):
-                while idx[fam] < len(queues[fam]):
-                    p, c = queues[fam][idx[fam]]
-                    idx[fam] += 1
-                    k = norm(c)
-                    if k in seen:
-                        continue
-                    seen.add(k)
-                    picked.append({"family": fam, "path": p, "content": c})
-                    break
-                if len(picked) >= CAP_PER_REPO:
-                    break
+            per_fam[fam] = per_file
+        picked = [{"family": fam, "path": p, "content": c} for fam, p, c in pick_round_robin(per_fam, CAP_PER_REPO, seen)]
         for r in picked:
             sp, st = product_for(r["family"])
             rows.append({

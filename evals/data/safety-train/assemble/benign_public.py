@@ -52,7 +52,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Repo, blocks_of, eval_contents, merge_blocks, norm, sha  # noqa: E402
+from common import Repo, blocks_of, eval_contents, merge_blocks, norm, pick_round_robin, sha  # noqa: E402
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -332,32 +332,12 @@ def main() -> None:
             fcap = MAX_FILES_PER_KIND * (5 if k == "stack_trace" else 1)  # many fixture files show no error
             by_kind[k] = sorted(by_kind[k], key=lambda p: sha(name + ":" + p))[:fcap]
         texts = repo.read_many(sorted(p for ps in by_kind.values() for p in ps), max_size=2_000_000)
-        queues: dict[str, list[tuple[str, str]]] = {}
-        for k in sorted(by_kind):
-            per_file = [[(p, c) for c in chunks_for(p, k, texts[p])] for p in by_kind[k] if p in texts]
-            q: list[tuple[str, str]] = []
-            for i in range(max((len(x) for x in per_file), default=0)):
-                q.extend(x[i] for x in per_file if i < len(x))
-            queues[k] = q
-        want = min(target, cap)
-        picked: list[dict] = []
-        idx = {k: 0 for k in queues}
-        while len(picked) < want and any(idx[k] < len(queues[k]) for k in queues):
-            for k in sorted(queues) if not v2 else [k for k in sorted(queues) for _ in range(KIND_WEIGHT_V2.get(k, 1))]:
-                while idx[k] < len(queues[k]):
-                    p, c = queues[k][idx[k]]
-                    idx[k] += 1
-                    n = norm(c)
-                    if n in seen:
-                        continue
-                    seen.add(n)
-                    if n in banned:
-                        overlap += 1
-                        continue
-                    picked.append({"text": c, "kind": k, "origin": f"{name} {p}", "licence": licence_for(name, licence, p)})
-                    break
-                if len(picked) >= want:
-                    break
+        per_kind = {k: [[(p, c) for c in chunks_for(p, k, texts[p])] for p in by_kind[k] if p in texts] for k in sorted(by_kind)}
+        weighted = (lambda ks: [k for k in ks for _ in range(KIND_WEIGHT_V2.get(k, 1))]) if v2 else (lambda ks: ks)
+        before = len(seen)
+        chosen = pick_round_robin(per_kind, min(target, cap), seen, order=weighted, skip=lambda key: key in banned)
+        overlap += len(seen) - before - len(chosen)
+        picked = [{"text": c, "kind": k, "origin": f"{name} {p}", "licence": licence_for(name, licence, p)} for k, p, c in chosen]
         kinds: dict[str, int] = {}
         for r in picked:
             kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1

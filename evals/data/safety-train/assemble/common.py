@@ -132,3 +132,40 @@ def norm(s: str) -> str:
 
 def sha(s: str) -> str:
     return hashlib.sha256(s.encode()).hexdigest()
+
+
+def pick_round_robin(
+    per_kind_files: dict[str, list[list[tuple[str, str]]]],
+    want: int,
+    seen: set[str],
+    order: Callable[[list[str]], list[str]] = lambda kinds: kinds,
+    skip: Callable[[str], bool] = lambda key: False,
+) -> list[tuple[str, str, str]]:
+    """Up to `want` (kind, path, chunk): each kind's files interleaved (first chunk of every file, then the second, …),
+    the kinds taken in turn (`order` of the sorted kinds, a kind may repeat), a chunk whose `norm` key is in `seen`
+    skipped (the key is added to `seen`), and one for which `skip(key)` holds passed over after that."""
+    queues: dict[str, list[tuple[str, str]]] = {}
+    for k in sorted(per_kind_files):
+        per_file = per_kind_files[k]
+        q: list[tuple[str, str]] = []
+        for i in range(max((len(x) for x in per_file), default=0)):
+            q.extend(x[i] for x in per_file if i < len(x))
+        queues[k] = q
+    picked: list[tuple[str, str, str]] = []
+    idx = {k: 0 for k in queues}
+    while len(picked) < want and any(idx[k] < len(queues[k]) for k in queues):
+        for k in order(sorted(queues)):
+            while idx[k] < len(queues[k]):
+                p, c = queues[k][idx[k]]
+                idx[k] += 1
+                key = norm(c)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if skip(key):
+                    continue
+                picked.append((k, p, c))
+                break
+            if len(picked) >= want:
+                break
+    return picked
