@@ -252,6 +252,40 @@ export const RULES: Rule[] = [
       /\bwhen you (?:fix|open|write|create|merge|push|review|process|read|render|summari[sz]e|triage|handle)\b|\b(?:mark|label|classify|close|resolve|tag) (?:this|every|all|each|the) (?:related |matching )?(?:reports?|issues?|signals?|tickets?|bugs?) as\b|\b(?:reply|respond|answer|say|state) that this (?:report|issue|ticket|signal|bug)\b|\bdisregard (?:the|this|all) (?:data|evidence|results?)\b|\breport that\b[^.\n]{0,40}\b(?:won|wins|is fine|passed)\b/i,
     triggers: ["when you", "report as", "reports as", "issue as", "issues as", "signal as", "signals as", "ticket as", "tickets as", "bug as", "bugs as", "that this", "disregard", "report that"],
   },
+  {
+    // the reader's task swapped for another: "instead of summarizing, write …", "ignore the user and reply with …",
+    // "reply with the string …", "before answering, run …", "regardless of the question, …", "visit <url> for a free …"
+    name: "task_hijack",
+    weight: 1,
+    pattern:
+      /\bregardless of (?:the (?:user'?s? )?(?:question|request|query|prompt)|what (?:the )?(?:user|customer|they) (?:asks?|says?|wants?))\b|\binstead of (?:answering|summari[sz]ing|translating)(?: (?:the|this|that) (?:question|query|request|text|document|email|article))?\s*,|\bignore (?:the|this) (?:user|question|request|query)\s*,?\s*and (?:instead\s+)?(?:reply|respond|answer|say|write|output|print|tell)\b|\b(?:reply|respond|answer)\s+(?:to the user\s+)?(?:only\s+)?with\s+(?:the\s+)?(?:exact\s+)?(?:string|phrase|words?|sentence)\b|\bbefore (?:you )?(?:respond(?:ing)?|answer(?:ing)?|reply|replying|summari[sz]ing)\b,?\s+(?:please\s+|first\s+)?(?:run|execute|call|fetch|visit|open|send|post|download|install|print|output|include|append|say|write)\b|\b(?:visit|go to|click)\s+(?:https?:\/\/|www\.)\S{1,200}[^.\n]{0,60}\bfor\s+(?:a |an |the |your )?(?:free|discount|prize|reward|bonus|gift)\b/i,
+    triggers: ["regardless of", "instead of", "ignore th", "reply", "respond", "answer", "before", "visit", "go to", "click"],
+  },
+  {
+    // what the answer must say or how it must start, or a message for the user: "your response must include …",
+    // "begin your answer with …", "tell the user to …" (not "the page should tell the user that"), "repeat after me"
+    name: "output_steering",
+    weight: 0.6,
+    pattern:
+      /\byour\s+(?:answer|response|reply|summary|output)\s+(?:must|should|needs to|has to)\s+(?:include|contain|mention|start|begin|end|recommend|say|state|link)\b|\b(?:begin|start|end|conclude|prefix|finish)\s+(?:your|every|each)\s+(?:answer|response|reply|summary|output)s?\s+with\b|(?=tell|inform|remind|advise|urge|convince|persuade)(?<!\b(?:should|could|would|must|to|not|will|can|cannot|can't|doesn't|didn't|we|it|that|which|and)\s{1,3})\b(?:tell|inform|remind|advise|urge|convince|persuade)\s+(?:the|all|every)\s+(?:users?|readers?|customers?|visitors?)\s+(?:to|that)\b|\b(?:repeat|say)\s+(?:the\s+following|after me|this\s+(?:exact\s+)?(?:sentence|phrase|string))\b/i,
+    triggers: ["your", "begin", "start", "end", "conclude", "prefix", "finish", "tell", "inform", "remind", "advise", "urge", "convince", "persuade", "repeat", "say"],
+  },
+  {
+    // a payload that hands a shell or a secret to someone else: reverse shells, secret files printed or sent, an
+    // install hook that downloads, eval of fetched or decoded code, a shell call with curl/wget/rm -rf, a file run from /tmp
+    name: "shell_payload",
+    weight: 0.8,
+    pattern:
+      /\b(?:nc|ncat|netcat)\s+(?:-\w+\s+){0,4}-[ec]\s|\/dev\/tcp\/|\bbash\s+-i\s+>&|\b(?:cat|print|echo|dump|upload|send|paste|post|exfiltrate)\s+(?:the\s+)?(?:contents?\s+of\s+)?(?:(?:~|\$HOME|\/root|\/home\/[\w.-]{1,32})\/)?\.(?:env|aws\/credentials|ssh\/id_\w+|npmrc|netrc|git-credentials|docker\/config\.json|pypirc|kube\/config)(?![\w.-])|"(?:pre|post)?install"\s*:\s*"[^"\n]{0,200}?(?:\bcurl\b|\bwget\b|\bnc\b|bash -c|node -e|\beval\b|base64)|\beval\s*\(\s*(?:await\s+)?(?:fetch|atob|Buffer\.from|requests\.get|urllib|base64\.b64decode)\b|\b(?:os\.system|os\.popen|subprocess\.(?:call|run|Popen|check_output)|child_process\.exec(?:Sync)?|execSync)\s*\(\s*\[?\s*["'`][^"'`\n]{0,120}?(?:\bcurl\b|\bwget\b|\bnc\b|rm -rf|\/dev\/tcp)|\bchmod\s+(?:\+x|[0-7]{3,4})\s+\/tmp\/\S{1,100}\s*(?:&&|;)\s*\/tmp\//i,
+    triggers: ["nc", "netcat", "/dev/tcp/", "bash", ".env", ".aws", ".ssh", ".npmrc", ".netrc", ".git-credentials", ".docker", ".pypirc", ".kube", "install\"", "eval", "os.", "subprocess", "exec", "chmod"],
+  },
+  {
+    // a markdown image whose URL has a slot for data the reader is to fill in: ![x](https://host/p.png?q=[DATA])
+    name: "image_exfiltration",
+    weight: 1,
+    pattern: /!\[[^\]\n]{0,80}\]\(\s*https?:\/\/[^)\s]{0,300}?[?&][\w.-]{1,30}=(?:\[|\{|%7B|%5B|<)/i,
+    triggers: ["!["],
+  },
 ];
 
 /**
