@@ -236,6 +236,7 @@ export function adversarialInputs(size = DEFAULT_SIZE): AdversarialInput[] {
     "system-lines": ["", "\n", " system"],
     "judge-fence": ["```\t", "\t", "n"],
     "sentry-auth": ["SENTRY\t", "\t", "E\n"],
+    "base64-d": ["", "base64 -d ", "\n"], // read to the line's end from every "base64 -d": 0.5 s at 64 KiB before the fix
   };
   for (const [name, [head, unit, tail]] of Object.entries(pumped)) add(`pumped:${name}`, head + fill(unit, size - head.length - tail.length) + tail);
 

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { HeuristicSafetyClassifier, RULES, prepare } from "../../workers/safety/heuristic";
-import { compilePrefilter } from "../../workers/safety/prefilter";
+import { compilePrefilter, hasRule, type PrefilterRule } from "../../workers/safety/prefilter";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const SEED = Number(process.env.SAFETY_EQ_SEED ?? 20260712);
@@ -376,7 +376,7 @@ describe("safety heuristic: the speed-ups change no verdict", () => {
       const { text } = prepare(content);
       const mask = scan(text);
       RULES.forEach((rule, i) => {
-        if (rule.pattern.test(text) && !(mask & (1 << i))) broken.push(`${rule.name}: ${JSON.stringify(text.slice(0, 120))}`);
+        if (rule.pattern.test(text) && !hasRule(mask, i)) broken.push(`${rule.name}: ${JSON.stringify(text.slice(0, 120))}`);
       });
     }
     expect(broken.slice(0, 5)).toEqual([]);
@@ -406,7 +406,9 @@ describe("safety heuristic: the speed-ups change no verdict", () => {
 
 describe("safety prefilter automaton", () => {
   const foldAscii = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  const naive = (text: string) => RULES.reduce((mask, rule, i) => (rule.triggers.some((t) => foldAscii(text).includes(t)) ? mask | (1 << i) : mask), 0);
+  const naiveOf = (rules: readonly PrefilterRule[]) => (text: string) => rules.flatMap((rule, i) => (rule.triggers.some((t) => foldAscii(text).includes(t)) ? [i] : []));
+  const naive = naiveOf(RULES);
+  const members = (set: Int32Array, n: number) => Array.from({ length: n }, (_, i) => i).filter((i) => hasRule(set, i));
 
   it("finds exactly the rules with a trigger in the text, overlapping and upper-case ones included", () => {
     const scan = compilePrefilter(RULES);
@@ -422,18 +424,33 @@ describe("safety prefilter automaton", () => {
         text += pick(noise) + (rand() < 0.3 ? t.slice(0, Math.max(1, t.length - 1)) : t);
       }
       text = randomCase(text);
-      const got = scan(text);
-      if (got) hits++;
-      if (got !== naive(text)) diffs.push(JSON.stringify(text));
+      const got = members(scan(text), RULES.length);
+      if (got.length) hits++;
+      if (JSON.stringify(got) !== JSON.stringify(naive(text))) diffs.push(JSON.stringify(text));
     }
     expect(diffs.slice(0, 5)).toEqual([]);
     expect(hits).toBeGreaterThan(2500);
   });
 
+  it("holds any number of rules: 70 rules, three words of bits", () => {
+    const words = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta", "zeta", "iota"];
+    const rules: PrefilterRule[] = Array.from({ length: 70 }, (_, i) => {
+      const trigger = `${words[i % 10]}${Math.floor(i / 10)}`;
+      return { name: `r${i}`, pattern: new RegExp(trigger, "i"), triggers: [trigger] };
+    });
+    const scan = compilePrefilter(rules);
+    const naive70 = naiveOf(rules);
+    for (let n = 0; n < 2000; n++) {
+      const text = randomCase(Array.from({ length: 1 + Math.floor(rand() * 6) }, () => `${pick(words)}${Math.floor(rand() * 8)}`).join(pick(["", " ", "x"])));
+      expect(members(scan(text), 70), text).toEqual(naive70(text));
+    }
+    expect(members(scan("OMEGA6 theta0"), 70)).toEqual([7, 64]);
+  });
+
   it("reads non-ASCII look-alikes of ASCII letters as no letter at all", () => {
     const scan = compilePrefilter([{ name: "r", pattern: /skip/i, triggers: ["skip"] }]);
-    expect(scan("SKIP")).toBe(1);
-    expect(scan("\u017fkip")).toBe(0); // ſ: /skip/i does not match it either
+    expect(Array.from(scan("SKIP"))).toEqual([1]);
+    expect(Array.from(scan("\u017fkip"))).toEqual([0]); // ſ: /skip/i does not match it either
     expect(/skip/i.test("\u017fkip")).toBe(false);
   });
 

@@ -38,7 +38,7 @@
  * compares them); test/unit/adversarial-inputs.test.ts checks the time.
  */
 import type { SafetyClassifier, SafetyInput, SafetyVerdict } from "./classifier";
-import { compilePrefilter, type PrefilterRule } from "./prefilter";
+import { allRules, compilePrefilter, hasRule, type PrefilterRule } from "./prefilter";
 
 export const DROP_AT = 1;
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -183,12 +183,21 @@ export const RULES: Rule[] = [
   {
     name: "remote_code",
     weight: 1,
-    // "run … curl … | sh" is found from its "|", reading back (a lookbehind): the text between curl and
-    // the "|" holds no "|", so each stretch is read from one "|" only; read forward from every curl
-    // (up to 200 chars each) it was read once per curl in it
-    pattern:
-      /\|(?<=\b(?:run|execute|exec|paste|type)\b[^\n]{0,20}?\b(?:curl|wget)\b[^|\n]{0,200}\|)\s*(?:sudo\s+)?(?:ba|z)?sh\b|\brm\s+-rf\s+\/(?:\s|$)|\bbase64\s+-d\b[^|\n]*\|\s*(?:ba)?sh/i,
-    triggers: ["curl", "wget", "-rf", "base64"],
+    // what follows "base64 -d" stops where the next "base64 -d" starts (that one reaches the same "| sh"): linear
+    // time (read to the line's end from every one, a line of them was quadratic)
+    pattern: /\brm\s+-rf\s+\/(?:\s|$)|\bbase64\s+-d\b(?:(?!\bbase64\s+-d\b)[^|\n])*\|\s*(?:ba)?sh/i,
+    triggers: ["-rf", "base64"],
+  },
+  {
+    // "run … curl … | sh": an installer's own instructions say it too ("Steps: 1. Run `curl … | sh`"), so with
+    // pipe_to_shell it stays below DROP_AT: dropped when the model confirms it, else the judge's
+    name: "run_piped_download",
+    weight: 0.3,
+    // found from its "|", reading back (a lookbehind): the text between curl and the "|" holds no "|", so
+    // each stretch is read from one "|" only; read forward from every curl (up to 200 chars each) it was
+    // read once per curl in it
+    pattern: /\|(?<=\b(?:run|execute|exec|paste|type)\b[^\n]{0,20}?\b(?:curl|wget)\b[^|\n]{0,200}\|)\s*(?:sudo\s+)?(?:ba|z)?sh\b/i,
+    triggers: ["curl", "wget"],
   },
   {
     // piping a download into a shell, as a report ("running curl … | sh fails"): borderline
@@ -306,7 +315,7 @@ export const SCRIPT_RULES: { name: string; weight: number; pattern: RegExp }[] =
 
 const PREFILTER = compilePrefilter(RULES);
 /** with the prefilter off every rule reads the text */
-const ALL_RULES = RULES.length === 32 ? -1 : (1 << RULES.length) - 1;
+const ALL_RULES = allRules(RULES.length);
 
 export interface HeuristicOptions {
   /** false: run every regex and the base64 scan on every text (same verdicts, slower) */
@@ -337,7 +346,7 @@ export class HeuristicSafetyClassifier implements SafetyClassifier {
     const matched: string[] = [];
     for (let i = 0; i < RULES.length; i++) {
       const rule = RULES[i];
-      if (candidates & (1 << i) && rule.pattern.test(text)) {
+      if (hasRule(candidates, i) && rule.pattern.test(text)) {
         score += rule.weight;
         matched.push(rule.name);
       }

@@ -26,11 +26,21 @@ export interface PrefilterRule {
   triggers: readonly string[];
 }
 
-/** returns the bitmask of rules (bit i = rules[i]) with a trigger in the text */
-export type Prefilter = (text: string) => number;
+/** returns the bit set of rules (bit i = rules[i], see `hasRule`) with a trigger in the text */
+export type Prefilter = (text: string) => Int32Array;
+
+/** whether rule `i` is in bit set `set` */
+export const hasRule = (set: Int32Array, i: number): boolean => (set[i >>> 5] & (1 << (i & 31))) !== 0;
+
+/** the bit set holding every one of `n` rules (what a scan without the prefilter reads) */
+export function allRules(n: number): Int32Array {
+  const set = new Int32Array(Math.max(1, Math.ceil(n / 32)));
+  for (let i = 0; i < n; i++) set[i >>> 5] |= 1 << (i & 31);
+  return set;
+}
 
 export function compilePrefilter(rules: readonly PrefilterRule[]): Prefilter {
-  if (rules.length > 32) throw new Error("prefilter: at most 32 rules fit a bitmask");
+  const words = Math.max(1, Math.ceil(rules.length / 32));
   // chars that occur in some trigger get a class 1..k; class 0 is every other char
   const charClass = new Uint8Array(128);
   let classes = 1;
@@ -46,7 +56,8 @@ export function compilePrefilter(rules: readonly PrefilterRule[]): Prefilter {
 
   // the trie of all triggers; node 0 is the root
   const children: Map<number, number>[] = [new Map()];
-  const output: number[] = [0];
+  /** per node, the rules whose trigger ends there: `words` ints each */
+  const output: number[][] = [new Array(words).fill(0)];
   rules.forEach((rule, i) => {
     for (const t of rule.triggers) {
       let node = 0;
@@ -56,12 +67,12 @@ export function compilePrefilter(rules: readonly PrefilterRule[]): Prefilter {
         if (next === undefined) {
           next = children.length;
           children.push(new Map());
-          output.push(0);
+          output.push(new Array(words).fill(0));
           children[node].set(k, next);
         }
         node = next;
       }
-      output[node] |= 1 << i;
+      output[node][i >>> 5] |= 1 << (i & 31);
     }
   });
 
@@ -69,7 +80,9 @@ export function compilePrefilter(rules: readonly PrefilterRule[]): Prefilter {
   // each node's output widened with the triggers that end at its failure node
   const nodes = children.length;
   const next = new Uint32Array(nodes * classes);
-  const out = new Int32Array(nodes);
+  const out = new Int32Array(nodes * words);
+  /** whether any trigger ends at the node (most nodes: none; the scan skips them) */
+  const emits = new Uint8Array(nodes);
   const fail = new Uint32Array(nodes);
   const queue: number[] = [];
   for (const [k, child] of children[0]) {
@@ -78,7 +91,10 @@ export function compilePrefilter(rules: readonly PrefilterRule[]): Prefilter {
   }
   for (let head = 0; head < queue.length; head++) {
     const node = queue[head];
-    out[node] = output[node] | out[fail[node]];
+    for (let w = 0; w < words; w++) {
+      out[node * words + w] = output[node][w] | out[fail[node] * words + w];
+      if (out[node * words + w]) emits[node] = 1;
+    }
     for (let k = 0; k < classes; k++) {
       const child = children[node].get(k);
       if (child === undefined) {
@@ -92,13 +108,13 @@ export function compilePrefilter(rules: readonly PrefilterRule[]): Prefilter {
   }
 
   return (text) => {
+    const set = new Int32Array(words);
     let node = 0;
-    let mask = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       node = next[node * classes + (c < 128 ? charClass[c] : 0)];
-      mask |= out[node];
+      if (emits[node]) for (let w = 0; w < words; w++) set[w] |= out[node * words + w];
     }
-    return mask;
+    return set;
   };
 }
