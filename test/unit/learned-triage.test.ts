@@ -8,7 +8,7 @@ import { trainTriage } from "../../evals/train/triage-model";
 import { claimMatchesFailure, claimsItWorks, sameQuantityCompared } from "../../workers/triage/contradiction";
 import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
 import { LearnedTriageClassifier, shippedTriageModel } from "../../workers/triage/learned-triage";
-import { cues, decodeTriageModel, TRIAGE_FEATURE_BITS, type TriageModel } from "../../workers/triage/triage-model";
+import { cues, decodeTriageModel, echoCues, TRIAGE_FEATURE_BITS, type TriageModel } from "../../workers/triage/triage-model";
 import { TRIAGE_MODEL } from "../../workers/triage/triage-model-weights";
 import type { TriageInput } from "../../workers/triage/triage";
 
@@ -59,6 +59,30 @@ describe("LearnedTriageClassifier: who decides", () => {
     const pointer = s("Same problem as the one in #2291, any news?", "github", "issue_comment");
     expect(cues(pointer, rules.explain(pointer))).toEqual(expect.arrayContaining(["issue_ref", "points_elsewhere&evidence:0"]));
   });
+
+  it("reads what an echo adds: nothing, the failure again, a new case, or a failure in a new case", () => {
+    expect(echoCues("+1")).toEqual(["echo", "echo&adds:none"]);
+    expect(echoCues("me too!! so annoying, when is this getting fixed?")).toEqual(["echo", "echo&adds:none"]);
+    expect(echoCues("Subject: Re: outage\n\nSame here. Any news?")).toEqual(["echo", "echo&adds:none"]);
+    // the failure the thread is about, said again: "for me too" is the echo, not a new case
+    expect(echoCues("same, the import fails for me too")).toEqual(["echo", "echo&adds:failure"]);
+    expect(echoCues("me too on Android")).toEqual(["echo", "echo&adds:case"]);
+    expect(echoCues("Same here, and the weekly digest also arrives twice on Mondays.")).toEqual(["echo", "echo&adds:failure+case"]);
+    expect(echoCues("#support — lee: +1, but now the totals are wrong for invoices over 1,000 lines")).toEqual(["echo", "echo&adds:failure+case"]);
+    expect(echoCues("Same as #210, except for us it only breaks when the file name has a space.")).toEqual(["echo", "echo&adds:failure+case"]);
+    // not an echo: "the same" inside a report, an opener past the head
+    expect(echoCues("The export is broken on Safari.")).toEqual([]);
+    expect(echoCues(`${"Export times out on large files. ".repeat(6)}Same here.`)).toEqual([]);
+  });
+
+  it("reads echoes in linear time on adversarial text", () => {
+    const inputs = ["same ".repeat(13_000), "+1 ".repeat(20_000), `same here${" too also".repeat(8_000)}`, `me too${", ".repeat(30_000)}`, `: same${" — ".repeat(20_000)}x`, `same here ${"only ".repeat(12_000)}`];
+    for (const t of inputs) {
+      const t0 = performance.now();
+      echoCues(t);
+      expect(performance.now() - t0, t.slice(0, 20)).toBeLessThan(200);
+    }
+  });
 });
 
 describe("the shipped model", () => {
@@ -77,11 +101,17 @@ describe("the shipped model", () => {
     s("Session replay: the video freezes at 1:15 while the event timeline keeps running.", "posthog", "replay_finding"),
     s("The 'Assign to me' button in the task drawer assigns the task to the previous user.", "github", "issue"),
     s("+1, and on our side it also happens in the Android app 8.2, not only on the web.", "github", "issue_comment"),
+    // an echo that adds a failure in a new case (a bare echo is noise: below)
+    s("same here, and for us the weekly digest also arrives twice on Mondays", "slack", "message"),
     s("Please add a way to export the audit log as CSV.", "feedback", "form"),
   ];
-  // (a known miss, not asserted: "Honestly it has just gone downhill, so many bugs, so slow." scores
-  // P(actionable) ≈ 0.24, just above the cut; NOTES-triage.md)
-  const notActionable = [s("Title: Release 7.1 tasks\nBody: - [ ] changelog\n- [x] tag\n- [ ] announce", "github", "issue")];
+  // (not asserted: "Honestly it has just gone downhill, so many bugs, so slow." scored P(actionable) ≈ 0.24,
+  // above the cut, until stop 24 (docs/notes/triage.md); the model of stop 24 scores it ≈ 0.01)
+  const notActionable = [
+    s("Title: Release 7.1 tasks\nBody: - [ ] changelog\n- [x] tag\n- [ ] announce", "github", "issue"),
+    // an echo with only a question about the fix: the rules admit it (more than one word besides the echo)
+    s("me too, when will this be fixed??", "discord", "message"),
+  ];
 
   it("keeps specific reports, however short or angry, and drops unspecific ones the rules admit", () => {
     const c = new LearnedTriageClassifier();

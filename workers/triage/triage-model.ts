@@ -97,6 +97,53 @@ const MACHINE_NOTICE =
 const POINTS_ELSEWHERE =
   /(?:^|[\s(])#\d+\b|\bsame (?:issue|problem|bug|thing|error) as\b|\b(?:dupe|duplicate) of\b|\balready (?:reported|filed|mentioned)\b|\bthe other (?:thread|issue|ticket)\b|\b(?:my|the) (?:earlier|last|previous|original) (?:ticket|message|e-?mail|post|report|review)\b|\bany (?:update|news|progress|eta)\b|\bfollowing up\b/i;
 
+/**
+ * An echo of another report at the opening of a message ("same here", "+1", "me too", "Same as #4512",
+ * "seeing the same"), at the text start or a line start (after a greeting or a "yeah"), after a subject or
+ * a speaker prefix ("#support — ana: same here"); "we have / seeing / got the same" anywhere in the head. Read on the first ECHO_HEAD chars only: bounded.
+ */
+const ECHO_HEAD = 160;
+const ECHO_OPENER =
+  /(?:(?:^|[\n:—–]\s{0,3})(?:(?:hi|hey|hello|yeah|yes|yep|ok|so|also|and|welp|ugh)\b[,!.]?\s{0,3})?(?:\+1|👍|\^{1,3} ?(?:this|same)|me too|same\b(?: (?:here|for (?:me|us)|issue|problem|bug|thing|error|as))?|also seeing (?:this|it|that)|a mí también|mesmo problema|même problème|gleiches problem)|\b(?:is this|isn'?t this|this is|i think this is|seeing|having|have|had|got|getting|experiencing) (?:exactly )?the same\b)/iu;
+/**
+ * What an echo adds that the report it points at did not have: a new case ("too", "also", "as well",
+ * "but now", "not only", "only when", "in my case", "for us it", "different …", "adding", "except for", a
+ * threshold "over 50"; not "for me too",
+ * "we also see it": those are the echo again), or a platform, version or quantity. Plain alternations with
+ * fixed-length look-arounds: linear time.
+ */
+const NEW_CASE =
+  /(?<!\b(?:me|us|here|mine|ours|i|we) )\b(?:too|as well)\b|\balso\b(?! (?:see|seeing|have|having|get|getting|experienc\w*|noticed?|affected|waiting|\+1)\b)|\b(?:but now|now (?:it )?(?:also|even)|not (?:just|only)|only (?:happens |fails |breaks |crashes )?(?:when|with|on|for|if|in|after)|(?:happens|fails|breaks|crashes) only|in (?:my|our) case|for (?:me|us) it|different (?:trigger|case|cause|screen|page|step)|adding|additionally|in addition|on top of (?:that|this)|another thing|new detail|plus|except (?:for|that|when|on|in|with)|(?:over|above|more than|under|below|fewer than|less than) \d|and (?:on|in|with|for|when))\b/i;
+const NEW_SPECIFIC = ["platform", "version", "quantity"] as const;
+/** failure wording beyond evidence.ts's problem words: what goes wrong in a case an echo adds ("skips every second item", "instead of 30 days", "can't send") */
+const ECHO_FAILURE =
+  /\b(?:instead of|rather than|skip(?:s|ped|ping)?|rejected|rejects|comes? out (?:empty|blank|wrong)|empty|gone|late|double[- ]?charg\w*|charged twice|covers?|can'?t|cannot|won'?t|doesn'?t|does not|didn'?t|did not|isn'?t|is not|aren'?t|not (?:working|shown|sent|saved|loading|going))\b/i;
+/** one more echo word right after the opener ("same here too", "+1, me too", "+1 same problem"): skipped, at most 8 */
+const ECHO_FILLER = /[\s,.!;:—–-]*(?:\+1|👍|me too|same|here|too|as well|for (?:me|us)|problem|issue|bug|this|that|(?:also )?seeing(?: (?:this|it|that))?|lol|yes|yep|yeah)\b/iuy;
+
+/**
+ * An echo and what follows it: `echo&adds:<failure?>+<case?>` — "same here" alone or with only
+ * emotion or an "any update?" adds nothing; a failure with a new case ("… for UK cards too",
+ * "but now export also times out") is a new report riding on an old one.
+ */
+export function echoCues(text: string): string[] {
+  const head = text.length > ECHO_HEAD ? text.slice(0, ECHO_HEAD) : text;
+  const m = ECHO_OPENER.exec(head);
+  if (!m) return [];
+  let at = m.index + m[0].length;
+  for (let i = 0; i < 8; i++) {
+    ECHO_FILLER.lastIndex = at;
+    if (!ECHO_FILLER.test(text)) break;
+    at = ECHO_FILLER.lastIndex;
+  }
+  const rest = text.slice(at);
+  const failure = problemEvidence(rest).length > 0 || ECHO_FAILURE.test(rest);
+  const specifics = SPECIFICS.filter(([name]) => (NEW_SPECIFIC as readonly string[]).includes(name)).some(([, p]) => p.test(rest));
+  const newCase = NEW_CASE.test(rest) || specifics;
+  const kind = failure ? (newCase ? "failure+case" : "failure") : newCase ? "case" : "none";
+  return ["echo", `echo&adds:${kind}`];
+}
+
 const lengthBucket = (words: number) => (words <= 3 ? "1-3" : words <= 8 ? "4-8" : words <= 20 ? "9-20" : words <= 60 ? "21-60" : "61+");
 
 /** The named cues of one signal, from the rules' decision on it. */
@@ -128,6 +175,7 @@ export function cues(signal: TriageInput, d: RuleDecision): string[] {
   if (HOWTO.test(text)) out.push(`howto&evidence:${evidence.length ? 1 : 0}`);
   if (GREETING_ONLY.test(text.trim())) out.push("greeting_only");
   if (MACHINE_NOTICE.test(text)) out.push(`machine_notice&evidence:${evidence.length ? 1 : 0}`);
+  out.push(...echoCues(text));
   if (POINTS_ELSEWHERE.test(text)) out.push(`points_elsewhere&evidence:${evidence.length ? 1 : 0}`, `points_elsewhere&specifics:${spec}`);
   const words = text.split(/\s+/, 62).filter(Boolean).length;
   const len = lengthBucket(words);
