@@ -114,7 +114,8 @@ const ECHO_OPENER =
  */
 const NEW_CASE =
   /(?<!\b(?:me|us|here|mine|ours|i|we) )\b(?:too|as well)\b|\balso\b(?! (?:see|seeing|have|having|get|getting|experienc\w*|noticed?|affected|waiting|\+1)\b)|\b(?:but now|now (?:it )?(?:also|even)|not (?:just|only)|only (?:happens |fails |breaks |crashes )?(?:when|with|on|for|if|in|after)|(?:happens|fails|breaks|crashes) only|in (?:my|our) case|for (?:me|us) it|different (?:trigger|case|cause|screen|page|step)|adding|additionally|in addition|on top of (?:that|this)|another thing|new detail|plus|except (?:for|that|when|on|in|with)|(?:over|above|more than|under|below|fewer than|less than) \d|and (?:on|in|with|for|when))\b/i;
-const NEW_SPECIFIC = ["platform", "version", "quantity"] as const;
+/** the specifics that make an echo's case new: a platform, version or quantity (picked from SPECIFICS once) */
+const NEW_SPECIFICS = SPECIFICS.filter(([name]) => name === "platform" || name === "version" || name === "quantity");
 /** failure wording beyond evidence.ts's problem words: what goes wrong in a case an echo adds ("skips every second item", "instead of 30 days", "can't send") */
 const ECHO_FAILURE =
   /\b(?:instead of|rather than|skip(?:s|ped|ping)?|rejected|rejects|comes? out (?:empty|blank|wrong)|empty|gone|late|double[- ]?charg\w*|charged twice|covers?|can'?t|cannot|won'?t|doesn'?t|does not|didn'?t|did not|isn'?t|is not|aren'?t|not (?:working|shown|sent|saved|loading|going))\b/i;
@@ -138,7 +139,7 @@ export function echoCues(text: string): string[] {
   }
   const rest = text.slice(at);
   const failure = problemEvidence(rest).length > 0 || ECHO_FAILURE.test(rest);
-  const specifics = SPECIFICS.filter(([name]) => (NEW_SPECIFIC as readonly string[]).includes(name)).some(([, p]) => p.test(rest));
+  const specifics = NEW_SPECIFICS.some(([, p]) => p.test(rest));
   const newCase = NEW_CASE.test(rest) || specifics;
   const kind = failure ? (newCase ? "failure+case" : "failure") : newCase ? "case" : "none";
   return ["echo", `echo&adds:${kind}`];
