@@ -237,6 +237,10 @@ export function adversarialInputs(size = DEFAULT_SIZE): AdversarialInput[] {
     "judge-fence": ["```\t", "\t", "n"],
     "sentry-auth": ["SENTRY\t", "\t", "E\n"],
     "base64-d": ["", "base64 -d ", "\n"], // read to the line's end from every "base64 -d": 0.5 s at 64 KiB before the fix
+    // code-fences.ts: many short blocks, one fence line of the whole size, an unclosed block of chat markup
+    "code-fences": ["", "```\n<|im_start|>\n", "system: x"],
+    "fence-line": ["```", "`", "\n<|im_start|>\n```"],
+    "fence-unclosed": ["```\n", "system: x\n", ""],
   };
   for (const [name, [head, unit, tail]] of Object.entries(pumped)) add(`pumped:${name}`, head + fill(unit, size - head.length - tail.length) + tail);
 

@@ -132,7 +132,9 @@ describe("safety heuristic: the rewritten rules match what the plain patterns ma
     instruction_override: new RegExp(`(?<!${SPEECH})` + OVERRIDE_VERB + OVERRIDE_TARGET, "i"),
     reported_override: new RegExp(`(?<=${SPEECH})` + OVERRIDE_VERB + OVERRIDE_TARGET, "i"),
     fake_delimiter:
-      /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)[^\]]*\]\]|<\|im_(?:start|end)\|>|\bSYSTEM OVERRIDE\b|^#{2,}[ \t]*(?:system|instructions)(?:[ \t]+(?:prompt|message|override|instructions))?[ \t]*:?[ \t]*$|^[ \t]*(?:system|developer)[ \t]*:[ \t]*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
+      /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)[^\]]*\]\]|\bSYSTEM OVERRIDE\b/i,
+    chat_markup:
+      /<\|im_(?:start|end)\|>|^#{2,}[ \t]*(?:system|instructions)(?:[ \t]+(?:prompt|message|override|instructions))?[ \t]*:?[ \t]*$|^[ \t]*(?:system|developer)[ \t]*:[ \t]*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
     fake_boundary: /(?:-{2,}|={2,}|\*{2,}|#{2,}|\[)\s*END OF (?:THE )?(?:TICKET|MESSAGE|INPUT|DATA|DOCUMENT|PROMPT|CONTEXT|CONVERSATION|EMAIL|USER INPUT)\b/,
     addresses_agent: new RegExp(
       String.raw`(?:^|[\s'"(.:!?])(?:hey |hi |dear |attention,? |note to (?:the )?|to the |psst,? )?(?:ai |coding |automated )?${AGENT}(?: reading this| processing this| who reads this)?\)?\s*[:,—–]\s*\w|(?:^|[\s(])@[\w-]{0,30}?[-_]?(?:ai|assistant|agent|bot|fixer|copilot|claude|gpt)\b(?!-)|<!--[^>]{0,400}?\b${AGENT}\b`,

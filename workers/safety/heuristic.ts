@@ -39,12 +39,15 @@
  */
 import type { SafetyClassifier, SafetyInput, SafetyVerdict } from "./classifier";
 import { allRules, compilePrefilter, hasRule, type PrefilterRule } from "./prefilter";
+import { outsideFencedCode } from "./code-fences";
 
 export const DROP_AT = 1;
 const NON_ASCII = /[^\x00-\x7f]/;
 
 interface Rule extends PrefilterRule {
   weight: number;
+  /** counted only where it matches outside fenced code blocks (code-fences.ts) */
+  outsideCode?: boolean;
 }
 
 const AGENT = String.raw`(?:ai|assistant|agent|bot|llm|model|gpt|claude|copilot|analyst|fixer|coding agent|release agent|automated \w+)`;
@@ -105,7 +108,8 @@ export const RULES: Rule[] = [
   {
     name: "verbatim_payload",
     weight: 1,
-    pattern: /\b(?:just|only)\s+(?:say|print|output|reply|respond with|write)\s*["“':]/i,
+    // "just write" only with a quote: "you could just write:" and a code block is a reviewer's suggestion
+    pattern: /\b(?:just|only)\s+(?:(?:say|print|output|reply|respond with)\s*["“':]|write\s*["“'])/i,
     triggers: ["just", "only"],
   },
   {
@@ -113,10 +117,21 @@ export const RULES: Rule[] = [
     weight: 0.8,
     // linear time: the body of a `[[system …]]`
     // stops where another `[[system` starts (if the outer one closes, so does
-    // the inner one); `^\s*system:` reads back from the word to the line start.
+    // the inner one)
     pattern:
-      /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)(?:[^\][]|\[(?!\[\s*(?:system|assistant|agent|admin)))*\]\]|<\|im_(?:start|end)\|>|\bSYSTEM OVERRIDE\b|^#{2,}[ \t]*(?:system|instructions)(?:[ \t]+(?:prompt|message|override|instructions))?[ \t]*:?[ \t]*$|(?=[sd])(?<=^[ \t]*)(?:system|developer)[ \t]*:[ \t]*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
-    triggers: ["signal>", "system", "user>", "assistant>", "instruction>", "instructions>", "context>", "data>", "[[", "<|im_", "##", "developer", '"role'],
+      /<\/?(?:signal|system|user|assistant|instructions?|context|data)>|\[\[\s*(?:system|assistant|agent|admin)(?:[^\][]|\[(?!\[\s*(?:system|assistant|agent|admin)))*\]\]|\bSYSTEM OVERRIDE\b/i,
+    triggers: ["signal>", "system", "user>", "assistant>", "instruction>", "instructions>", "context>", "data>", "[["],
+  },
+  {
+    // a chat model's own markup: a template token, a `system:` line, a message's role. Counted only
+    // outside fenced code: an issue about an LLM app pastes its template or request body in a code block
+    name: "chat_markup",
+    weight: 0.8,
+    outsideCode: true,
+    // linear time: `^\s*system:` reads back from the word to the line start
+    pattern:
+      /<\|im_(?:start|end)\|>|^#{2,}[ \t]*(?:system|instructions)(?:[ \t]+(?:prompt|message|override|instructions))?[ \t]*:?[ \t]*$|(?=[sd])(?<=^[ \t]*)(?:system|developer)[ \t]*:[ \t]*\S|\\?"role\\?"\s*:\s*\\?"(?:system|developer|assistant)\\?"/im,
+    triggers: ["<|im_", "##", "system", "developer", '"role'],
   },
   {
     // a forged end of the untrusted part: "---- END OF TICKET ----"
@@ -344,9 +359,15 @@ export class HeuristicSafetyClassifier implements SafetyClassifier {
     const candidates = this.prefilter ? PREFILTER(text) : ALL_RULES;
     let score = 0;
     const matched: string[] = [];
+    /** the text outside fenced code, for rules counted only there (computed once, when needed) */
+    let prose: string | undefined;
     for (let i = 0; i < RULES.length; i++) {
       const rule = RULES[i];
       if (hasRule(candidates, i) && rule.pattern.test(text)) {
+        if (rule.outsideCode && !rule.pattern.test((prose ??= outsideFencedCode(text)))) {
+          matched.push(`${rule.name}:in_code`); // on the record, with no weight
+          continue;
+        }
         score += rule.weight;
         matched.push(rule.name);
       }
