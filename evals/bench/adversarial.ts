@@ -241,6 +241,8 @@ export function adversarialInputs(size = DEFAULT_SIZE): AdversarialInput[] {
     "code-fences": ["", "```\n<|im_start|>\n", "system: x"],
     "fence-line": ["```", "`", "\n<|im_start|>\n```"],
     "fence-unclosed": ["```\n", "system: x\n", ""],
+    "env-fetch": ["", "fetch ", "process.env"], // env_exfiltration: every "fetch" reads up to 200 chars for the environment
+    "env-first": ["process.env ", "x", " fetch"],
   };
   for (const [name, [head, unit, tail]] of Object.entries(pumped)) add(`pumped:${name}`, head + fill(unit, size - head.length - tail.length) + tail);
 

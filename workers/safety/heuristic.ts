@@ -44,6 +44,11 @@ import { outsideFencedCode } from "./code-fences";
 export const DROP_AT = 1;
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** a call that sends data over the network, in the languages an agent is asked to write */
+const NET_CALL = String.raw`(?:requests\.(?:post|put|get|patch)|httpx\.(?:post|put|get)|fetch|axios(?:\.(?:post|put|get))?|https?\.request|urlopen|urllib\.request|curl|sendBeacon|XMLHttpRequest)`;
+/** the whole environment, not one variable of it (`process.env.X`, `os.environ["X"]`, `os.environ.get(…)`) */
+const WHOLE_ENV = String.raw`(?:os\.environ|process\.env)(?!\s*[.[])`;
+
 interface Rule extends PrefilterRule {
   weight: number;
   /** counted only where it matches outside fenced code blocks (code-fences.ts) */
@@ -309,6 +314,18 @@ export const RULES: Rule[] = [
     weight: 1,
     pattern: /!\[[^\]\n]{0,80}\]\(\s*https?:\/\/[^)\s]{0,300}?[?&][\w.-]{1,30}=(?:\[|\{|%7B|%5B|<)/i,
     triggers: ["!["],
+  },
+  {
+    // code that sends the whole environment somewhere: `requests.post(url, data=dict(os.environ))`,
+    // `fetch(u, {body: JSON.stringify(process.env)})`, `env | curl -d @- …`. One variable
+    // (`process.env.API_URL`, `os.environ["HOME"]`) is configuration, not the whole environment.
+    name: "env_exfiltration",
+    weight: 0.8,
+    pattern: new RegExp(
+      String.raw`\b${NET_CALL}\b[^\n]{0,200}?\b${WHOLE_ENV}|\b${WHOLE_ENV}[^\n]{0,200}?\b${NET_CALL}\b|\b(?:printenv|env) ?\|\s*(?:curl|nc|ncat|wget)\b`,
+      "i",
+    ),
+    triggers: ["os.environ", "process.env", "printenv", "env|", "env |"],
   },
 ];
 
