@@ -243,6 +243,7 @@ export function adversarialInputs(size = DEFAULT_SIZE): AdversarialInput[] {
     "fence-unclosed": ["```\n", "system: x\n", ""],
     "env-fetch": ["", "fetch ", "process.env"], // env_exfiltration: every "fetch" reads up to 200 chars for the environment
     "env-first": ["process.env ", "x", " fetch"],
+    "side-task": ["", "also run ", "\n"], // fixer_side_task: every "also run" reads up to 100 chars for an operation
   };
   for (const [name, [head, unit, tail]] of Object.entries(pumped)) add(`pumped:${name}`, head + fill(unit, size - head.length - tail.length) + tail);
 
