@@ -244,6 +244,8 @@ export function adversarialInputs(size = DEFAULT_SIZE): AdversarialInput[] {
     "env-fetch": ["", "fetch ", "process.env"], // env_exfiltration: every "fetch" reads up to 200 chars for the environment
     "env-first": ["process.env ", "x", " fetch"],
     "side-task": ["", "also run ", "\n"], // fixer_side_task: every "also run" reads up to 100 chars for an operation
+    "offtopic-with": ["", "reply to every message ", "x"], // offtopic_task: the words before "with"
+    "offtopic-poem": ["", "write a ", "poem"],
   };
   for (const [name, [head, unit, tail]] of Object.entries(pumped)) add(`pumped:${name}`, head + fill(unit, size - head.length - tail.length) + tail);
 
