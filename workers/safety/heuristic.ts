@@ -278,8 +278,8 @@ export const RULES: Rule[] = [
     name: "security_sabotage",
     weight: 0.6,
     pattern:
-      /\b(?:disable|remove|bypass|turn off|skip|weaken)\s+(?:the\s+|all\s+)?(?:auth\w*|authentication|authorization|2fa|mfa|security|csrf|rate limit\w*|code review|review|signature checks?|tests|ci|checks)\b(?!\s+(?:toggle|option|setting|flag) (?:is|does))|\b(?:authorized_keys|ssh key below)\b|\b(?:passwords?|secrets?|tokens?)\b[^.\n]{0,30}\bin plain ?text\b|\b(?:return|returns|expose|exposes|dump|dumps|list|lists)\b[^.\n]{0,40}\bin plain ?text\b|\bgrant\s+(?:them|me|him|her|this user|the (?:requester|sender|user|caller))\s+(?:the\s+)?(?:admin|owner|root|superuser)\b|\bapprove\s+(?:every|all|any)\s+(?:pull requests?|prs?|merge requests?|changes)\b/i,
-    triggers: ["disable", "remove", "bypass", "turn off", "skip", "weaken", "authorized_keys", "ssh key below", "in plain", "grant", "approve"],
+      /\b(?:disable|remove|bypass|turn off|skip|weaken)\s+(?:the\s+|all\s+)?(?:auth\w*|authentication|authorization|2fa|mfa|security|csrf|rate limit\w*|code review|review|signature checks?|tests|ci|checks)\b(?!\s+(?:toggle|option|setting|flag) (?:is|does))|\b(?:authorized_keys|ssh key below)\b|\b(?:passwords?|secrets?|tokens?)\b[^.\n]{0,30}\bin plain ?text\b|\b(?:return|returns|expose|exposes|dump|dumps|list|lists)\b[^.\n]{0,40}\bin plain ?text\b|\bgrant\s+(?:them|me|him|her|this user|the (?:requester|sender|user|caller))\s+(?:the\s+)?(?:admin|owner|root|superuser)\b|\bapprove\s+(?:every|all|any)\s+(?:pull requests?|prs?|merge requests?|changes)\b|(?<!\b(?:not|never|don't|dont|avoid|without)\s+)\bcommit(?:ting)?\s+(?:the\s+|your\s+|our\s+)?\.env(?![\w-]|\.(?:example|sample|template|dist|defaults?)\b)/i,
+    triggers: ["disable", "remove", "bypass", "turn off", "skip", "weaken", "authorized_keys", "ssh key below", "in plain", "grant", "approve", "commit"],
   },
   {
     name: "concealment",
