@@ -16,6 +16,7 @@ import { claimMatchesFailure, claimsItWorks } from "./contradiction";
 import { namesFeature, problemEvidence } from "./evidence";
 import { FEATURE_ASK, WISH, type RuleDecision } from "./heuristic";
 import { takenBackCues } from "./taken-back";
+import { askCues } from "./ask";
 import type { TriageInput } from "./triage";
 
 /** n-gram buckets: the 17-bit hash folded to this many bits */
@@ -192,6 +193,7 @@ export function cues(signal: TriageInput, d: RuleDecision): string[] {
   if (back.length) out.push(`${back[1]}&evidence:${ev}`, `${back[1]}&specifics:${spec}`);
   if (works && claimMatchesFailure(text)) out.push("claim_matches_failure");
   if (wish) out.push(`wish&named:${named ? 1 : 0}`);
+  out.push(...askCues(text));
   out.push(`type:${signal.source_type.trim().toLowerCase().slice(0, 40)}`);
   return out;
 }
