@@ -2,7 +2,7 @@
  * `npm run train -- triage [--data F.jsonl …] [--epochs N] [--max-drop R] [--out FILE]`:
  * trains the learned triage model (workers/triage/triage-model.ts) on this
  * project's own triage fixtures — by default triage-dev, triage-dev2,
- * triage-mixed, the development part of triage-dev3, triage-dev4, triage-dev5 and triage-dev6 — never on
+ * triage-mixed, the development part of triage-dev3, triage-dev4, triage-dev5, triage-dev6 and triage-dev7 — never on
  * `*-heldout*` or `*-test*` files, which it refuses. Only the lines the
  * model would be asked about are used (the rules decide the FINAL_STAGES
  * alone: errors, structural noise, contradictions in a report's own values). Logistic loss, AdaGrad, L2; the n-gram part is
@@ -22,7 +22,7 @@ import { readTriage } from "../suites/triage";
 import { prng } from "../prng";
 import { quantize } from "./quantize";
 
-const DEFAULT_DATA = ["evals/data/triage-dev.jsonl", "evals/data/triage-dev2.jsonl", "evals/data/triage-mixed.jsonl", "evals/data/triage-dev3-train.jsonl", "evals/data/triage-dev4.jsonl", "evals/data/triage-dev5.jsonl", "evals/data/triage-dev6.jsonl"];
+const DEFAULT_DATA = ["evals/data/triage-dev.jsonl", "evals/data/triage-dev2.jsonl", "evals/data/triage-mixed.jsonl", "evals/data/triage-dev3-train.jsonl", "evals/data/triage-dev4.jsonl", "evals/data/triage-dev5.jsonl", "evals/data/triage-dev6.jsonl", "evals/data/triage-dev7.jsonl"];
 
 interface Doc {
   id: string;

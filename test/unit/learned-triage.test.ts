@@ -9,6 +9,8 @@ import { claimMatchesFailure, claimsItWorks, sameQuantityCompared } from "../../
 import { HeuristicTriageClassifier } from "../../workers/triage/heuristic";
 import { LearnedTriageClassifier, shippedTriageModel } from "../../workers/triage/learned-triage";
 import { cues, decodeTriageModel, echoCues, TRIAGE_FEATURE_BITS, type TriageModel } from "../../workers/triage/triage-model";
+import { askCues } from "../../workers/triage/ask";
+import { takenBack, takenBackCues } from "../../workers/triage/taken-back";
 import { TRIAGE_MODEL } from "../../workers/triage/triage-model-weights";
 import type { TriageInput } from "../../workers/triage/triage";
 
@@ -148,6 +150,72 @@ describe("contradictions", () => {
     // other claims of the same action are no failure; a bounded number of claims is tried: linear on a text of many
     expect(claimMatchesFailure("Saves fine. ".repeat(5000))).toBe(false);
     expect(claimMatchesFailure("Saves fine. ".repeat(5000) + "Never saves my drafts though.")).toBe(true);
+  });
+});
+
+describe("a failure taken back (taken-back.ts) and an ask (ask.ts)", () => {
+  it("finds a failure a later sentence sees working, by an observed success and/or the same verb, and whether that is bound to another case", () => {
+    expect(takenBack("The weekly report e-mail never arrives. Three of them arrived this week, right on time.")).toEqual({ kind: "both", bound: false });
+    expect(takenBack("Can't upload receipts at all. Uploaded four receipts an hour ago, no problem.")).toEqual({ kind: "both", bound: false });
+    expect(takenBack("Dashboard is down. Checked the status page: all 6 services green.")).toEqual({ kind: "marker", bound: false });
+    // another case, another subject, an earlier time: a real report's contrast
+    expect(takenBack("Receipt upload never works on Safari. On Chrome it uploads fine.").bound).toBe(true);
+    expect(takenBack("Large receipts never upload. Small ones are fine.").bound).toBe(true);
+    expect(takenBack("Report e-mails stopped after we changed the sender domain. Before the change they arrived on time.").bound).toBe(true);
+    // no success seen, or only a repro attempt
+    expect(takenBack("The weekly report e-mail never arrives, not even in spam.").kind).toBe("none");
+    expect(takenBack("Receipts never upload. Tried four times today.").kind).toBe("none");
+    expect(takenBackCues("All good here, thanks!")).toEqual([]);
+  });
+
+  it("lets the rules call the unbound same-verb form a contradiction, and the model drop a marker-only one", () => {
+    const rules = new HeuristicTriageClassifier();
+    const both = rules.explain(s("The weekly report e-mail never arrives. Three of them arrived this week, right on time."));
+    expect(both.stage).toBe("form_contradiction");
+    expect(both.verdict.matched).toContain("taken_back");
+    const bound = s("Receipt upload never works on Safari. On Chrome it uploads fine.");
+    expect(rules.explain(bound).stage).toBe("soft");
+    expect(new LearnedTriageClassifier().classifySync(bound).verdict).toBe("signal");
+  });
+
+  it("reads a how-to question or a request for manual work, and whether a failure comes with it", () => {
+    expect(askCues("How do I add a second admin to our workspace?")).toEqual(["ask:question&failure:0"]);
+    // the user's own search is not a failure of the product
+    expect(askCues("@acme where can I find the API key? Couldn't find it in settings.")).toEqual(["ask:question&failure:0"]);
+    expect(askCues("¿Cómo puedo cambiar la moneda?")).toEqual(["ask:question&failure:0"]);
+    expect(askCues("Hi, could you switch our plan to annual billing from next month?")).toEqual(["ask:manual&failure:0"]);
+    expect(askCues("How do I reconnect Stripe? The Reconnect button errors out.")).toEqual(["ask:question&failure:1"]);
+    expect(askCues("how do I get the old export back? it used to include archived rows")).toEqual(["ask:question&failure:1"]);
+    // a feature request is not a manual ask
+    expect(askCues("Could you add an option to export as XLSX?")).toEqual([]);
+    const c = new LearnedTriageClassifier();
+    expect(c.classifySync(s("How do I add a second admin to our workspace?")).verdict).toBe("noise");
+    expect(c.classifySync(s("How do I reconnect Stripe? The Reconnect button errors out.")).verdict).toBe("signal");
+  });
+
+  it("reads both in linear time on adversarial text", () => {
+    const n = 64 * 1024;
+    const inputs = [
+      "never ".repeat(n / 6),
+      `x never works.${" fine".repeat(n / 5)}`,
+      "never works. all 5 there. ".repeat(n / 26),
+      "can't upload. uploaded fine. ".repeat(n / 29),
+      "\n".repeat(n),
+      `.${" ".repeat(n)}how`,
+      `@${"a".repeat(n)}`,
+      "@a ".repeat(n / 3),
+      `please${" ".repeat(n)}reset`,
+      "hi,".repeat(n / 3),
+      "a".repeat(n),
+      "all ".repeat(n / 4),
+      "is not ".repeat(n / 7),
+    ];
+    for (const t of inputs) {
+      const t0 = performance.now();
+      takenBack(t);
+      askCues(t);
+      expect(performance.now() - t0, JSON.stringify(t.slice(0, 20))).toBeLessThan(200);
+    }
   });
 });
 

@@ -18,6 +18,7 @@
 import { isSpace } from "../text/white-space";
 import { head } from "../normalize/reading-window";
 import { claimMatchesFailure, sameQuantityCompared } from "./contradiction";
+import { takenBack } from "./taken-back";
 import { isErrorShaped, namesFeature, ownText, problemEvidence } from "./evidence";
 import type { TriageClassifier, TriageInput, TriageReason, TriageVerdict } from "./triage";
 
@@ -300,6 +301,10 @@ export class HeuristicTriageClassifier implements TriageClassifier {
     // "never syncs! Syncs perfectly every time": the action said to fail is said to work, with no case between them
     if (evidence.length && claimMatchesFailure(text))
       return { stage: "form_contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "claim_matches_failure", ...evidence]) };
+    // "can't upload photos at all. Uploaded 20 today, no problem": a later sentence sees the very thing work, in no other case or time
+    const back = takenBack(text.length > TAKEN_BACK_CHARS ? text.slice(0, TAKEN_BACK_CHARS) : text);
+    if (back.kind === "both" && !back.bound)
+      return { stage: "form_contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "taken_back", ...evidence]) };
 
     // a retraction closes the report unless a problem is described after it
     const retractions = [...text.matchAll(RETRACTION)];
@@ -344,6 +349,9 @@ export class HeuristicTriageClassifier implements TriageClassifier {
  * tests) and a report contradicting its own values are read from the form
  * and final (FINAL_STAGES); the others weigh words.
  */
+/** a failure and the sentence that takes it back sit in a report's opening: the form is read there (bounded cost) */
+const TAKEN_BACK_CHARS = 4096;
+
 export type RuleStage = "error_shaped" | "structural" | "form_contradiction" | "contradiction" | "retraction" | "soft";
 /**
  * The stages read from the form, whose verdicts nothing overrules: an

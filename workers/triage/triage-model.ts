@@ -15,6 +15,8 @@ import { forEachFeature, normalizeForFeatures } from "../safety/ngram-features";
 import { claimMatchesFailure, claimsItWorks } from "./contradiction";
 import { namesFeature, problemEvidence } from "./evidence";
 import { FEATURE_ASK, WISH, type RuleDecision } from "./heuristic";
+import { takenBackCues } from "./taken-back";
+import { askCues } from "./ask";
 import type { TriageInput } from "./triage";
 
 /** n-gram buckets: the 17-bit hash folded to this many bits */
@@ -186,8 +188,12 @@ export function cues(signal: TriageInput, d: RuleDecision): string[] {
   out.push(`evidence_count:${ev}`, `named:${named ? 1 : 0}&evidence:${ev}`, `words:${len}&evidence:${ev}`);
   if (tasks) out.push(`task_list&evidence:${ev}`);
   if (works) out.push(`claims_it_works&evidence:${ev}`);
+  const back = takenBackCues(text);
+  out.push(...back);
+  if (back.length) out.push(`${back[1]}&evidence:${ev}`, `${back[1]}&specifics:${spec}`);
   if (works && claimMatchesFailure(text)) out.push("claim_matches_failure");
   if (wish) out.push(`wish&named:${named ? 1 : 0}`);
+  out.push(...askCues(text));
   out.push(`type:${signal.source_type.trim().toLowerCase().slice(0, 40)}`);
   return out;
 }
