@@ -343,15 +343,15 @@ export class HeuristicTriageClassifier implements TriageClassifier {
   }
 }
 
+/** a failure and the sentence that takes it back sit in a report's opening: the form is read there (bounded cost) */
+const TAKEN_BACK_CHARS = 4096;
+
 /**
  * Which rules decided: an error's shape, the structural noise (bots,
  * auto-replies, spam, "closing as duplicate", messages that say they are
  * tests) and a report contradicting its own values are read from the form
  * and final (FINAL_STAGES); the others weigh words.
  */
-/** a failure and the sentence that takes it back sit in a report's opening: the form is read there (bounded cost) */
-const TAKEN_BACK_CHARS = 4096;
-
 export type RuleStage = "error_shaped" | "structural" | "form_contradiction" | "contradiction" | "retraction" | "soft";
 /**
  * The stages read from the form, whose verdicts nothing overrules: an
