@@ -22,7 +22,7 @@ import { readTriage } from "../suites/triage";
 import { prng } from "../prng";
 import { quantize } from "./quantize";
 
-const DEFAULT_DATA = ["evals/data/triage-dev.jsonl", "evals/data/triage-dev2.jsonl", "evals/data/triage-mixed.jsonl", "evals/data/triage-dev3-train.jsonl", "evals/data/triage-dev4.jsonl", "evals/data/triage-dev5.jsonl", "evals/data/triage-dev6.jsonl", "evals/data/triage-dev7.jsonl"];
+const DEFAULT_DATA = ["evals/data/triage-dev.jsonl", "evals/data/triage-dev2.jsonl", "evals/data/triage-mixed.jsonl", "evals/data/triage-dev3-train.jsonl", "evals/data/triage-dev4.jsonl", "evals/data/triage-dev5.jsonl", "evals/data/triage-dev6.jsonl", "evals/data/triage-dev7.jsonl", "evals/data/triage-dev8.jsonl"];
 
 interface Doc {
   id: string;
@@ -198,7 +198,7 @@ export async function trainTriage(argv: string[]): Promise<Record<string, unknow
   if (values.verbose) {
     for (const d of model) {
       const p = oof.get(d)!;
-      if ((p >= noiseBelow) !== d.actionable) console.error(`${d.actionable ? "DROP " : "ADMIT"} ${p.toFixed(3)} ${d.id} ${JSON.stringify(d.content.slice(0, 160))}`);
+      if ((p >= noiseBelow) !== d.actionable) console.error(`${d.actionable ? "DROP " : "ADMIT"} ${p.toFixed(3)} ${paths[d.file].replace(/^.*\//, "")} ${d.id} ${JSON.stringify(d.content.slice(0, 160))}`);
     }
   }
 

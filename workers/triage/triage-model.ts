@@ -17,6 +17,7 @@ import { namesFeature, problemEvidence } from "./evidence";
 import { FEATURE_ASK, WISH, type RuleDecision } from "./heuristic";
 import { takenBackCues } from "./taken-back";
 import { askCues } from "./ask";
+import { unspecificCues } from "./unspecific";
 import type { TriageInput } from "./triage";
 
 /** n-gram buckets: the 17-bit hash folded to this many bits */
@@ -194,6 +195,7 @@ export function cues(signal: TriageInput, d: RuleDecision): string[] {
   if (works && claimMatchesFailure(text)) out.push("claim_matches_failure");
   if (wish) out.push(`wish&named:${named ? 1 : 0}`);
   out.push(...askCues(text));
+  out.push(...unspecificCues(text));
   out.push(`type:${signal.source_type.trim().toLowerCase().slice(0, 40)}`);
   return out;
 }
