@@ -155,9 +155,9 @@ describe("contradictions", () => {
 
 describe("a failure taken back (taken-back.ts) and an ask (ask.ts)", () => {
   it("finds a failure a later sentence sees working, by an observed success and/or the same verb, and whether that is bound to another case", () => {
-    expect(takenBack("The weekly report e-mail never arrives. Three of them arrived this week, right on time.")).toEqual({ kind: "both", bound: false });
-    expect(takenBack("Can't upload receipts at all. Uploaded four receipts an hour ago, no problem.")).toEqual({ kind: "both", bound: false });
-    expect(takenBack("Dashboard is down. Checked the status page: all 6 services green.")).toEqual({ kind: "marker", bound: false });
+    expect(takenBack("The weekly report e-mail never arrives. Three of them arrived this week, right on time.")).toEqual({ kind: "both", bound: false, shown: false });
+    expect(takenBack("Can't upload receipts at all. Uploaded four receipts an hour ago, no problem.")).toEqual({ kind: "both", bound: false, shown: false });
+    expect(takenBack("Dashboard is down. Checked the status page: all 6 services green.")).toEqual({ kind: "marker", bound: false, shown: true });
     // another case, another subject, an earlier time: a real report's contrast
     expect(takenBack("Receipt upload never works on Safari. On Chrome it uploads fine.").bound).toBe(true);
     expect(takenBack("Large receipts never upload. Small ones are fine.").bound).toBe(true);
@@ -176,6 +176,15 @@ describe("a failure taken back (taken-back.ts) and an ask (ask.ts)", () => {
     const bound = s("Receipt upload never works on Safari. On Chrome it uploads fine.");
     expect(rules.explain(bound).stage).toBe("soft");
     expect(new LearnedTriageClassifier().classifySync(bound).verdict).toBe("signal");
+  });
+
+  it("leaves a failure against what a system shows to the model: the display may be what is wrong", () => {
+    const rules = new HeuristicTriageClassifier();
+    const shown = s("Our invoices never sync to Xero. The integration page says 'Last sync: successful' and lists every invoice as synced.");
+    expect(takenBack(shown.content).kind).toBe("both"); // precondition: the strict form, but its success is displayed
+    expect(takenBack(shown.content).shown).toBe(true);
+    expect(rules.explain(shown).stage).not.toBe("form_contradiction");
+    expect(new LearnedTriageClassifier().classifySync(shown).verdict).toBe("signal");
   });
 
   it("reads a how-to question or a request for manual work, and whether a failure comes with it", () => {

@@ -302,8 +302,9 @@ export class HeuristicTriageClassifier implements TriageClassifier {
     if (evidence.length && claimMatchesFailure(text))
       return { stage: "form_contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "claim_matches_failure", ...evidence]) };
     // "can't upload photos at all. Uploaded 20 today, no problem": a later sentence sees the very thing work, in no other case or time
+    // (not when a system shows the success: "emails never arrive. Your dashboard shows all 50 delivered")
     const back = takenBack(text.length > TAKEN_BACK_CHARS ? text.slice(0, TAKEN_BACK_CHARS) : text);
-    if (back.kind === "both" && !back.bound)
+    if (back.kind === "both" && !back.bound && !back.shown)
       return { stage: "form_contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "taken_back", ...evidence]) };
 
     // a retraction closes the report unless a problem is described after it

@@ -62,19 +62,30 @@ export function stemWord(word: string): string {
   return w.length >= 4 && w[w.length - 1] === w[w.length - 2] ? w.slice(0, -1) : w;
 }
 
+/**
+ * The success is what a system displays, not what the writer saw: "your dashboard shows all 50
+ * delivered", "the integration page says 'Last sync: successful'", "Status page: all green",
+ * "marked as delivered". A failure against the product's own display is a report (the display is
+ * wrong, or a later step fails), so the strict form is no final verdict there (heuristic.ts).
+ */
+const SYSTEM_SAYS =
+  /\b(?:dashboard|status page|status|logs?|console|admin|panel|integration(?: page)?|job list|history|api|system|portal|tracker|monitor(?:ing)?|provider)(?:\s+(?:\w+\s+){0,2}?(?:says?|shows?|showed|said|lists?|listed|reports?|reported|claims?|claimed|displays?|displayed|reads?|marks?|marked)\b|\s*:)|\baccording to\b|\b(?:marked|listed|shown|flagged|reported) as (?:delivered|sent|successful|complete[d]?|ok|green|operational|paid|synced|done)\b/i;
+
 export type TakenBack = "none" | "marker" | "stem" | "both";
 
 /**
  * How a failure claim is taken back by a later sentence (`none`: it is not),
- * and whether that sentence bounds the success to another case or time.
+ * whether that sentence bounds the success to another case or time, and
+ * whether the success is one a system shows (`shown`; not a model cue).
  */
-export function takenBack(text: string): { kind: TakenBack; bound: boolean } {
-  const none = { kind: "none" as TakenBack, bound: false };
+export function takenBack(text: string): { kind: TakenBack; bound: boolean; shown: boolean } {
+  const none = { kind: "none" as TakenBack, bound: false, shown: false };
   if (!ABSOLUTE_FAILURE.test(text) && problemEvidence(text).length === 0) return none;
   const stems = new Set<string>();
   let failed = false;
   let best: TakenBack = "none";
   let bound = false;
+  let shown = false;
   let failureBound = false;
   for (const m of text.replace(CLAUSE_BREAK, ".").matchAll(SENTENCE)) {
     const raw = m[0];
@@ -116,9 +127,10 @@ export function takenBack(text: string): { kind: TakenBack; bound: boolean } {
     if (best === "none" || rank(kind, b) > rank(best, bound)) {
       best = kind;
       bound = b;
+      shown = SYSTEM_SAYS.test(raw);
     }
   }
-  return { kind: best, bound };
+  return { kind: best, bound, shown };
 }
 
 /** the model's cues: `taken_back:<kind>&bound:<0|1>` and `taken_back` (none when nothing is taken back) */
@@ -126,3 +138,4 @@ export function takenBackCues(text: string): string[] {
   const t = takenBack(text);
   return t.kind === "none" ? [] : ["taken_back", `taken_back:${t.kind}&bound:${t.bound ? 1 : 0}`];
 }
+
