@@ -18,7 +18,7 @@
 import { isSpace } from "../text/white-space";
 import { head } from "../normalize/reading-window";
 import { claimMatchesFailure, sameQuantityCompared } from "./contradiction";
-import { takenBack } from "./taken-back";
+import { takenBack, type TakenBackReading } from "./taken-back";
 import { isErrorShaped, namesFeature, ownText, problemEvidence } from "./evidence";
 import type { TriageClassifier, TriageInput, TriageReason, TriageVerdict } from "./triage";
 
@@ -303,9 +303,9 @@ export class HeuristicTriageClassifier implements TriageClassifier {
       return { stage: "form_contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "claim_matches_failure", ...evidence]) };
     // "can't upload photos at all. Uploaded 20 today, no problem": a later sentence sees the very thing work, in no other case or time
     // (not when a system shows the success: "emails never arrive. Your dashboard shows all 50 delivered")
-    const back = takenBack(text.length > TAKEN_BACK_CHARS ? text.slice(0, TAKEN_BACK_CHARS) : text);
+    const back = takenBack(text.length > OPENING_CHARS ? text.slice(0, OPENING_CHARS) : text);
     if (back.kind === "both" && !back.bound && !back.shown)
-      return { stage: "form_contradiction", text, verdict: noise("self_contradictory", ["self_contradictory", "taken_back", ...evidence]) };
+      return { stage: "form_contradiction", text, back, verdict: noise("self_contradictory", ["self_contradictory", "taken_back", ...evidence]) };
 
     // a retraction closes the report unless a problem is described after it
     const retractions = [...text.matchAll(RETRACTION)];
@@ -313,9 +313,9 @@ export class HeuristicTriageClassifier implements TriageClassifier {
       const last = retractions[retractions.length - 1];
       const after = text.slice(last.index! + last[0].length);
       const later = problemEvidence(after);
-      if (!later.length) return { stage: "retraction", text, verdict: noise("resolved", ["resolved"]) };
+      if (!later.length) return { stage: "retraction", text, back, verdict: noise("resolved", ["resolved"]) };
       matched.push("resolved", ...later.map((e) => `${e}_after_retraction`));
-      return { stage: "retraction", text, verdict: { verdict: "signal", reason: null, matched } };
+      return { stage: "retraction", text, back, verdict: { verdict: "signal", reason: null, matched } };
     }
 
     const body = text.replace(/^(?:subject|title|body|re|fwd?):\s*/gim, "");
@@ -336,16 +336,19 @@ export class HeuristicTriageClassifier implements TriageClassifier {
       if (!hit) continue;
       matched.push(reason);
       const overridden = evidence.length > 0 || (featureCounts && named);
-      if (!overridden) return { stage: "soft", text, verdict: noise(reason, [...matched]) };
+      if (!overridden) return { stage: "soft", text, back, verdict: noise(reason, [...matched]) };
     }
     if (evidence.length) matched.push(...evidence);
     else if (named) matched.push("names_feature");
-    return { stage: "soft", text, verdict: { verdict: "signal", reason: null, matched } };
+    return { stage: "soft", text, back, verdict: { verdict: "signal", reason: null, matched } };
   }
 }
 
-/** a failure and the sentence that takes it back sit in a report's opening: the form is read there (bounded cost) */
-const TAKEN_BACK_CHARS = 4096;
+/**
+ * A report's opening, where its failure and what takes it back sit: the taken-back form is read
+ * there (bounded cost), and so is everything the learned model reads (triage-model.ts)
+ */
+export const OPENING_CHARS = 4096;
 
 /**
  * Which rules decided: an error's shape, the structural noise (bots,
@@ -366,6 +369,8 @@ export interface RuleDecision {
   verdict: TriageVerdict;
   /** the own text the rules read (quoted replies removed, head of a long signal) */
   text: string;
+  /** the taken-back reading of the text's opening, when the rules got as far as reading it */
+  back?: TakenBackReading;
 }
 
 function noise(reason: TriageReason, matched: string[]): TriageVerdict {

@@ -72,14 +72,22 @@ const SYSTEM_SAYS =
   /\b(?:dashboard|status page|status|logs?|console|admin|panel|integration(?: page)?|job list|history|api|system|portal|tracker|monitor(?:ing)?|provider)(?:\s+(?:\w+\s+){0,2}?(?:says?|shows?|showed|said|lists?|listed|reports?|reported|claims?|claimed|displays?|displayed|reads?|marks?|marked)\b|\s*:)|\baccording to\b|\b(?:marked|listed|shown|flagged|reported) as (?:delivered|sent|successful|complete[d]?|ok|green|operational|paid|synced|done)\b/i;
 
 export type TakenBack = "none" | "marker" | "stem" | "both";
+export interface TakenBackReading {
+  kind: TakenBack;
+  bound: boolean;
+  shown: boolean;
+}
+
+/** the strongest reading wins: an unbound one over a bound one, then both over one */
+const rank = (kind: TakenBack, bound: boolean) => (bound ? 0 : 4) + (kind === "both" ? 3 : kind === "stem" ? 2 : kind === "marker" ? 1 : 0);
 
 /**
  * How a failure claim is taken back by a later sentence (`none`: it is not),
  * whether that sentence bounds the success to another case or time, and
  * whether the success is one a system shows (`shown`; not a model cue).
  */
-export function takenBack(text: string): { kind: TakenBack; bound: boolean; shown: boolean } {
-  const none = { kind: "none" as TakenBack, bound: false, shown: false };
+export function takenBack(text: string): TakenBackReading {
+  const none: TakenBackReading = { kind: "none", bound: false, shown: false };
   if (!ABSOLUTE_FAILURE.test(text) && problemEvidence(text).length === 0) return none;
   const stems = new Set<string>();
   let failed = false;
@@ -94,17 +102,13 @@ export function takenBack(text: string): { kind: TakenBack; bound: boolean; show
     const failing = ABSOLUTE_FAILURE.test(blanked) || problemEvidence(blanked).length > 0;
     if (failing) {
       failed = true;
-      for (const a of blanked.matchAll(FAILED_SUBJECT)) {
-        const st = stemWord(a[1]);
+      const keep = (word: string) => {
+        const st = stemWord(word);
         if (st.length >= 3 && !COMMON.has(st) && stems.size < MAX_STEMS) stems.add(st);
-      }
+      };
+      for (const a of blanked.matchAll(FAILED_SUBJECT)) keep(a[1]);
       if (FAILURE_BOUND.test(blanked)) failureBound = true;
-      for (const a of blanked.matchAll(FAILED_ACTION)) {
-        for (const w of a[1].split(/\s+/)) {
-          const st = stemWord(w);
-          if (st.length >= 3 && !COMMON.has(st) && stems.size < MAX_STEMS) stems.add(st);
-        }
-      }
+      for (const a of blanked.matchAll(FAILED_ACTION)) for (const w of a[1].split(/\s+/)) keep(w);
       continue;
     }
     if (!failed) continue;
@@ -122,8 +126,6 @@ export function takenBack(text: string): { kind: TakenBack; bound: boolean; show
     if (!marker && !stem) continue;
     const kind: TakenBack = marker && stem ? "both" : marker ? "marker" : "stem";
     const b = BOUND.test(raw) || OTHER_SUBJECT.test(raw) || failureBound;
-    // the strongest reading wins: an unbound one over a bound one, then both over one
-    const rank = (k: TakenBack, isBound: boolean) => (isBound ? 0 : 4) + (k === "both" ? 3 : k === "stem" ? 2 : k === "marker" ? 1 : 0);
     if (best === "none" || rank(kind, b) > rank(best, bound)) {
       best = kind;
       bound = b;
@@ -133,9 +135,12 @@ export function takenBack(text: string): { kind: TakenBack; bound: boolean; show
   return { kind: best, bound, shown };
 }
 
-/** the model's cues: `taken_back:<kind>&bound:<0|1>` and `taken_back` (none when nothing is taken back) */
-export function takenBackCues(text: string): string[] {
-  const t = takenBack(text);
+/**
+ * the model's cues: `taken_back:<kind>&bound:<0|1>` and `taken_back` (none when nothing is taken back);
+ * `reading` is the rules' reading of the same text when they made one (heuristic.ts)
+ */
+export function takenBackCues(text: string, reading?: TakenBackReading): string[] {
+  const t = reading ?? takenBack(text);
   return t.kind === "none" ? [] : ["taken_back", `taken_back:${t.kind}&bound:${t.bound ? 1 : 0}`];
 }
 

@@ -14,7 +14,7 @@ import { decodeInt8Weights } from "../safety/int8-weights";
 import { forEachFeature, normalizeForFeatures } from "../safety/ngram-features";
 import { claimMatchesFailure, claimsItWorks } from "./contradiction";
 import { namesFeature, problemEvidence } from "./evidence";
-import { FEATURE_ASK, WISH, type RuleDecision } from "./heuristic";
+import { FEATURE_ASK, OPENING_CHARS, WISH, type RuleDecision } from "./heuristic";
 import { takenBackCues } from "./taken-back";
 import { askCues } from "./ask";
 import { unspecificCues } from "./unspecific";
@@ -23,8 +23,8 @@ import type { TriageInput } from "./triage";
 /** n-gram buckets: the 17-bit hash folded to this many bits */
 export const TRIAGE_FEATURE_BITS = 15;
 const MASK = (1 << TRIAGE_FEATURE_BITS) - 1;
-/** the most own text the model reads: what a signal is about is in its opening */
-export const MODEL_CHARS = 4096;
+/** the most own text the model reads: what a signal is about is in its opening (the rules read the taken-back form there too) */
+export const MODEL_CHARS = OPENING_CHARS;
 
 export interface TriageModelFile {
   version: string;
@@ -189,7 +189,7 @@ export function cues(signal: TriageInput, d: RuleDecision): string[] {
   out.push(`evidence_count:${ev}`, `named:${named ? 1 : 0}&evidence:${ev}`, `words:${len}&evidence:${ev}`);
   if (tasks) out.push(`task_list&evidence:${ev}`);
   if (works) out.push(`claims_it_works&evidence:${ev}`);
-  const back = takenBackCues(text);
+  const back = takenBackCues(text, d.back);
   out.push(...back);
   if (back.length) out.push(`${back[1]}&evidence:${ev}`, `${back[1]}&specifics:${spec}`);
   if (works && claimMatchesFailure(text)) out.push("claim_matches_failure");
