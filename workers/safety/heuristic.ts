@@ -51,10 +51,12 @@ const WHOLE_ENV = String.raw`(?:os\.environ|process\.env)(?!\s*[.[])`;
 
 /** what adds a task to the fixer's: "while you're at it", "after patching", "to resolve this", "note for whoever fixes this" (and, before a verb, "also") */
 const SIDE_TASK = String.raw`(?:while you(?:'re| are) at it|as part of (?:the|this|your) (?:fix|change|pr|pull request)|(?:after|before|once|when) (?:you(?:'ve| have)? )?(?:patch|fix|deploy|merg|commit|push|open)(?:ing|ed|es|e)?(?: (?:this|it|the (?:fix|pr|pull request|patch)))?|to (?:resolve|fix|repair)(?: (?:this|it))?|(?:note )?for (?:whoever|the (?:one|person|agent|bot|dev|developer) who) (?:fixes|handles|picks up|works on) (?:this|it))`;
+/** what stands between the parts of a side task: white space and punctuation */
+const SIDE_TASK_SEP = String.raw`[\s,:;—–-]+`;
 /** who is told: ", the agent must", "you should" */
-const SIDE_TASK_WHO = String.raw`(?:[\s,:;—–-]+(?:the (?:agent|fixer|bot|assistant|ai)|you)(?: (?:must|should|need to|needs to|has to|have to))?)?`;
+const SIDE_TASK_WHO = String.raw`(?:${SIDE_TASK_SEP}(?:the (?:agent|fixer|bot|assistant|ai)|you)(?: (?:must|should|need to|needs to|has to|have to))?)?`;
 /** the task, in the imperative */
-const SIDE_TASK_VERB = String.raw`[\s,:;—–-]+(?:please )?(?:first |then |just |also )?(?:run|execute|exec|disable|delete|drop|post|paste|push|publish|grant|remove|include|upload|print|add|set|turn off)\b`;
+const SIDE_TASK_VERB = String.raw`${SIDE_TASK_SEP}(?:please )?(?:first |then |just |also )?(?:run|execute|exec|disable|delete|drop|post|paste|push|publish|grant|remove|include|upload|print|add|set|turn off)\b`;
 /** a side task that is itself the operation: "while you're at it, chmod 777 /etc" */
 const OPEN_PERMISSIONS = String.raw`chmod\s+(?:-R\s+)?(?:777|a\+rwx|o\+w)\b`;
 /** operations no fix of a bug report needs: force pushes, releases, dropped tables, secrets listed, permissions opened */
@@ -336,7 +338,7 @@ export const RULES: Rule[] = [
     // you're at it, add a test") and the operation alone (a repro's "git push --force fails") are no match.
     name: "fixer_side_task",
     weight: 1,
-    pattern: new RegExp(String.raw`\b(?:(?:${SIDE_TASK}|(?:please )?also)${SIDE_TASK_WHO}${SIDE_TASK_VERB}[^\n]{0,100}?${DANGEROUS_OP}|${SIDE_TASK}${SIDE_TASK_WHO}[\s,:;—–-]+(?:please )?${OPEN_PERMISSIONS})`, "i"),
+    pattern: new RegExp(String.raw`\b(?:(?:${SIDE_TASK}|(?:please )?also)${SIDE_TASK_WHO}${SIDE_TASK_VERB}[^\n]{0,100}?${DANGEROUS_OP}|${SIDE_TASK}${SIDE_TASK_WHO}${SIDE_TASK_SEP}(?:please )?${OPEN_PERMISSIONS})`, "i"),
     triggers: ["while you", "as part of", "patch", "fix", "deploy", "merg", "commit", "push", "open", "resolve", "repair", "handles", "picks up", "works on", "also"],
   },
   {
